@@ -1,0 +1,91 @@
+# asn-jobfit: every target is one CLI command; `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+DATA_DIR  ?= data/demo
+EMPLOYEES ?= 5000
+SEED      ?= 42
+FORMAT    ?= csv
+REJECTS   ?=
+CONFIG    ?= training/configs/default.yaml
+PORT      ?= 8000
+VERSION   ?=
+ROLE      ?= committee
+AGENCY    ?=
+FILE      ?=
+POSITIONS ?=
+TRIALS    ?= 20
+
+.PHONY: help install test lint data validate train evaluate tune promote rollback export \
+        mlflow-ui serve run api-key audit-verify bench ingest-outcomes campaign
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@bash .ci/install-browser
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its dev extras (quick when nothing changed)
+
+test: install ## Run the whole test suite
+	$(PY) -m pytest
+
+lint: install ## Check style with ruff
+	$(VENV)/bin/ruff check features training serving tests
+
+data: install ## Generate a synthetic export: DATA_DIR, EMPLOYEES, SEED, FORMAT=csv|parquet
+	$(PY) -m training data --out $(DATA_DIR) --employees $(EMPLOYEES) --seed $(SEED) --format $(FORMAT)
+
+validate: install ## Validate an export against the data contract: DATA_DIR [REJECTS=file]
+	$(PY) -m training validate --data-dir $(DATA_DIR) $(if $(REJECTS),--rejects $(REJECTS))
+
+train: install ## Train, evaluate, register and gate a ranker: DATA_DIR [CONFIG]
+	$(PY) -m training train --data-dir $(DATA_DIR) --config $(CONFIG)
+
+evaluate: install ## Evaluate a registered version (default: champion) on held-out rounds: DATA_DIR [VERSION]
+	$(PY) -m training evaluate --data-dir $(DATA_DIR) $(if $(VERSION),--version $(VERSION))
+
+tune: install ## Search hyperparameters with Optuna, each trial logged to MLflow: DATA_DIR [TRIALS]
+	$(PY) -m training tune --data-dir $(DATA_DIR) --config $(CONFIG) --trials $(TRIALS)
+
+promote: install ## Make a registered version the champion: VERSION
+	$(PY) -m training promote --version $(VERSION)
+
+rollback: install ## Give the champion alias back to the previous champion
+	$(PY) -m training rollback
+
+export: install ## Export the champion into models/ for offline serving
+	$(PY) -m training export --out models
+
+mlflow-ui: install ## Start the MLflow UI on http://127.0.0.1:5000
+	$(PY) -m training mlflow-ui
+
+ingest-outcomes: install ## Add outcome ratings of placed people as OUTCOME labels: DATA_DIR FILE
+	$(PY) -m training ingest-outcomes --data-dir $(DATA_DIR) --file $(FILE)
+
+serve: install ## Serve the API and review page on http://127.0.0.1:PORT: DATA_DIR [PORT]
+	$(PY) -m serving serve --data-dir $(DATA_DIR) --port $(PORT)
+
+run: install ## The main job: demo export if none, train, register, serve on http://127.0.0.1:PORT with a demo key
+	$(PY) -m serving run --data-dir $(DATA_DIR) --employees $(EMPLOYEES) --seed $(SEED) --config $(CONFIG) --port $(PORT)
+
+api-key: install ## Create an API key (printed as the last line): ROLE=committee|admin|auditor AGENCY=agency_id
+	$(PY) -m serving api-key --role $(ROLE) $(if $(AGENCY),--agency $(AGENCY))
+
+audit-verify: install ## Check the audit log's hash chain and say where it breaks
+	$(PY) -m serving audit-verify
+
+campaign: install ## Assign many vacancies at once: DATA_DIR [POSITIONS=id,id,...|AGENCY=agency_id]
+	$(PY) -m serving campaign --data-dir $(DATA_DIR) $(if $(POSITIONS),--positions $(POSITIONS)) $(if $(AGENCY),--agency $(AGENCY))
+
+bench: install ## Benchmark features, shortlists and predict at 1k-1M candidates; prints medians and ratios
+	$(PY) -m serving bench

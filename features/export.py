@@ -1,0 +1,98 @@
+"""The loaded personnel export: typed frames, one per table of the data contract.
+
+Dtypes after loading (the loader guarantees them, the generator writes files that load so):
+
+- identifiers and free text (nip, position_id, unit_id, names, majors ...): ``object`` holding
+  ``str``; an empty optional value is ``""``;
+- dates: ``datetime64[ns]``, ``NaT`` when empty;
+- enumerations: ``str`` values from ``features.vocabulary`` (object dtype);
+- booleans: ``bool`` (``disability`` is the nullable ``boolean`` dtype);
+- integers: ``int64``; ``potential_score``: ``float64`` with ``NaN`` when empty;
+- competency levels: ``float64``.
+
+Optional tables that are absent are empty frames with the contract's columns; optional
+``employees`` columns that are absent are present and empty. Extra columns are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from features.vocabulary import COMPETENCIES, REQUIRED_COMPETENCY_COLUMNS
+
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "employees": (
+        "nip", "name", "gender", "birth_date", "employment_type", "rank", "rank_since",
+        "service_start", "education_level", "education_major", "agency_id", "unit_id",
+        "current_position_id", "position_since", "status",
+        "religion", "ethnicity", "origin_region", "disability", "marital_status",
+    ),
+    "positions": (
+        "position_id", "title", "agency_id", "unit_id", "unit_name", "position_type",
+        "functional_level", "job_family", "min_education_level", "accepted_majors", "min_rank",
+        "min_experience_years", *REQUIRED_COMPETENCY_COLUMNS, "is_vacant",
+    ),
+    "competencies": ("nip", "assessed_on", "method", *COMPETENCIES, "potential_score"),
+    "performance": ("nip", "year", "rating"),
+    "position_history": (
+        "nip", "position_id", "title", "position_type", "job_family", "unit_id",
+        "start_date", "end_date",
+    ),
+    "rounds": (
+        "round_id", "position_id", "decided_on", "nip", "label", "label_source", "selected",
+    ),
+    "discipline": ("nip", "level", "decided_on", "ends_on"),
+    "trainings": ("nip", "name", "kind", "job_family", "completed_on", "hours"),
+    "aspirations": ("nip", "preference_rank", "job_family", "unit_id", "submitted_on"),
+    "election_calendar": ("agency_id", "event", "date"),
+}  # fmt: skip
+"""Every table's columns, in the contract's order."""
+
+REQUIRED_TABLES: tuple[str, ...] = (
+    "employees", "positions", "competencies", "performance", "position_history", "rounds",
+)  # fmt: skip
+OPTIONAL_TABLES: tuple[str, ...] = ("discipline", "trainings", "aspirations", "election_calendar")
+OPTIONAL_EMPLOYEE_COLUMNS: tuple[str, ...] = (
+    "religion", "ethnicity", "origin_region", "disability", "marital_status",
+)  # fmt: skip
+
+PROTECTED_ATTRIBUTES: tuple[str, ...] = (
+    "nip", "name", "gender", "birth_date", "age",
+    "religion", "ethnicity", "origin_region", "disability", "marital_status",
+)  # fmt: skip
+"""Never model features: protected attributes, the NIP that encodes two of them, and names."""
+
+
+@dataclass(frozen=True)
+class Export:
+    """A validated personnel export.
+
+    Attributes
+    ----------
+    employees, positions, competencies, performance, position_history, rounds,
+    discipline, trainings, aspirations, election_calendar : pandas.DataFrame
+        One frame per contract table, columns as in ``TABLE_COLUMNS``.
+    snapshot_hash : str
+        SHA-256 over the loaded tables' file bytes (sorted by table name): the data version
+        recorded with every model and shortlist.
+    """
+
+    employees: pd.DataFrame
+    positions: pd.DataFrame
+    competencies: pd.DataFrame
+    performance: pd.DataFrame
+    position_history: pd.DataFrame
+    rounds: pd.DataFrame
+    discipline: pd.DataFrame
+    trainings: pd.DataFrame
+    aspirations: pd.DataFrame
+    election_calendar: pd.DataFrame
+    snapshot_hash: str
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Return the frame of table ``name``."""
+        if name not in TABLE_COLUMNS:
+            raise KeyError(f"unknown table {name!r}")
+        return getattr(self, name)

@@ -1,0 +1,1 @@
+"""The asn-jobfit service: explained, rule-checked shortlists, decisions and audit."""

@@ -1,0 +1,96 @@
+"""The serving CLI: ``python -m serving COMMAND``. Every make target calls one command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from training.cli import configure_logging, user_errors
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+DataDir = Annotated[Path, typer.Option("--data-dir", help="Folder of the personnel export.")]
+
+
+@app.command()
+def serve(
+    data_dir: DataDir,
+    host: str = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the API and the review page."""
+    from serving.server import serve as run_server
+
+    with user_errors():
+        run_server(data_dir, host=host, port=port)
+
+
+@app.command()
+def run(
+    data_dir: DataDir = Path("data/demo"),
+    employees: Annotated[int, typer.Option(min=200)] = 5000,
+    seed: int = 42,
+    config: Path = Path("training/configs/default.yaml"),
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """The main job: a demo export if none, train and register, then serve with a demo key."""
+    from serving.server import run_demo
+
+    with user_errors():
+        run_demo(data_dir, employees=employees, seed=seed, config=config, port=port)
+
+
+@app.command(name="api-key")
+def api_key(
+    role: Annotated[str, typer.Option(help="committee, admin or auditor.")],
+    agency: Annotated[str | None, typer.Option(help="Agency the key may see.")] = None,
+) -> None:
+    """Create an API key; only its hash is stored. The key is printed as the last line."""
+    from serving.auth import create_api_key_cli
+
+    with user_errors():
+        typer.echo(create_api_key_cli(role=role, agency=agency))
+
+
+@app.command(name="audit-verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain and say where it breaks."""
+    from serving.audit import verify_chain_cli
+
+    with user_errors():
+        ok, message = verify_chain_cli()
+        typer.echo(message)
+        if not ok:
+            raise typer.Exit(code=1)
+
+
+@app.command()
+def campaign(
+    data_dir: DataDir,
+    positions: Annotated[str | None, typer.Option(help="Comma-separated position ids.")] = None,
+    agency: Annotated[str | None, typer.Option(help="All open vacancies of this agency.")] = None,
+) -> None:
+    """Assign many vacancies at once (optimal assignment with vacancy chains)."""
+    from serving.campaigns import run_campaign_cli
+
+    with user_errors():
+        typer.echo(run_campaign_cli(data_dir, positions=positions, agency=agency))
+
+
+@app.command()
+def bench() -> None:
+    """Benchmark features, rules, shortlists and plain predict; print medians and ratios."""
+    from serving.bench import run_bench
+
+    with user_errors():
+        run_bench()
+
+
+def main() -> None:
+    """Entry point of ``python -m serving``."""
+    from training.settings import get_settings
+
+    configure_logging(get_settings().log_level)
+    app()

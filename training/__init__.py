@@ -1,0 +1,1 @@
+"""Dataset assembly, training, evaluation, registry and the synthetic export generator."""

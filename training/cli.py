@@ -1,0 +1,159 @@
+"""The training CLI: ``python -m training COMMAND``. Every make target calls one command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from features.errors import JobfitError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+DataDir = Annotated[Path, typer.Option("--data-dir", help="Folder of the personnel export.")]
+ConfigPath = Annotated[
+    Path, typer.Option("--config", help="Training config (YAML).", exists=True, dir_okay=False)
+]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn errors the user caused into a message on stderr and exit code 2."""
+    try:
+        yield
+    except JobfitError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Configure the root logger once, at the entry point."""
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@app.command()
+def data(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the export to.")],
+    employees: Annotated[int, typer.Option(min=200, max=6_000_000)] = 5000,
+    seed: int = 42,
+    format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+) -> None:
+    """Generate a synthetic personnel export in the data contract's format."""
+    from training.synthetic import generate_export
+
+    with user_errors():
+        generate_export(out, employees=employees, seed=seed, fmt=format)
+
+
+@app.command()
+def validate(
+    data_dir: DataDir,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Set bad rows aside in this file instead of refusing.")
+    ] = None,
+) -> None:
+    """Validate an export against the data contract and print what it holds."""
+    from features.loader import load_export, summarize_export
+
+    with user_errors():
+        export = load_export(data_dir, rejects=rejects)
+        typer.echo(summarize_export(export))
+
+
+@app.command()
+def train(data_dir: DataDir, config: ConfigPath = Path("training/configs/default.yaml")) -> None:
+    """Train, evaluate, register and gate a ranker; print a summary against the baselines."""
+    from training.pipeline import train_and_register
+
+    with user_errors():
+        result = train_and_register(data_dir, config)
+        typer.echo(result.summary())
+
+
+@app.command()
+def evaluate(
+    data_dir: DataDir, version: Annotated[str | None, typer.Option(help="Default: champion.")] = None
+) -> None:
+    """Evaluate a registered model version on the held-out rounds."""
+    from training.pipeline import evaluate_registered
+
+    with user_errors():
+        typer.echo(evaluate_registered(data_dir, version).summary())
+
+
+@app.command()
+def tune(
+    data_dir: DataDir,
+    config: ConfigPath = Path("training/configs/default.yaml"),
+    trials: Annotated[int, typer.Option(min=1, max=500)] = 20,
+) -> None:
+    """Search hyperparameters with Optuna; each trial is logged to MLflow."""
+    from training.tuning import tune as run_tuning
+
+    with user_errors():
+        typer.echo(run_tuning(data_dir, config, trials=trials))
+
+
+@app.command()
+def promote(version: Annotated[str, typer.Option(help="Registered version to promote.")]) -> None:
+    """Give the champion alias to a registered version (a human decision)."""
+    from training.registry import promote as promote_version
+
+    with user_errors():
+        typer.echo(promote_version(version))
+
+
+@app.command()
+def rollback() -> None:
+    """Give the champion alias back to the previous champion."""
+    from training.registry import rollback as rollback_champion
+
+    with user_errors():
+        typer.echo(rollback_champion())
+
+
+@app.command(name="export")
+def export_model(out: Annotated[Path, typer.Option("--out")] = Path("models")) -> None:
+    """Export the champion into a folder for offline serving."""
+    from training.registry import export_champion
+
+    with user_errors():
+        typer.echo(export_champion(out))
+
+
+@app.command(name="mlflow-ui")
+def mlflow_ui(port: int = 5000) -> None:
+    """Start the MLflow UI on 127.0.0.1 against the configured tracking store."""
+    import subprocess
+
+    from training.settings import get_settings
+
+    settings = get_settings()
+    command = [sys.executable, "-m", "mlflow", "ui", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--backend-store-uri", settings.mlflow_tracking_uri]
+    raise typer.Exit(subprocess.call(command))
+
+
+@app.command(name="ingest-outcomes")
+def ingest_outcomes(
+    data_dir: DataDir,
+    file: Annotated[Path, typer.Option("--file", help="CSV of outcome ratings of placed people.")],
+) -> None:
+    """Add later outcome ratings of placed people as OUTCOME labels for the next training."""
+    from training.outcomes import ingest_outcomes as ingest
+
+    with user_errors():
+        typer.echo(ingest(data_dir, file))
+
+
+def main() -> None:
+    """Entry point of ``python -m training``."""
+    from training.settings import get_settings
+
+    configure_logging(get_settings().log_level)
+    app()
