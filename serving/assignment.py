@@ -608,6 +608,4 @@ def build_chains(moves: Sequence[Move]) -> list[list[Move]]:
 
 def _continues_any(move: Move, moves: Sequence[Move]) -> bool:
     """Whether some earlier-round move left the position ``move`` fills."""
-    return any(
-        m.from_position_id == move.position_id and m.round < move.round for m in moves
-    )
+    return any(m.from_position_id == move.position_id and m.round < move.round for m in moves)

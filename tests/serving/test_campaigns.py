@@ -1,0 +1,264 @@
+"""Campaign service: scope checks, rounds and chains, baselines, caps, explanations, exports.
+
+The planning tests use a table-driven scorer over hand-made frames so that the optimum,
+the chains and the binding constraints are known by hand; the end-to-end test at the bottom
+runs the real champion on the small export through the API.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from serving.campaigns import (
+    CampaignError,
+    CampaignNotFound,
+    CampaignOptions,
+    VacancyScores,
+    age_band,
+    plan_campaign,
+    resolve_vacancies,
+)
+
+AS_OF = pd.Timestamp("2026-11-01")
+
+
+def _positions() -> pd.DataFrame:
+    rows = [
+        # id, unit, vacant, family
+        ("P_A", "U3", True, "keuangan"),
+        ("P_B", "U3", True, "keuangan"),
+        ("P_C", "U3", True, "hukum"),
+        ("P_X", "U1", False, "keuangan"),
+        ("P_Y", "U2", False, "keuangan"),
+        ("P_Z", "U1", False, "keuangan"),
+    ]
+    return pd.DataFrame(
+        {
+            "position_id": [r[0] for r in rows],
+            "title": [f"Jabatan {r[0]}" for r in rows],
+            "agency_id": "AG1",
+            "unit_id": [r[1] for r in rows],
+            "is_vacant": [r[2] for r in rows],
+            "job_family": [r[3] for r in rows],
+        }
+    )
+
+
+def _employees() -> pd.DataFrame:
+    core = [
+        # nip, unit, position, since, gender, birth
+        ("x", "U1", "P_X", "2021-01-01", "M", "1980-05-01"),
+        ("y", "U2", "P_Y", "2020-01-01", "F", "1990-05-01"),
+        ("z", "U1", "P_Z", "2026-01-01", "F", "1970-05-01"),
+    ]
+    filler = [(f"f{i}", "U1" if i < 7 else "U2", "", "", "M", "1985-01-01") for i in range(10)]
+    rows = core + filler
+    return pd.DataFrame(
+        {
+            "nip": [r[0] for r in rows],
+            "name": [f"Pegawai {r[0]}" for r in rows],
+            "gender": [r[4] for r in rows],
+            "birth_date": pd.to_datetime([r[5] for r in rows]),
+            "unit_id": [r[1] for r in rows],
+            "current_position_id": [r[2] for r in rows],
+            "position_since": pd.to_datetime([r[3] or None for r in rows]),
+            "status": "ACTIVE",
+            "agency_id": "AG1",
+        }
+    )
+
+
+def _aspirations() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "nip": ["y"],
+            "preference_rank": [1],
+            "job_family": ["keuangan"],
+            "unit_id": [""],
+            "submitted_on": pd.to_datetime(["2026-01-01"]),
+        }
+    )
+
+
+class TableScorer:
+    """Scores from a fixed table: position -> {nip: fit}; everyone else is ineligible."""
+
+    def __init__(self, table: dict[str, dict[str, float]], excluded: dict[str, dict[str, int]]):
+        self.as_of = AS_OF
+        self.table = table
+        self.excluded = excluded
+        self.calls: list[tuple[str, frozenset[str]]] = []
+
+    def score(
+        self, position: Mapping[str, Any], exclude: Collection[str], top_n: int
+    ) -> VacancyScores:
+        pid = position["position_id"]
+        self.calls.append((pid, frozenset(exclude)))
+        fits = {n: f for n, f in self.table.get(pid, {}).items() if n not in exclude}
+        order = sorted(fits, key=lambda n: -fits[n])
+        kept = order[:top_n]
+        return VacancyScores(
+            position_id=pid,
+            nips=np.array(kept, dtype=object),
+            fit=np.array([fits[n] for n in kept]),
+            eligible_count=len(order),
+            pool_size=13 - len(exclude),
+            excluded=self.excluded.get(pid, {}),
+            reasons={n: [f"reason for {n}"] for n in kept},
+        )
+
+
+def _plan(vacancies, table, options=None, excluded=None):
+    return plan_campaign(
+        vacancy_ids=vacancies,
+        positions=_positions(),
+        employees=_employees(),
+        aspirations=_aspirations(),
+        scorer=TableScorer(table, excluded or {}),
+        options=options or CampaignOptions(aspiration_mode="off"),
+        scope="test",
+        model="test-model",
+    )
+
+
+CONFLICT = {"P_A": {"x": 10.0, "y": 9.0}, "P_B": {"x": 8.0}}
+
+
+def test_optimum_avoids_the_double_booking_greedy_falls_into():
+    report = _plan(["P_A", "P_B"], CONFLICT)
+    got = {p.position_id: p.nip for p in report.placements}
+    assert got == {"P_A": "y", "P_B": "x"}
+    b = report.baselines
+    assert (b.optimal_filled, b.optimal_total_fit) == (2, 17.0)
+    assert (b.greedy_filled, b.greedy_total_fit) == (1, 10.0)
+    assert (b.top1_conflicts, b.top1_double_booked_people, b.top1_total_fit) == (1, 1, 18.0)
+    assert report.open_vacancies == []
+    placed = {p.nip: p for p in report.placements}
+    assert placed["x"].rank_on_shortlist == 1 and placed["y"].rank_on_shortlist == 2
+    assert placed["y"].reasons == ["reason for y"]
+
+
+def test_staffing_before_and_after():
+    report = _plan(["P_A", "P_B"], CONFLICT)
+    units = {u.unit_id: u for u in report.units}
+    assert (units["U1"].staff_before, units["U1"].leaving, units["U1"].staff_after) == (9, 1, 8)
+    assert (units["U2"].staff_before, units["U2"].staff_after) == (4, 3)
+    assert (units["U3"].staff_before, units["U3"].arriving, units["U3"].staff_after) == (0, 2, 2)
+
+
+def test_chains_refill_opened_positions_and_exclude_moved_people():
+    table = {"P_A": {"x": 5.0}, "P_X": {"x": 9.0, "z": 4.0}, "P_Z": {"f1": 2.0}}
+    report = _plan(["P_A"], table, CampaignOptions(aspiration_mode="off", chain_depth=2))
+    assert [(p.round, p.position_id, p.nip) for p in report.placements] == [
+        (0, "P_A", "x"),
+        (1, "P_X", "z"),
+        (2, "P_Z", "f1"),
+    ]
+    assert report.chains == [["P_A <- x from P_X", "P_X <- z from P_Z", "P_Z <- f1 from -"]]
+    shallow = _plan(["P_A"], table, CampaignOptions(aspiration_mode="off", chain_depth=1))
+    assert [p.position_id for p in shallow.placements] == ["P_A", "P_X"]
+
+
+def test_no_eligible_candidate_names_the_failing_rules():
+    excluded = {"P_C": {"perf_baik_2y": 12, "education_minimum": 3, "status_active": 0}}
+    report = _plan(["P_A", "P_C"], {"P_A": {"x": 1.0}}, excluded=excluded)
+    (gap,) = report.open_vacancies
+    assert gap.position_id == "P_C"
+    assert "no eligible candidate" in gap.reason
+    assert "12 fail rule perf_baik_2y, 3 fail rule education_minimum" in gap.reason
+    assert "status_active" not in gap.reason
+
+
+def test_competition_is_explained():
+    report = _plan(["P_A", "P_B"], {"P_A": {"x": 3.0}, "P_B": {"x": 1.0}})
+    (gap,) = report.open_vacancies
+    assert gap.position_id == "P_B" and "1 taken by other vacancies" in gap.reason
+
+
+def test_unit_cap_binds_and_says_so():
+    table = {"P_A": {"x": 9.0, "y": 1.0}, "P_B": {"z": 8.0, "y": 2.0}}
+    options = CampaignOptions(aspiration_mode="off", max_unit_share=0.12)
+    report = _plan(["P_A", "P_B"], table, options)
+    from_u1 = [p for p in report.placements if p.from_unit_id == "U1"]
+    assert len(from_u1) == 1  # 12% of 9 staff allows one move
+    assert report.solver == "milp-highs"
+    assert any(
+        "unit U1 (staff 9) allows 1 move(s), 2 wanted" in c for c in report.binding_constraints
+    )
+    line = {u.unit_id: u for u in report.units}["U1"]
+    assert (line.cap, line.wanted, line.leaving) == (1, 2, 1)
+
+
+def test_tenure_limit_keeps_recent_appointees():
+    table = {"P_A": {"z": 9.0, "x": 1.0}}
+    stay = _plan(["P_A"], table, CampaignOptions(aspiration_mode="off", min_tenure_years=2))
+    assert [p.nip for p in stay.placements] == ["x"]  # z has been in post since Jan 2026
+    free = _plan(["P_A"], table)
+    assert [p.nip for p in free.placements] == ["z"]
+
+
+def test_aspiration_weight_changes_the_pick():
+    table = {"P_A": {"x": 1.0, "y": 0.9}}
+    plain = _plan(["P_A"], table)
+    assert plain.placements[0].nip == "x"
+    weighted = CampaignOptions(aspiration_mode="weighted", aspiration_weight=0.5)
+    report = _plan(["P_A"], table, weighted)
+    assert report.placements[0].nip == "y"
+    assert report.placements[0].aspiration_match == 1.0
+
+
+def test_fairness_audit_counts_the_considered_pool():
+    report = _plan(["P_A", "P_B"], CONFLICT)
+    gender = {g.group: g for g in report.fairness if g.attribute == "gender"}
+    assert (gender["M"].considered, gender["M"].selected) == (1, 1)
+    assert (gender["F"].considered, gender["F"].selected) == (1, 1)
+    assert report.fairness_max_gap["gender"] == 0.0
+    bands = {g.group for g in report.fairness if g.attribute == "age_band"}
+    assert bands == {"30-39", "40-49"}
+
+
+def test_age_band_boundaries():
+    birth = pd.Series(pd.to_datetime(["1996-11-01", "1996-11-02", "1976-11-01", "2000-01-01"]))
+    assert age_band(birth, AS_OF).tolist() == ["30-39", "<30", "50+", "<30"]
+
+
+def test_text_and_csv_exports():
+    excluded = {"P_C": {"perf_baik_2y": 2}}
+    report = _plan(["P_A", "P_B", "P_C"], CONFLICT, excluded=excluded)
+    text = report.to_text()
+    assert "optimal assignment: 2 filled" in text and "1 conflicts avoided" in text
+    rows = list(csv.DictReader(io.StringIO(report.to_csv())))
+    assert [(r["position_id"], r["status"], r["nip"]) for r in rows] == [
+        ("P_A", "PROPOSED", "y"),
+        ("P_B", "PROPOSED", "x"),
+        ("P_C", "OPEN", ""),
+    ]
+    assert "perf_baik_2y" in rows[2]["reasons"]
+
+
+def test_resolve_scope_errors():
+    positions = _positions()
+    assert resolve_vacancies(positions, agency_id="AG1") == ["P_A", "P_B", "P_C"]
+    assert resolve_vacancies(positions, position_ids=["P_B"]) == ["P_B"]
+    with pytest.raises(CampaignNotFound, match="P_NOPE"):
+        resolve_vacancies(positions, position_ids=["P_A", "P_NOPE"])
+    with pytest.raises(CampaignError, match="not vacant: P_X"):
+        resolve_vacancies(positions, position_ids=["P_X"])
+    with pytest.raises(CampaignError, match="more than once"):
+        resolve_vacancies(positions, position_ids=["P_A", "P_A"])
+    with pytest.raises(CampaignError, match="either"):
+        resolve_vacancies(positions)
+    with pytest.raises(CampaignError, match="either"):
+        resolve_vacancies(positions, position_ids=["P_A"], agency_id="AG1")
+    with pytest.raises(CampaignNotFound, match="AG9"):
+        resolve_vacancies(positions, agency_id="AG9")
+    closed = positions.assign(is_vacant=False)
+    with pytest.raises(CampaignError, match="no open vacancy"):
+        resolve_vacancies(closed, agency_id="AG1")
