@@ -289,20 +289,22 @@ def solve(problem: AssignmentProblem, options: AssignmentOptions | None = None) 
     Returns
     -------
     Assignment
-        Exact optimum: linear assignment without unit caps, HiGHS MIP with them.
+        Exact optimum: linear assignment, or a HiGHS MIP when unit caps cut that solution.
     """
     options = options or AssignmentOptions()
     keep, blocked = _usable_edges(problem, options)
     rows, cols = problem.rows[keep], problem.cols[keep]
     weight = edge_weights(problem, options)[keep]
     fit = problem.fit[keep]
-    if problem.unit_caps is None:
-        chosen, method = _solve_lsa(problem.n_vacancies, rows, cols, weight, options)
-    else:
+    chosen, method = _solve_lsa(problem.n_vacancies, rows, cols, weight, options)
+    if problem.unit_caps is not None:
         unit = problem.candidate_unit[cols]
-        chosen, method = _solve_milp(
-            problem.n_vacancies, rows, cols, weight, unit, problem.unit_caps, options
-        )
+        moved = np.bincount(unit[chosen & (unit >= 0)], minlength=len(problem.unit_caps))
+        if np.any(moved > problem.unit_caps):  # the caps bind: the side-constrained MIP
+            chosen, method = _solve_milp(
+                problem.n_vacancies, rows, cols, weight, unit, problem.unit_caps, options
+            )
+        # else the unconstrained optimum already respects the caps, so it is optimal
     return _to_assignment(problem.n_vacancies, rows, cols, fit, chosen, method, blocked)
 
 
@@ -609,3 +611,43 @@ def build_chains(moves: Sequence[Move]) -> list[list[Move]]:
 def _continues_any(move: Move, moves: Sequence[Move]) -> bool:
     """Whether some earlier-round move left the position ``move`` fills."""
     return any(m.from_position_id == move.position_id and m.round < move.round for m in moves)
+
+
+def synthetic_problem(
+    n_vacancies: int,
+    n_candidates: int,
+    *,
+    top_n: int = 50,
+    n_units: int = 40,
+    max_unit_share: float | None = None,
+    seed: int = 0,
+) -> AssignmentProblem:
+    """A seeded campaign-shaped instance for benchmarks: correlated top-N lists over a pool.
+
+    Candidates have a common "general strength" plus a vacancy-specific part, so strong people
+    appear on many lists (the conflicts a real campaign has).
+    """
+    rng = np.random.default_rng(seed)
+    strength = rng.normal(size=n_candidates)
+    unit = rng.integers(0, n_units, size=n_candidates)
+    rows, cols, fits = [], [], []
+    for v in range(n_vacancies):
+        pool = rng.choice(n_candidates, size=min(n_candidates, 20 * top_n), replace=False)
+        score = strength[pool] + rng.normal(scale=0.7, size=pool.size)
+        keep = np.argsort(-score)[:top_n]
+        rows.append(np.full(keep.size, v))
+        cols.append(pool[keep])
+        fits.append(score[keep])
+    caps = None
+    if max_unit_share is not None:
+        staff = np.bincount(unit, minlength=n_units)
+        caps = unit_caps_from_share(staff, max_unit_share)
+    return AssignmentProblem(
+        n_vacancies=n_vacancies,
+        n_candidates=n_candidates,
+        rows=np.concatenate(rows),
+        cols=np.concatenate(cols),
+        fit=np.concatenate(fits),
+        candidate_unit=unit,
+        unit_caps=caps,
+    )
