@@ -786,3 +786,127 @@ def render_csv(report: CampaignReport) -> str:
              "status": "OPEN", "reasons": o.reason}
         )  # fmt: skip
     return out.getvalue()
+
+
+class RankerScorer:
+    """Scores vacancies with the shortlist path: pool, features, hard rules, champion ranker.
+
+    Parameters
+    ----------
+    export : features.export.Export
+    bundle : training.registry.RankerBundle
+        The champion (booster, ordered feature list, rule-set version).
+    ruleset : features.rules.RuleSet
+    as_of : pandas.Timestamp
+        The campaign date ("today" in serving).
+    pool : features.candidates.CandidatePool or None
+        A pool prepared for ``as_of`` (the engine's precomputed one); prepared here if absent.
+    """
+
+    def __init__(self, export: Any, bundle: Any, ruleset: Any, as_of: pd.Timestamp, pool=None):
+        from features.candidates import prepare_candidates
+
+        self.as_of = pd.Timestamp(as_of).normalize()
+        self.export = export
+        self.bundle = bundle
+        self.ruleset = ruleset
+        self.pool = pool if pool is not None else prepare_candidates(export, self.as_of)
+        self._agency = self.pool.employees["agency_id"].to_numpy()
+        self._nips = np.asarray(self.pool.nips)
+
+    def score(
+        self, position: Mapping[str, Any], exclude: Collection[str], top_n: int
+    ) -> VacancyScores:
+        """Score ``position`` against its agency's pool minus ``exclude``; keep the top-N."""
+        from features.build import build_features
+        from features.candidates import subset
+        from features.rules import evaluate_rules
+
+        mask = self._agency == position["agency_id"]
+        if exclude:
+            mask &= ~np.isin(self._nips, np.asarray(list(exclude), dtype=object))
+        pool = subset(self.pool, mask)
+        features = build_features(pool, position, self.as_of)
+        verdict = evaluate_rules(
+            pool, position, features, self.as_of, self.ruleset, self.export.election_calendar
+        )
+        blocked = verdict.vacancy_flags[0].message("en") if verdict.frozen else None
+        matrix = features[list(self.bundle.feature_columns)].to_numpy(dtype=float)
+        scores = np.asarray(self.bundle.booster.predict(matrix), dtype=float)
+        keep = asg.top_n_eligible(scores, np.asarray(verdict.eligible, dtype=bool), top_n)
+        reasons = self._reasons(matrix[keep], np.asarray(pool.nips)[keep])
+        return VacancyScores(
+            position_id=str(position["position_id"]),
+            nips=np.asarray(pool.nips, dtype=object)[keep],
+            fit=scores[keep],
+            eligible_count=int(np.count_nonzero(verdict.eligible)),
+            pool_size=len(pool.nips),
+            excluded=dict(verdict.excluded_counts),
+            blocked=blocked,
+            reasons=reasons,
+        )
+
+    def _reasons(self, matrix: np.ndarray, nips: np.ndarray, k: int = 3) -> dict[str, list[str]]:
+        """The ``k`` features that raise each kept candidate's score most (booster SHAP)."""
+        if len(nips) == 0:
+            return {}
+        contrib = np.asarray(self.bundle.booster.predict(matrix, pred_contrib=True))[:, :-1]
+        names = list(self.bundle.feature_columns)
+        out: dict[str, list[str]] = {}
+        for nip, row in zip(nips, contrib, strict=True):
+            top = np.argsort(-row)[:k]
+            out[str(nip)] = [f"{names[j]} {row[j]:+.3f}" for j in top if row[j] > 0]
+        return out
+
+
+def run_campaign(
+    export: Any,
+    scorer: VacancyScorer,
+    *,
+    position_ids: Sequence[str] | None,
+    agency_id: str | None,
+    options: CampaignOptions,
+    model: str,
+) -> CampaignReport:
+    """Resolve the scope and plan the campaign (the entry point the CLI and the API share)."""
+    ids = resolve_vacancies(export.positions, position_ids, agency_id)
+    scope = f"agency {agency_id}" if agency_id is not None else f"{len(ids)} listed position(s)"
+    logger.info("campaign over %d vacancies (%s)", len(ids), scope)
+    return plan_campaign(
+        vacancy_ids=ids,
+        positions=export.positions,
+        employees=export.employees,
+        aspirations=export.aspirations,
+        scorer=scorer,
+        options=options,
+        scope=scope,
+        model=model,
+    )
+
+
+def run_campaign_cli(data_dir: Any, positions: str | None, agency: str | None) -> str:
+    """``python -m serving campaign``: load the export and the champion, print the report."""
+    from pathlib import Path
+
+    from features.loader import load_export
+    from features.rules import load_ruleset
+    from training.registry import load_champion
+    from training.settings import get_settings
+
+    settings = get_settings()
+    position_ids = None
+    if positions is not None:
+        position_ids = [p.strip() for p in positions.split(",") if p.strip()]
+    export = load_export(Path(data_dir))
+    bundle = load_champion(settings)
+    as_of = pd.Timestamp(settings.as_of or pd.Timestamp.today()).normalize()
+    scorer = RankerScorer(export, bundle, load_ruleset(bundle.ruleset_version), as_of)
+    report = run_campaign(
+        export,
+        scorer,
+        position_ids=position_ids,
+        agency_id=agency,
+        options=CampaignOptions(),
+        model=f"{bundle.name} v{bundle.version}",
+    )
+    return report.to_text()
