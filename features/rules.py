@@ -562,11 +562,11 @@ class ElectionFreezeRule(_Frozen):
         """Flags for every freeze window of ``agency_id`` that contains ``as_of``."""
         if not self.enabled or calendar is None or calendar.empty or not agency_id:
             return []
-        own = calendar.loc[calendar["agency_id"] == agency_id]
+        own = calendar["agency_id"].to_numpy() == agency_id
+        events = calendar["event"].to_numpy()
+        when = calendar["date"].to_numpy("datetime64[ns]")
         dates = {
-            event: np.sort(
-                own.loc[own["event"] == event, "date"].dropna().to_numpy("datetime64[ns]")
-            )
+            event: np.sort(when[own & (events == event) & ~np.isnat(when)])
             for event in ("CANDIDATES_SET", "INAUGURATION", "TERM_END")
         }
         flags: list[VacancyFlag] = []
@@ -1110,6 +1110,13 @@ class Eligibility:
         """Whether any vacancy flag (election freeze) is raised."""
         return bool(self.vacancy_flags)
 
+    def as_frame(self) -> pd.DataFrame:
+        """Pass/fail per rule (columns, in rule-set order) and ``eligible``, indexed by nip."""
+        columns = {rid: r.passed for rid, r in self.results.items()}
+        frame = pd.DataFrame(columns, index=pd.Index(self.nips, name="nip"))
+        frame["eligible"] = self.eligible
+        return frame
+
     def outcomes_for(self, i: int, lang: Lang = "id") -> list[RuleOutcome]:
         """Every enabled rule's outcome for candidate ``i`` (position in the pool)."""
         if not -len(self.nips) <= i < len(self.nips):
@@ -1172,8 +1179,8 @@ def evaluate_rules(
         position=spec,
     )
     size = len(nips)
-    everyone = np.ones(size, dtype=bool)
-    nobody = np.zeros(size, dtype=bool)
+    everyone = _read_only(np.ones(size, dtype=bool))
+    nobody = _read_only(np.zeros(size, dtype=bool))
     eligible = everyone.copy()
     results: dict[str, RuleResult] = {}
     for rule in ruleset.rules:
@@ -1183,10 +1190,9 @@ def evaluate_rules(
         if check is None:
             results[rule.id] = RuleResult(rule, False, everyone, nobody, {}, spec.position_type)
             continue
-        passed = np.asarray(check.passed, dtype=bool)
-        results[rule.id] = RuleResult(
-            rule, True, passed, check.missing & ~passed, check.values, spec.position_type
-        )
+        passed = _read_only(np.asarray(check.passed, dtype=bool))
+        missing = _read_only(check.missing & ~passed)
+        results[rule.id] = RuleResult(rule, True, passed, missing, check.values, spec.position_type)
         if rule.severity == "hard":
             eligible &= passed
     flags = [
@@ -1198,7 +1204,12 @@ def evaluate_rules(
         "rules %s: %d of %d eligible, %d vacancy flags",
         ruleset.version, int(eligible.sum()), size, len(flags),
     )  # fmt: skip
-    return Eligibility(ruleset.version, nips, eligible, results, tuple(flags))
+    return Eligibility(ruleset.version, nips, _read_only(eligible), results, tuple(flags))
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 def _check_alignment(

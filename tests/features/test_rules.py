@@ -607,3 +607,14 @@ def test_agency_override_errors_are_clear(tmp_path: Path) -> None:
     }
     with pytest.raises(RuleSetError, match="rule 'jpm_floor': field 'params.threshold'"):
         load_ruleset(write(tmp_path, bad_value))
+
+
+def test_as_frame_and_arrays_are_read_only(ruleset: RuleSet) -> None:
+    result = evaluate(ruleset, "PELAKSANA", {}, {"status": "INACTIVE"})
+    frame = result.as_frame()
+    assert list(frame.columns) == [*(rule.id for rule in ruleset.rules), "eligible"]
+    assert frame.index.tolist() == result.nips.tolist()
+    assert frame["status_active"].tolist() == [True, False]
+    assert frame["eligible"].tolist() == [True, False]
+    with pytest.raises(ValueError, match="read-only"):
+        result.eligible[0] = False
