@@ -910,3 +910,17 @@ def run_campaign_cli(data_dir: Any, positions: str | None, agency: str | None) -
         model=f"{bundle.name} v{bundle.version}",
     )
     return report.to_text()
+
+
+def render_pdf(report: CampaignReport) -> bytes:
+    """The text report as a PDF (fpdf2, monospaced core font) for the committee's file."""
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="landscape", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.add_page()
+    pdf.set_font("Courier", size=7.5)
+    for line in render_text(report).splitlines():
+        safe = line.encode("latin-1", errors="replace").decode("latin-1")
+        pdf.multi_cell(0, 3.6, safe or " ", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

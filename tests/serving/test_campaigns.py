@@ -262,3 +262,10 @@ def test_resolve_scope_errors():
     closed = positions.assign(is_vacant=False)
     with pytest.raises(CampaignError, match="no open vacancy"):
         resolve_vacancies(closed, agency_id="AG1")
+
+
+def test_pdf_export_is_a_pdf():
+    from serving.campaigns import render_pdf
+
+    data = render_pdf(_plan(["P_A", "P_B"], CONFLICT))
+    assert data.startswith(b"%PDF-") and len(data) > 500
