@@ -65,8 +65,14 @@ _RATING_LABELS = np.array(["-", *(_RATING_NAMES[s] for s in range(1, 6))], dtype
 
 _NOT_APPLICABLE = {
     "id": "Tidak berlaku untuk jabatan {position_type}",
-    "en": "Does not apply to a {position_type} post",
+    "en": "Does not apply to {position_type} posts",
 }
+_TYPE_LABELS: dict[str, str] = {
+    "PELAKSANA": "Pelaksana", "FUNGSIONAL": "Fungsional", "PENGAWAS": "Pengawas",
+    "ADMINISTRATOR": "Administrator", "JPT_PRATAMA": "JPT Pratama", "JPT_MADYA": "JPT Madya",
+    "JPT_UTAMA": "JPT Utama",
+}  # fmt: skip
+"""How a position type reads in messages (the same official term in both languages)."""
 _OPEN_END = {"id": "akhir masa jabatan", "en": "the end of the term"}
 
 
@@ -1018,7 +1024,7 @@ class RuleResult:
 
     def detail(self, i: int, lang: Lang = "id") -> dict[str, str]:
         """The placeholder values for candidate ``i``, formatted as text."""
-        out = {"position_type": self.position_type}
+        out = {"position_type": _TYPE_LABELS[self.position_type]}
         for name, value in self.values.items():
             item = value[i] if isinstance(value, (np.ndarray, _Lookup, _Pair)) else value
             out[name] = _format(item, lang)
@@ -1027,7 +1033,7 @@ class RuleResult:
     def message(self, i: int, lang: Lang = "id") -> str:
         """The message for candidate ``i`` in ``lang``."""
         if not self.applies:
-            return _NOT_APPLICABLE[lang].format(position_type=self.position_type)
+            return _NOT_APPLICABLE[lang].format(position_type=_TYPE_LABELS[self.position_type])
         messages = self.rule.messages
         if self.passed[i]:
             template = messages.pass_

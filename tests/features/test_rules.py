@@ -140,14 +140,14 @@ CASES = [
     ("status_active", "PELAKSANA", {}, {"status": "INACTIVE"},
      "Status pegawai INACTIVE, harus ACTIVE", "status is INACTIVE; must be ACTIVE", "UU 20/2023"),
     ("pns_for_managerial", "ADMINISTRATOR", {}, {"employment_type": "PPPK", "rank": "IX"},
-     "Jenis kepegawaian PPPK; jabatan ADMINISTRATOR harus diisi PNS",
-     "type is PPPK; a ADMINISTRATOR post must be held by a PNS", "UU 20/2023"),
+     "Jenis kepegawaian PPPK; jabatan Administrator harus diisi PNS",
+     "type is PPPK; Administrator posts must be held by a PNS", "UU 20/2023"),
     ("education_minimum", "PELAKSANA", {}, {"education_level": "D3"},
      "Pendidikan D3 di bawah minimum jabatan S1", "Education D3 is below the position's minimum S1",
      "PP 17/2020"),
     ("education_type_minimum", "ADMINISTRATOR", {"min_education_level": "D3"},
-     {"education_level": "D3"}, "Pendidikan D3 di bawah minimum S1 untuk jabatan ADMINISTRATOR",
-     "Education D3 is below the minimum S1 for a ADMINISTRATOR post", "Pasal 54"),
+     {"education_level": "D3"}, "Pendidikan D3 di bawah minimum S1 untuk jabatan Administrator",
+     "Education D3 is below the minimum S1 for Administrator posts", "Pasal 54"),
     ("rank_minimum", "FUNGSIONAL", {"min_rank": "III/c"}, {"rank": "III/b"},
      "Pangkat III/b di bawah minimum III/c", "Rank III/b is below the minimum III/c", "PP 11/2017"),
     ("rank_eselon_range", "ADMINISTRATOR", {"min_rank": "III/c"}, {"rank": "III/c"},
@@ -241,7 +241,7 @@ def test_outcomes_for_returns_every_rule_in_order(ruleset: RuleSet) -> None:
     assert [o.id for o in outcomes] == [rule.id for rule in ruleset.rules]
     assert all(o.passed and o.message and o.citation for o in outcomes)
     age = next(o for o in outcomes if o.id == "jpt_age_limit")
-    assert not age.applies and age.message == "Does not apply to a ADMINISTRATOR post"
+    assert not age.applies and age.message == "Does not apply to Administrator posts"
     with pytest.raises(IndexError):
         result.outcomes_for(5)
 
@@ -618,3 +618,9 @@ def test_as_frame_and_arrays_are_read_only(ruleset: RuleSet) -> None:
     assert frame["eligible"].tolist() == [True, False]
     with pytest.raises(ValueError, match="read-only"):
         result.eligible[0] = False
+
+
+def test_docs_table_lists_every_rule_of_v1(ruleset: RuleSet) -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "eligibility-rules.md").read_text("utf-8")
+    for rule in (*ruleset.rules, *ruleset.vacancy_rules):
+        assert f"| `{rule.id}`" in docs, f"docs/eligibility-rules.md lacks rule {rule.id}"
