@@ -382,6 +382,8 @@ def plan_campaign(
         round_ids = [p for p in opened if p in by_id.index and p not in in_campaign]
         in_campaign.update(round_ids)
         state.solver = result.method
+    units = _units(state.placements, people, caps, wanted)
+    fairness = _fairness(state.considered, state.moved, people.frame, as_of)
     timings["total"] = time.perf_counter() - started
     return CampaignReport(
         scope=scope,
@@ -393,10 +395,10 @@ def plan_campaign(
         open_vacancies=state.open,
         chains=_chains(state.moves),
         baselines=baselines,
-        units=_units(state.placements, people, caps, wanted),
+        units=units,
         binding_constraints=_binding(caps, wanted, people, options) + state.binding,
-        fairness=(fair := _fairness(state.considered, state.moved, people.frame, as_of)),
-        fairness_max_gap=_max_gaps(fair),
+        fairness=fairness,
+        fairness_max_gap=_max_gaps(fairness),
         solver=state.solver,
         timings_s={k: round(v, 3) for k, v in timings.items()},
     )
@@ -813,6 +815,7 @@ class RankerScorer:
         self.pool = pool if pool is not None else prepare_candidates(export, self.as_of)
         self._agency = self.pool.employees["agency_id"].to_numpy()
         self._nips = np.asarray(self.pool.nips)
+        self._index = {str(n): i for i, n in enumerate(self._nips)}
 
     def score(
         self, position: Mapping[str, Any], exclude: Collection[str], top_n: int
@@ -824,7 +827,7 @@ class RankerScorer:
 
         mask = self._agency == position["agency_id"]
         if exclude:
-            mask &= ~np.isin(self._nips, np.asarray(list(exclude), dtype=object))
+            mask[[self._index[n] for n in exclude if n in self._index]] = False
         pool = subset(self.pool, mask)
         features = build_features(pool, position, self.as_of)
         verdict = evaluate_rules(
