@@ -927,3 +927,80 @@ def render_pdf(report: CampaignReport) -> bytes:
         safe = line.encode("latin-1", errors="replace").decode("latin-1")
         pdf.multi_cell(0, 3.6, safe or " ", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+class CampaignForbidden(CampaignError):
+    """The caller may not run or read a campaign over these vacancies (HTTP 403)."""
+
+    status_code = 403
+
+
+def authorize_scope(
+    role: str, agency: str | None, vacancy_ids: Sequence[str], positions: pd.DataFrame
+) -> str:
+    """Check that ``role``/``agency`` may run a campaign over ``vacancy_ids``; return its agency.
+
+    Admins may run any campaign; a committee only over vacancies of its own agency (all of
+    them in one agency). Nobody else may.
+    """
+    agencies = sorted(set(positions.set_index("position_id").loc[list(vacancy_ids), "agency_id"]))
+    if role == "admin":
+        return agencies[0] if len(agencies) == 1 else "*"
+    if role != "committee":
+        raise CampaignForbidden("only an admin or a selection committee may run a campaign")
+    if len(agencies) != 1 or agencies[0] != agency:
+        raise CampaignForbidden(
+            "a committee may run campaigns only over its own agency's vacancies"
+        )
+    return agencies[0]
+
+
+def campaign_table(metadata: Any) -> Any:
+    """The ``campaigns`` table (created by the Alembic revision ``campaigns``) on ``metadata``."""
+    import sqlalchemy as sa
+
+    if "campaigns" in metadata.tables:
+        return metadata.tables["campaigns"]
+    return sa.Table(
+        "campaigns",
+        metadata,
+        sa.Column("campaign_id", sa.String(36), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("vacancies", sa.Integer, nullable=False),
+        sa.Column("report_json", sa.Text, nullable=False),
+    )
+
+
+def save_campaign(connection: Any, table: Any, report: CampaignReport, agency_id: str,
+                  created_by: str) -> CampaignReport:  # fmt: skip
+    """Store ``report`` under a new id; return it with its ``campaign_id`` set."""
+    import uuid
+    from datetime import UTC, datetime
+
+    stored = report.model_copy(update={"campaign_id": str(uuid.uuid4())})
+    connection.execute(
+        table.insert().values(
+            campaign_id=stored.campaign_id,
+            created_at=datetime.now(UTC),
+            agency_id=agency_id,
+            created_by=created_by,
+            vacancies=len(stored.vacancies),
+            report_json=stored.model_dump_json(),
+        )
+    )
+    return stored
+
+
+def load_campaign(connection: Any, table: Any, campaign_id: str) -> tuple[CampaignReport, str]:
+    """The stored campaign ``campaign_id`` and its agency.
+
+    Raises
+    ------
+    CampaignNotFound
+    """
+    row = connection.execute(table.select().where(table.c.campaign_id == campaign_id)).one_or_none()
+    if row is None:
+        raise CampaignNotFound(f"no campaign {campaign_id!r}")
+    return CampaignReport.model_validate_json(row.report_json), row.agency_id

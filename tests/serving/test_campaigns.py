@@ -269,3 +269,34 @@ def test_pdf_export_is_a_pdf():
 
     data = render_pdf(_plan(["P_A", "P_B"], CONFLICT))
     assert data.startswith(b"%PDF-") and len(data) > 500
+
+
+def test_authorize_scope():
+    from serving.campaigns import CampaignForbidden, authorize_scope
+
+    positions = _positions()
+    assert authorize_scope("committee", "AG1", ["P_A"], positions) == "AG1"
+    assert authorize_scope("admin", None, ["P_A", "P_B"], positions) == "AG1"
+    with pytest.raises(CampaignForbidden, match="own agency"):
+        authorize_scope("committee", "AG2", ["P_A"], positions)
+    with pytest.raises(CampaignForbidden, match="admin or a selection committee"):
+        authorize_scope("auditor", "AG1", ["P_A"], positions)
+
+
+def test_store_round_trip(tmp_path):
+    import sqlalchemy as sa
+
+    from serving.campaigns import campaign_table, load_campaign, save_campaign
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    table = campaign_table(sa.MetaData())
+    table.metadata.create_all(engine)
+    report = _plan(["P_A", "P_B"], CONFLICT)
+    with engine.begin() as connection:
+        stored = save_campaign(connection, table, report, "AG1", "key-1")
+    assert stored.campaign_id
+    with engine.connect() as connection:
+        loaded, agency = load_campaign(connection, table, stored.campaign_id)
+        assert agency == "AG1" and loaded == stored
+        with pytest.raises(CampaignNotFound):
+            load_campaign(connection, table, "nope")
