@@ -1004,3 +1004,26 @@ def load_campaign(connection: Any, table: Any, campaign_id: str) -> tuple[Campai
     if row is None:
         raise CampaignNotFound(f"no campaign {campaign_id!r}")
     return CampaignReport.model_validate_json(row.report_json), row.agency_id
+
+
+@dataclass(frozen=True)
+class CampaignRuntime:
+    """What the HTTP edge needs to run campaigns (set on ``app.state.campaigns``).
+
+    Attributes
+    ----------
+    export : features.export.Export
+    scorer : VacancyScorer
+        Usually :class:`RankerScorer` over the engine's champion and precomputed pool.
+    model : str
+        The champion's name and version, recorded in every report.
+    db : sqlalchemy.engine.Engine
+    table : sqlalchemy.Table
+        :func:`campaign_table` on the service's metadata.
+    """
+
+    export: Any
+    scorer: VacancyScorer
+    model: str
+    db: Any
+    table: Any

@@ -300,3 +300,94 @@ def test_store_round_trip(tmp_path):
         assert agency == "AG1" and loaded == stored
         with pytest.raises(CampaignNotFound):
             load_campaign(connection, table, "nope")
+
+
+@pytest.fixture
+def campaign_client(tmp_path):
+    """The campaigns router on a bare app, a real SQLite store, a header-driven caller."""
+    from types import SimpleNamespace
+
+    import sqlalchemy as sa
+    from fastapi import FastAPI, Header
+    from fastapi.testclient import TestClient
+
+    from serving.campaigns import CampaignRuntime, campaign_table
+    from serving.routers.campaigns import build_router
+
+    def caller(x_role: str = Header(), x_agency: str | None = Header(None)):
+        return SimpleNamespace(role=x_role, agency_id=x_agency, key_id="k1")
+
+    db = sa.create_engine(f"sqlite:///{tmp_path / 'svc.db'}")
+    table = campaign_table(sa.MetaData())
+    table.metadata.create_all(db)
+    export = SimpleNamespace(
+        positions=_positions(), employees=_employees(), aspirations=_aspirations()
+    )
+    app = FastAPI()
+    app.state.campaigns = CampaignRuntime(
+        export=export, scorer=TableScorer(CONFLICT, {}), model="m", db=db, table=table
+    )
+    app.include_router(build_router(caller))
+    return TestClient(app)
+
+
+COMMITTEE = {"x-role": "committee", "x-agency": "AG1"}
+
+
+def test_api_runs_stores_and_exports(campaign_client):
+    body = {"position_ids": ["P_A", "P_B"], "options": {"aspiration_mode": "off"}}
+    created = campaign_client.post("/v1/campaigns", json=body, headers=COMMITTEE)
+    assert created.status_code == 201, created.text
+    report = created.json()
+    assert {p["position_id"]: p["nip"] for p in report["placements"]} == {"P_A": "y", "P_B": "x"}
+    cid = report["campaign_id"]
+    again = campaign_client.get(f"/v1/campaigns/{cid}", headers=COMMITTEE)
+    assert again.status_code == 200 and again.json() == report
+    csv_text = campaign_client.get(f"/v1/campaigns/{cid}/csv", headers=COMMITTEE)
+    assert csv_text.headers["content-type"].startswith("text/csv")
+    assert csv_text.text.splitlines()[0].startswith("round,position_id")
+    pdf = campaign_client.get(f"/v1/campaigns/{cid}/pdf", headers=COMMITTEE)
+    assert pdf.content.startswith(b"%PDF-")
+    other = campaign_client.get(f"/v1/campaigns/{cid}", headers={"x-role": "committee",
+                                                                  "x-agency": "AG2"})  # fmt: skip
+    assert other.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "detail"),
+    [
+        ({"position_ids": ["P_NOPE"]}, COMMITTEE, 404, "unknown position_id(s): P_NOPE"),
+        ({"position_ids": ["P_X"]}, COMMITTEE, 422, "not vacant: P_X"),
+        ({"agency_id": "AG9"}, COMMITTEE, 404, "unknown agency_id"),
+        ({"agency_id": "AG1"}, {"x-role": "committee", "x-agency": "AG2"}, 403, "own agency"),
+        ({"agency_id": "AG1"}, {"x-role": "auditor", "x-agency": "AG1"}, 403, "admin"),
+    ],
+)
+def test_api_user_errors_are_problems(campaign_client, body, headers, status, detail):
+    response = campaign_client.post("/v1/campaigns", json=body, headers=headers)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert detail in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"position_ids": ["P_A"], "agency_id": "AG1"},
+        {"position_ids": []},
+        {"agency_id": "AG1", "options": {"max_unit_share": 2}},
+        {"agency_id": "AG1", "options": {"chain_depth": 9}},
+        {"agency_id": "AG1", "options": {"unknown": 1}},
+        {"agency_id": "AG1", "options": {"aspiration_mode": "loud"}},
+    ],
+)
+def test_api_malformed_requests_are_422(campaign_client, body):
+    response = campaign_client.post("/v1/campaigns", json=body, headers=COMMITTEE)
+    assert response.status_code == 422
+
+
+def test_api_unknown_campaign_is_404(campaign_client):
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert campaign_client.get(f"/v1/campaigns/{missing}", headers=COMMITTEE).status_code == 404
+    assert campaign_client.get("/v1/campaigns/not-a-uuid", headers=COMMITTEE).status_code == 422
