@@ -391,3 +391,17 @@ def test_api_unknown_campaign_is_404(campaign_client):
     missing = "00000000-0000-0000-0000-000000000000"
     assert campaign_client.get(f"/v1/campaigns/{missing}", headers=COMMITTEE).status_code == 404
     assert campaign_client.get("/v1/campaigns/not-a-uuid", headers=COMMITTEE).status_code == 422
+
+
+def test_unit_caps_are_consumed_across_chain_rounds():
+    # 12%: U1 (9 staff) may lose one person, U2 (4 staff) nobody. Round 0 moves x out of U1,
+    # so the chain round may not take z from U1 either: P_X stays open, and says why.
+    table = {"P_A": {"x": 5.0}, "P_X": {"z": 9.0, "y": 1.0}}
+    options = CampaignOptions(aspiration_mode="off", chain_depth=1, max_unit_share=0.12)
+    report = _plan(["P_A"], table, options)
+    assert [(p.round, p.position_id, p.nip) for p in report.placements] == [(0, "P_A", "x")]
+    (gap,) = report.open_vacancies
+    assert (gap.round, gap.position_id) == (1, "P_X")
+    assert "2 in units whose move cap is used up" in gap.reason
+    free = _plan(["P_A"], table, CampaignOptions(aspiration_mode="off", chain_depth=1))
+    assert [p.nip for p in free.placements] == ["x", "z"]
