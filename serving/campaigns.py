@@ -366,7 +366,8 @@ def plan_campaign(
             break
         tick = time.perf_counter()
         scored = [
-            scorer.score(by_id.loc[p].to_dict(), state.moved, options.top_n) for p in round_ids
+            scorer.score(by_id.loc[p].to_dict(), frozenset(state.moved), options.top_n)
+            for p in round_ids
         ]
         timings["scoring"] += time.perf_counter() - tick
         tick = time.perf_counter()
@@ -381,7 +382,8 @@ def plan_campaign(
         state.explain_open(depth, scored, problem, nips, result, by_id, people, caps_left, options)
         round_ids = [p for p in opened if p in by_id.index and p not in in_campaign]
         in_campaign.update(round_ids)
-        state.solver = result.method
+        if result.method not in state.solvers:
+            state.solvers.append(result.method)
     units = _units(state.placements, people, caps, wanted)
     fairness = _fairness(state.considered, state.moved, people.frame, as_of)
     timings["total"] = time.perf_counter() - started
@@ -399,7 +401,7 @@ def plan_campaign(
         binding_constraints=_binding(caps, wanted, people, options) + state.binding,
         fairness=fairness,
         fairness_max_gap=_max_gaps(fairness),
-        solver=state.solver,
+        solver=", ".join(state.solvers) or "none",
         timings_s={k: round(v, 3) for k, v in timings.items()},
     )
 
@@ -467,7 +469,7 @@ class _CampaignState:
     moves: list[asg.Move] = field(default_factory=list)
     open: list[OpenVacancy] = field(default_factory=list)
     binding: list[str] = field(default_factory=list)
-    solver: str = "linear_sum_assignment"
+    solvers: list[str] = field(default_factory=list)
 
     def record(
         self,
