@@ -228,3 +228,23 @@ def test_chains_link_opened_positions():
     chains = build_chains(moves)
     assert [[m.position_id for m in chain] for chain in chains] == [["A", "B", "C"], ["D"]]
     assert [m.person for m in chains[0]] == ["x", "y", "z"]
+
+
+def test_fractional_lp_falls_back_to_the_mip(monkeypatch):
+    import serving.assignment as module
+
+    real = module._run_highs
+
+    def fractional_lp(gains, constraints, *, integer, options):
+        result = real(gains, constraints, integer=integer, options=options)
+        if not integer:
+            result.x = result.x * 0.5  # pretend HiGHS returned an interior point
+        return result
+
+    monkeypatch.setattr(module, "_run_highs", fractional_lp)
+    problem = random_problem(7, 4, 6, caps=True)
+    problem = AssignmentProblem(**{**problem.__dict__, "unit_caps": np.array([0, 1])})
+    result = solve(problem, EXACT)
+    assert result.method == "milp-highs"
+    check_feasible(problem, result)
+    assert (result.filled, result.total_fit) == (1, pytest.approx(brute_force(problem)[1]))
