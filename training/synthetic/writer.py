@@ -1,0 +1,177 @@
+"""Writes a synthetic export agency by agency, streamed to CSV or Parquet, atomically."""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from features.errors import JobfitError
+from features.export import TABLE_COLUMNS
+from features.vocabulary import COMPETENCIES, REQUIRED_COMPETENCY_COLUMNS
+from training.synthetic.agency import AgencySpec, generate_agency
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_REFERENCE_DATE = "2026-10-31"
+AGENCY_SIZE = 25_000
+"""Employees per agency above which the export spans several governments."""
+
+DATE_COLUMNS = frozenset({"birth_date", "rank_since", "service_start", "position_since",
+                          "assessed_on", "start_date", "end_date", "decided_on", "ends_on",
+                          "completed_on", "submitted_on", "date"})
+BOOL_COLUMNS = frozenset({"disability", "is_vacant", "selected"})
+INT_COLUMNS = frozenset({"year", "label", "hours", "preference_rank", "min_experience_years",
+                         *REQUIRED_COMPETENCY_COLUMNS})
+FLOAT_COLUMNS = frozenset({*COMPETENCIES, "potential_score"})
+
+
+class GeneratorError(JobfitError):
+    """The generator was asked for something it cannot produce."""
+
+
+def _agency_specs(employees: int, seed: int, reference_date: str) -> list[AgencySpec]:
+    count = 1 if employees <= int(AGENCY_SIZE * 1.2) else math.ceil(employees / AGENCY_SIZE)
+    sizes = np.full(count, employees // count)
+    sizes[: employees % count] += 1
+    names = ["PEMKOT-PLG", *(f"PEMDA-{i:03d}" for i in range(1, count))]
+    ref = np.datetime64(reference_date, "D")
+    return [AgencySpec(names[i], i, int(sizes[i]), ref, seed) for i in range(count)]
+
+
+def _arrow_type(column: str) -> pa.DataType:
+    if column in DATE_COLUMNS:
+        return pa.date32()
+    if column in BOOL_COLUMNS:
+        return pa.bool_()
+    if column in INT_COLUMNS:
+        return pa.int64()
+    if column in FLOAT_COLUMNS:
+        return pa.float64()
+    return pa.string()
+
+
+def _contract_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The table's contract columns, in order, with empty strings for empty text."""
+    out = frame.reindex(columns=list(TABLE_COLUMNS[table])).copy()
+    for column in out.columns:
+        if column in DATE_COLUMNS:
+            out[column] = pd.to_datetime(out[column])
+        elif column not in BOOL_COLUMNS | INT_COLUMNS | FLOAT_COLUMNS:
+            out[column] = out[column].fillna("").astype(str)
+    return out
+
+
+def _csv_text(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if column in DATE_COLUMNS:
+            out[column] = out[column].dt.strftime("%Y-%m-%d").fillna("")
+        elif column in BOOL_COLUMNS:
+            out[column] = np.where(out[column].astype(bool), "true", "false")
+    return out
+
+
+class _TableSink:
+    """Appends chunks of one table to its file."""
+
+    def __init__(self, folder: Path, table: str, fmt: str) -> None:
+        self.table, self.fmt = table, fmt
+        self.path = folder / f"{table}.{fmt}"
+        self.schema = pa.schema([(c, _arrow_type(c)) for c in TABLE_COLUMNS[table]])
+        self.writer: pq.ParquetWriter | None = None
+        self.rows = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        frame = _contract_frame(self.table, frame)
+        if self.fmt == "csv":
+            _csv_text(frame).to_csv(self.path, mode="a", header=self.rows == 0, index=False,
+                                    float_format="%.10g", lineterminator="\n")
+        else:
+            if self.writer is None:
+                self.writer = pq.ParquetWriter(self.path, self.schema)
+            self.writer.write_table(pa.Table.from_pandas(frame, schema=self.schema,
+                                                         preserve_index=False))
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        elif self.rows == 0 and self.fmt == "csv":
+            pd.DataFrame(columns=list(TABLE_COLUMNS[self.table])).to_csv(self.path, index=False)
+
+
+def generate_export(
+    out_dir: Path,
+    *,
+    employees: int,
+    seed: int,
+    fmt: str = "csv",
+    reference_date: str = DEFAULT_REFERENCE_DATE,
+    progress: bool = True,
+) -> None:
+    """Generate a synthetic personnel export in the data contract's format.
+
+    Parameters
+    ----------
+    out_dir : Path
+        Folder to write; replaced only once the new export is complete.
+    employees : int
+        Number of employees (200 up to national scale); above ~30 000 the export spans
+        several agencies of about 25 000 employees, generated and written one at a time.
+    seed : int
+        Seed: the same seed gives byte-identical files.
+    fmt : {"csv", "parquet"}
+        File format of every table.
+    reference_date : str
+        The export date (ISO); nothing is dated after it. Never the clock.
+    progress : bool
+        Show a progress bar on stderr.
+    """
+    if fmt not in ("csv", "parquet"):
+        raise GeneratorError(f"--format must be csv or parquet, not {fmt!r}")
+    if employees < 200:
+        raise GeneratorError(f"--employees must be at least 200, not {employees}")
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        _write_all(staging, employees, seed, fmt, reference_date, progress)
+        _replace(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    logger.info("wrote a synthetic export of %d employees to %s", employees, out_dir)
+
+
+def _write_all(folder: Path, employees: int, seed: int, fmt: str, reference_date: str,
+               progress: bool) -> None:
+    sinks = {table: _TableSink(folder, table, fmt) for table in TABLE_COLUMNS}
+    specs = _agency_specs(employees, seed, reference_date)
+    with tqdm(total=employees, unit="employee", desc="generating", disable=not progress) as bar:
+        for spec in specs:
+            for table, frame in generate_agency(spec).items():
+                sinks[table].write(frame)
+            bar.update(spec.employees)
+    for sink in sinks.values():
+        sink.close()
+
+
+def _replace(staging: Path, out_dir: Path) -> None:
+    """Swap the finished export into place; an existing folder is replaced only now."""
+    if out_dir.exists():
+        retired = out_dir.with_name(f".{out_dir.name}.old")
+        shutil.rmtree(retired, ignore_errors=True)
+        out_dir.rename(retired)
+        staging.rename(out_dir)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(out_dir)
