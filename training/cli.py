@@ -61,8 +61,11 @@ def validate(
     from features.loader import load_export, summarize_export
 
     with user_errors():
-        export = load_export(data_dir, rejects=rejects)
+        export = load_export(data_dir, rejects=rejects, report=Path("var/validation-report.csv"))
         typer.echo(summarize_export(export))
+        if rejects is not None:
+            set_aside = sum(1 for _ in rejects.open(encoding="utf-8")) - 1 if rejects.exists() else 0
+            typer.echo(f"set aside {max(set_aside, 0)} row(s) with their reasons into {rejects}")
 
 
 @app.command()
