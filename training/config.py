@@ -1,0 +1,143 @@
+"""The typed training config: ``training/configs/*.yaml`` loaded into pydantic models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from features.errors import JobfitError
+
+
+class ConfigError(JobfitError):
+    """A training config file that cannot be read or breaks a rule."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SplitConfig(_Strict):
+    """Time split by round: the most recent rounds are the test set, those before validation."""
+
+    test_fraction: float = Field(0.2, gt=0, lt=1)
+    validation_fraction: float = Field(0.15, gt=0, lt=1)
+    min_test_rounds: int = Field(3, ge=1)
+    min_validation_rounds: int = Field(2, ge=1)
+
+
+class NegativesConfig(_Strict):
+    """Sampled eligible non-candidates (label 0) added to rounds."""
+
+    per_round: int = Field(30, ge=0)
+    """Added to each training and validation round."""
+    live_like_per_round: int = Field(200, ge=0)
+    """Added to each test round for the live-like evaluation."""
+
+
+class LabelPolicy(_Strict):
+    """How OUTCOME and COMMITTEE labels are treated (see docs/training.md)."""
+
+    outcome_weight: float = Field(1.0, gt=0)
+    committee_weight: float = Field(0.6, gt=0)
+    committee_max_label: int = Field(3, ge=0, le=4)
+    committee_seniority_debias: bool = True
+    """Remove the part of COMMITTEE grades explained by within-round seniority."""
+
+
+class ModelConfig(_Strict):
+    """LightGBM lambdarank hyperparameters."""
+
+    num_boost_round: int = Field(400, ge=1)
+    early_stopping_rounds: int = Field(40, ge=1)
+    learning_rate: float = Field(0.05, gt=0, le=1)
+    num_leaves: int = Field(31, ge=2)
+    min_data_in_leaf: int = Field(20, ge=1)
+    feature_fraction: float = Field(0.9, gt=0, le=1)
+    bagging_fraction: float = Field(0.8, gt=0, le=1)
+    bagging_freq: int = Field(1, ge=0)
+    lambda_l2: float = Field(1.0, ge=0)
+    eval_at: tuple[int, ...] = (5, 10)
+    lambdarank_truncation_level: int = Field(20, ge=1)
+    num_threads: int = Field(2, ge=1)
+
+    @model_validator(mode="after")
+    def _truncation_covers_eval(self) -> ModelConfig:
+        if not self.eval_at or min(self.eval_at) < 1:
+            raise ValueError("eval_at must list shortlist sizes >= 1")
+        if self.lambdarank_truncation_level < max(self.eval_at):
+            raise ValueError("lambdarank_truncation_level must be >= the largest eval_at")
+        return self
+
+
+class GateConfig(_Strict):
+    """When a challenger may become champion."""
+
+    champion_tolerance: float = Field(0.005, ge=0)
+    baseline_margin: float = Field(0.0, ge=0)
+
+
+class FairnessConfig(_Strict):
+    """Top-k fairness audit and its gate threshold (impact ratio by gender)."""
+
+    k: int = Field(10, ge=1)
+    min_impact_ratio: float = Field(0.8, ge=0, le=1)
+    min_group_size: int = Field(20, ge=1)
+
+
+class EvaluationConfig(_Strict):
+    """Bootstrap over rounds for confidence intervals."""
+
+    bootstrap_samples: int = Field(1000, ge=10)
+
+
+class TrainingConfig(_Strict):
+    """The whole training config, logged to MLflow in full."""
+
+    seed: int = 42
+    split: SplitConfig = SplitConfig()
+    negatives: NegativesConfig = NegativesConfig()
+    labels: LabelPolicy = LabelPolicy()
+    model: ModelConfig = ModelConfig()
+    gate: GateConfig = GateConfig()
+    fairness: FairnessConfig = FairnessConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
+
+    def flat(self) -> dict[str, Any]:
+        """The config as flat ``section.key`` parameters (for ``mlflow.log_params``)."""
+        out: dict[str, Any] = {}
+        for section, values in self.model_dump().items():
+            if isinstance(values, dict):
+                for key, value in values.items():
+                    out[f"{section}.{key}"] = value
+            else:
+                out[section] = values
+        return out
+
+
+def load_config(path: Path | str) -> TrainingConfig:
+    """Read and validate a training config file.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, not YAML, or breaks a rule (named by its key).
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as error:
+        raise ConfigError(f"cannot read training config {path}: {error.strerror}") from error
+    except yaml.YAMLError as error:
+        raise ConfigError(f"training config {path} is not valid YAML: {error}") from error
+    if not isinstance(raw, dict):
+        raise ConfigError(f"training config {path} must be a mapping of sections")
+    try:
+        return TrainingConfig.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+        )
+        raise ConfigError(f"training config {path}: {problems}") from error

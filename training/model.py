@@ -1,0 +1,82 @@
+"""The ranker: LightGBM ``lambdarank``, one query per round, early stopping on validation rounds."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+
+from training.config import TrainingConfig
+from training.dataset import RankingData
+
+logger = logging.getLogger(__name__)
+
+
+def lgb_params(config: TrainingConfig) -> dict[str, Any]:
+    """LightGBM parameters from the config: deterministic, fixed threads, real shortlist sizes."""
+    m = config.model
+    return {
+        "objective": "lambdarank",
+        "metric": "ndcg",
+        "eval_at": list(m.eval_at),
+        "lambdarank_truncation_level": m.lambdarank_truncation_level,
+        "learning_rate": m.learning_rate,
+        "num_leaves": m.num_leaves,
+        "min_data_in_leaf": m.min_data_in_leaf,
+        "feature_fraction": m.feature_fraction,
+        "bagging_fraction": m.bagging_fraction,
+        "bagging_freq": m.bagging_freq,
+        "lambda_l2": m.lambda_l2,
+        "num_threads": m.num_threads,
+        "seed": config.seed,
+        "deterministic": True,
+        "force_row_wise": True,
+        "verbosity": -1,
+    }
+
+
+def _dataset(data: RankingData, reference: lgb.Dataset | None = None) -> lgb.Dataset:
+    return lgb.Dataset(
+        data.X,
+        label=data.y,
+        weight=data.frame["weight"].to_numpy(dtype=np.float64),
+        group=data.groups,
+        feature_name=list(data.feature_columns),
+        reference=reference,
+        free_raw_data=False,
+    )
+
+
+def train_ranker(
+    train: RankingData, validation: RankingData, config: TrainingConfig
+) -> lgb.Booster:
+    """Train the lambdarank booster with early stopping on NDCG@max(eval_at) of ``validation``.
+
+    Returns
+    -------
+    lightgbm.Booster
+        The booster; ``best_iteration`` is the early-stopping round.
+    """
+    params = lgb_params(config)
+    train_set = _dataset(train)
+    valid_set = _dataset(validation, reference=train_set)
+    callbacks = [
+        lgb.early_stopping(config.model.early_stopping_rounds, first_metric_only=False,
+                           verbose=False),
+        lgb.log_evaluation(period=0),
+    ]  # fmt: skip
+    booster = lgb.train(
+        params,
+        train_set,
+        num_boost_round=config.model.num_boost_round,
+        valid_sets=[valid_set],
+        valid_names=["validation"],
+        callbacks=callbacks,
+    )
+    if booster.best_iteration > 0:
+        best = booster.model_to_string(num_iteration=booster.best_iteration)
+        booster = lgb.Booster(model_str=best)
+    logger.info("trained %d trees", booster.num_trees())
+    return booster
