@@ -227,7 +227,6 @@ def round_rows(
     """
     from features.build import build_features
     from features.candidates import prepare_candidates
-
     from features.rules import evaluate_rules
 
     as_of = pd.Timestamp(round_frame["decided_on"].iloc[0]).normalize()
@@ -322,13 +321,17 @@ def build_training_data(
             "position_type": position["position_type"],
             "decided_on": rows["decided_on"].iloc[0],
             "nip": nip,
-            "raw_label": np.where(cand, known["raw_label"].reindex(nip).fillna(0), 0),
-            "label": np.where(cand, known["label"].reindex(nip).fillna(0), 0),
+            "raw_label": np.where(cand, known["raw_label"].reindex(nip, fill_value=0), 0),
+            "label": np.where(cand, known["label"].reindex(nip, fill_value=0), 0),
             "weight": np.where(
-                cand, known["weight"].reindex(nip).fillna(1.0), config.labels.outcome_weight
+                cand, known["weight"].reindex(nip, fill_value=1.0), config.labels.outcome_weight
             ),
-            "label_source": np.where(cand, known["label_source"].reindex(nip).fillna(""), "NONE"),
-            "selected": np.where(cand, known["selected"].reindex(nip).fillna(False), False),
+            "label_source": np.where(
+                cand, known["label_source"].reindex(nip, fill_value=""), "NONE"
+            ),
+            "selected": np.where(
+                cand, known["selected"].astype(bool).reindex(nip, fill_value=False), False
+            ),
             "is_candidate": cand,
         })  # fmt: skip
         for column in feature_columns:

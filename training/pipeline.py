@@ -90,6 +90,7 @@ class TrainResult:
     seconds: float
     ruleset_version: str
     data_hash: str
+    booster: lgb.Booster | None = None
 
     def summary(self) -> str:
         """A readable summary: data, ranker vs baselines, gate decision, registered version."""
@@ -427,7 +428,7 @@ def train_and_register(
         counts=counts, evaluation=evaluation, decision=decision, name=name, version=version,
         aliases=aliases, run_id=run_id, trees=booster.num_trees(),
         seconds=time.perf_counter() - started, ruleset_version=td.ruleset_version,
-        data_hash=td.snapshot_hash,
+        data_hash=td.snapshot_hash, booster=booster,
     )  # fmt: skip
 
 

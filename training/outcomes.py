@@ -1,0 +1,162 @@
+"""Outcome ingestion: later performance ratings of placed people become OUTCOME labels.
+
+The input is a CSV with the columns ``round_id, position_id, decided_on, nip, label``: how well
+the person placed by a round did in the post (0-4). Each row becomes that round's OUTCOME label
+of that person (``selected`` true): an existing row of the person in the round is updated, a
+missing one appended. The merged export is loaded with the data-contract loader before anything
+is written, and the rounds file is replaced atomically: a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from features.errors import JobfitError
+
+logger = logging.getLogger(__name__)
+
+OUTCOME_COLUMNS: tuple[str, ...] = ("round_id", "position_id", "decided_on", "nip", "label")
+
+
+class OutcomeError(JobfitError):
+    """An outcome file that cannot be ingested (named row and column)."""
+
+
+def _read_outcomes(file: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError as error:
+        raise OutcomeError(f"outcome file {file} does not exist") from error
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        message = f"outcome file {file} is not a UTF-8 CSV with a header: {error}"
+        raise OutcomeError(message) from error
+    missing = [c for c in OUTCOME_COLUMNS if c not in frame.columns]
+    if missing:
+        raise OutcomeError(f"{file.name}: missing column(s) {', '.join(missing)}")
+    frame = frame[list(OUTCOME_COLUMNS)].copy()
+    problems: list[str] = []
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        for column in OUTCOME_COLUMNS:
+            if not str(getattr(row, column)).strip():
+                problems.append(f"{file.name} row {i}, column {column}: empty")
+        if row.label.strip() not in {"0", "1", "2", "3", "4"}:
+            problems.append(f"{file.name} row {i}, column label: {row.label!r} is not 0-4")
+        try:
+            pd.Timestamp(row.decided_on)
+            if len(row.decided_on) != 10:
+                raise ValueError
+        except ValueError:
+            problems.append(
+                f"{file.name} row {i}, column decided_on: {row.decided_on!r} is not YYYY-MM-DD"
+            )
+    duplicated = frame.duplicated(["round_id", "nip"], keep=False)
+    for i in frame.index[duplicated]:
+        problems.append(f"{file.name} row {i + 2}: the same round and person appear twice")
+    if problems:
+        raise OutcomeError("; ".join(problems[:20]) + (" …" if len(problems) > 20 else ""))
+    return frame
+
+
+def _rounds_file(data_dir: Path) -> Path:
+    for suffix in (".csv", ".parquet"):
+        path = data_dir / f"rounds{suffix}"
+        if path.exists():
+            return path
+    raise OutcomeError(f"{data_dir} holds no rounds.csv or rounds.parquet")
+
+
+def _read_rounds(path: Path) -> pd.DataFrame:
+    if path.suffix == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return pd.read_parquet(path).astype(str)
+
+
+def merge_outcomes(rounds: pd.DataFrame, outcomes: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Rounds with the outcomes applied (all values as text, the CSV's spelling)."""
+    merged = rounds.copy()
+    problems: list[str] = []
+    key = merged["round_id"] + "|" + merged["nip"]
+    for i, row in enumerate(outcomes.itertuples(index=False), start=2):
+        in_round = merged["round_id"] == row.round_id
+        if in_round.any():
+            first = merged.loc[in_round].iloc[0]
+            if first["position_id"] != row.position_id:
+                problems.append(f"{source} row {i}, column position_id: round {row.round_id} is "
+                                f"for position {first['position_id']}")  # fmt: skip
+            if str(first["decided_on"])[:10] != row.decided_on:
+                problems.append(f"{source} row {i}, column decided_on: round {row.round_id} was "
+                                f"decided on {str(first['decided_on'])[:10]}")  # fmt: skip
+            selected = merged["selected"].str.lower() == "true"
+            other = in_round & selected & (merged["nip"] != row.nip)
+            if other.any():
+                problems.append(f"{source} row {i}, column nip: round {row.round_id} placed "
+                                "another person")  # fmt: skip
+        hit = key == row.round_id + "|" + row.nip
+        if hit.any():
+            merged.loc[hit, ["label", "label_source", "selected"]] = [row.label, "OUTCOME", "true"]
+        else:
+            merged.loc[len(merged)] = {
+                **{c: "" for c in merged.columns}, "round_id": row.round_id,
+                "position_id": row.position_id, "decided_on": row.decided_on, "nip": row.nip,
+                "label": row.label, "label_source": "OUTCOME", "selected": "true",
+            }  # fmt: skip
+            key = merged["round_id"] + "|" + merged["nip"]
+    if problems:
+        raise OutcomeError("; ".join(problems[:20]))
+    return merged
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    if path.suffix == ".csv":
+        frame.to_csv(path, index=False, encoding="utf-8")
+        return
+    typed = frame.copy()
+    typed["decided_on"] = pd.to_datetime(typed["decided_on"])
+    typed["label"] = typed["label"].astype("int64")
+    typed["selected"] = typed["selected"].str.lower() == "true"
+    typed.to_parquet(path, index=False)
+
+
+def ingest_outcomes(data_dir: Path, file: Path) -> str:
+    """Add outcome ratings of placed people to the export's rounds as OUTCOME labels.
+
+    Raises
+    ------
+    OutcomeError
+        A malformed outcome file or one that contradicts the rounds (named row and column).
+    features.loader.ContractError
+        When the merged export would break the data contract; nothing is written.
+    """
+    from features.loader import load_export
+
+    data_dir, file = Path(data_dir), Path(file)
+    load_export(data_dir)
+    outcomes = _read_outcomes(file)
+    target = _rounds_file(data_dir)
+    rounds = _read_rounds(target)
+    before = len(rounds)
+    merged = merge_outcomes(rounds, outcomes, file.name)
+    with tempfile.TemporaryDirectory(prefix="asn-jobfit-outcomes-") as tmp:
+        check = Path(tmp) / "export"
+        check.mkdir()
+        for entry in data_dir.iterdir():
+            if entry.is_file() and entry.name != target.name:
+                os.symlink(entry.resolve(), check / entry.name)
+        _write(merged, check / target.name)
+        load_export(check)
+        staged = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(check / target.name, staged)
+    os.replace(staged, target)
+    added = len(merged) - before
+    updated = len(outcomes) - added
+    logger.info("ingested %d outcome labels", len(outcomes))
+    return (
+        f"ingested {len(outcomes)} outcome label(s) into {target}: {updated} updated, "
+        f"{added} added; the next `make train` uses them"
+    )
