@@ -13,8 +13,8 @@ from features.vocabulary import FUNCTIONAL_LEVELS, POSITION_TYPES
 
 COLUMNS: tuple[str, ...] = (
     "years_in_job_family", "years_at_position_type", "years_one_level_below",
-    "years_in_current_position", "years_of_service", "rank_gap", "same_unit",
-    "sanction_count_5y", "sanction_active",
+    "years_in_current_position", "years_of_service", "rank_gap", "sanction_count_5y",
+    "sanction_active",
 )  # fmt: skip
 
 TYPE_BELOW: dict[str, tuple[str, ...]] = {
@@ -68,7 +68,11 @@ def years_at_type(pool: CandidatePool, position: Mapping[str, Any]) -> np.ndarra
 def experience_features(
     pool: CandidatePool, position: Mapping[str, Any], config: FeatureConfig
 ) -> dict[str, np.ndarray]:
-    """Experience features; seniority is allowed under the merit system, age never is."""
+    """Experience features; seniority is allowed under the merit system, age never is.
+
+    Being in the vacancy's own unit is deliberately not a feature: committees favour their own
+    staff, which is the patronage the merit system is meant to prevent.
+    """
     family = pool.families.get(str(position.get("job_family", "")))
     in_family = pool.years_by_family[:, family] if family is not None else np.zeros(len(pool))
     since = pool.current_start
@@ -84,7 +88,6 @@ def experience_features(
         "years_in_current_position": np.where(np.isnat(since), np.nan, np.maximum(in_post, 0.0)),
         "years_of_service": pool.years_of_service,
         "rank_gap": rank_gap,
-        "same_unit": (pool.employees["unit_id"].to_numpy() == position.get("unit_id")).astype(float),
         "sanction_count_5y": pool.sanctions_5y,
         "sanction_active": pool.active_sanction_level.astype(float),
     }
