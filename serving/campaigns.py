@@ -105,6 +105,10 @@ class VacancyScores:
         A vacancy-level reason nobody may be placed now (for example an election freeze).
     reasons : dict of str to list of str
         Per candidate kept, the top reasons of their score (when the scorer offers them).
+    aspiration : numpy.ndarray or None
+        Per candidate kept, how well the position meets their stated aspirations, in [0, 1]
+        (1: first choice of job family or unit, 2/3 second, 1/3 third; the features'
+        ``aspires_job_family`` / ``aspires_unit``).
     """
 
     position_id: str
@@ -115,6 +119,7 @@ class VacancyScores:
     excluded: dict[str, int] = field(default_factory=dict)
     blocked: str | None = None
     reasons: dict[str, list[str]] = field(default_factory=dict)
+    aspiration: np.ndarray | None = None
 
 
 class VacancyScorer(Protocol):
@@ -288,39 +293,11 @@ class _People:
         return cls(frame=frame, unit_codes=units, staff=staff)
 
 
-def _aspiration_index(aspirations: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, list[tuple]]:
-    """Per nip, the (preference_rank, job_family, unit_id) stated on or before ``as_of``."""
-    known = aspirations[pd.to_datetime(aspirations["submitted_on"]) <= as_of]
-    index: dict[str, list[tuple]] = {}
-    for nip, rank, family, unit in known[
-        ["nip", "preference_rank", "job_family", "unit_id"]
-    ].itertuples(index=False):
-        index.setdefault(nip, []).append((int(rank), str(family), str(unit)))
-    return index
-
-
-def aspiration_match(preferences: list[tuple], position: Mapping[str, Any]) -> float:
-    """How well a position meets a person's aspirations: 1 for a first choice, 0 for none.
-
-    A preference matches when its job family or its unit is the position's; rank 1 counts
-    1, rank 2 two thirds, rank 3 one third.
-    """
-    best = 0.0
-    for rank, family, unit in preferences:
-        hit = (family and family == position["job_family"]) or (
-            unit and unit == position["unit_id"]
-        )
-        if hit:
-            best = max(best, (4 - min(max(rank, 1), 3)) / 3)
-    return best
-
-
 def plan_campaign(
     *,
     vacancy_ids: Sequence[str],
     positions: pd.DataFrame,
     employees: pd.DataFrame,
-    aspirations: pd.DataFrame,
     scorer: VacancyScorer,
     options: CampaignOptions,
     scope: str,
@@ -332,7 +309,7 @@ def plan_campaign(
     ----------
     vacancy_ids : sequence of str
         The campaign's open positions (see :func:`resolve_vacancies`).
-    positions, employees, aspirations : pandas.DataFrame
+    positions, employees : pandas.DataFrame
         The export's tables.
     scorer : VacancyScorer
         Scores one position against the pool (features, rules and the champion ranker).
@@ -348,7 +325,6 @@ def plan_campaign(
     as_of = pd.Timestamp(scorer.as_of)
     by_id = positions.set_index("position_id", drop=False)
     people = _People.from_employees(employees, positions, as_of)
-    wishes = _aspiration_index(aspirations, as_of)
     caps = None
     if options.max_unit_share is not None:
         caps = asg.unit_caps_from_share(people.staff, options.max_unit_share)
@@ -371,7 +347,7 @@ def plan_campaign(
         ]
         timings["scoring"] += time.perf_counter() - tick
         tick = time.perf_counter()
-        problem, nips = _build_problem(scored, by_id, people, wishes, caps_left)
+        problem, nips = _build_problem(scored, people, caps_left)
         result = asg.solve(problem, solver_options)
         if depth == 0:
             baselines = _baselines(problem, result, solver_options)
@@ -408,9 +384,7 @@ def plan_campaign(
 
 def _build_problem(
     scored: list[VacancyScores],
-    by_id: pd.DataFrame,
     people: _People,
-    wishes: dict[str, list[tuple]],
     caps_left: np.ndarray | None,
 ) -> tuple[asg.AssignmentProblem, np.ndarray]:
     """Turn the scored vacancies of one round into a sparse assignment problem."""
@@ -420,11 +394,10 @@ def _build_problem(
     for v, s in enumerate(scored):
         if s.blocked is not None or len(s.nips) == 0:
             continue
-        position = by_id.loc[s.position_id]
         rows.append(np.full(len(s.nips), v))
         cols.append(np.searchsorted(nips, s.nips))
         fits.append(np.asarray(s.fit, dtype=float))
-        asp.append([aspiration_match(wishes.get(n, []), position) for n in s.nips])
+        asp.append(np.zeros(len(s.nips)) if s.aspiration is None else s.aspiration)
     frame = people.frame.loc[nips] if len(nips) else people.frame.iloc[:0]
     empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
     problem = asg.AssignmentProblem(
@@ -849,6 +822,7 @@ class RankerScorer:
             excluded=dict(verdict.excluded_counts),
             blocked=blocked,
             reasons=reasons,
+            aspiration=_aspiration(features).to_numpy(dtype=float)[keep],
         )
 
     def _reasons(self, matrix: np.ndarray, nips: np.ndarray, k: int = 3) -> dict[str, list[str]]:
@@ -862,6 +836,14 @@ class RankerScorer:
             top = np.argsort(-row)[:k]
             out[str(nip)] = [f"{names[j]} {row[j]:+.3f}" for j in top if row[j] > 0]
         return out
+
+
+def _aspiration(features: pd.DataFrame) -> pd.Series:
+    """The strongest aspiration match per candidate: job family or unit (0 when absent)."""
+    columns = [c for c in ("aspires_job_family", "aspires_unit") if c in features.columns]
+    if not columns:
+        return pd.Series(0.0, index=features.index)
+    return features[columns].max(axis=1).fillna(0.0).clip(0.0, 1.0)
 
 
 def run_campaign(
@@ -881,7 +863,6 @@ def run_campaign(
         vacancy_ids=ids,
         positions=export.positions,
         employees=export.employees,
-        aspirations=export.aspirations,
         scorer=scorer,
         options=options,
         scope=scope,

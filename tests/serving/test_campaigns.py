@@ -75,16 +75,8 @@ def _employees() -> pd.DataFrame:
     )
 
 
-def _aspirations() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "nip": ["y"],
-            "preference_rank": [1],
-            "job_family": ["keuangan"],
-            "unit_id": [""],
-            "submitted_on": pd.to_datetime(["2026-01-01"]),
-        }
-    )
+ASPIRATIONS = {("P_A", "y"): 1.0}
+"""(position, nip) -> aspiration match the scorer reports (y asked for P_A's job family)."""
 
 
 class TableScorer:
@@ -112,6 +104,7 @@ class TableScorer:
             pool_size=13 - len(exclude),
             excluded=self.excluded.get(pid, {}),
             reasons={n: [f"reason for {n}"] for n in kept},
+            aspiration=np.array([ASPIRATIONS.get((pid, n), 0.0) for n in kept]),
         )
 
 
@@ -120,7 +113,6 @@ def _plan(vacancies, table, options=None, excluded=None):
         vacancy_ids=vacancies,
         positions=_positions(),
         employees=_employees(),
-        aspirations=_aspirations(),
         scorer=TableScorer(table, excluded or {}),
         options=options or CampaignOptions(aspiration_mode="off"),
         scope="test",
@@ -320,9 +312,7 @@ def campaign_client(tmp_path):
     db = sa.create_engine(f"sqlite:///{tmp_path / 'svc.db'}")
     table = campaign_table(sa.MetaData())
     table.metadata.create_all(db)
-    export = SimpleNamespace(
-        positions=_positions(), employees=_employees(), aspirations=_aspirations()
-    )
+    export = SimpleNamespace(positions=_positions(), employees=_employees())
     app = FastAPI()
     app.state.campaigns = CampaignRuntime(
         export=export, scorer=TableScorer(CONFLICT, {}), model="m", db=db, table=table
