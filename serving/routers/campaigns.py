@@ -98,13 +98,13 @@ def build_router(principal_dependency: Any) -> APIRouter:
         runtime = _runtime(request)
         with runtime.db.connect() as connection:
             report, agency = service.load_campaign(connection, runtime.table, campaign_id)
-        if who.role not in ("admin",) and agency != who.agency_id:
+        if who.role == "committee" and agency != who.agency_id:  # admins, auditors: any
             raise service.CampaignNotFound(f"no campaign {campaign_id!r}")
         return report
 
     @api.get("/{campaign_id}", response_model=service.CampaignReport)
     def get_campaign(campaign_id: CampaignId, request: Request, who: Any = caller) -> Any:
-        """A stored campaign (admins: any; others: their agency's)."""
+        """A stored campaign (admins and auditors: any; a committee: its agency's)."""
         try:
             return _read(campaign_id, request, who)
         except service.CampaignError as error:
