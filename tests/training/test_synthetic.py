@@ -1,8 +1,8 @@
-"""The synthetic generator: contract format, determinism, consistency, point in time, signal."""
+"""The synthetic export generator: contract format, consistency, determinism, labels."""
 
 from __future__ import annotations
 
-import hashlib
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -10,94 +10,202 @@ import pandas as pd
 import pytest
 
 from features.export import TABLE_COLUMNS, Export
-from features.loader import load_export
-from features.vocabulary import PNS_RANKS, PPPK_RANKS
+from features.vocabulary import COMPETENCIES, PNS_RANKS, PPPK_RANKS
 from training.synthetic import generate_export
+from training.synthetic import writer as synthetic_writer
 from training.synthetic.writer import GeneratorError
 
 
-def _digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def test_same_seed_same_bytes_other_seed_differs(tmp_path: Path) -> None:
-    generate_export(tmp_path / "a", employees=250, seed=3, progress=False)
-    generate_export(tmp_path / "b", employees=250, seed=3, progress=False)
-    generate_export(tmp_path / "c", employees=250, seed=4, progress=False)
-    assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
-    assert _digests(tmp_path / "a")["employees.csv"] != _digests(tmp_path / "c")["employees.csv"]
+def test_same_seed_gives_identical_files_and_another_seed_differs(tmp_path: Path) -> None:
+    generate_export(tmp_path / "a", employees=300, seed=3, progress=False)
+    generate_export(tmp_path / "b", employees=300, seed=3, progress=False)
+    generate_export(tmp_path / "c", employees=300, seed=4, progress=False)
+    first, second, other = (_files(tmp_path / x) for x in "abc")
+    assert first == second
+    assert first.keys() == other.keys()
+    assert first["employees.csv"] != other["employees.csv"]
+    assert first["rounds.csv"] != other["rounds.csv"]
 
 
-def test_every_table_has_exactly_the_contract_columns(small_export_dir: Path) -> None:
+def test_parquet_is_deterministic_and_holds_the_same_rows_as_csv(tmp_path: Path) -> None:
+    generate_export(tmp_path / "p1", employees=300, seed=5, fmt="parquet", progress=False)
+    generate_export(tmp_path / "p2", employees=300, seed=5, fmt="parquet", progress=False)
+    generate_export(tmp_path / "c", employees=300, seed=5, fmt="csv", progress=False)
+    assert _files(tmp_path / "p1") == _files(tmp_path / "p2")
+    assert sorted(p.name for p in (tmp_path / "p1").iterdir()) == sorted(
+        f"{table}.parquet" for table in TABLE_COLUMNS
+    )
     for table, columns in TABLE_COLUMNS.items():
-        header = (small_export_dir / f"{table}.csv").read_text(encoding="utf-8").splitlines()[0]
-        assert tuple(header.split(",")) == columns
+        parquet = pd.read_parquet(tmp_path / "p1" / f"{table}.parquet")
+        assert list(parquet.columns) == list(columns), table
+    from features.loader import load_export
 
-
-def test_parquet_export_loads_like_csv(tmp_path: Path) -> None:
-    generate_export(tmp_path / "csv", employees=250, seed=5, progress=False)
-    generate_export(tmp_path / "pq", employees=250, seed=5, fmt="parquet", progress=False)
-    assert sorted(p.suffix for p in (tmp_path / "pq").iterdir()) == [".parquet"] * 10
-    csv, parquet = load_export(tmp_path / "csv"), load_export(tmp_path / "pq")
+    csv_export, parquet_export = load_export(tmp_path / "c"), load_export(tmp_path / "p1")
     for table in TABLE_COLUMNS:
-        pd.testing.assert_frame_equal(csv.table(table), parquet.table(table), check_dtype=False)
+        pd.testing.assert_frame_equal(
+            csv_export.table(table), parquet_export.table(table), check_dtype=False
+        )
 
 
-def test_nips_agree_with_birth_gender_and_service(small_export: Export) -> None:
-    employees = small_export.employees
+def test_every_csv_has_exactly_the_contract_columns_and_text_conventions(
+    small_export_dir: Path,
+) -> None:
+    for table, columns in TABLE_COLUMNS.items():
+        path = small_export_dir / f"{table}.csv"
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle))
+        assert tuple(header) == columns, table
+    employees = pd.read_csv(small_export_dir / "employees.csv", dtype=str, keep_default_na=False)
     assert employees["nip"].str.fullmatch(r"\d{18}").all()
-    assert (employees["nip"].str[:8] == employees["birth_date"].dt.strftime("%Y%m%d")).all()
-    assert (employees["nip"].str[14] == employees["gender"].map({"M": "1", "F": "2"})).all()
-    assert (employees["nip"].str[8:14] == employees["service_start"].dt.strftime("%Y%m")).all()
-    assert employees["nip"].is_unique
+    assert employees["birth_date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert set(employees["disability"]) <= {"true", "false"}
+    rounds = pd.read_csv(small_export_dir / "rounds.csv", dtype=str, keep_default_na=False)
+    assert set(rounds["selected"]) == {"true", "false"}
 
 
-def test_ranks_follow_employment_type(small_export: Export) -> None:
-    employees = small_export.employees
-    pns = employees["employment_type"] == "PNS"
-    assert employees.loc[pns, "rank"].isin(PNS_RANKS).all()
-    assert employees.loc[~pns, "rank"].isin(PPPK_RANKS).all()
-    managerial = employees["current_position_id"].map(
+def test_generated_export_passes_the_loader(small_export: Export) -> None:
+    assert len(small_export.employees) == 400
+    assert small_export.employees["nip"].is_unique
+    assert small_export.positions["is_vacant"].any()
+    for table in TABLE_COLUMNS:
+        assert len(small_export.table(table)) > 0, table
+
+
+def test_nips_agree_with_birth_date_gender_and_service_start(small_export: Export) -> None:
+    emp = small_export.employees
+    nip = emp["nip"].astype(str)
+    assert (nip.str[:8] == emp["birth_date"].dt.strftime("%Y%m%d")).all()
+    assert (nip.str[8:14] == emp["service_start"].dt.strftime("%Y%m")).all()
+    assert (nip.str[14] == emp["gender"].map({"M": "1", "F": "2"})).all()
+    assert (emp["service_start"] > emp["birth_date"] + pd.DateOffset(years=17)).all()
+
+
+def test_ranks_follow_employment_type_and_managerial_posts_are_pns(small_export: Export) -> None:
+    emp = small_export.employees
+    pns = emp["employment_type"] == "PNS"
+    assert emp.loc[pns, "rank"].isin(PNS_RANKS).all()
+    assert emp.loc[~pns, "rank"].isin(PPPK_RANKS).all()
+    assert pns.any() and (~pns).any()
+    types = emp["current_position_id"].map(
         small_export.positions.set_index("position_id")["position_type"]
-    ).isin(["PENGAWAS", "ADMINISTRATOR", "JPT_PRATAMA"])
-    assert (employees.loc[managerial, "employment_type"] == "PNS").all()
+    )
+    managerial = types.isin(["JPT_PRATAMA", "ADMINISTRATOR", "PENGAWAS"])
+    assert managerial.any() and pns[managerial].all()
+    # an S1 PNS enters at III/a: nobody with a degree is ranked below it
+    s1 = pns & emp["education_level"].isin(["S1", "S2", "S3"])
+    assert (emp.loc[s1, "rank"].map(PNS_RANKS.index) >= PNS_RANKS.index("III/a")).all()
 
 
-def test_rounds_have_one_outcome_each(small_export: Export) -> None:
+def test_vacant_posts_have_no_holder_and_the_current_post_is_in_history(
+    small_export: Export,
+) -> None:
+    positions, emp = small_export.positions, small_export.employees
+    vacant = set(positions.loc[positions["is_vacant"], "position_id"])
+    assert vacant and not vacant & set(emp["current_position_id"])
+    history = small_export.position_history
+    current = history[history["end_date"].isna()].set_index("nip")
+    assert current.index.is_unique
+    joined = emp.set_index("nip").join(current, rsuffix="_h")
+    assert (joined["position_id"] == joined["current_position_id"]).all()
+    assert (joined["start_date"] == joined["position_since"]).all()
+
+
+def test_rounds_have_one_selected_outcome_and_graded_labels(small_export: Export) -> None:
     rounds = small_export.rounds
-    assert rounds["round_id"].nunique() >= 40
-    per_round = rounds.groupby("round_id")["selected"].sum()
-    assert (per_round == 1).all()
-    assert rounds["label"].between(0, 4).all()
-    assert (rounds["label_source"] == np.where(rounds["selected"], "OUTCOME", "COMMITTEE")).all()
+    assert rounds["round_id"].nunique() >= 20
+    assert (rounds.groupby("round_id")["selected"].sum() == 1).all()
+    assert rounds["label"].between(0, 4).all() and rounds["label"].nunique() == 5
+    assert ((rounds["label_source"] == "OUTCOME") == rounds["selected"]).all()
+    sizes = rounds.groupby("round_id").size()
+    assert sizes.max() <= 40 and sizes.median() >= 10
+    assert rounds.groupby("round_id")["position_id"].nunique().eq(1).all()
 
 
-def test_records_exist_after_some_rounds_decisions(small_export: Export) -> None:
-    rounds = small_export.rounds[["nip", "decided_on"]]
-    later = rounds.merge(small_export.competencies[["nip", "assessed_on"]], on="nip")
-    assert (later["assessed_on"] > later["decided_on"]).any()
-    ratings = rounds.merge(small_export.performance[["nip", "year"]], on="nip")
-    assert (ratings["year"] >= ratings["decided_on"].dt.year).any()
+def test_records_dated_after_a_round_exist_for_its_candidates(small_export: Export) -> None:
+    """The point-in-time rule matters: candidates gain assessments etc. after decisions."""
+    rounds = small_export.rounds[["round_id", "nip", "decided_on"]]
+    later = {
+        "competencies": "assessed_on",
+        "trainings": "completed_on",
+        "discipline": "decided_on",
+    }
+    for table, column in later.items():
+        dated = small_export.table(table)[["nip", column]].rename(columns={column: "when"})
+        joined = rounds.merge(dated, on="nip")
+        assert (joined["when"] > joined["decided_on"]).any(), table
+    ratings = rounds.merge(small_export.performance, on="nip")
+    known_from = pd.to_datetime((ratings["year"] + 1).astype(str) + "-01-01")
+    assert (known_from > ratings["decided_on"]).any()
+    assert (known_from <= ratings["decided_on"]).any()
 
 
-def test_vacancies_have_no_holder(small_export: Export) -> None:
-    vacant = small_export.positions.loc[small_export.positions["is_vacant"], "position_id"]
-    assert len(vacant) > 0
-    assert not small_export.employees["current_position_id"].isin(vacant).any()
+def test_every_record_is_dated_on_or_before_the_reference_date(small_export: Export) -> None:
+    reference = pd.Timestamp(synthetic_writer.DEFAULT_REFERENCE_DATE)
+    for table, column in (("competencies", "assessed_on"), ("rounds", "decided_on"),
+                          ("trainings", "completed_on"), ("discipline", "decided_on"),
+                          ("position_history", "start_date"), ("employees", "position_since")):
+        assert small_export.table(table)[column].max() <= reference, table
+    assert small_export.performance["year"].max() < reference.year
 
 
-def test_outcome_labels_follow_competency(small_export: Export) -> None:
-    """The latent fit drives outcomes: better-assessed candidates get better outcome grades."""
+def test_the_latent_fit_drives_outcome_labels(tmp_path: Path) -> None:
+    """OUTCOME labels rise with the job-person match known when the round was decided."""
+    from features.loader import load_export
+
+    generate_export(tmp_path / "x", employees=1500, seed=11, progress=False)
+    export = load_export(tmp_path / "x")
+    selected = export.rounds[export.rounds["selected"]]
+    assessed = (
+        selected.merge(export.competencies, on="nip")
+        .query("assessed_on <= decided_on")
+        .sort_values("assessed_on")
+        .drop_duplicates("round_id", keep="last")
+        .merge(export.positions, on="position_id")
+    )
+    assert len(assessed) >= 30
+    held = assessed[list(COMPETENCIES)].to_numpy().sum(axis=1)
+    required = assessed[[f"req_{c}" for c in COMPETENCIES]].to_numpy().sum(axis=1)
+    jpm = held / required
+    correlation = np.corrcoef(jpm, assessed["label"].to_numpy())[0, 1]
+    assert correlation > 0.2
+
+
+def test_an_existing_folder_survives_a_failed_run(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "export"
+    generate_export(out, employees=200, seed=1, progress=False)
+    before = _files(out)
+
+    def broken(spec):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(synthetic_writer, "generate_agency", broken)
+    with pytest.raises(RuntimeError):
+        generate_export(out, employees=200, seed=2, progress=False)
+    assert _files(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"employees": 50, "seed": 1}, "at least 200"),
+     ({"employees": 300, "seed": 1, "fmt": "xlsx"}, "csv or parquet")],
+)
+def test_bad_options_are_refused_with_a_clear_message(tmp_path: Path, kwargs, message) -> None:
+    with pytest.raises(GeneratorError, match=message):
+        generate_export(tmp_path / "out", progress=False, **kwargs)
+    assert not (tmp_path / "out").exists()
+
+
+def test_each_winner_career_shows_the_post_from_just_after_the_decision(
+    small_export: Export,
+) -> None:
     rounds = small_export.rounds
-    latest = small_export.competencies.sort_values("assessed_on").drop_duplicates("nip", keep="last")
-    level = latest.set_index("nip")[["integritas", "komunikasi", "orientasi_hasil"]].mean(axis=1)
-    rounds = rounds.assign(level=rounds["nip"].map(level)).dropna(subset=["level"])
-    assert rounds["label"].corr(rounds["level"], method="spearman") > 0.2
-
-
-def test_bad_options_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(GeneratorError, match="format"):
-        generate_export(tmp_path / "x", employees=300, seed=1, fmt="xlsx")
-    with pytest.raises(GeneratorError, match="at least 200"):
-        generate_export(tmp_path / "x", employees=10, seed=1)
-    assert not (tmp_path / "x").exists()
+    winners = rounds[rounds["selected"]]
+    spells = winners.merge(small_export.position_history, on=["nip", "position_id"])
+    gap = spells["start_date"] - spells["decided_on"]
+    matched = spells[(gap > pd.Timedelta(0)) & (gap <= pd.Timedelta(days=90))]
+    assert set(matched["round_id"]) == set(winners["round_id"])

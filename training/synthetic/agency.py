@@ -288,6 +288,24 @@ def _competencies(spec: AgencySpec, emp: pd.DataFrame, rng: np.random.Generator)
     return frame.sort_values(["nip", "assessed_on"], kind="stable").reset_index(drop=True)
 
 
+def _round_assessments(rounds: pd.DataFrame, emp: pd.DataFrame,
+                       rng: np.random.Generator) -> pd.DataFrame:
+    """Assessments taken for a selection: ~60% of a round's candidates, 1-10 months before it."""
+    taken = rounds[rng.random(len(rounds)) < 0.6]
+    index = pd.Index(emp["nip"]).get_indexer(taken["nip"])
+    grade, merit = emp.attrs["grade"][index], emp.attrs["merit"][index]
+    n = len(taken)
+    frame = pd.DataFrame({"nip": taken["nip"].to_numpy(),
+                          "assessed_on": taken["decided_on"].to_numpy() - rng.integers(30, 300, n) * DAY,
+                          "method": np.where(rng.random(n) < 0.8, "ASSESSMENT_CENTER", "UJI_KOMPETENSI")})
+    base = np.array([STANDARD_LEVEL[g] for g in grade], dtype=float) - 0.1
+    for competency in COMPETENCIES:
+        level = base + 0.6 * merit + rng.normal(0, 0.35, n)
+        frame[competency] = np.round(np.clip(level, 1, 5), 1)
+    frame["potential_score"] = np.round(np.clip(62 + 12 * merit + rng.normal(0, 6, n), 0, 100), 1)
+    return frame.drop_duplicates(["nip", "assessed_on"])
+
+
 def _performance(spec: AgencySpec, emp: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     last_year = int(str(spec.reference_date)[:4]) - 1
     first = np.maximum(2017, pd.DatetimeIndex(emp["service_start"]).year.to_numpy() + 1)
@@ -425,15 +443,7 @@ def _rounds(spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame, history: pd.
     """Past selection rounds with graded labels from the latent fit (docs/synthetic-data.md)."""
     n_rounds = max(40, spec.employees // 20)
     grade, merit = emp.attrs["grade"], emp.attrs["merit"]
-    eligible_target = pos[pos["grade"].isin(MANAGERIAL + ("AHLI_MADYA", "AHLI_MUDA"))]
-    weights = np.where(eligible_target["grade"].isin(MANAGERIAL), 4.0, 1.0)
-    targets = eligible_target.iloc[rng.choice(len(eligible_target), n_rounds, p=weights / weights.sum())]
-    start = np.datetime64("2019-01-01")
-    span = int((spec.reference_date - 20 * DAY - start) / DAY)
-    calendar = election_calendar(spec)
-    decided = start + rng.integers(0, span, n_rounds) * DAY
-    while (frozen := _frozen(decided, calendar)).any():
-        decided[frozen] = start + rng.integers(0, span, int(frozen.sum())) * DAY
+    targets, decided, winners = _filled_vacancies(spec, emp, pos, history, n_rounds, rng)
     family = emp["unit_id"].map(pos.drop_duplicates("unit_id").set_index("unit_id")["job_family"]).to_numpy()
     major_family = _major_family(emp["education_major"].to_numpy())
     edu = np.array([_EDU_INDEX[e] for e in emp["education_level"]])
@@ -447,15 +457,17 @@ def _rounds(spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame, history: pd.
     by_grade = {g: np.flatnonzero(grade == g) for g in np.unique(grade)}
     active = emp["status"].to_numpy() == "ACTIVE"
     rows = []
-    for r, (target, when) in enumerate(zip(targets.itertuples(index=False), decided, strict=True)):
+    for r, (target, when, winner) in enumerate(
+            zip(targets.itertuples(index=False), decided, winners, strict=True)):
         pool = np.concatenate([by_grade.get(g, np.array([], int)) for g in LADDER_BELOW[target.grade]])
-        pool = pool[active[pool] & (service[pool] < when - 730 * DAY)]
+        pool = pool[active[pool] & (service[pool] < when - 730 * DAY) & (pool != winner)]
         qualified = pool[edu[pool] >= _EDU_INDEX[target.min_education_level]]
         pool = qualified if len(qualified) >= 8 else pool
         if len(pool) < 4:
             continue
-        size = min(len(pool), int(rng.integers(10, 41)))
-        chosen = rng.choice(pool, size=size, replace=False)
+        size = min(len(pool) + 1, int(rng.integers(10, 41)))
+        chosen = rng.permutation(np.append(rng.choice(pool, size=size - 1, replace=False), winner))
+        selected = int(np.flatnonzero(chosen == winner)[0])
         leader_kind = _LEADERSHIP.get(target.grade)
         trained = np.array([nips[i] in leaders[leader_kind] for i in chosen]) if leader_kind else np.zeros(size)
         years = np.array([family_years.get((nips[i], target.job_family), 0.0) for i in chosen])
@@ -466,7 +478,6 @@ def _rounds(spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame, history: pd.
         seniority = (seniority - seniority.mean()) / (seniority.std() + 1e-9)
         same_unit = family[chosen] == target.job_family
         committee_view = fit + 0.6 * seniority + 0.3 * same_unit + rng.normal(0, 0.3, size)
-        selected = int(np.argmax(committee_view + rng.normal(0, 0.4, size)))
         label = _grade(np.where(np.arange(size) == selected, fit, committee_view))
         rows.append(pd.DataFrame({
             "round_id": f"{spec.agency_id}-R{r + 1:05d}", "position_id": target.position_id,
@@ -475,6 +486,36 @@ def _rounds(spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame, history: pd.
             "selected": np.arange(size) == selected,
         }))
     return pd.concat(rows, ignore_index=True)
+
+
+def _filled_vacancies(spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame,
+                      history: pd.DataFrame, n_rounds: int, rng: np.random.Generator
+                      ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The posts filled since 2019 as the careers show them: (post, decided_on, winner).
+
+    Each is a spell in ``position_history`` of a managerial or senior functional post of this
+    export that began after 2019; the round was decided 2-12 weeks before, outside any election
+    freeze, and its winner is the person whose career shows the spell. So careers, current posts
+    and past rounds agree.
+    """
+    grade_of = pos.set_index("position_id")["grade"]
+    spells = history[history["position_id"] != ""]
+    spell_grade = spells["position_id"].map(grade_of).to_numpy()
+    decided = (spells["start_date"].to_numpy().astype("datetime64[D]")
+               - rng.integers(14, 90, len(spells)) * DAY)
+    winner = pd.Index(emp["nip"]).get_indexer(spells["nip"])
+    active = emp["status"].to_numpy()[winner] == "ACTIVE"
+    usable = (np.isin(spell_grade, MANAGERIAL + ("AHLI_MADYA", "AHLI_MUDA")) & active
+              & (decided >= np.datetime64("2019-01-01"))
+              & (decided <= spec.reference_date - 20 * DAY)
+              & ~_frozen(decided, election_calendar(spec)))
+    index = np.flatnonzero(usable)
+    weights = np.where(np.isin(spell_grade[index], MANAGERIAL), 4.0, 1.0)
+    take = np.sort(rng.choice(index, size=min(n_rounds, len(index)), replace=False,
+                              p=weights / weights.sum()))
+    take = take[np.argsort(decided[take], kind="stable")]
+    targets = pos.set_index("position_id", drop=False).loc[spells["position_id"].to_numpy()[take]]
+    return targets, decided[take], winner[take]
 
 
 def _grade(score: np.ndarray) -> np.ndarray:
@@ -506,13 +547,18 @@ def generate_agency(spec: AgencySpec) -> dict[str, pd.DataFrame]:
     employees = _employees(spec, people, units, rng)
     history = _history(spec, employees, positions, rng)
     trainings = _trainings(spec, employees, history, rng)
+    rounds = _rounds(spec, employees, positions, history, trainings, rng)
+    competencies = pd.concat([_competencies(spec, employees, rng),
+                              _round_assessments(rounds, employees, rng)], ignore_index=True)
+    competencies = competencies.drop_duplicates(["nip", "assessed_on"]).sort_values(
+        ["nip", "assessed_on"], kind="stable").reset_index(drop=True)
     tables = {
         "employees": employees,
         "positions": positions.drop(columns=["grade"]),
-        "competencies": _competencies(spec, employees, rng),
+        "competencies": competencies,
         "performance": _performance(spec, employees, rng),
         "position_history": history,
-        "rounds": _rounds(spec, employees, positions, history, trainings, rng),
+        "rounds": rounds,
         "discipline": _discipline(spec, employees, rng),
         "trainings": trainings,
         "aspirations": _aspirations(spec, employees, units, rng),

@@ -143,6 +143,7 @@ def generate_export(
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; the export is an ordinary folder
     try:
         _write_all(staging, employees, seed, fmt, reference_date, progress)
         _replace(staging, out_dir)
