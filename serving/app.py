@@ -1,0 +1,93 @@
+"""``create_app(settings)``: the FastAPI application, its lifespan and its routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from features.errors import JobfitError
+from serving import errors
+from serving.db import make_engine, upgrade
+from serving.engine import Engine
+from training.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class BodyLimit:
+    """Refuse request bodies larger than ``limit`` bytes with 413 (ASGI middleware)."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]], limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers", [])).get(b"content-length")
+            if length is not None and (not length.isdigit() or int(length) > self.limit):
+                response = errors.problem(413, "Content Too Large",
+                                          f"the request body must be at most {self.limit} bytes")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings, data_dir: Path | None = None,
+               engine: Engine | None = None) -> FastAPI:
+    """The service. The lifespan loads the export and the champion once (or takes ``engine``)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = make_engine(settings.database_url)
+        upgrade(db)
+        app.state.db = db
+        app.state.engine, app.state.engine_error = engine, None
+        if engine is None:
+            try:
+                app.state.engine = Engine.load(settings, app.state.data_dir)
+            except JobfitError as error:
+                app.state.engine_error = str(error)
+                logger.warning("service not ready: %s", error)
+        _attach_campaigns(app)
+        yield
+        db.dispose()
+
+    app = FastAPI(title="asn-jobfit", version="0.1.0", lifespan=lifespan,
+                  description="Explained, rule-checked job-fit shortlists for ASN mutasi. "
+                              "The system recommends; the committee decides.")
+    app.state.settings = settings
+    app.state.data_dir = Path(data_dir or settings.data_dir)
+    app.state.engine, app.state.engine_error = engine, "starting"
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    errors.install(app)
+    _include_routers(app)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from serving.routers import api, campaigns
+    from serving.routers.api import principal
+
+    app.include_router(api.router)
+    app.include_router(campaigns.build_router(principal))
+
+
+def _attach_campaigns(app: FastAPI) -> None:
+    """Give the campaigns router its runtime over the engine's pool and champion."""
+    from serving import campaigns
+    from serving.tables import campaigns as campaign_table
+
+    current: Engine | None = app.state.engine
+    app.state.campaigns = None
+    if current is None:
+        return
+    scorer = campaigns.RankerScorer(current.export, current.bundle, current.ruleset,
+                                    current.as_of, pool=current.pool)
+    app.state.campaigns = campaigns.CampaignRuntime(
+        export=current.export, scorer=scorer,
+        model=f"{current.bundle.name} v{current.bundle.version}",
+        db=app.state.db, table=campaign_table)

@@ -1,0 +1,182 @@
+"""Typed request and response bodies of the HTTP API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from features.vocabulary import EDUCATION_LEVELS, FUNCTIONAL_LEVELS, PNS_RANKS, POSITION_TYPES
+
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+Level = Annotated[int, Field(ge=1, le=5)]
+
+
+class InlinePosition(BaseModel):
+    """A vacancy not (yet) in the export, with the contract's position fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    position_id: Identifier = "INLINE"
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    agency_id: Identifier
+    unit_id: Identifier
+    unit_name: str = ""
+    position_type: Literal[POSITION_TYPES]  # type: ignore[valid-type]
+    functional_level: Literal[("", *FUNCTIONAL_LEVELS)] = ""  # type: ignore[valid-type]
+    job_family: Identifier
+    min_education_level: Literal[EDUCATION_LEVELS]  # type: ignore[valid-type]
+    accepted_majors: str = ""
+    min_rank: Literal[("", *PNS_RANKS)] = ""  # type: ignore[valid-type]
+    min_experience_years: Annotated[int, Field(ge=0, le=40)] = 0
+    req_integritas: Level
+    req_kerja_sama: Level
+    req_komunikasi: Level
+    req_orientasi_hasil: Level
+    req_pelayanan_publik: Level
+    req_pengembangan_diri: Level
+    req_mengelola_perubahan: Level
+    req_pengambilan_keputusan: Level
+    req_perekat_bangsa: Level
+    is_vacant: bool = True
+
+
+class CandidateFilters(BaseModel):
+    """Restrict the pool (all optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agency_id: Identifier | None = None
+    unit_id: Identifier | None = None
+    job_family: Identifier | None = None
+
+
+class ShortlistRequest(BaseModel):
+    """Ask for a shortlist for a position of the export or an inline one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    position_id: Identifier | None = None
+    position: InlinePosition | None = None
+    k: Annotated[int, Field(ge=1, description="How many candidates to return.")] = 10
+    filters: CandidateFilters = Field(default_factory=CandidateFilters)
+
+    @model_validator(mode="after")
+    def _one_position(self) -> ShortlistRequest:
+        if (self.position_id is None) == (self.position is None):
+            raise ValueError("give either position_id or position, not both and not neither")
+        return self
+
+
+class Contribution(BaseModel):
+    feature: str
+    value: float | None
+    contribution: float
+
+
+class RuleCheck(BaseModel):
+    rule_id: str
+    severity: str
+    passed: bool
+    message: str
+    citation: str
+
+
+class Reasons(BaseModel):
+    positive: list[str]
+    negative: list[str]
+
+
+class RankedCandidate(BaseModel):
+    rank: int
+    nip: str
+    name: str
+    unit: str
+    score: float
+    merit_band: int
+    jpm: float | None
+    jpm_band: str | None
+    talent_box: int | None
+    contributions: list[Contribution]
+    reasons: Reasons
+    eligibility: list[RuleCheck]
+
+
+class ModelRef(BaseModel):
+    name: str
+    version: str
+
+
+class VacancyFlagOut(BaseModel):
+    flag_id: str
+    message: str
+    citation: str
+
+
+class Excluded(BaseModel):
+    by_rule: dict[str, int]
+    total: int
+    vacancy_flags: list[VacancyFlagOut]
+
+
+class Shortlist(BaseModel):
+    shortlist_id: str
+    position_id: str
+    model: ModelRef
+    ruleset_version: str
+    data_hash: str
+    as_of: str
+    base_value: float
+    pool_size: int
+    eligible_count: int
+    candidates: list[RankedCandidate]
+    excluded: Excluded
+
+
+class CandidateFit(BaseModel):
+    nip: str
+    name: str
+    unit: str
+    position_id: str
+    score: float
+    base_value: float
+    eligible: bool
+    jpm: float | None
+    jpm_band: str | None
+    talent_box: int | None
+    contributions: list[Contribution]
+    reasons: Reasons
+    eligibility: list[RuleCheck]
+    failed_rules: list[RuleCheck]
+    recourse: list[str]
+    model: ModelRef
+    ruleset_version: str
+
+
+class PositionOut(BaseModel):
+    position_id: str
+    title: str
+    agency_id: str
+    unit_id: str
+    unit_name: str
+    position_type: str
+    functional_level: str
+    job_family: str
+    is_vacant: bool
+
+
+class ModelInfo(BaseModel):
+    name: str
+    version: str
+    alias: str
+    ruleset_version: str
+    code_version: str
+    data_hash: str
+    metrics: dict[str, float]
+    features: list[str]
+
+
+class Health(BaseModel):
+    status: str
+    model: ModelRef | None = None
+    reason: str | None = None

@@ -1,0 +1,82 @@
+"""Run the service: ``make serve`` and the whole demo chain of ``make run``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import uvicorn
+
+from serving.app import create_app
+from serving.auth import create_api_key
+from serving.db import make_engine, upgrade
+from training.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"format": '{"time": "%(asctime)s", "level": "%(levelname)s", '
+                                      '"logger": "%(name)s", "message": "%(message)s"}'}},
+    "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json",
+                             "stream": "ext://sys.stderr"}},
+    "root": {"handlers": ["default"], "level": "INFO"},
+    "loggers": {"uvicorn.access": {"level": "INFO"}},
+}
+"""JSON-lines logs; access lines carry method, path and status, never bodies."""
+
+
+def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the API and the review page for an export with the configured champion."""
+    app = create_app(get_settings(), data_dir=Path(data_dir))
+    print(f"asn-jobfit on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_config=LOG_CONFIG)
+
+
+def _has_export(data_dir: Path) -> bool:
+    return any((data_dir / f"employees.{suffix}").exists() for suffix in ("csv", "parquet"))
+
+
+def _busiest_agency(data_dir: Path) -> str:
+    from features.loader import load_export
+
+    positions = load_export(data_dir).positions
+    vacant = positions[positions["is_vacant"]]
+    return str(vacant["agency_id"].value_counts().idxmax() if len(vacant)
+               else positions["agency_id"].iloc[0])
+
+
+def run_demo(data_dir: Path, *, employees: int, seed: int, config: Path, port: int) -> None:
+    """``make run``: a demo export if none, train and register, demo keys, then serve."""
+    from training.pipeline import train_and_register
+    from training.synthetic import generate_export
+
+    data_dir = Path(data_dir)
+    if not _has_export(data_dir):
+        print(f"generating a demo export of {employees} employees into {data_dir} ...", flush=True)
+        generate_export(data_dir, employees=employees, seed=seed)
+    result = train_and_register(data_dir, config)
+    print(result.summary(), flush=True)
+    db = make_engine(get_settings().database_url)
+    upgrade(db)
+    agency = _busiest_agency(data_dir)
+    _, committee = create_api_key(db, "committee", agency)
+    _, admin = create_api_key(db, "admin", None)
+    _keys_banner(agency, committee, admin, port)
+    db.dispose()
+    serve(data_dir, port=port)
+
+
+def _keys_banner(agency: str, committee: str, admin: str, port: int) -> None:
+    line = "=" * 78
+    print(f"\n{line}\nasn-jobfit is starting on http://127.0.0.1:{port}\n"
+          f"  review page : http://127.0.0.1:{port}/\n"
+          f"  API docs    : http://127.0.0.1:{port}/docs\n"
+          f"  demo committee key ({agency}):\n    {committee}\n"
+          f"  demo admin key:\n    {admin}\n"
+          f"  e.g. curl -H 'Authorization: Bearer {committee}' "
+          f"http://127.0.0.1:{port}/v1/positions?vacant=true\n{line}\n", flush=True)
+
+
+__all__ = ["serve", "run_demo"]
