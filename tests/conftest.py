@@ -57,3 +57,23 @@ def small_export(small_export_dir: Path) -> Export:
     from features.loader import load_export
 
     return load_export(small_export_dir)
+
+
+TINY_TRAINING_CONFIG = Path(__file__).resolve().parents[1] / "training" / "configs" / "test.yaml"
+
+
+@pytest.fixture(scope="session")
+def champion(small_export_dir: Path, isolated_stores: Path):
+    """A few-tree ranker trained on the small export, registered and loaded by alias.
+
+    Trained with ``training/configs/test.yaml`` into the isolated MLflow store; if the gate
+    refuses it, it is promoted by hand so that a champion always exists.
+    """
+    from training.pipeline import train_and_register
+    from training.registry import load_champion, promote
+    from training.settings import get_settings
+
+    result = train_and_register(small_export_dir, TINY_TRAINING_CONFIG, progress=False)
+    if not result.decision.promoted:
+        promote(result.version)
+    return load_champion(get_settings())

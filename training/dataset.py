@@ -13,6 +13,7 @@ every hard rule on ``decided_on``, not in the round) as label-0 rows (``is_candi
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -213,6 +214,38 @@ def _check_features(columns: Sequence[str]) -> tuple[str, ...]:
     return tuple(columns)
 
 
+PER_PERSON_TABLES: tuple[str, ...] = (
+    "employees", "competencies", "performance", "position_history", "discipline", "trainings",
+    "aspirations",
+)  # fmt: skip
+
+
+class ExportSlicer:
+    """Cuts an export down to a few employees' rows fast (row positions indexed by NIP once).
+
+    Every candidate block is computed per employee from that employee's own rows, so a round's
+    pool gives the same features from the cut export as from the whole one; the positions and
+    the election calendar are kept whole.
+    """
+
+    def __init__(self, export: Export) -> None:
+        self.export = export
+        self._rows = {
+            name: export.table(name).groupby("nip", sort=False).indices
+            for name in PER_PERSON_TABLES
+        }
+
+    def __call__(self, nips: Sequence[str]) -> Export:
+        """The export restricted to ``nips`` (their rows in every per-person table)."""
+        empty = np.zeros(0, dtype=np.int64)
+        changes: dict[str, pd.DataFrame] = {}
+        for name, index in self._rows.items():
+            rows = [index.get(nip, empty) for nip in nips]
+            picked = np.sort(np.concatenate(rows)) if rows else empty
+            changes[name] = self.export.table(name).iloc[picked]
+        return dataclasses.replace(self.export, **changes)
+
+
 def round_rows(
     export: Export,
     ruleset: Any,
@@ -220,6 +253,7 @@ def round_rows(
     position: dict[str, Any],
     negatives: int,
     rng: np.random.Generator,
+    slicer: ExportSlicer | None = None,
 ) -> pd.DataFrame:
     """Features of one round's candidates plus up to ``negatives`` eligible non-candidates.
 
@@ -244,7 +278,9 @@ def round_rows(
         draw = min(len(others), max(4 * negatives, 50))
         if draw:
             sampled = [str(n) for n in rng.choice(others, size=draw, replace=False)]
-    pool = prepare_candidates(export, as_of, nips=in_round + sampled)
+    pool_nips = in_round + sampled
+    source = slicer(pool_nips) if slicer is not None else export
+    pool = prepare_candidates(source, as_of, nips=pool_nips)
     features = build_features(pool, position, as_of)
     nips = np.asarray(pool.nips).astype(str)
     is_candidate = np.isin(nips, in_round)
@@ -300,6 +336,7 @@ def build_training_data(
     order = [*split.train, *split.validation, *split.test]
     by_round = dict(tuple(rounds.groupby("round_id", sort=False)))
     frames: list[pd.DataFrame] = []
+    slicer = ExportSlicer(export)
     bar = tqdm(order, desc="rounds", unit="round", disable=not progress)
     for index, round_id in enumerate(bar):
         rows = by_round[round_id]
@@ -310,7 +347,7 @@ def build_training_data(
             else config.negatives.per_round
         )
         rng = np.random.default_rng([config.seed, index])
-        feats = round_rows(export, ruleset, rows, position, count, rng)
+        feats = round_rows(export, ruleset, rows, position, count, rng, slicer)
         known = rows.set_index(rows["nip"].astype(str))
         cand = feats["is_candidate"].to_numpy()
         nip = feats["nip"].to_numpy()

@@ -104,8 +104,10 @@ def slices(table: pd.DataFrame, by: str, metric: str = "ndcg@10") -> pd.DataFram
     )  # fmt: skip
 
 
-def ndcg_curve(data: RankingData, scores: np.ndarray, max_k: int = 20) -> np.ndarray:
-    """Mean NDCG@k over rounds for k = 1 … max_k."""
-    ks = tuple(range(1, max_k + 1))
-    table = per_round(data, scores, ks)
-    return np.array([np.nanmean(table[f"ndcg@{k}"]) for k in ks])
+CURVE_KS: tuple[int, ...] = (1, 2, 3, 5, 7, 10, 15, 20)
+
+
+def ndcg_curve(data: RankingData, scores: np.ndarray, ks: Sequence[int] = CURVE_KS) -> pd.Series:
+    """Mean NDCG@k over rounds for each k (index: k)."""
+    table = per_round(data, scores, tuple(ks))
+    return pd.Series([np.nanmean(table[f"ndcg@{k}"]) for k in ks], index=list(ks))

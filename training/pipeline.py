@@ -57,7 +57,7 @@ class Evaluation:
     live_like: dict[str, dict[str, Estimate]]
     tables: dict[str, pd.DataFrame]
     fairness: FairnessReport | None = None
-    curves: dict[str, np.ndarray] = field(default_factory=dict)
+    curves: dict[str, pd.Series] = field(default_factory=dict)
 
     def metrics(self) -> dict[str, float]:
         """Flat MLflow metrics: ``<method>.<metric>`` (as-is) and ``live.<method>.<metric>``."""
@@ -183,7 +183,7 @@ def evaluate_methods(
     as_is: dict[str, dict[str, Estimate]] = {}
     live: dict[str, dict[str, Estimate]] = {}
     tables: dict[str, pd.DataFrame] = {}
-    curves: dict[str, np.ndarray] = {}
+    curves: dict[str, pd.Series] = {}
     fairness = None
     for method, scorer in scorers.items():
         s_as_is = scorer(as_is_data)
@@ -256,7 +256,7 @@ def _plots(
 
     fig, ax = plt.subplots(figsize=(6, 4))
     for method, curve in evaluation.curves.items():
-        ax.plot(np.arange(1, len(curve) + 1), curve, marker=".", label=method)
+        ax.plot(curve.index, curve.to_numpy(), marker=".", label=method)
     ax.set_xlabel("k")
     ax.set_ylabel("mean NDCG@k (test rounds)")
     ax.legend()

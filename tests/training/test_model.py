@@ -1,0 +1,38 @@
+"""The lambdarank ranker: determinism, parameters, and it learns the order of the rounds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from training.evaluation import per_round
+from training.model import lgb_params, train_ranker
+
+
+def test_params_are_deterministic_lambdarank_at_shortlist_sizes(tiny_config):
+    params = lgb_params(tiny_config)
+    assert params["objective"] == "lambdarank"
+    assert params["eval_at"] == [5, 10]
+    assert params["deterministic"] is True and params["num_threads"] == 1
+    assert params["lambdarank_truncation_level"] >= 10
+
+
+def test_two_trainings_with_the_same_seed_are_identical(training_data, tiny_config):
+    train, val = training_data.part("train"), training_data.part("validation")
+    test = training_data.part("test", candidates_only=True)
+    first = train_ranker(train, val, tiny_config)
+    second = train_ranker(train, val, tiny_config)
+    assert first.model_to_string() == second.model_to_string()
+    np.testing.assert_array_equal(first.predict(test.X), second.predict(test.X))
+
+
+def test_the_ranker_orders_test_rounds_better_than_chance(training_data, tiny_config):
+    booster = train_ranker(
+        training_data.part("train"), training_data.part("validation"), tiny_config
+    )
+    test = training_data.part("test", candidates_only=True)
+    ours = np.nanmean(per_round(test, booster.predict(test.X))["ndcg@10"])
+    rng = np.random.default_rng(0)
+    chance = np.mean([
+        np.nanmean(per_round(test, rng.random(len(test.frame)))["ndcg@10"]) for _ in range(20)
+    ])  # fmt: skip
+    assert ours > chance
