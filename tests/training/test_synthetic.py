@@ -145,9 +145,14 @@ def test_records_dated_after_a_round_exist_for_its_candidates(small_export: Expo
 
 def test_every_record_is_dated_on_or_before_the_reference_date(small_export: Export) -> None:
     reference = pd.Timestamp(synthetic_writer.DEFAULT_REFERENCE_DATE)
-    for table, column in (("competencies", "assessed_on"), ("rounds", "decided_on"),
-                          ("trainings", "completed_on"), ("discipline", "decided_on"),
-                          ("position_history", "start_date"), ("employees", "position_since")):
+    for table, column in (
+        ("competencies", "assessed_on"),
+        ("rounds", "decided_on"),
+        ("trainings", "completed_on"),
+        ("discipline", "decided_on"),
+        ("position_history", "start_date"),
+        ("employees", "position_since"),
+    ):
         assert small_export.table(table)[column].max() <= reference, table
     assert small_export.performance["year"].max() < reference.year
 
@@ -191,8 +196,10 @@ def test_an_existing_folder_survives_a_failed_run(tmp_path: Path, monkeypatch) -
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"employees": 50, "seed": 1}, "at least 200"),
-     ({"employees": 300, "seed": 1, "fmt": "xlsx"}, "csv or parquet")],
+    [
+        ({"employees": 50, "seed": 1}, "at least 200"),
+        ({"employees": 300, "seed": 1, "fmt": "xlsx"}, "csv or parquet"),
+    ],
 )
 def test_bad_options_are_refused_with_a_clear_message(tmp_path: Path, kwargs, message) -> None:
     with pytest.raises(GeneratorError, match=message):

@@ -32,8 +32,17 @@ MIN_RANK = {
     "JPT_PRATAMA": "IV/a", "ADMINISTRATOR": "III/c", "PENGAWAS": "III/b",
     "AHLI_MADYA": "IV/a", "AHLI_MUDA": "III/c", "AHLI_PERTAMA": "III/a",
 }  # fmt: skip
-MIN_EXPERIENCE = {"JPT_PRATAMA": 5, "ADMINISTRATOR": 3, "PENGAWAS": 4, "AHLI_MADYA": 3,
-                  "AHLI_MUDA": 2, "AHLI_PERTAMA": 0, "MAHIR": 2, "TERAMPIL": 0, "PELAKSANA": 0}
+MIN_EXPERIENCE = {
+    "JPT_PRATAMA": 5,
+    "ADMINISTRATOR": 3,
+    "PENGAWAS": 4,
+    "AHLI_MADYA": 3,
+    "AHLI_MUDA": 2,
+    "AHLI_PERTAMA": 0,
+    "MAHIR": 2,
+    "TERAMPIL": 0,
+    "PELAKSANA": 0,
+}
 FUNCTIONAL_LEVELS = ("TERAMPIL", "MAHIR", "AHLI_PERTAMA", "AHLI_MUDA", "AHLI_MADYA")
 LADDER_BELOW = {
     "PENGAWAS": ("PELAKSANA", "TERAMPIL", "MAHIR"),
@@ -49,10 +58,30 @@ LADDER_BELOW = {
 """Where candidates for a post usually come from (one step down the career ladder)."""
 
 _EDU_INDEX = {level: i for i, level in enumerate(EDUCATION_LEVELS)}
-_PNS_ENTRY = {"SD": 0, "SMP": 2, "SMA": 4, "D1": 4, "D2": 5, "D3": 6, "D4": 8, "S1": 8, "S2": 9,
-              "S3": 10}
-_PPPK_ENTRY = {"SD": 0, "SMP": 1, "SMA": 4, "D1": 4, "D2": 5, "D3": 6, "D4": 8, "S1": 8, "S2": 9,
-               "S3": 10}
+_PNS_ENTRY = {
+    "SD": 0,
+    "SMP": 2,
+    "SMA": 4,
+    "D1": 4,
+    "D2": 5,
+    "D3": 6,
+    "D4": 8,
+    "S1": 8,
+    "S2": 9,
+    "S3": 10,
+}
+_PPPK_ENTRY = {
+    "SD": 0,
+    "SMP": 1,
+    "SMA": 4,
+    "D1": 4,
+    "D2": 5,
+    "D3": 6,
+    "D4": 8,
+    "S1": 8,
+    "S2": 9,
+    "S3": 10,
+}
 _EDUCATION_BY_GRADE = {
     "JPT_PRATAMA": (("S2", 0.7), ("S1", 0.25), ("S3", 0.05)),
     "ADMINISTRATOR": (("S2", 0.45), ("S1", 0.5), ("D4", 0.05)),
@@ -64,11 +93,28 @@ _EDUCATION_BY_GRADE = {
     "TERAMPIL": (("D3", 0.9), ("D2", 0.05), ("D1", 0.05)),
     "PELAKSANA": (("SMA", 0.5), ("D3", 0.2), ("S1", 0.25), ("SMP", 0.05)),
 }
-_AGE_RANGE = {"JPT_PRATAMA": (46, 56), "ADMINISTRATOR": (40, 57), "PENGAWAS": (33, 56),
-              "AHLI_MADYA": (42, 59), "AHLI_MUDA": (33, 57), "AHLI_PERTAMA": (25, 50),
-              "MAHIR": (30, 57), "TERAMPIL": (24, 50), "PELAKSANA": (22, 57)}
-_MIN_SERVICE = {"JPT_PRATAMA": 16, "ADMINISTRATOR": 12, "PENGAWAS": 7, "AHLI_MADYA": 14,
-                "AHLI_MUDA": 7, "AHLI_PERTAMA": 1, "MAHIR": 6, "TERAMPIL": 1, "PELAKSANA": 1}
+_AGE_RANGE = {
+    "JPT_PRATAMA": (46, 56),
+    "ADMINISTRATOR": (40, 57),
+    "PENGAWAS": (33, 56),
+    "AHLI_MADYA": (42, 59),
+    "AHLI_MUDA": (33, 57),
+    "AHLI_PERTAMA": (25, 50),
+    "MAHIR": (30, 57),
+    "TERAMPIL": (24, 50),
+    "PELAKSANA": (22, 57),
+}
+_MIN_SERVICE = {
+    "JPT_PRATAMA": 16,
+    "ADMINISTRATOR": 12,
+    "PENGAWAS": 7,
+    "AHLI_MADYA": 14,
+    "AHLI_MUDA": 7,
+    "AHLI_PERTAMA": 1,
+    "MAHIR": 6,
+    "TERAMPIL": 1,
+    "PELAKSANA": 1,
+}
 _LEADERSHIP = {"PENGAWAS": "PKP", "ADMINISTRATOR": "PKA", "JPT_PRATAMA": "PKN_II"}
 MANAGERIAL = ("JPT_PRATAMA", "ADMINISTRATOR", "PENGAWAS")
 
@@ -112,15 +158,26 @@ def _unit_positions(unit: pd.Series, rng: np.random.Generator) -> list[tuple[str
     head_title = ("Kepala " if unit["is_dinas"] else "Camat ") + unit["unit_name"].split(" ", 1)[-1]
     posts = [(head_grade, head_grade, head_title)]
     n_admin = max(1, round(0.02 * unit["staff"]))
-    posts += [("ADMINISTRATOR", "ADMINISTRATOR", f"Kepala Bidang {family_title} {i + 1}")
-              for i in range(n_admin)]
+    posts += [
+        ("ADMINISTRATOR", "ADMINISTRATOR", f"Kepala Bidang {family_title} {i + 1}")
+        for i in range(n_admin)
+    ]
     n_peng = max(2, round(0.045 * unit["staff"]))
-    posts += [("PENGAWAS", "PENGAWAS", f"Kepala Seksi {family_title} {i + 1}")
-              for i in range(n_peng)]
-    posts += [(level, "FUNGSIONAL", f"{family_title} {level.replace('_', ' ').title()}")
-              for level in FUNCTIONAL_LEVELS]
-    posts += [("PELAKSANA", "PELAKSANA", title) for title in
-              ("Pengadministrasi Umum", f"Pengelola Data {family_title}", f"Analis {family_title}")]
+    posts += [
+        ("PENGAWAS", "PENGAWAS", f"Kepala Seksi {family_title} {i + 1}") for i in range(n_peng)
+    ]
+    posts += [
+        (level, "FUNGSIONAL", f"{family_title} {level.replace('_', ' ').title()}")
+        for level in FUNCTIONAL_LEVELS
+    ]
+    posts += [
+        ("PELAKSANA", "PELAKSANA", title)
+        for title in (
+            "Pengadministrasi Umum",
+            f"Pengelola Data {family_title}",
+            f"Analis {family_title}",
+        )
+    ]
     return posts
 
 
@@ -128,10 +185,29 @@ def _positions(spec: AgencySpec, units: pd.DataFrame, rng: np.random.Generator) 
     records = []
     for _, unit in units.iterrows():
         for number, (grade, ptype, title) in enumerate(_unit_positions(unit, rng)):
-            records.append((f"{unit['unit_id']}-{number + 1:03d}", title, unit["unit_id"],
-                            unit["unit_name"], ptype, grade, unit["job_family"]))
-    pos = pd.DataFrame(records, columns=["position_id", "title", "unit_id", "unit_name",
-                                         "position_type", "grade", "job_family"])
+            records.append(
+                (
+                    f"{unit['unit_id']}-{number + 1:03d}",
+                    title,
+                    unit["unit_id"],
+                    unit["unit_name"],
+                    ptype,
+                    grade,
+                    unit["job_family"],
+                )
+            )
+    pos = pd.DataFrame(
+        records,
+        columns=[
+            "position_id",
+            "title",
+            "unit_id",
+            "unit_name",
+            "position_type",
+            "grade",
+            "job_family",
+        ],
+    )
     pos["agency_id"] = spec.agency_id
     pos["functional_level"] = np.where(pos["position_type"] == "FUNGSIONAL", pos["grade"], "")
     pos["min_education_level"] = pos["grade"].map(MIN_EDUCATION)
@@ -152,7 +228,9 @@ def _positions(spec: AgencySpec, units: pd.DataFrame, rng: np.random.Generator) 
     return pos
 
 
-def _assign_people(units: pd.DataFrame, pos: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _assign_people(
+    units: pd.DataFrame, pos: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     """One row per employee: unit, position and grade held."""
     rows = []
     for _, unit in units.iterrows():
@@ -163,24 +241,30 @@ def _assign_people(units: pd.DataFrame, pos: pd.DataFrame, rng: np.random.Genera
         weights = np.where(shared["position_type"] == "FUNGSIONAL", 1.2, 1.3)
         weights = np.where(shared["grade"] == "AHLI_MADYA", 0.15, weights)
         picks = shared.iloc[rng.choice(len(shared), size=max(rest, 0), p=weights / weights.sum())]
-        both = pd.concat([held, picks])[["position_id", "unit_id", "grade", "position_type",
-                                         "job_family"]]
+        both = pd.concat([held, picks])[
+            ["position_id", "unit_id", "grade", "position_type", "job_family"]
+        ]
         rows.append(both)
     return pd.concat(rows, ignore_index=True)
 
 
-def _nips(birth: np.ndarray, service: np.ndarray, gender_digit: np.ndarray,
-          agency_index: int) -> np.ndarray:
+def _nips(
+    birth: np.ndarray, service: np.ndarray, gender_digit: np.ndarray, agency_index: int
+) -> np.ndarray:
     """Unique NIPs: birth date, TMT CPNS, gender digit and a sequence that differs by agency."""
-    prefix = (pd.Series(birth).dt.strftime("%Y%m%d") + pd.Series(service).dt.strftime("%Y%m")
-              + pd.Series(gender_digit).astype(str))
+    prefix = (
+        pd.Series(birth).dt.strftime("%Y%m%d")
+        + pd.Series(service).dt.strftime("%Y%m")
+        + pd.Series(gender_digit).astype(str)
+    )
     order = prefix.groupby(prefix).cumcount().to_numpy()
     sequence = (agency_index % 250) * 4 + np.minimum(order, 3) + 1
     return (prefix + pd.Series(sequence).map("{:03d}".format)).to_numpy(dtype=object)
 
 
-def _employees(spec: AgencySpec, people: pd.DataFrame, units: pd.DataFrame,
-               rng: np.random.Generator) -> pd.DataFrame:
+def _employees(
+    spec: AgencySpec, people: pd.DataFrame, units: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     n = len(people)
     ref = spec.reference_date
     grade = people["grade"].to_numpy()
@@ -191,7 +275,9 @@ def _employees(spec: AgencySpec, people: pd.DataFrame, units: pd.DataFrame,
     age = rng.uniform(low, high + 1)
     birth = ref - _days(age) - rng.integers(0, 365, n) * DAY
     min_service = np.array([_MIN_SERVICE[g] for g in grade])
-    service_years = np.maximum(min_service + 0.5, rng.uniform(min_service, np.maximum(age - 21, min_service + 1)))
+    service_years = np.maximum(
+        min_service + 0.5, rng.uniform(min_service, np.maximum(age - 21, min_service + 1))
+    )
     service = (ref - _days(service_years)).astype("datetime64[M]").astype("datetime64[D]")
     education = np.empty(n, dtype=object)
     for g in np.unique(grade):
@@ -199,39 +285,48 @@ def _employees(spec: AgencySpec, people: pd.DataFrame, units: pd.DataFrame,
         education[mask] = _pick(rng, _EDUCATION_BY_GRADE[g], int(mask.sum()))
     pppk = ~managerial & (service_years < 9) & (rng.random(n) < 0.55)
     years_steps = (service_years // 4).astype(int) + (merit > 1.2)
-    pns_rank = np.minimum(np.array([_PNS_ENTRY[e] for e in education]) + years_steps,
-                          len(PNS_RANKS) - 1)
-    pppk_rank = np.minimum(np.array([_PPPK_ENTRY[e] for e in education]) + rng.integers(0, 2, n),
-                           len(PPPK_RANKS) - 1)
-    rank = np.where(pppk, np.array(PPPK_RANKS, dtype=object)[pppk_rank],
-                    np.array(PNS_RANKS, dtype=object)[pns_rank])
+    pns_rank = np.minimum(
+        np.array([_PNS_ENTRY[e] for e in education]) + years_steps, len(PNS_RANKS) - 1
+    )
+    pppk_rank = np.minimum(
+        np.array([_PPPK_ENTRY[e] for e in education]) + rng.integers(0, 2, n), len(PPPK_RANKS) - 1
+    )
+    rank = np.where(
+        pppk,
+        np.array(PPPK_RANKS, dtype=object)[pppk_rank],
+        np.array(PNS_RANKS, dtype=object)[pns_rank],
+    )
     rank_since = np.maximum(ref - _days(rng.uniform(0.1, np.minimum(4, service_years))), service)
-    position_since = np.maximum(ref - _days(rng.uniform(0.3, np.minimum(8, service_years))), service)
+    position_since = np.maximum(
+        ref - _days(rng.uniform(0.3, np.minimum(8, service_years))), service
+    )
     family = people["job_family"].to_numpy()
     major = _majors(family, education, rng)
     gender_digit = np.where(female, 2, 1)
-    emp = pd.DataFrame({
-        "nip": _nips(birth, service, gender_digit, spec.index),
-        "name": _names(female, rng),
-        "gender": np.where(female, "F", "M"),
-        "birth_date": birth,
-        "employment_type": np.where(pppk, "PPPK", "PNS"),
-        "rank": rank,
-        "rank_since": rank_since,
-        "service_start": service,
-        "education_level": education,
-        "education_major": major,
-        "agency_id": spec.agency_id,
-        "unit_id": people["unit_id"].to_numpy(),
-        "current_position_id": people["position_id"].to_numpy(),
-        "position_since": position_since,
-        "status": np.where(~managerial & (rng.random(n) < 0.03), "INACTIVE", "ACTIVE"),
-        "religion": _pick(rng, catalog.RELIGIONS, n),
-        "ethnicity": _pick(rng, catalog.ETHNICITIES, n),
-        "origin_region": _pick(rng, catalog.ORIGINS, n),
-        "disability": rng.random(n) < 0.02,
-        "marital_status": _pick(rng, catalog.MARITAL, n),
-    })
+    emp = pd.DataFrame(
+        {
+            "nip": _nips(birth, service, gender_digit, spec.index),
+            "name": _names(female, rng),
+            "gender": np.where(female, "F", "M"),
+            "birth_date": birth,
+            "employment_type": np.where(pppk, "PPPK", "PNS"),
+            "rank": rank,
+            "rank_since": rank_since,
+            "service_start": service,
+            "education_level": education,
+            "education_major": major,
+            "agency_id": spec.agency_id,
+            "unit_id": people["unit_id"].to_numpy(),
+            "current_position_id": people["position_id"].to_numpy(),
+            "position_since": position_since,
+            "status": np.where(~managerial & (rng.random(n) < 0.03), "INACTIVE", "ACTIVE"),
+            "religion": _pick(rng, catalog.RELIGIONS, n),
+            "ethnicity": _pick(rng, catalog.ETHNICITIES, n),
+            "origin_region": _pick(rng, catalog.ORIGINS, n),
+            "disability": rng.random(n) < 0.02,
+            "marital_status": _pick(rng, catalog.MARITAL, n),
+        }
+    )
     emp.attrs["merit"] = merit
     emp.attrs["grade"] = grade
     return emp
@@ -242,11 +337,16 @@ def _majors(family: np.ndarray, education: np.ndarray, rng: np.random.Generator)
     families = np.array(sorted(catalog.MAJORS), dtype=object)
     own = rng.random(n) < 0.8
     chosen_family = np.where(own, family, families[rng.integers(0, len(families), n)])
-    majors = np.array([catalog.MAJORS[f][i % len(catalog.MAJORS[f])]
-                       for f, i in zip(chosen_family, rng.integers(0, 5, n), strict=True)],
-                      dtype=object)
+    majors = np.array(
+        [
+            catalog.MAJORS[f][i % len(catalog.MAJORS[f])]
+            for f, i in zip(chosen_family, rng.integers(0, 5, n), strict=True)
+        ],
+        dtype=object,
+    )
     prefixes = np.array(catalog.MAJOR_PREFIXES, dtype=object)[
-        rng.integers(0, len(catalog.MAJOR_PREFIXES), n)]
+        rng.integers(0, len(catalog.MAJOR_PREFIXES), n)
+    ]
     prefixes = np.where(np.char.startswith(majors.astype(str), "Ilmu"), "", prefixes)
     lower = rng.random(n) < 0.1
     text = prefixes + majors
@@ -256,9 +356,11 @@ def _majors(family: np.ndarray, education: np.ndarray, rng: np.random.Generator)
 
 
 def _names(female: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    first = np.where(female,
-                     np.array(catalog.FIRST_NAMES_F, dtype=object)[rng.integers(0, 20, len(female))],
-                     np.array(catalog.FIRST_NAMES_M, dtype=object)[rng.integers(0, 20, len(female))])
+    first = np.where(
+        female,
+        np.array(catalog.FIRST_NAMES_F, dtype=object)[rng.integers(0, 20, len(female))],
+        np.array(catalog.FIRST_NAMES_M, dtype=object)[rng.integers(0, 20, len(female))],
+    )
     last = np.array(catalog.LAST_NAMES, dtype=object)[rng.integers(0, 20, len(female))]
     return first + " " + last
 
@@ -275,11 +377,14 @@ def _competencies(spec: AgencySpec, emp: pd.DataFrame, rng: np.random.Generator)
     ages = np.concatenate([first_age, rng.uniform(0.05, first_age[np.isin(idx, second)])])
     base = np.array([STANDARD_LEVEL[g] for g in grade[who]], dtype=float) - 0.2
     growth = np.concatenate([np.zeros(len(idx)), np.full(len(second), 0.25)])
-    frame = pd.DataFrame({"nip": emp["nip"].to_numpy()[who],
-                          "assessed_on": spec.reference_date - _days(ages)})
-    frame["method"] = np.where(managerial[who],
-                               np.where(rng.random(len(who)) < 0.7, "ASSESSMENT_CENTER", "UJI_KOMPETENSI"),
-                               np.where(rng.random(len(who)) < 0.6, "UJI_KOMPETENSI", "SELF"))
+    frame = pd.DataFrame(
+        {"nip": emp["nip"].to_numpy()[who], "assessed_on": spec.reference_date - _days(ages)}
+    )
+    frame["method"] = np.where(
+        managerial[who],
+        np.where(rng.random(len(who)) < 0.7, "ASSESSMENT_CENTER", "UJI_KOMPETENSI"),
+        np.where(rng.random(len(who)) < 0.6, "UJI_KOMPETENSI", "SELF"),
+    )
     for competency in COMPETENCIES:
         level = base + growth + 0.6 * merit[who] + rng.normal(0, 0.35, len(who))
         frame[competency] = np.round(np.clip(level, 1, 5), 1)
@@ -288,16 +393,21 @@ def _competencies(spec: AgencySpec, emp: pd.DataFrame, rng: np.random.Generator)
     return frame.sort_values(["nip", "assessed_on"], kind="stable").reset_index(drop=True)
 
 
-def _round_assessments(rounds: pd.DataFrame, emp: pd.DataFrame,
-                       rng: np.random.Generator) -> pd.DataFrame:
+def _round_assessments(
+    rounds: pd.DataFrame, emp: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     """Assessments taken for a selection: ~60% of a round's candidates, 1-10 months before it."""
     taken = rounds[rng.random(len(rounds)) < 0.6]
     index = pd.Index(emp["nip"]).get_indexer(taken["nip"])
     grade, merit = emp.attrs["grade"][index], emp.attrs["merit"][index]
     n = len(taken)
-    frame = pd.DataFrame({"nip": taken["nip"].to_numpy(),
-                          "assessed_on": taken["decided_on"].to_numpy() - rng.integers(30, 300, n) * DAY,
-                          "method": np.where(rng.random(n) < 0.8, "ASSESSMENT_CENTER", "UJI_KOMPETENSI")})
+    frame = pd.DataFrame(
+        {
+            "nip": taken["nip"].to_numpy(),
+            "assessed_on": taken["decided_on"].to_numpy() - rng.integers(30, 300, n) * DAY,
+            "method": np.where(rng.random(n) < 0.8, "ASSESSMENT_CENTER", "UJI_KOMPETENSI"),
+        }
+    )
     base = np.array([STANDARD_LEVEL[g] for g in grade], dtype=float) - 0.1
     for competency in COMPETENCIES:
         level = base + 0.6 * merit + rng.normal(0, 0.35, n)
@@ -315,24 +425,37 @@ def _performance(spec: AgencySpec, emp: pd.DataFrame, rng: np.random.Generator) 
     years = first[who] + offset
     merit = emp.attrs["merit"]
     score = 0.8 * merit[who] + rng.normal(0, 0.6, len(who))
-    rating = np.select([score > 1.3, score > -1.5, score > -2.0, score > -2.4],
-                       ["SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG"], "SANGAT_KURANG")
+    rating = np.select(
+        [score > 1.3, score > -1.5, score > -2.0, score > -2.4],
+        ["SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG"],
+        "SANGAT_KURANG",
+    )
     keep = rng.random(len(who)) > 0.03
-    return pd.DataFrame({"nip": emp["nip"].to_numpy()[who][keep], "year": years[keep],
-                         "rating": rating[keep]})
+    return pd.DataFrame(
+        {"nip": emp["nip"].to_numpy()[who][keep], "year": years[keep], "rating": rating[keep]}
+    )
 
 
-def _history(spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame,
-             rng: np.random.Generator) -> pd.DataFrame:
+def _history(
+    spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     by_id = pos.set_index("position_id")
     current = by_id.loc[emp["current_position_id"].to_numpy()]
-    frames = [pd.DataFrame({
-        "nip": emp["nip"].to_numpy(), "position_id": emp["current_position_id"].to_numpy(),
-        "title": current["title"].to_numpy(), "position_type": current["position_type"].to_numpy(),
-        "job_family": current["job_family"].to_numpy(), "unit_id": current["unit_id"].to_numpy(),
-        "start_date": emp["position_since"].to_numpy(), "end_date": spec.reference_date,
-        "current": True,
-    })]
+    frames = [
+        pd.DataFrame(
+            {
+                "nip": emp["nip"].to_numpy(),
+                "position_id": emp["current_position_id"].to_numpy(),
+                "title": current["title"].to_numpy(),
+                "position_type": current["position_type"].to_numpy(),
+                "job_family": current["job_family"].to_numpy(),
+                "unit_id": current["unit_id"].to_numpy(),
+                "start_date": emp["position_since"].to_numpy(),
+                "end_date": spec.reference_date,
+                "current": True,
+            }
+        )
+    ]
     grade = emp.attrs["grade"].copy()
     end = emp["position_since"].to_numpy()
     service = emp["service_start"].to_numpy()
@@ -349,13 +472,21 @@ def _history(spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame,
         prior = pos.loc[choice]
         start = np.maximum(end - _days(rng.uniform(2, 6, len(end))), service)
         outside = rng.random(len(end)) < 0.1
-        frames.append(pd.DataFrame({
-            "nip": emp["nip"].to_numpy(),
-            "position_id": np.where(outside, "", prior["position_id"].to_numpy()),
-            "title": prior["title"].to_numpy(), "position_type": prior["position_type"].to_numpy(),
-            "job_family": prior["job_family"].to_numpy(), "unit_id": prior["unit_id"].to_numpy(),
-            "start_date": start, "end_date": end, "current": False,
-        })[alive])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "nip": emp["nip"].to_numpy(),
+                    "position_id": np.where(outside, "", prior["position_id"].to_numpy()),
+                    "title": prior["title"].to_numpy(),
+                    "position_type": prior["position_type"].to_numpy(),
+                    "job_family": prior["job_family"].to_numpy(),
+                    "unit_id": prior["unit_id"].to_numpy(),
+                    "start_date": start,
+                    "end_date": end,
+                    "current": False,
+                }
+            )[alive]
+        )
         grade, end = below, start
     history = pd.concat(frames, ignore_index=True)
     history["end_date"] = history["end_date"].mask(history.pop("current"))
@@ -368,40 +499,66 @@ def _discipline(spec: AgencySpec, emp: pd.DataFrame, rng: np.random.Generator) -
     level = _pick(rng, (("RINGAN", 0.65), ("SEDANG", 0.25), ("BERAT", 0.10)), len(who))
     decided = spec.reference_date - _days(rng.uniform(0.02, 6, len(who)))
     months = np.select([level == "RINGAN", level == "SEDANG"], [6, 9], 12)
-    return pd.DataFrame({"nip": emp["nip"].to_numpy()[who], "level": level,
-                         "decided_on": decided, "ends_on": decided + _days(months / 12)})
+    return pd.DataFrame(
+        {
+            "nip": emp["nip"].to_numpy()[who],
+            "level": level,
+            "decided_on": decided,
+            "ends_on": decided + _days(months / 12),
+        }
+    )
 
 
-def _trainings(spec: AgencySpec, emp: pd.DataFrame, history: pd.DataFrame,
-               rng: np.random.Generator) -> pd.DataFrame:
+def _trainings(
+    spec: AgencySpec, emp: pd.DataFrame, history: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     frames = []
     for ptype, kind in _LEADERSHIP.items():
         first = history[history["position_type"] == ptype].groupby("nip")["start_date"].min()
         taken = rng.random(len(first)) < 0.85
         completed = first.to_numpy() + _days(rng.uniform(-1.0, 2.0, len(first)))
         completed = np.minimum(completed, spec.reference_date - 10 * DAY)
-        frames.append(pd.DataFrame({"nip": first.index.to_numpy(), "name": f"Pelatihan {kind}",
-                                    "kind": kind, "job_family": "", "completed_on": completed,
-                                    "hours": 300})[taken])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "nip": first.index.to_numpy(),
+                    "name": f"Pelatihan {kind}",
+                    "kind": kind,
+                    "job_family": "",
+                    "completed_on": completed,
+                    "hours": 300,
+                }
+            )[taken]
+        )
     merit = emp.attrs["merit"]
     count = rng.poisson(np.clip(1.2 + 0.6 * merit, 0.2, 4))
     who = np.repeat(np.arange(len(emp)), count)
     families = np.array(sorted(catalog.MAJORS), dtype=object)
     own_family = history.drop_duplicates("nip", keep="last").set_index("nip")["job_family"]
     family = own_family.reindex(emp["nip"].to_numpy()[who]).to_numpy()
-    family = np.where(rng.random(len(who)) < 0.8, family, families[rng.integers(0, len(families), len(who))])
+    family = np.where(
+        rng.random(len(who)) < 0.8, family, families[rng.integers(0, len(families), len(who))]
+    )
     kind = np.where(rng.random(len(who)) < 0.75, "TECHNICAL", "FUNCTIONAL")
     title = np.array(catalog.TECHNICAL_TRAININGS, dtype=object)[rng.integers(0, 5, len(who))]
-    frames.append(pd.DataFrame({
-        "nip": emp["nip"].to_numpy()[who], "name": title + " " + family, "kind": kind,
-        "job_family": family, "completed_on": spec.reference_date - _days(rng.uniform(0.05, 8, len(who))),
-        "hours": rng.integers(16, 81, len(who)),
-    }))
+    frames.append(
+        pd.DataFrame(
+            {
+                "nip": emp["nip"].to_numpy()[who],
+                "name": title + " " + family,
+                "kind": kind,
+                "job_family": family,
+                "completed_on": spec.reference_date - _days(rng.uniform(0.05, 8, len(who))),
+                "hours": rng.integers(16, 81, len(who)),
+            }
+        )
+    )
     return pd.concat(frames, ignore_index=True)
 
 
-def _aspirations(spec: AgencySpec, emp: pd.DataFrame, units: pd.DataFrame,
-                 rng: np.random.Generator) -> pd.DataFrame:
+def _aspirations(
+    spec: AgencySpec, emp: pd.DataFrame, units: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     who = np.flatnonzero(rng.random(len(emp)) < 0.35)
     count = rng.integers(1, 4, len(who))
     rows = np.repeat(who, count)
@@ -409,57 +566,106 @@ def _aspirations(spec: AgencySpec, emp: pd.DataFrame, units: pd.DataFrame,
     unit_family = units.set_index("unit_id")["job_family"]
     own = unit_family.reindex(emp["unit_id"].to_numpy()[rows]).to_numpy()
     families = np.array(sorted(catalog.MAJORS), dtype=object)
-    family = np.where((rank == 1) & (rng.random(len(rows)) < 0.6), own,
-                      families[rng.integers(0, len(families), len(rows))])
+    family = np.where(
+        (rank == 1) & (rng.random(len(rows)) < 0.6),
+        own,
+        families[rng.integers(0, len(families), len(rows))],
+    )
     unit_ids = units["unit_id"].to_numpy()
-    unit = np.where(rng.random(len(rows)) < 0.3, unit_ids[rng.integers(0, len(unit_ids), len(rows))], "")
+    unit = np.where(
+        rng.random(len(rows)) < 0.3, unit_ids[rng.integers(0, len(unit_ids), len(rows))], ""
+    )
     submitted = spec.reference_date - _days(rng.uniform(0.05, 3, len(who)))
-    return pd.DataFrame({"nip": emp["nip"].to_numpy()[rows], "preference_rank": rank,
-                         "job_family": family, "unit_id": unit,
-                         "submitted_on": np.repeat(submitted, count)})
+    return pd.DataFrame(
+        {
+            "nip": emp["nip"].to_numpy()[rows],
+            "preference_rank": rank,
+            "job_family": family,
+            "unit_id": unit,
+            "submitted_on": np.repeat(submitted, count),
+        }
+    )
 
 
 def election_calendar(spec: AgencySpec) -> pd.DataFrame:
     """Regional-head election dates; odd-numbered agencies are inside a freeze today."""
     if spec.index % 2 == 0:
-        events = (("CANDIDATES_SET", "2024-09-22"), ("TERM_END", "2025-02-19"),
-                  ("INAUGURATION", "2025-02-20"))
+        events = (
+            ("CANDIDATES_SET", "2024-09-22"),
+            ("TERM_END", "2025-02-19"),
+            ("INAUGURATION", "2025-02-20"),
+        )
     else:
-        events = (("CANDIDATES_SET", "2027-03-01"), ("TERM_END", "2027-08-01"),
-                  ("INAUGURATION", "2027-08-02"))
-    return pd.DataFrame({"agency_id": spec.agency_id, "event": [e for e, _ in events],
-                         "date": pd.to_datetime([d for _, d in events])})
+        events = (
+            ("CANDIDATES_SET", "2027-03-01"),
+            ("TERM_END", "2027-08-01"),
+            ("INAUGURATION", "2027-08-02"),
+        )
+    return pd.DataFrame(
+        {
+            "agency_id": spec.agency_id,
+            "event": [e for e, _ in events],
+            "date": pd.to_datetime([d for _, d in events]),
+        }
+    )
 
 
 def _frozen(dates: np.ndarray, calendar: pd.DataFrame) -> np.ndarray:
     when = dict(zip(calendar["event"], calendar["date"].to_numpy(), strict=True))
     start = when["CANDIDATES_SET"] - 183 * DAY
     return ((dates >= start) & (dates <= when["TERM_END"])) | (
-        (dates >= when["INAUGURATION"]) & (dates <= when["INAUGURATION"] + 183 * DAY))
+        (dates >= when["INAUGURATION"]) & (dates <= when["INAUGURATION"] + 183 * DAY)
+    )
 
 
-def _rounds(spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame, history: pd.DataFrame,
-            trainings: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _rounds(
+    spec: AgencySpec,
+    emp: pd.DataFrame,
+    pos: pd.DataFrame,
+    history: pd.DataFrame,
+    trainings: pd.DataFrame,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     """Past selection rounds with graded labels from the latent fit (docs/synthetic-data.md)."""
     n_rounds = max(40, spec.employees // 20)
     grade, merit = emp.attrs["grade"], emp.attrs["merit"]
     targets, decided, winners = _filled_vacancies(spec, emp, pos, history, n_rounds, rng)
-    family = emp["unit_id"].map(pos.drop_duplicates("unit_id").set_index("unit_id")["job_family"]).to_numpy()
+    family = (
+        emp["unit_id"]
+        .map(pos.drop_duplicates("unit_id").set_index("unit_id")["job_family"])
+        .to_numpy()
+    )
     major_family = _major_family(emp["education_major"].to_numpy())
     edu = np.array([_EDU_INDEX[e] for e in emp["education_level"]])
     service = emp["service_start"].to_numpy()
     rank_since = emp["rank_since"].to_numpy()
-    leaders = {kind: set(trainings.loc[trainings["kind"] == kind, "nip"]) for kind in ("PKP", "PKA", "PKN_II")}
+    leaders = {
+        kind: set(trainings.loc[trainings["kind"] == kind, "nip"])
+        for kind in ("PKP", "PKA", "PKN_II")
+    }
     nips = emp["nip"].to_numpy()
-    family_years = history.assign(
-        years=((history["end_date"].fillna(pd.Timestamp(str(spec.reference_date))) - history["start_date"]).dt.days / YEAR_DAYS)
-    ).groupby(["nip", "job_family"])["years"].sum()
+    family_years = (
+        history.assign(
+            years=(
+                (
+                    history["end_date"].fillna(pd.Timestamp(str(spec.reference_date)))
+                    - history["start_date"]
+                ).dt.days
+                / YEAR_DAYS
+            )
+        )
+        .groupby(["nip", "job_family"])["years"]
+        .sum()
+    )
     by_grade = {g: np.flatnonzero(grade == g) for g in np.unique(grade)}
     active = emp["status"].to_numpy() == "ACTIVE"
     rows = []
     for r, (target, when, winner) in enumerate(
-            zip(targets.itertuples(index=False), decided, winners, strict=True)):
-        pool = np.concatenate([by_grade.get(g, np.array([], int)) for g in LADDER_BELOW[target.grade]])
+        zip(targets.itertuples(index=False), decided, winners, strict=True)
+    ):
+        pool = np.concatenate(
+            [by_grade.get(g, np.array([], int)) for g in LADDER_BELOW[target.grade]]
+        )
         pool = pool[active[pool] & (service[pool] < when - 730 * DAY) & (pool != winner)]
         qualified = pool[edu[pool] >= _EDU_INDEX[target.min_education_level]]
         pool = qualified if len(qualified) >= 8 else pool
@@ -469,28 +675,51 @@ def _rounds(spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame, history: pd.
         chosen = rng.permutation(np.append(rng.choice(pool, size=size - 1, replace=False), winner))
         selected = int(np.flatnonzero(chosen == winner)[0])
         leader_kind = _LEADERSHIP.get(target.grade)
-        trained = np.array([nips[i] in leaders[leader_kind] for i in chosen]) if leader_kind else np.zeros(size)
+        trained = (
+            np.array([nips[i] in leaders[leader_kind] for i in chosen])
+            if leader_kind
+            else np.zeros(size)
+        )
         years = np.array([family_years.get((nips[i], target.job_family), 0.0) for i in chosen])
-        fit = (0.9 * merit[chosen] + 0.6 * (major_family[chosen] == target.job_family)
-               + 0.15 * np.clip(edu[chosen] - _EDU_INDEX[target.min_education_level], 0, 2)
-               + 0.35 * trained + 0.08 * np.minimum(years, 8) + rng.normal(0, 0.35, size))
-        seniority = (when - rank_since[chosen]) / DAY / YEAR_DAYS + (when - service[chosen]) / DAY / 3650
+        fit = (
+            0.9 * merit[chosen]
+            + 0.6 * (major_family[chosen] == target.job_family)
+            + 0.15 * np.clip(edu[chosen] - _EDU_INDEX[target.min_education_level], 0, 2)
+            + 0.35 * trained
+            + 0.08 * np.minimum(years, 8)
+            + rng.normal(0, 0.35, size)
+        )
+        seniority = (when - rank_since[chosen]) / DAY / YEAR_DAYS + (
+            when - service[chosen]
+        ) / DAY / 3650
         seniority = (seniority - seniority.mean()) / (seniority.std() + 1e-9)
         same_unit = family[chosen] == target.job_family
         committee_view = fit + 0.6 * seniority + 0.3 * same_unit + rng.normal(0, 0.3, size)
         label = _grade(np.where(np.arange(size) == selected, fit, committee_view))
-        rows.append(pd.DataFrame({
-            "round_id": f"{spec.agency_id}-R{r + 1:05d}", "position_id": target.position_id,
-            "decided_on": when, "nip": nips[chosen], "label": label,
-            "label_source": np.where(np.arange(size) == selected, "OUTCOME", "COMMITTEE"),
-            "selected": np.arange(size) == selected,
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "round_id": f"{spec.agency_id}-R{r + 1:05d}",
+                    "position_id": target.position_id,
+                    "decided_on": when,
+                    "nip": nips[chosen],
+                    "label": label,
+                    "label_source": np.where(np.arange(size) == selected, "OUTCOME", "COMMITTEE"),
+                    "selected": np.arange(size) == selected,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
-def _filled_vacancies(spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame,
-                      history: pd.DataFrame, n_rounds: int, rng: np.random.Generator
-                      ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _filled_vacancies(
+    spec: AgencySpec,
+    emp: pd.DataFrame,
+    pos: pd.DataFrame,
+    history: pd.DataFrame,
+    n_rounds: int,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The posts filled since 2019 as the careers show them: (post, decided_on, winner).
 
     Each is a spell in ``position_history`` of a managerial or senior functional post of this
@@ -501,18 +730,24 @@ def _filled_vacancies(spec: AgencySpec, emp: pd.DataFrame, pos: pd.DataFrame,
     grade_of = pos.set_index("position_id")["grade"]
     spells = history[history["position_id"] != ""]
     spell_grade = spells["position_id"].map(grade_of).to_numpy()
-    decided = (spells["start_date"].to_numpy().astype("datetime64[D]")
-               - rng.integers(14, 90, len(spells)) * DAY)
+    decided = (
+        spells["start_date"].to_numpy().astype("datetime64[D]")
+        - rng.integers(14, 90, len(spells)) * DAY
+    )
     winner = pd.Index(emp["nip"]).get_indexer(spells["nip"])
     active = emp["status"].to_numpy()[winner] == "ACTIVE"
-    usable = (np.isin(spell_grade, MANAGERIAL + ("AHLI_MADYA", "AHLI_MUDA")) & active
-              & (decided >= np.datetime64("2019-01-01"))
-              & (decided <= spec.reference_date - 20 * DAY)
-              & ~_frozen(decided, election_calendar(spec)))
+    usable = (
+        np.isin(spell_grade, MANAGERIAL + ("AHLI_MADYA", "AHLI_MUDA"))
+        & active
+        & (decided >= np.datetime64("2019-01-01"))
+        & (decided <= spec.reference_date - 20 * DAY)
+        & ~_frozen(decided, election_calendar(spec))
+    )
     index = np.flatnonzero(usable)
     weights = np.where(np.isin(spell_grade[index], MANAGERIAL), 4.0, 1.0)
-    take = np.sort(rng.choice(index, size=min(n_rounds, len(index)), replace=False,
-                              p=weights / weights.sum()))
+    take = np.sort(
+        rng.choice(index, size=min(n_rounds, len(index)), replace=False, p=weights / weights.sum())
+    )
     take = take[np.argsort(decided[take], kind="stable")]
     targets = pos.set_index("position_id", drop=False).loc[spells["position_id"].to_numpy()[take]]
     return targets, decided[take], winner[take]
@@ -548,10 +783,15 @@ def generate_agency(spec: AgencySpec) -> dict[str, pd.DataFrame]:
     history = _history(spec, employees, positions, rng)
     trainings = _trainings(spec, employees, history, rng)
     rounds = _rounds(spec, employees, positions, history, trainings, rng)
-    competencies = pd.concat([_competencies(spec, employees, rng),
-                              _round_assessments(rounds, employees, rng)], ignore_index=True)
-    competencies = competencies.drop_duplicates(["nip", "assessed_on"]).sort_values(
-        ["nip", "assessed_on"], kind="stable").reset_index(drop=True)
+    competencies = pd.concat(
+        [_competencies(spec, employees, rng), _round_assessments(rounds, employees, rng)],
+        ignore_index=True,
+    )
+    competencies = (
+        competencies.drop_duplicates(["nip", "assessed_on"])
+        .sort_values(["nip", "assessed_on"], kind="stable")
+        .reset_index(drop=True)
+    )
     tables = {
         "employees": employees,
         "positions": positions.drop(columns=["grade"]),

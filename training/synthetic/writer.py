@@ -25,12 +25,33 @@ DEFAULT_REFERENCE_DATE = "2026-10-31"
 AGENCY_SIZE = 25_000
 """Employees per agency above which the export spans several governments."""
 
-DATE_COLUMNS = frozenset({"birth_date", "rank_since", "service_start", "position_since",
-                          "assessed_on", "start_date", "end_date", "decided_on", "ends_on",
-                          "completed_on", "submitted_on", "date"})
+DATE_COLUMNS = frozenset(
+    {
+        "birth_date",
+        "rank_since",
+        "service_start",
+        "position_since",
+        "assessed_on",
+        "start_date",
+        "end_date",
+        "decided_on",
+        "ends_on",
+        "completed_on",
+        "submitted_on",
+        "date",
+    }
+)
 BOOL_COLUMNS = frozenset({"disability", "is_vacant", "selected"})
-INT_COLUMNS = frozenset({"year", "label", "hours", "preference_rank", "min_experience_years",
-                         *REQUIRED_COMPETENCY_COLUMNS})
+INT_COLUMNS = frozenset(
+    {
+        "year",
+        "label",
+        "hours",
+        "preference_rank",
+        "min_experience_years",
+        *REQUIRED_COMPETENCY_COLUMNS,
+    }
+)
 FLOAT_COLUMNS = frozenset({*COMPETENCIES, "potential_score"})
 
 
@@ -93,13 +114,20 @@ class _TableSink:
     def write(self, frame: pd.DataFrame) -> None:
         frame = _contract_frame(self.table, frame)
         if self.fmt == "csv":
-            _csv_text(frame).to_csv(self.path, mode="a", header=self.rows == 0, index=False,
-                                    float_format="%.10g", lineterminator="\n")
+            _csv_text(frame).to_csv(
+                self.path,
+                mode="a",
+                header=self.rows == 0,
+                index=False,
+                float_format="%.10g",
+                lineterminator="\n",
+            )
         else:
             if self.writer is None:
                 self.writer = pq.ParquetWriter(self.path, self.schema)
-            self.writer.write_table(pa.Table.from_pandas(frame, schema=self.schema,
-                                                         preserve_index=False))
+            self.writer.write_table(
+                pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+            )
         self.rows += len(frame)
 
     def close(self) -> None:
@@ -153,8 +181,9 @@ def generate_export(
     logger.info("wrote a synthetic export of %d employees to %s", employees, out_dir)
 
 
-def _write_all(folder: Path, employees: int, seed: int, fmt: str, reference_date: str,
-               progress: bool) -> None:
+def _write_all(
+    folder: Path, employees: int, seed: int, fmt: str, reference_date: str, progress: bool
+) -> None:
     sinks = {table: _TableSink(folder, table, fmt) for table in TABLE_COLUMNS}
     specs = _agency_specs(employees, seed, reference_date)
     with tqdm(total=employees, unit="employee", desc="generating", disable=not progress) as bar:
