@@ -766,7 +766,7 @@ def render_csv(report: CampaignReport) -> str:
 
 
 class RankerScorer:
-    """Scores vacancies with the shortlist path: pool, features, hard rules, champion ranker.
+    """Scores vacancies exactly as a shortlist does: pool, features, hard rules, champion.
 
     Parameters
     ----------
@@ -777,20 +777,31 @@ class RankerScorer:
     as_of : pandas.Timestamp
         The campaign date ("today" in serving).
     pool : features.candidates.CandidatePool or None
-        A pool prepared for ``as_of`` (the engine's precomputed one); prepared here if absent.
+        A pool prepared for ``as_of`` (the serving engine's precomputed one); prepared here
+        if absent.
+    lang : {"id", "en"}
+        Language of the reasons.
     """
 
-    def __init__(self, export: Any, bundle: Any, ruleset: Any, as_of: pd.Timestamp, pool=None):
+    def __init__(
+        self,
+        export: Any,
+        bundle: Any,
+        ruleset: Any,
+        as_of: pd.Timestamp,
+        pool: Any = None,
+        lang: str = "id",
+    ) -> None:
         from features.candidates import prepare_candidates
 
         self.as_of = pd.Timestamp(as_of).normalize()
         self.export = export
         self.bundle = bundle
         self.ruleset = ruleset
+        self.lang = lang
         self.pool = pool if pool is not None else prepare_candidates(export, self.as_of)
         self._agency = self.pool.employees["agency_id"].to_numpy()
-        self._nips = np.asarray(self.pool.nips)
-        self._index = {str(n): i for i, n in enumerate(self._nips)}
+        self._index = {str(n): i for i, n in enumerate(np.asarray(self.pool.nips))}
 
     def score(
         self, position: Mapping[str, Any], exclude: Collection[str], top_n: int
@@ -808,34 +819,40 @@ class RankerScorer:
         verdict = evaluate_rules(
             pool, position, features, self.as_of, self.ruleset, self.export.election_calendar
         )
-        blocked = verdict.vacancy_flags[0].message("en") if verdict.frozen else None
-        matrix = features[list(self.bundle.feature_columns)].to_numpy(dtype=float)
-        scores = np.asarray(self.bundle.booster.predict(matrix), dtype=float)
-        keep = asg.top_n_eligible(scores, np.asarray(verdict.eligible, dtype=bool), top_n)
-        reasons = self._reasons(matrix[keep], np.asarray(pool.nips)[keep])
+        blocked = verdict.vacancy_flags[0].message(self.lang) if verdict.frozen else None
+        columns = list(self.bundle.feature_columns)
+        matrix = features[columns].to_numpy(dtype=np.float64)
+        eligible = np.flatnonzero(np.asarray(verdict.eligible, dtype=bool))
+        scores = np.asarray(self.bundle.booster.predict(matrix[eligible]), dtype=np.float64)
+        rows = eligible[asg.top_n_eligible(scores, np.ones(len(eligible), dtype=bool), top_n)]
+        fit = np.full(len(pool.nips), np.nan)
+        fit[eligible] = scores
+        nips = np.asarray(pool.nips, dtype=object)[rows]
         return VacancyScores(
             position_id=str(position["position_id"]),
-            nips=np.asarray(pool.nips, dtype=object)[keep],
-            fit=scores[keep],
-            eligible_count=int(np.count_nonzero(verdict.eligible)),
+            nips=nips,
+            fit=fit[rows],
+            eligible_count=len(eligible),
             pool_size=len(pool.nips),
             excluded=dict(verdict.excluded_counts),
             blocked=blocked,
-            reasons=reasons,
-            aspiration=_aspiration(features).to_numpy(dtype=float)[keep],
+            reasons=self._reasons(columns, matrix[rows], nips),
+            aspiration=_aspiration(features).to_numpy(dtype=float)[rows],
         )
 
-    def _reasons(self, matrix: np.ndarray, nips: np.ndarray, k: int = 3) -> dict[str, list[str]]:
-        """The ``k`` features that raise each kept candidate's score most (booster SHAP)."""
+    def _reasons(
+        self, columns: list[str], matrix: np.ndarray, nips: np.ndarray
+    ) -> dict[str, list[str]]:
+        """The main positive factors of each kept candidate, in words (as in shortlists)."""
+        from serving import explain
+
         if len(nips) == 0:
             return {}
         contrib = np.asarray(self.bundle.booster.predict(matrix, pred_contrib=True))[:, :-1]
-        names = list(self.bundle.feature_columns)
-        out: dict[str, list[str]] = {}
-        for nip, row in zip(nips, contrib, strict=True):
-            top = np.argsort(-row)[:k]
-            out[str(nip)] = [f"{names[j]} {row[j]:+.3f}" for j in top if row[j] > 0]
-        return out
+        return {
+            str(nip): explain.reasons(columns, matrix[i], contrib[i], self.lang)["positive"]
+            for i, nip in enumerate(nips)
+        }
 
 
 def _aspiration(features: pd.DataFrame) -> pd.Series:

@@ -395,3 +395,69 @@ def test_unit_caps_are_consumed_across_chain_rounds():
     assert "2 in units whose move cap is used up" in gap.reason
     free = _plan(["P_A"], table, CampaignOptions(aspiration_mode="off", chain_depth=1))
     assert [p.nip for p in free.placements] == ["x", "z"]
+
+
+@pytest.mark.slow
+def test_campaign_with_the_real_champion_on_the_small_export(small_export, champion):
+    """End to end on the service: real pool, features, rules and the few-tree champion."""
+    from features.build import build_features
+    from features.candidates import prepare_candidates
+    from features.rules import evaluate_rules, load_ruleset
+    from serving.campaigns import RankerScorer, run_campaign
+
+    as_of = pd.Timestamp("2026-11-22")
+    ruleset = load_ruleset(champion.ruleset_version)
+    scorer = RankerScorer(small_export, champion, ruleset, as_of)
+    agency = small_export.positions["agency_id"].iloc[0]
+    options = CampaignOptions(chain_depth=2, top_n=20)
+    report = run_campaign(
+        small_export, scorer, position_ids=None, agency_id=agency, options=options, model="c"
+    )
+    vacancies = small_export.positions.query("is_vacant and agency_id == @agency")
+    assert report.vacancies == vacancies["position_id"].tolist()
+    nips = [p.nip for p in report.placements]
+    assert len(nips) == len(set(nips)), "someone was placed twice"
+    b = report.baselines
+    assert (b.optimal_filled, b.optimal_total_fit) >= (b.greedy_filled, b.greedy_total_fit - 1e-9)
+    assert len(report.placements) + len(report.open_vacancies) >= len(report.vacancies)
+    pool = prepare_candidates(small_export, as_of)
+    positions = small_export.positions.set_index("position_id", drop=False)
+    for placement in report.placements[:5]:  # each proposed pair is eligible, fit = champion's
+        position = positions.loc[placement.position_id].to_dict()
+        features = build_features(pool, position, as_of)
+        verdict = evaluate_rules(
+            pool, position, features, as_of, ruleset, small_export.election_calendar
+        )
+        i = int(np.flatnonzero(np.asarray(pool.nips) == placement.nip)[0])
+        assert verdict.eligible[i]
+        row = features[list(champion.feature_columns)].to_numpy(dtype=float)[[i]]
+        assert placement.fit == pytest.approx(float(champion.booster.predict(row)[0]), abs=1e-6)
+    for gap in report.open_vacancies:
+        assert gap.reason.startswith("vacancy ") and gap.position_id in gap.reason
+    text = report.to_text()
+    assert "optimal assignment" in text and "Fairness audit" in text
+
+
+@pytest.mark.slow
+def test_campaign_cli(small_export_dir, small_export, champion):
+    """``python -m serving campaign``: a readable report, and exit code 2 with a message."""
+    from typer.testing import CliRunner
+
+    from serving.cli import app
+
+    vacant = small_export.positions.query("is_vacant")["position_id"].tolist()[:2]
+    runner = CliRunner()
+    args = ["campaign", "--data-dir", str(small_export_dir), "--positions", ",".join(vacant)]
+    ok = runner.invoke(app, args)
+    assert ok.exit_code == 0, ok.output
+    assert "Optimum vs baselines" in ok.output and vacant[0] in ok.output
+    bad = runner.invoke(
+        app, ["campaign", "--data-dir", str(small_export_dir), "--positions", "NOPE"]
+    )
+    assert bad.exit_code == 2
+    assert "unknown position_id(s): NOPE" in bad.output
+    both = runner.invoke(
+        app, ["campaign", "--data-dir", str(small_export_dir), "--positions", vacant[0],
+              "--agency", "X"]
+    )  # fmt: skip
+    assert both.exit_code == 2 and "not both" in both.output
