@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from serving import audit
 from serving import campaigns as service
 
 logger = logging.getLogger(__name__)
@@ -43,17 +44,53 @@ def _problem(error: service.CampaignError) -> Response:
     import json
 
     status = getattr(error, "status_code", 422)
-    titles = {403: "Forbidden", 404: "Not Found", 422: "Unprocessable Campaign"}
+    titles = {403: "Forbidden", 404: "Not Found", 422: "Unprocessable Content",
+              503: "Service Unavailable"}  # fmt: skip
     body = {"type": "about:blank", "title": titles.get(status, "Bad Request"),
             "status": status, "detail": str(error)}  # fmt: skip
     return Response(json.dumps(body), status_code=status, media_type="application/problem+json")
 
 
+class CampaignUnavailable(service.CampaignError):
+    """No champion or export is loaded yet (HTTP 503)."""
+
+    status_code = 503
+
+
 def _runtime(request: Request) -> service.CampaignRuntime:
-    runtime = getattr(request.app.state, "campaigns", None)
+    """The campaign runtime over the engine in use now (rebuilt if the engine was swapped)."""
+    state = request.app.state
+    runtime = getattr(state, "campaigns", None)
+    current = getattr(state, "engine", None)
     if runtime is None:
-        raise RuntimeError("the app did not set app.state.campaigns (see create_app)")
+        reason = getattr(state, "engine_error", None) or "no champion is loaded"
+        raise CampaignUnavailable(f"the service is not ready: {reason}")
+    scorer = runtime.scorer
+    if current is not None and getattr(scorer, "bundle", None) is not current.bundle:
+        scorer = service.RankerScorer(
+            current.export, current.bundle, current.ruleset, current.as_of, pool=current.pool
+        )
+        runtime = service.CampaignRuntime(
+            export=current.export,
+            scorer=scorer,
+            model=f"{current.bundle.name} v{current.bundle.version}",
+            db=runtime.db,
+            table=runtime.table,
+        )
+        state.campaigns = runtime
     return runtime
+
+
+def _audit_detail(report: service.CampaignReport) -> dict[str, Any]:
+    """What the audit log keeps of a campaign: scope, model, options and the proposal."""
+    return {
+        "scope": report.scope,
+        "model": report.model,
+        "options": report.options.model_dump(),
+        "vacancies": report.vacancies,
+        "placements": [[p.position_id, p.nip] for p in report.placements],
+        "open": [o.position_id for o in report.open_vacancies],
+    }
 
 
 def build_router(principal_dependency: Any) -> APIRouter:
@@ -71,8 +108,8 @@ def build_router(principal_dependency: Any) -> APIRouter:
     @api.post("", status_code=201, response_model=service.CampaignReport)
     def create_campaign(body: CampaignRequest, request: Request, who: Any = caller) -> Any:
         """Assign the vacancies optimally, store the proposal and return it."""
-        runtime = _runtime(request)
         try:
+            runtime = _runtime(request)
             ids = service.resolve_vacancies(
                 runtime.export.positions, body.position_ids, body.agency_id
             )
@@ -85,9 +122,12 @@ def build_router(principal_dependency: Any) -> APIRouter:
                 options=body.options,
                 model=runtime.model,
             )
-            with runtime.db.begin() as connection:
+            with runtime.db.begin() as connection:  # stored and audited in one transaction
                 stored = service.save_campaign(
                     connection, runtime.table, report, agency, str(who.key_id)
+                )
+                audit.append(
+                    connection, who, "campaign.create", stored.campaign_id, _audit_detail(stored)
                 )
         except service.CampaignError as error:
             return _problem(error)

@@ -299,19 +299,21 @@ def campaign_client(tmp_path):
     """The campaigns router on a bare app, a real SQLite store, a header-driven caller."""
     from types import SimpleNamespace
 
-    import sqlalchemy as sa
     from fastapi import FastAPI, Header
     from fastapi.testclient import TestClient
 
-    from serving.campaigns import CampaignRuntime, campaign_table
+    from serving.auth import Principal
+    from serving.campaigns import CampaignRuntime
     from serving.routers.campaigns import build_router
 
     def caller(x_role: str = Header(), x_agency: str | None = Header(None)):
-        return SimpleNamespace(role=x_role, agency_id=x_agency, key_id="k1")
+        return Principal(key_id="k1", role=x_role, agency_id=x_agency)
 
-    db = sa.create_engine(f"sqlite:///{tmp_path / 'svc.db'}")
-    table = campaign_table(sa.MetaData())
-    table.metadata.create_all(db)
+    from serving.db import make_engine, upgrade
+    from serving.tables import campaigns as table
+
+    db = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
+    upgrade(db)  # the real Alembic schema
     export = SimpleNamespace(positions=_positions(), employees=_employees())
     app = FastAPI()
     app.state.campaigns = CampaignRuntime(
@@ -331,6 +333,19 @@ def test_api_runs_stores_and_exports(campaign_client):
     report = created.json()
     assert {p["position_id"]: p["nip"] for p in report["placements"]} == {"P_A": "y", "P_B": "x"}
     cid = report["campaign_id"]
+    from serving.audit import verify_chain
+
+    client_app = campaign_client.app
+    ok, message = verify_chain(client_app.state.campaigns.db)
+    assert ok, message
+    with client_app.state.campaigns.db.connect() as connection:
+        import sqlalchemy as sa
+
+        from serving.tables import audit_log
+
+        entry = connection.execute(sa.select(audit_log)).one()
+    assert (entry.action, entry.subject) == ("campaign.create", cid)
+    assert '["P_A", "y"]' in entry.detail_json
     again = campaign_client.get(f"/v1/campaigns/{cid}", headers=COMMITTEE)
     assert again.status_code == 200 and again.json() == report
     csv_text = campaign_client.get(f"/v1/campaigns/{cid}/csv", headers=COMMITTEE)
@@ -395,6 +410,18 @@ def test_unit_caps_are_consumed_across_chain_rounds():
     assert "2 in units whose move cap is used up" in gap.reason
     free = _plan(["P_A"], table, CampaignOptions(aspiration_mode="off", chain_depth=1))
     assert [p.nip for p in free.placements] == ["x", "z"]
+
+
+def test_api_auditor_reads_any_campaign_and_not_ready_is_503(campaign_client):
+    body = {"position_ids": ["P_A"], "options": {"aspiration_mode": "off"}}
+    cid = campaign_client.post("/v1/campaigns", json=body, headers=COMMITTEE).json()["campaign_id"]
+    auditor = {"x-role": "auditor"}
+    assert campaign_client.get(f"/v1/campaigns/{cid}", headers=auditor).status_code == 200
+    campaign_client.app.state.campaigns = None
+    campaign_client.app.state.engine_error = "no champion registered"
+    down = campaign_client.post("/v1/campaigns", json=body, headers=COMMITTEE)
+    assert down.status_code == 503
+    assert "not ready: no champion registered" in down.json()["detail"]
 
 
 @pytest.mark.slow
