@@ -42,12 +42,16 @@ def data(
     employees: Annotated[int, typer.Option(min=200, max=6_000_000)] = 5000,
     seed: int = 42,
     format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    reference_date: Annotated[
+        str, typer.Option(help="Export date (ISO): nothing is dated after it.")
+    ] = "2026-10-31",
 ) -> None:
     """Generate a synthetic personnel export in the data contract's format."""
     from training.synthetic import generate_export
 
     with user_errors():
-        generate_export(out, employees=employees, seed=seed, fmt=format)
+        generate_export(out, employees=employees, seed=seed, fmt=format,
+                        reference_date=reference_date)
 
 
 @app.command()

@@ -216,3 +216,29 @@ def test_each_winner_career_shows_the_post_from_just_after_the_decision(
     gap = spells["start_date"] - spells["decided_on"]
     matched = spells[(gap > pd.Timedelta(0)) & (gap <= pd.Timedelta(days=90))]
     assert set(matched["round_id"]) == set(winners["round_id"])
+
+
+def test_the_reference_date_bounds_every_record(tmp_path: Path) -> None:
+    from features.loader import load_export
+
+    generate_export(
+        tmp_path / "x", employees=300, seed=2, reference_date="2023-06-30", progress=False
+    )
+    export = load_export(tmp_path / "x")
+    reference = pd.Timestamp("2023-06-30")
+    assert export.rounds["decided_on"].max() <= reference
+    assert export.competencies["assessed_on"].max() <= reference
+    assert export.trainings["completed_on"].max() <= reference
+    assert export.performance["year"].max() == 2022
+    assert export.employees["position_since"].max() <= reference
+    # the election calendar moves with it (agency 0's last election was ~2 years before)
+    dates = export.election_calendar["date"]
+    assert (dates < reference).all() and (dates > reference - pd.DateOffset(years=3)).all()
+
+
+@pytest.mark.parametrize("reference_date", ["2026-13-01", "2019-01-01"])
+def test_a_bad_reference_date_is_refused(tmp_path: Path, reference_date: str) -> None:
+    with pytest.raises(GeneratorError, match="reference-date"):
+        generate_export(
+            tmp_path / "out", employees=300, seed=1, reference_date=reference_date, progress=False
+        )

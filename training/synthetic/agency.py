@@ -588,19 +588,18 @@ def _aspirations(
 
 
 def election_calendar(spec: AgencySpec) -> pd.DataFrame:
-    """Regional-head election dates; odd-numbered agencies are inside a freeze today."""
+    """Regional-head election dates relative to the reference date.
+
+    Even-numbered agencies held their election ~2 years ago (the freeze covers many past
+    rounds' dates, so none was decided then); odd-numbered ones are inside a freeze now
+    (candidates are set ~4 months after the reference date).
+    """
+    ref = spec.reference_date
     if spec.index % 2 == 0:
-        events = (
-            ("CANDIDATES_SET", "2024-09-22"),
-            ("TERM_END", "2025-02-19"),
-            ("INAUGURATION", "2025-02-20"),
-        )
+        offsets = (("CANDIDATES_SET", -769), ("TERM_END", -619), ("INAUGURATION", -618))
     else:
-        events = (
-            ("CANDIDATES_SET", "2027-03-01"),
-            ("TERM_END", "2027-08-01"),
-            ("INAUGURATION", "2027-08-02"),
-        )
+        offsets = (("CANDIDATES_SET", 121), ("TERM_END", 274), ("INAUGURATION", 275))
+    events = tuple((event, ref + days * DAY) for event, days in offsets)
     return pd.DataFrame(
         {
             "agency_id": spec.agency_id,

@@ -168,6 +168,17 @@ def generate_export(
         raise GeneratorError(f"--format must be csv or parquet, not {fmt!r}")
     if employees < 200:
         raise GeneratorError(f"--employees must be at least 200, not {employees}")
+    try:
+        reference = np.datetime64(reference_date, "D")
+    except ValueError as error:
+        raise GeneratorError(
+            f"--reference-date must be an ISO date, not {reference_date!r}"
+        ) from error
+    if not np.datetime64("2021-01-01") <= reference <= np.datetime64("2100-12-31"):
+        raise GeneratorError(
+            f"--reference-date must lie between 2021-01-01 and 2100-12-31 (past rounds start in "
+            f"2019), not {reference_date}"
+        )
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
