@@ -488,3 +488,62 @@ def test_campaign_cli(small_export_dir, small_export, champion):
               "--agency", "X"]
     )  # fmt: skip
     assert both.exit_code == 2 and "not both" in both.output
+
+
+@pytest.fixture(scope="module")
+def campaign_service(small_export, champion, tmp_path_factory):
+    """The real app (create_app) over the small export and the champion, with real keys."""
+    import os
+    from datetime import date
+
+    from fastapi.testclient import TestClient
+
+    from serving.app import create_app
+    from serving.auth import create_api_key
+    from serving.engine import Engine
+    from training.settings import Settings
+
+    folder = tmp_path_factory.mktemp("campaign-service")
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'service.db'}",
+        as_of=date(2026, 11, 1),
+        mlflow_tracking_uri=os.environ["MLFLOW_TRACKING_URI"],
+    )
+    app = create_app(settings, engine=Engine.build(small_export, champion, settings))
+    with TestClient(app) as client:
+        agency = str(small_export.positions["agency_id"].iloc[0])
+        keys = {
+            "committee": create_api_key(app.state.db, "committee", agency)[1],
+            "other": create_api_key(app.state.db, "committee", "PEMKAB-LAIN")[1],
+            "admin": create_api_key(app.state.db, "admin", None)[1],
+        }
+        yield client, {role: {"Authorization": f"Bearer {k}"} for role, k in keys.items()}, agency
+
+
+@pytest.mark.slow
+def test_api_campaign_end_to_end(campaign_service, small_export):
+    """POST /v1/campaigns through the real app: auth, scoring, storage, audit, exports."""
+    client, headers, agency = campaign_service
+    body = {"agency_id": agency, "options": {"chain_depth": 1, "max_unit_share": 0.2}}
+    assert client.post("/v1/campaigns", json=body).status_code == 401
+    assert client.post("/v1/campaigns", json=body, headers=headers["other"]).status_code == 403
+    created = client.post("/v1/campaigns", json=body, headers=headers["committee"])
+    assert created.status_code == 201, created.text
+    report = created.json()
+    vacant = small_export.positions.query("is_vacant and agency_id == @agency")
+    assert report["vacancies"] == vacant["position_id"].tolist()
+    nips = [p["nip"] for p in report["placements"]]
+    assert len(nips) == len(set(nips))
+    for line in report["units"]:
+        if line["cap"] is not None:
+            assert line["leaving"] <= line["cap"]
+    assert any(p["reasons"] for p in report["placements"])  # words from serving.explain
+    cid = report["campaign_id"]
+    assert client.get(f"/v1/campaigns/{cid}", headers=headers["admin"]).json() == report
+    assert client.get(f"/v1/campaigns/{cid}", headers=headers["other"]).status_code == 404
+    exported = client.get(f"/v1/campaigns/{cid}/csv", headers=headers["committee"])
+    assert exported.status_code == 200 and exported.text.count("\n") >= len(report["vacancies"])
+    missing = client.post(
+        "/v1/campaigns", json={"position_ids": ["NOPE-1"]}, headers=headers["committee"]
+    )
+    assert missing.status_code == 404 and "NOPE-1" in missing.json()["detail"]
