@@ -157,7 +157,8 @@ class Engine:
                 for j, name in enumerate(columns)
             ],
             "reasons": explain.reasons(columns, values, contrib[:-1], lang),
-            "eligibility": [_outcome(o) for o in verdict.outcomes_for(row, lang=lang)],
+            "eligibility": [_outcome(o) for o in verdict.outcomes_for(row, lang=lang)
+                            if o.applies],
         }
 
     def fit(self, nip: str, position: Mapping[str, Any], lang: str) -> dict[str, Any]:
@@ -176,7 +177,9 @@ class Engine:
         detail.pop("rank")
         detail.pop("merit_band")
         detail["eligible"] = bool(np.asarray(verdict.eligible)[0])
-        detail["failed_rules"] = [e for e in detail["eligibility"] if not e["passed"]]
+        failed = [e for e in detail["eligibility"] if not e["passed"]]
+        detail["failed_rules"] = [e for e in failed if e["severity"] == "hard"]
+        detail["warnings"] = [e for e in failed if e["severity"] != "hard"]
         detail["recourse"] = explain.recourse(columns, matrix[0], contrib[:-1], lang)
         detail["position_id"] = str(position["position_id"])
         detail["base_value"] = float(contrib[-1])
@@ -207,12 +210,9 @@ def _finite(value: Any) -> float | None:
 
 
 def _outcome(outcome: Any) -> dict[str, Any]:
-    return {"rule_id": outcome.rule_id, "severity": outcome.severity, "passed": bool(outcome.passed),
+    return {"rule_id": outcome.id, "severity": outcome.severity, "passed": bool(outcome.passed),
             "message": outcome.message, "citation": outcome.citation}
 
 
 def _flag(flag: Any, lang: str) -> dict[str, Any]:
-    return {"flag_id": getattr(flag, "rule_id", getattr(flag, "flag_id", "flag")),
-            "message": flag.message(lang) if callable(getattr(flag, "message", None))
-            else str(flag),
-            "citation": getattr(flag, "citation", "")}
+    return {"flag_id": flag.id, "message": flag.message(lang), "citation": flag.citation}

@@ -148,6 +148,7 @@ class CandidateFit(BaseModel):
     reasons: Reasons
     eligibility: list[RuleCheck]
     failed_rules: list[RuleCheck]
+    warnings: list[RuleCheck]
     recourse: list[str]
     model: ModelRef
     ruleset_version: str

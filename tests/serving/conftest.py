@@ -1,0 +1,67 @@
+"""A real service over the small export and the tiny champion, with keys for each role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from features.export import Export
+from serving.app import create_app
+from serving.auth import create_api_key
+from serving.engine import Engine
+from training.registry import RankerBundle
+from training.settings import Settings
+
+AS_OF = date(2026, 11, 1)
+
+
+@dataclass(frozen=True)
+class Keys:
+    committee: str
+    other_committee: str
+    admin: str
+    auditor: str
+
+    def header(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {getattr(self, role)}"}
+
+
+def service_settings(folder: Path) -> Settings:
+    """Settings of a test service whose database lives in ``folder``."""
+    import os
+
+    return Settings(database_url=f"sqlite:///{folder / 'service.db'}", as_of=AS_OF,
+                    mlflow_tracking_uri=os.environ["MLFLOW_TRACKING_URI"], max_k=50,
+                    max_body_bytes=4096)
+
+
+@pytest.fixture(scope="module")
+def service(small_export: Export, champion: RankerBundle,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Keys]]:
+    """The app with a real engine (the small export, the champion) and a key per role."""
+    settings = service_settings(tmp_path_factory.mktemp("service"))
+    engine = Engine.build(small_export, champion, settings)
+    app = create_app(settings, engine=engine)
+    with TestClient(app) as client:
+        db = app.state.db
+        agency = str(small_export.positions["agency_id"].iloc[0])
+        keys = Keys(
+            committee=create_api_key(db, "committee", agency)[1],
+            other_committee=create_api_key(db, "committee", "PEMKAB-LAIN")[1],
+            admin=create_api_key(db, "admin", None)[1],
+            auditor=create_api_key(db, "auditor", None)[1],
+        )
+        yield client, keys
+
+
+@pytest.fixture(scope="module")
+def vacancy(small_export: Export) -> str:
+    """A vacant managerial position of the small export."""
+    positions = small_export.positions
+    managerial = positions["position_type"].isin(["PENGAWAS", "ADMINISTRATOR"])
+    return str(positions.loc[positions["is_vacant"] & managerial, "position_id"].iloc[0])
