@@ -136,6 +136,11 @@ def _pick(rng: np.random.Generator, options: tuple[tuple[str, float], ...], n: i
     return values[rng.choice(len(values), size=n, p=weights / weights.sum())]
 
 
+def _lookup(mapping: dict, keys: np.ndarray) -> np.ndarray:
+    """``mapping[key]`` for every key, vectorised (pandas hashes in C)."""
+    return pd.Series(keys, dtype=object).map(mapping).to_numpy()
+
+
 def _days(years: np.ndarray | float) -> np.ndarray:
     return (np.asarray(years) * YEAR_DAYS).astype("int64") * DAY
 
@@ -271,10 +276,10 @@ def _employees(
     managerial = np.isin(grade, MANAGERIAL)
     merit = rng.normal(0, 1, n) + 0.35 * managerial
     female = rng.random(n) < np.where(managerial, 0.4, 0.55)
-    low, high = (np.array([_AGE_RANGE[g][i] for g in grade]) for i in (0, 1))
+    low, high = (_lookup({g: r[i] for g, r in _AGE_RANGE.items()}, grade) for i in (0, 1))
     age = rng.uniform(low, high + 1)
     birth = ref - _days(age) - rng.integers(0, 365, n) * DAY
-    min_service = np.array([_MIN_SERVICE[g] for g in grade])
+    min_service = _lookup(_MIN_SERVICE, grade)
     service_years = np.maximum(
         min_service + 0.5, rng.uniform(min_service, np.maximum(age - 21, min_service + 1))
     )
@@ -285,11 +290,9 @@ def _employees(
         education[mask] = _pick(rng, _EDUCATION_BY_GRADE[g], int(mask.sum()))
     pppk = ~managerial & (service_years < 9) & (rng.random(n) < 0.55)
     years_steps = (service_years // 4).astype(int) + (merit > 1.2)
-    pns_rank = np.minimum(
-        np.array([_PNS_ENTRY[e] for e in education]) + years_steps, len(PNS_RANKS) - 1
-    )
+    pns_rank = np.minimum(_lookup(_PNS_ENTRY, education) + years_steps, len(PNS_RANKS) - 1)
     pppk_rank = np.minimum(
-        np.array([_PPPK_ENTRY[e] for e in education]) + rng.integers(0, 2, n), len(PPPK_RANKS) - 1
+        _lookup(_PPPK_ENTRY, education) + rng.integers(0, 2, n), len(PPPK_RANKS) - 1
     )
     rank = np.where(
         pppk,
@@ -301,7 +304,7 @@ def _employees(
         ref - _days(rng.uniform(0.3, np.minimum(8, service_years))), service
     )
     family = people["job_family"].to_numpy()
-    major = _majors(family, education, rng)
+    major, major_family = _majors(family, education, rng)
     gender_digit = np.where(female, 2, 1)
     emp = pd.DataFrame(
         {
@@ -329,30 +332,39 @@ def _employees(
     )
     emp.attrs["merit"] = merit
     emp.attrs["grade"] = grade
+    emp.attrs["major_family"] = major_family
     return emp
 
 
-def _majors(family: np.ndarray, education: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _majors(
+    family: np.ndarray, education: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Majors as written in exports (free-text variants) and the true family of each.
+
+    80% studied a major of their unit's family. The text carries real-world noise: "S1 ...",
+    "Prodi ...", "Ilmu ...", common abbreviations ("S1 Kesmas", "PWK") and lower case. The
+    true family (empty without a degree) feeds the latent fit, never the written text.
+    """
     n = len(family)
     families = np.array(sorted(catalog.MAJORS), dtype=object)
     own = rng.random(n) < 0.8
     chosen_family = np.where(own, family, families[rng.integers(0, len(families), n)])
-    majors = np.array(
-        [
-            catalog.MAJORS[f][i % len(catalog.MAJORS[f])]
-            for f, i in zip(chosen_family, rng.integers(0, 5, n), strict=True)
-        ],
+    table = np.array(
+        [[catalog.MAJORS[f][i % len(catalog.MAJORS[f])] for i in range(5)] for f in families],
         dtype=object,
     )
+    majors = table[np.searchsorted(families, chosen_family), rng.integers(0, 5, n)]
     prefixes = np.array(catalog.MAJOR_PREFIXES, dtype=object)[
         rng.integers(0, len(catalog.MAJOR_PREFIXES), n)
     ]
     prefixes = np.where(np.char.startswith(majors.astype(str), "Ilmu"), "", prefixes)
+    short = pd.Series(majors).map(catalog.MAJOR_ABBREVIATIONS).to_numpy()
+    abbreviated = pd.notna(short) & (rng.random(n) < 0.3)
+    text = np.where(abbreviated, "S1 " + short.astype(str), prefixes + majors)
     lower = rng.random(n) < 0.1
-    text = prefixes + majors
     text = np.where(lower, np.char.lower(text.astype(str)).astype(object), text)
     no_major = np.isin(education, ("SD", "SMP", "SMA"))
-    return np.where(no_major, "", text)
+    return np.where(no_major, "", text), np.where(no_major, "", chosen_family)
 
 
 def _names(female: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -375,7 +387,7 @@ def _competencies(spec: AgencySpec, emp: pd.DataFrame, rng: np.random.Generator)
     who = np.concatenate([idx, second])
     first_age = rng.uniform(0.6, 8, len(idx))
     ages = np.concatenate([first_age, rng.uniform(0.05, first_age[np.isin(idx, second)])])
-    base = np.array([STANDARD_LEVEL[g] for g in grade[who]], dtype=float) - 0.2
+    base = _lookup(STANDARD_LEVEL, grade[who]).astype(float) - 0.2
     growth = np.concatenate([np.zeros(len(idx)), np.full(len(second), 0.25)])
     frame = pd.DataFrame(
         {"nip": emp["nip"].to_numpy()[who], "assessed_on": spec.reference_date - _days(ages)}
@@ -408,7 +420,7 @@ def _round_assessments(
             "method": np.where(rng.random(n) < 0.8, "ASSESSMENT_CENTER", "UJI_KOMPETENSI"),
         }
     )
-    base = np.array([STANDARD_LEVEL[g] for g in grade], dtype=float) - 0.1
+    base = _lookup(STANDARD_LEVEL, grade).astype(float) - 0.1
     for competency in COMPETENCIES:
         level = base + 0.6 * merit + rng.normal(0, 0.35, n)
         frame[competency] = np.round(np.clip(level, 1, 5), 1)
@@ -464,7 +476,7 @@ def _history(
         alive = end > service + 180 * DAY
         if not alive.any():
             break
-        below = np.array([LADDER_BELOW[g][0] for g in grade], dtype=object)
+        below = _lookup({g: below[0] for g, below in LADDER_BELOW.items()}, grade)
         choice = np.empty(len(grade), dtype=int)
         for g in np.unique(below):
             mask = below == g
@@ -634,28 +646,16 @@ def _rounds(
         .map(pos.drop_duplicates("unit_id").set_index("unit_id")["job_family"])
         .to_numpy()
     )
-    major_family = _major_family(emp["education_major"].to_numpy())
-    edu = np.array([_EDU_INDEX[e] for e in emp["education_level"]])
+    major_family = emp.attrs["major_family"]
+    edu = _lookup(_EDU_INDEX, emp["education_level"].to_numpy())
     service = emp["service_start"].to_numpy()
     rank_since = emp["rank_since"].to_numpy()
+    nips = emp["nip"].to_numpy()
     leaders = {
-        kind: set(trainings.loc[trainings["kind"] == kind, "nip"])
+        kind: np.isin(nips, trainings.loc[trainings["kind"] == kind, "nip"].to_numpy())
         for kind in ("PKP", "PKA", "PKN_II")
     }
-    nips = emp["nip"].to_numpy()
-    family_years = (
-        history.assign(
-            years=(
-                (
-                    history["end_date"].fillna(pd.Timestamp(str(spec.reference_date)))
-                    - history["start_date"]
-                ).dt.days
-                / YEAR_DAYS
-            )
-        )
-        .groupby(["nip", "job_family"])["years"]
-        .sum()
-    )
+    family_years, family_code = _years_by_family(spec, emp, history)
     by_grade = {g: np.flatnonzero(grade == g) for g in np.unique(grade)}
     active = emp["status"].to_numpy() == "ACTIVE"
     rows = []
@@ -674,12 +674,8 @@ def _rounds(
         chosen = rng.permutation(np.append(rng.choice(pool, size=size - 1, replace=False), winner))
         selected = int(np.flatnonzero(chosen == winner)[0])
         leader_kind = _LEADERSHIP.get(target.grade)
-        trained = (
-            np.array([nips[i] in leaders[leader_kind] for i in chosen])
-            if leader_kind
-            else np.zeros(size)
-        )
-        years = np.array([family_years.get((nips[i], target.job_family), 0.0) for i in chosen])
+        trained = leaders[leader_kind][chosen] if leader_kind else np.zeros(size)
+        years = family_years[chosen, family_code[target.job_family]]
         fit = (
             0.9 * merit[chosen]
             + 0.6 * (major_family[chosen] == target.job_family)
@@ -709,6 +705,20 @@ def _rounds(
             )
         )
     return pd.concat(rows, ignore_index=True)
+
+
+def _years_by_family(
+    spec: AgencySpec, emp: pd.DataFrame, history: pd.DataFrame
+) -> tuple[np.ndarray, dict[str, int]]:
+    """Years each employee spent in each job family (employees x families) and family codes."""
+    families = sorted({*catalog.MAJORS, *history["job_family"].unique()})
+    code = {family: i for i, family in enumerate(families)}
+    end = history["end_date"].fillna(pd.Timestamp(str(spec.reference_date)))
+    years = ((end - history["start_date"]).dt.days / YEAR_DAYS).to_numpy()
+    who = pd.Index(emp["nip"]).get_indexer(history["nip"])
+    table = np.zeros((len(emp), len(families)))
+    np.add.at(table, (who, history["job_family"].map(code).to_numpy()), years)
+    return table, code
 
 
 def _filled_vacancies(
@@ -756,20 +766,6 @@ def _grade(score: np.ndarray) -> np.ndarray:
     """Graded labels 0-4 by the score's place within the pool."""
     cuts = np.quantile(score, [0.2, 0.45, 0.7, 0.9])
     return np.searchsorted(cuts, score, side="right").astype("int64")
-
-
-def _major_family(majors: np.ndarray) -> np.ndarray:
-    lookup = {}
-    for family, names in catalog.MAJORS.items():
-        for name in names:
-            lookup.setdefault(name.lower(), family)
-    result = np.empty(len(majors), dtype=object)
-    for i, major in enumerate(majors):
-        text = str(major).lower()
-        for prefix in ("s1 ", "prodi "):
-            text = text.removeprefix(prefix)
-        result[i] = lookup.get(text, "")
-    return result
 
 
 def generate_agency(spec: AgencySpec) -> dict[str, pd.DataFrame]:

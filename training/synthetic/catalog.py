@@ -67,6 +67,18 @@ MAJORS: dict[str, tuple[str, ...]] = {
 }
 """Majors typical of each job family (rumpun jabatan)."""
 
+MAJOR_ABBREVIATIONS: dict[str, str] = {
+    "Kesehatan Masyarakat": "Kesmas",
+    "Perencanaan Wilayah dan Kota": "PWK",
+    "Manajemen Sumber Daya Manusia": "MSDM",
+    "Teknik Informatika": "TI",
+    "Administrasi Negara": "Adm. Negara",
+    "Ekonomi Pembangunan": "Ek. Pembangunan",
+    "Pendidikan Matematika": "Pend. Matematika",
+    "Kesejahteraan Sosial": "Kessos",
+}
+"""Abbreviations personnel systems often hold instead of the full name of a major."""
+
 MAJOR_PREFIXES: tuple[str, ...] = ("", "", "", "S1 ", "Ilmu ", "Prodi ")
 """Free-text noise in how majors are written in real exports."""
 
