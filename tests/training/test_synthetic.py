@@ -242,3 +242,21 @@ def test_a_bad_reference_date_is_refused(tmp_path: Path, reference_date: str) ->
         generate_export(
             tmp_path / "out", employees=300, seed=1, reference_date=reference_date, progress=False
         )
+
+
+def test_large_exports_span_several_agencies_written_in_turn(tmp_path: Path, monkeypatch) -> None:
+    """Above the agency size the export is several governments, each with its own calendar."""
+    from features.loader import load_export
+
+    monkeypatch.setattr(synthetic_writer, "AGENCY_SIZE", 200)
+    generate_export(tmp_path / "x", employees=700, seed=3, progress=False)
+    export = load_export(tmp_path / "x")
+    agencies = export.employees.groupby("agency_id").size()
+    assert len(agencies) == 4 and agencies.sum() == 700 and "PEMKOT-PLG" in agencies
+    assert set(export.election_calendar["agency_id"]) == set(agencies.index)
+    assert set(export.positions["agency_id"]) == set(agencies.index)
+    round_agency = export.rounds["position_id"].map(
+        export.positions.set_index("position_id")["agency_id"]
+    )
+    assert set(round_agency) == set(agencies.index)
+    assert export.rounds["round_id"].nunique() >= 4 * 40

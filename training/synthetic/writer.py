@@ -63,7 +63,8 @@ def _agency_specs(employees: int, seed: int, reference_date: str) -> list[Agency
     count = 1 if employees <= int(AGENCY_SIZE * 1.2) else math.ceil(employees / AGENCY_SIZE)
     sizes = np.full(count, employees // count)
     sizes[: employees % count] += 1
-    names = ["PEMKOT-PLG", *(f"PEMDA-{i:03d}" for i in range(1, count))]
+    kinds = ("PEMPROV", "PEMKAB", "PEMKAB", "PEMKOT")  # a province to every ~3 local governments
+    names = ["PEMKOT-PLG", *(f"{kinds[i % len(kinds)]}-{i:03d}" for i in range(1, count))]
     ref = np.datetime64(reference_date, "D")
     return [AgencySpec(names[i], i, int(sizes[i]), ref, seed) for i in range(count)]
 
