@@ -69,10 +69,11 @@ def create_app(settings: Settings, data_dir: Path | None = None,
 
 
 def _include_routers(app: FastAPI) -> None:
-    from serving.routers import api, campaigns
+    from serving.routers import api, campaigns, decisions
     from serving.routers.api import principal
 
     app.include_router(api.router)
+    app.include_router(decisions.router)
     app.include_router(campaigns.build_router(principal))
 
 

@@ -1,0 +1,75 @@
+"""Decisions on stored shortlists and the divergence report (thin handlers)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from serving import decisions
+from serving.routers.api import Caller, ShortlistId
+
+router = APIRouter(tags=["decisions"])
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class DecisionIn(BaseModel):
+    """One reviewer's decision on one candidate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nip: Annotated[str, Field(pattern=r"^\d{18}$")]
+    decision: Literal["SHORTLISTED", "SELECTED", "REJECTED", "NEEDS_INFO"]
+    reason: Text
+    reviewer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                               max_length=128)]
+    justification: Annotated[str, StringConstraints(max_length=4000)] | None = None
+
+
+class DecisionOut(BaseModel):
+    decision_id: int
+    nip: str
+    decision: str
+    reason: str
+    justification: str | None
+    divergent: bool
+    reviewer: str
+    decided_at: str
+
+
+class DecisionHistory(BaseModel):
+    shortlist_id: str
+    decisions: list[DecisionOut]
+    current: dict[str, str]
+
+
+@router.post("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionOut,
+             status_code=201)
+def record_decision(shortlist_id: ShortlistId, body: DecisionIn, request: Request,
+                    who: Caller) -> Any:
+    """Record a decision (committed before the answer); off-list selections need a reason."""
+    engine = request.app.state.engine
+    known = None
+    if engine is not None:
+        nips = set(engine.export.employees["nip"])
+        known = nips.__contains__
+    return decisions.record(request.app.state.db, who, shortlist_id, nip=body.nip,
+                            decision=body.decision, reason=body.reason, reviewer=body.reviewer,
+                            justification=body.justification, known_employee=known)
+
+
+@router.get("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionHistory)
+def decision_history(shortlist_id: ShortlistId, request: Request, who: Caller) -> Any:
+    """Every decision, oldest first, and each candidate's current state."""
+    return decisions.history(request.app.state.db, who, shortlist_id)
+
+
+@router.get("/v1/reports/divergence")
+def divergence(request: Request, who: Caller,
+               agency_id: Annotated[str | None, Query(max_length=64)] = None,
+               start: Annotated[date | None, Query(alias="from")] = None,
+               end: Annotated[date | None, Query(alias="to")] = None) -> Any:
+    """How often and why committees chose off the recommendation, by agency and month."""
+    return decisions.divergence_report(request.app.state.db, who, agency_id, start, end)
