@@ -59,6 +59,9 @@ def build_features(
         values.update(family(candidates, position, config))
     values["talent_box"] = talent.talent_box(values["perf_rating_y1"], values["potential_score"],
                                              values["jpm"], config)
-    matrix = np.column_stack([np.asarray(values[c], dtype=np.float64) for c in FEATURE_COLUMNS])
+    # one contiguous row per feature, handed to pandas transposed: a single float block, no copy
+    matrix = np.empty((len(FEATURE_COLUMNS), len(candidates)), dtype=np.float64)
+    for i, column in enumerate(FEATURE_COLUMNS):
+        matrix[i] = values[column]
     index = pd.Index(candidates.nips, name="nip")
-    return pd.DataFrame(matrix, index=index, columns=list(FEATURE_COLUMNS))
+    return pd.DataFrame(matrix.T, index=index, columns=list(FEATURE_COLUMNS), copy=False)

@@ -62,6 +62,9 @@ class CandidatePool:
         int8: most severe sanction active on ``as_of`` (0 none, 1 RINGAN, 2 SEDANG, 3 BERAT).
     families : dict
         Job family -> column of the per-family blocks (the same for every pool of an export).
+    major_codes, majors : numpy.ndarray, tuple of str
+        Each candidate's education major as a code into the pool's distinct ``majors``, so the
+        education family compares each distinct major once.
     """
 
     as_of: pd.Timestamp
@@ -87,6 +90,8 @@ class CandidatePool:
     training_hours_3y: np.ndarray
     aspired_family: np.ndarray
     aspired_units: pd.DataFrame
+    major_codes: np.ndarray
+    majors: tuple[str, ...]
 
     def __len__(self) -> int:
         return len(self.nips)
@@ -120,6 +125,7 @@ def prepare_candidates(
                                                           families)
     hours, counts, leadership, hours_3y = _trainings(export.trainings, index, as_of, families)
     active, recent = _sanctions(export.discipline, index, as_of)
+    major_codes, majors = pd.factorize(employees["education_major"].to_numpy(dtype=object))
     return CandidatePool(
         as_of=as_of,
         nips=employees["nip"].to_numpy(dtype=object),
@@ -144,6 +150,8 @@ def prepare_candidates(
         training_hours_3y=hours_3y,
         aspired_family=_aspired_families(export.aspirations, index, as_of, families, n),
         aspired_units=_aspired_units(export.aspirations, index, as_of),
+        major_codes=major_codes.astype(np.int64),
+        majors=tuple(str(m) for m in majors),
     )
 
 

@@ -64,11 +64,11 @@ def _best_match(majors: np.ndarray, targets: list[str]) -> np.ndarray:
 
 
 def _per_candidate(pool: CandidatePool, targets: list[str], empty_major: float) -> np.ndarray:
-    majors = pool.employees["education_major"].to_numpy(dtype=object)
-    codes, unique = pd.factorize(majors)
-    scores = _best_match(np.asarray(unique, dtype=object), targets)
-    scores = np.where(np.asarray(unique, dtype=object) == "", empty_major, scores)
-    return scores[codes] if len(unique) else np.zeros(len(majors))
+    unique = np.asarray(pool.majors, dtype=object)
+    if not len(unique):
+        return np.zeros(len(pool))
+    scores = np.where(unique == "", empty_major, _best_match(unique, targets))
+    return scores[pool.major_codes]
 
 
 def education_features(
