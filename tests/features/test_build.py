@@ -16,8 +16,10 @@ from features.education import normalise_major
 from features.export import PROTECTED_ATTRIBUTES, Export
 from features.talent import talent_box
 
-PROTECTED_SHUFFLED = ("name", "religion", "ethnicity", "origin_region", "disability",
-                      "marital_status")
+PROTECTED_SHUFFLED = ("name", "gender", "birth_date", "religion", "ethnicity", "origin_region",
+                      "disability", "marital_status")
+NIP_TABLES = ("employees", "competencies", "performance", "position_history", "rounds",
+              "discipline", "trainings", "aspirations")
 
 
 def _rounds(export: Export, count: int = 6) -> list[tuple[str, pd.Timestamp, dict, list[str]]]:
@@ -67,6 +69,24 @@ def test_shuffling_protected_attributes_changes_no_feature(small_export: Export)
     after = build_features(prepare_candidates(replace(small_export, employees=employees),
                                               decided_on), position, decided_on)
     pd.testing.assert_frame_equal(before, after, check_exact=True)
+
+
+def test_renumbering_nips_consistently_changes_no_feature(small_export: Export) -> None:
+    # a NIP encodes birth date and gender: new NIPs (same everywhere) must give the same rows
+    _, decided_on, position, nips = _rounds(small_export, 1)[0]
+    before = build_features(prepare_candidates(small_export, decided_on, nips=nips), position,
+                            decided_on)
+    old = small_export.employees["nip"].to_numpy()
+    rng = np.random.default_rng(1)
+    new = [f"{n:018d}" for n in rng.choice(10**17, size=len(old), replace=False)]
+    mapping = dict(zip(old, new, strict=True))
+    renamed = replace(small_export, **{
+        table: small_export.table(table).assign(nip=small_export.table(table)["nip"].map(mapping))
+        for table in NIP_TABLES})
+    after = build_features(prepare_candidates(renamed, decided_on, nips=[mapping[n] for n in nips]),
+                           position, decided_on)
+    assert list(after.index) == [mapping[n] for n in nips]
+    np.testing.assert_array_equal(before.to_numpy(), after.to_numpy())
 
 
 def test_later_records_do_not_change_a_rounds_features(small_export: Export) -> None:
