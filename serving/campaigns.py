@@ -109,6 +109,9 @@ class VacancyScores:
         Per candidate kept, how well the position meets their stated aspirations, in [0, 1]
         (1: first choice of job family or unit, 2/3 second, 1/3 third; the features'
         ``aspires_job_family`` / ``aspires_unit``).
+    values : numpy.ndarray or None
+        Per candidate kept, the model's feature values (rows aligned with ``nips``), so that
+        only the people actually placed are explained (see ``RankerScorer.explain``).
     """
 
     position_id: str
@@ -120,6 +123,7 @@ class VacancyScores:
     blocked: str | None = None
     reasons: dict[str, list[str]] = field(default_factory=dict)
     aspiration: np.ndarray | None = None
+    values: np.ndarray | None = None
 
 
 class VacancyScorer(Protocol):
@@ -354,7 +358,11 @@ def plan_campaign(
             if caps is not None:
                 wanted = asg.wanted_moves_per_unit(problem, solver_options)
         timings["solving"] += time.perf_counter() - tick
+        first_new = len(state.placements)
         opened = state.record(depth, scored, problem, nips, result, by_id, people, caps_left)
+        tick = time.perf_counter()
+        _explain_placed(scorer, scored, state.placements[first_new:])
+        timings["explaining"] = timings.get("explaining", 0.0) + time.perf_counter() - tick
         state.explain_open(depth, scored, problem, nips, result, by_id, people, caps_left, options)
         round_ids = [p for p in opened if p in by_id.index and p not in in_campaign]
         in_campaign.update(round_ids)
@@ -380,6 +388,20 @@ def plan_campaign(
         solver=", ".join(state.solvers) or "none",
         timings_s={k: round(v, 3) for k, v in timings.items()},
     )
+
+
+def _explain_placed(
+    scorer: VacancyScorer, scored: list[VacancyScores], placed: list[Placement]
+) -> None:
+    """Give the people placed in a round their reasons, in one batch (if the scorer can)."""
+    explain = getattr(scorer, "explain", None)
+    by_position = {s.position_id: s for s in scored}
+    todo = [p for p in placed if by_position[p.position_id].values is not None and not p.reasons]
+    if explain is None or not todo:
+        return
+    values = np.vstack([by_position[p.position_id].values[p.rank_on_shortlist - 1] for p in todo])
+    for placement, reasons in zip(todo, explain(values), strict=True):
+        placement.reasons = reasons
 
 
 def _build_problem(
@@ -814,7 +836,7 @@ class RankerScorer:
         mask = self._agency == position["agency_id"]
         if exclude:
             mask[[self._index[n] for n in exclude if n in self._index]] = False
-        pool = subset(self.pool, mask)
+        pool = self.pool if mask.all() else subset(self.pool, mask)
         features = build_features(pool, position, self.as_of)
         verdict = evaluate_rules(
             pool, position, features, self.as_of, self.ruleset, self.export.election_calendar
@@ -836,23 +858,22 @@ class RankerScorer:
             pool_size=len(pool.nips),
             excluded=dict(verdict.excluded_counts),
             blocked=blocked,
-            reasons=self._reasons(columns, matrix[rows], nips),
-            aspiration=_aspiration(features).to_numpy(dtype=float)[rows],
+            aspiration=_aspiration(features.iloc[rows]).to_numpy(dtype=float),
+            values=matrix[rows],
         )
 
-    def _reasons(
-        self, columns: list[str], matrix: np.ndarray, nips: np.ndarray
-    ) -> dict[str, list[str]]:
-        """The main positive factors of each kept candidate, in words (as in shortlists)."""
+    def explain(self, values: np.ndarray) -> list[list[str]]:
+        """The main positive factors of each row's score, in words (as in shortlists)."""
         from serving import explain
 
-        if len(nips) == 0:
-            return {}
-        contrib = np.asarray(self.bundle.booster.predict(matrix, pred_contrib=True))[:, :-1]
-        return {
-            str(nip): explain.reasons(columns, matrix[i], contrib[i], self.lang)["positive"]
-            for i, nip in enumerate(nips)
-        }
+        if len(values) == 0:
+            return []
+        columns = list(self.bundle.feature_columns)
+        contrib = np.asarray(self.bundle.booster.predict(values, pred_contrib=True))[:, :-1]
+        return [
+            explain.reasons(columns, values[i], contrib[i], self.lang)["positive"]
+            for i in range(len(values))
+        ]
 
 
 def _aspiration(features: pd.DataFrame) -> pd.Series:

@@ -412,6 +412,30 @@ def test_unit_caps_are_consumed_across_chain_rounds():
     assert [p.nip for p in free.placements] == ["x", "z"]
 
 
+def test_only_the_people_placed_are_explained_in_one_batch():
+    class ExplainingScorer(TableScorer):
+        def score(self, position, exclude, top_n):
+            scores = super().score(position, exclude, top_n)
+            values = np.array([[float(ord(n[0]))] for n in scores.nips]).reshape(-1, 1)
+            return VacancyScores(**{**scores.__dict__, "reasons": {}, "values": values})
+
+        def explain(self, values):
+            self.batches.append(len(values))
+            return [[f"value {v[0]:.0f}"] for v in values]
+
+    scorer = ExplainingScorer(CONFLICT, {})
+    scorer.batches = []
+    report = plan_campaign(
+        vacancy_ids=["P_A", "P_B"], positions=_positions(), employees=_employees(),
+        scorer=scorer, options=CampaignOptions(aspiration_mode="off"), scope="t", model="m",
+    )  # fmt: skip
+    assert scorer.batches == [2]  # two people placed, explained together; x and y both listed
+    assert {p.nip: p.reasons for p in report.placements} == {
+        "y": [f"value {ord('y')}"],
+        "x": [f"value {ord('x')}"],
+    }
+
+
 def test_api_auditor_reads_any_campaign_and_not_ready_is_503(campaign_client):
     body = {"position_ids": ["P_A"], "options": {"aspiration_mode": "off"}}
     cid = campaign_client.post("/v1/campaigns", json=body, headers=COMMITTEE).json()["campaign_id"]
