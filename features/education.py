@@ -21,9 +21,19 @@ from features.config import FeatureConfig
 
 COLUMNS: tuple[str, ...] = ("education_level_gap", "major_match", "major_family_match")
 
-DEGREE_PREFIX = re.compile(r"^(s1|s2|s3|d3|d4|prodi|program studi|jurusan|ilmu)\s+")
+DEGREE_PREFIX = re.compile(
+    r"^(s1|s2|s3|d1|d2|d3|d4|d iv|d iii|diploma iv|diploma iii|sarjana|magister|prodi"
+    r"|program studi|jurusan|ilmu)\s+"
+)
 ABBREVIATIONS = {"kesmas": "kesehatan masyarakat", "ti": "teknik informatika",
-                 "pgsd": "pendidikan guru sekolah dasar", "hi": "hubungan internasional"}
+                 "pgsd": "pendidikan guru sekolah dasar", "hi": "hubungan internasional",
+                 "kessos": "kesejahteraan sosial", "pwk": "perencanaan wilayah dan kota",
+                 "msdm": "manajemen sumber daya manusia", "si": "sistem informasi"}
+"""Whole-name abbreviations, expanded after the prefixes are stripped."""
+WORD_ABBREVIATIONS = {"adm": "administrasi", "admin": "administrasi", "ek": "ekonomi",
+                      "pend": "pendidikan", "tek": "teknik", "kes": "kesehatan",
+                      "man": "manajemen", "mgt": "manajemen"}
+"""Abbreviated words inside a name ("Adm. Negara", "Pend. Matematika")."""
 
 FAMILY_KEYWORDS: dict[str, tuple[str, ...]] = {
     "kesehatan": ("kesehatan", "keperawatan", "kedokteran", "farmasi", "kebidanan", "gizi"),
@@ -50,8 +60,8 @@ def normalise_major(text: str) -> str:
     previous = None
     while previous != cleaned:
         previous, cleaned = cleaned, DEGREE_PREFIX.sub("", cleaned).strip()
-    cleaned = re.sub(r"\s+", " ", cleaned)
-    return ABBREVIATIONS.get(cleaned, cleaned)
+    cleaned = ABBREVIATIONS.get(cleaned, cleaned)
+    return " ".join(WORD_ABBREVIATIONS.get(word, word) for word in cleaned.split())
 
 
 def _best_match(majors: np.ndarray, targets: list[str]) -> np.ndarray:

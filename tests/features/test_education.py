@@ -62,3 +62,7 @@ def test_major_normalisation() -> None:
     assert normalise_major("S1 Kesmas") == "kesehatan masyarakat"
     assert normalise_major("  Prodi Akuntansi. ") == "akuntansi"
     assert normalise_major("S2 Ilmu Hukum") == "hukum"
+    assert normalise_major("S1 Adm. Negara") == "administrasi negara"
+    assert normalise_major("S1 Pend. Matematika") == "pendidikan matematika"
+    assert normalise_major("D-IV Akuntansi") == "akuntansi"
+    assert normalise_major("S1 PWK") == "perencanaan wilayah dan kota"
