@@ -69,11 +69,15 @@ def create_app(settings: Settings, data_dir: Path | None = None,
 
 
 def _include_routers(app: FastAPI) -> None:
-    from serving.routers import api, campaigns, decisions
+    from fastapi.staticfiles import StaticFiles
+
+    from serving.routers import api, campaigns, decisions, pages
     from serving.routers.api import principal
 
     app.include_router(api.router)
     app.include_router(decisions.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.include_router(campaigns.build_router(principal))
 
 

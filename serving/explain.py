@@ -36,8 +36,8 @@ PHRASES: dict[str, tuple[Template, Template, Template, Template]] = {
     "perf_mean": (
         lambda v: f"Kinerja tiga tahun terakhir baik (rata-rata {v:.1f} dari 5)",
         lambda v: f"Good performance over three years (mean {v:.1f} of 5)",
-        lambda v: f"Kinerja tiga tahun terakhir kurang (rata-rata {v:.1f} dari 5)",
-        lambda v: f"Weak performance over three years (mean {v:.1f} of 5)",
+        lambda v: f"Kinerja tiga tahun terakhir belum menonjol (rata-rata {v:.1f} dari 5)",
+        lambda v: f"Performance not outstanding over three years (mean {v:.1f} of 5)",
     ),
     "perf_sangat_baik_count": (
         lambda v: f"Predikat Sangat Baik {v:.0f} kali dalam tiga tahun",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from serving import decisions
+from serving import decisions, exports, shortlists
 from serving.routers.api import Caller, ShortlistId
 
 router = APIRouter(tags=["decisions"])
@@ -73,3 +73,35 @@ def divergence(request: Request, who: Caller,
                end: Annotated[date | None, Query(alias="to")] = None) -> Any:
     """How often and why committees chose off the recommendation, by agency and month."""
     return decisions.divergence_report(request.app.state.db, who, agency_id, start, end)
+
+
+def _title(request: Request, position_id: str) -> str:
+    engine = request.app.state.engine
+    if engine is None:
+        return position_id
+    try:
+        return str(engine.position(position_id)["title"])
+    except Exception:  # an inline position has no title in the export
+        return position_id
+
+
+@router.get("/v1/shortlists/{shortlist_id}/export.csv", response_class=Response)
+def export_csv(shortlist_id: ShortlistId, request: Request, who: Caller) -> Response:
+    """The shortlist with its latest decisions as CSV."""
+    db = request.app.state.db
+    body = shortlists.read(db, who, shortlist_id)
+    history = decisions.history(db, who, shortlist_id)
+    headers = {"Content-Disposition": f'attachment; filename="shortlist-{shortlist_id}.csv"'}
+    return Response(exports.to_csv(body, history), media_type="text/csv; charset=utf-8",
+                    headers=headers)
+
+
+@router.get("/v1/shortlists/{shortlist_id}/export.pdf", response_class=Response)
+def export_pdf(shortlist_id: ShortlistId, request: Request, who: Caller) -> Response:
+    """The shortlist with its decisions as a PDF for the committee's minutes."""
+    db = request.app.state.db
+    body = shortlists.read(db, who, shortlist_id)
+    history = decisions.history(db, who, shortlist_id)
+    pdf = exports.to_pdf(body, history, _title(request, body["position_id"]))
+    headers = {"Content-Disposition": f'attachment; filename="shortlist-{shortlist_id}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
