@@ -1,0 +1,171 @@
+"""``make bench``: features, rules, shortlists and plain predict at 1k-1M candidates.
+
+Prints medians (and p90) of repeated timings and the ratio of a whole shortlist to plain
+``booster.predict`` on the same rows. The machines are shared and noisy: read medians and
+ratios, not single runs. Everything lives under ``var/bench/`` (export, MLflow store, DB).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import resource
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features.build import build_features
+from features.candidates import CandidatePool, prepare_candidates, subset
+from training.settings import Settings
+
+ROOT = Path("var/bench")
+EMPLOYEES = 100_000
+AS_OF = "2026-11-01"
+
+
+def _timings(run: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), float(np.percentile(samples, 90))
+
+
+def _line(label: str, timing: tuple[float, float], extra: str = "") -> None:
+    print(f"  {label:<44} median {timing[0] * 1000:9.1f} ms   p90 {timing[1] * 1000:9.1f} ms  {extra}",
+          flush=True)
+
+
+def _settings() -> Settings:
+    ROOT.mkdir(parents=True, exist_ok=True)
+    root = ROOT.resolve()
+    return Settings(mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}",
+                    mlflow_artifact_root=root / "mlartifacts",
+                    database_url=f"sqlite:///{root / 'service.db'}", as_of=AS_OF,
+                    models_dir=root / "models")
+
+
+def _export_and_model(settings: Settings) -> tuple[Any, Any]:
+    from features.loader import load_export
+    from training.pipeline import train_and_register
+    from training.registry import load_champion, promote
+    from training.synthetic import generate_export
+
+    data = ROOT / f"export-{EMPLOYEES}"
+    if not (data / "employees.parquet").exists():
+        print(f"generating a {EMPLOYEES:,}-employee export into {data} (once) ...", flush=True)
+        generate_export(data, employees=EMPLOYEES, seed=11, fmt="parquet")
+    try:
+        bundle = load_champion(settings)
+    except Exception:  # no champion in the bench store yet: train one on a small export
+        small = ROOT / "export-train"
+        if not (small / "employees.csv").exists():
+            generate_export(small, employees=3000, seed=12)
+        result = train_and_register(small, Path("training/configs/default.yaml"),
+                                    settings=settings, progress=False)
+        if not result.decision.promoted:
+            promote(result.version, settings)
+        bundle = load_champion(settings)
+    return load_export(data), bundle
+
+
+def _tile(pool: CandidatePool, times: int) -> CandidatePool:
+    """A pool ``times`` as large, by repeating the blocks (NIPs made unique)."""
+    changes: dict[str, Any] = {}
+    for item in fields(pool):
+        value = getattr(pool, item.name)
+        if item.name == "employees":
+            changes[item.name] = pd.concat([value] * times, ignore_index=True)
+        elif item.name == "nips":
+            changes[item.name] = np.concatenate(
+                [np.char.add(value.astype(str), f"#{i}").astype(object) for i in range(times)])
+        elif item.name == "aspired_units":
+            changes[item.name] = value.iloc[0:0]
+        elif isinstance(value, np.ndarray):
+            changes[item.name] = np.concatenate([value] * times)
+    return replace(pool, **changes)
+
+
+def run_bench() -> None:
+    """Run every case and print the figures."""
+    from serving.engine import Engine
+
+    settings = _settings()
+    export, bundle = _export_and_model(settings)
+    position = export.positions[export.positions["is_vacant"]
+                                & (export.positions["position_type"] == "ADMINISTRATOR")]
+    position = (position if len(position) else export.positions[export.positions["is_vacant"]]
+                ).iloc[0].to_dict()
+    print(f"\nasn-jobfit bench: model {bundle.name} v{bundle.version} "
+          f"({bundle.booster.num_trees()} trees), position {position['position_type']}", flush=True)
+    print("features (100k employees):")
+    _line("prepare_candidates(export, as_of)", _timings(lambda: prepare_candidates(export, AS_OF), 3))
+    engine = Engine.build(export, bundle, settings)
+    full = engine.pool
+    _line(f"build_features over {len(full):,} candidates",
+          _timings(lambda: build_features(full, position, AS_OF), 7))
+    print("shortlists (top 10 explained) vs plain booster.predict on the same rows:")
+    pools = {1_000: subset(full, np.arange(1_000)), 10_000: subset(full, np.arange(10_000)),
+             len(full): full, 1_000_000: _tile(full, int(np.ceil(1_000_000 / len(full))))}
+    for size, pool in pools.items():
+        _shortlist_case(engine, pool, position, size)
+    _throughput(engine, position)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS): {peak:,.0f} MiB")
+    print("note: the 1M pool repeats the 100k pool's blocks (same candidates, unique NIPs).")
+
+
+def _shortlist_case(engine: Any, pool: CandidatePool, position: dict, size: int) -> None:
+    sized = replace(engine, pool=pool)
+    repeat = 7 if len(pool) <= 100_000 else 3
+    whole = _timings(lambda: sized.shortlist(position, 10, "id", {}), repeat)
+    matrix = build_features(pool, position, AS_OF)[list(engine.bundle.feature_columns)].to_numpy()
+    plain = _timings(lambda: engine.bundle.booster.predict(matrix), repeat)
+    _line(f"shortlist, {len(pool):>9,} candidates", whole,
+          f"predict {plain[0] * 1000:8.1f} ms  ratio {whole[0] / plain[0]:5.2f}x")
+
+
+def _throughput(engine: Any, position: dict) -> None:
+    """Requests per second over HTTP with 8 concurrent clients, 10k candidates."""
+    import socket
+
+    import httpx
+    import uvicorn
+
+    from serving.app import create_app
+    from serving.auth import create_api_key
+
+    sized = replace(engine, pool=subset(engine.pool, np.arange(10_000)))
+    app = create_app(_settings(), engine=sized)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    key = create_api_key(app.state.db, "admin", None)[1]
+    url, headers = f"http://127.0.0.1:{port}/v1/shortlists", {"Authorization": f"Bearer {key}"}
+    body = {"position_id": position["position_id"], "k": 10}
+
+    def client(_: int) -> list[int]:
+        with httpx.Client(timeout=60) as session:
+            return [session.post(url, json=body, headers=headers).status_code for _ in range(10)]
+
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        statuses = [s for batch in pool.map(client, range(8)) for s in batch]
+    elapsed = time.perf_counter() - start
+    server.should_exit = True
+    thread.join(timeout=30)
+    ok = sum(s == 201 for s in statuses)
+    print(f"HTTP, 8 concurrent clients, 10,000 candidates: {len(statuses) / elapsed:6.1f} req/s "
+          f"({ok}/{len(statuses)} answered 201)")
