@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from rapidfuzz import fuzz, process
 
 from features.candidates import EDUCATION_ORDINAL, CandidatePool

@@ -143,13 +143,27 @@ def _locate(folder: Path) -> dict[str, Path]:
     for table in TABLE_COLUMNS:
         found = [p for p in (folder / f"{table}.csv", folder / f"{table}.parquet") if p.exists()]
         if len(found) == 2:
-            problems.append(Violation(f"{table}.csv", None, None, "",
-                                      f"both {table}.csv and {table}.parquet exist: keep one"))
+            problems.append(
+                Violation(
+                    f"{table}.csv",
+                    None,
+                    None,
+                    "",
+                    f"both {table}.csv and {table}.parquet exist: keep one",
+                )
+            )
         elif found:
             files[table] = found[0]
         elif table in REQUIRED_TABLES:
-            problems.append(Violation(f"{table}.csv", None, None, "",
-                                      f"required table {table} is missing (.csv or .parquet)"))
+            problems.append(
+                Violation(
+                    f"{table}.csv",
+                    None,
+                    None,
+                    "",
+                    f"required table {table} is missing (.csv or .parquet)",
+                )
+            )
     if problems:
         raise ContractError(folder, problems, None)
     return files
@@ -161,7 +175,9 @@ def _read_all(folder: Path, files: dict[str, Path]) -> tuple[dict[str, _Table], 
     extra: list[str] = []
     for table, columns in TABLE_COLUMNS.items():
         path = files.get(table)
-        text = _read_text(path) if path else pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
+        text = (
+            _read_text(path) if path else pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
+        )
         file = path.name if path else f"{table}.csv"
         optional = OPTIONAL_EMPLOYEE_COLUMNS if table == "employees" else ()
         for column in columns:
@@ -169,8 +185,9 @@ def _read_all(folder: Path, files: dict[str, Path]) -> tuple[dict[str, _Table], 
                 if column in optional:
                     text[column] = ""
                 else:
-                    problems.append(Violation(file, None, column, "",
-                                              f"required column {column} is missing"))
+                    problems.append(
+                        Violation(file, None, column, "", f"required column {column} is missing")
+                    )
         extra += [f"{table}.{c}" for c in text.columns if c not in columns]
         present = [c for c in columns if c in text.columns]
         tables[table] = _Table(table, file, text[present].reset_index(drop=True))
@@ -218,7 +235,7 @@ def _parquet_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _row_violations(tables: dict[str, _Table]) -> list[Violation]:
     violations: list[Violation] = []
-    for name, table in tables.items():
+    for table in tables.values():
         violations += _schema_violations(table)
     violations += _employee_rules(tables["employees"])
     violations += _date_order(tables["position_history"], "start_date", "end_date")
@@ -237,8 +254,13 @@ def _schema_violations(table: _Table) -> list[Violation]:
         cases = errors.failure_cases
         cases = cases[cases["index"].notna()]
         return [
-            _flag(table, int(case.index), str(case.column), str(case.failure_case),
-                  _BUILTIN_RULES.get(str(case.check), str(case.check)))
+            _flag(
+                table,
+                int(case.index),
+                str(case.column),
+                str(case.failure_case),
+                _BUILTIN_RULES.get(str(case.check), str(case.check)),
+            )
             for case in cases.itertuples(index=False)
         ]
     return []
@@ -249,11 +271,18 @@ def _flag(table: _Table, index: int, column: str | None, value: str, rule: str) 
     return Violation(table.file, index + 1, column, value, rule)
 
 
-def _flag_mask(table: _Table, mask: np.ndarray | pd.Series, column: str, rule: str,
-               values: pd.Series | None = None) -> list[Violation]:
+def _flag_mask(
+    table: _Table,
+    mask: np.ndarray | pd.Series,
+    column: str,
+    rule: str,
+    values: pd.Series | None = None,
+) -> list[Violation]:
     shown = table.text[column] if values is None else values
-    return [_flag(table, int(i), column, str(shown.iloc[i]), rule)
-            for i in np.flatnonzero(np.asarray(mask))]
+    return [
+        _flag(table, int(i), column, str(shown.iloc[i]), rule)
+        for i in np.flatnonzero(np.asarray(mask))
+    ]
 
 
 def _employee_rules(table: _Table) -> list[Violation]:
@@ -262,20 +291,40 @@ def _employee_rules(table: _Table) -> list[Violation]:
     nip = text["nip"].where(text["nip"].str.fullmatch(r"\d{18}"), None)
     ok = nip.notna()
     birth = text["birth_date"].str.replace("-", "")
-    out = _flag_mask(table, ok & (birth != nip.str[:8]), "birth_date",
-                     "must agree with NIP digits 1-8 (YYYYMMDD)")
+    out = _flag_mask(
+        table,
+        ok & (birth != nip.str[:8]),
+        "birth_date",
+        "must agree with NIP digits 1-8 (YYYYMMDD)",
+    )
     gender_digit = text["gender"].map({"M": "1", "F": "2"})
-    out += _flag_mask(table, ok & gender_digit.notna() & (gender_digit != nip.str[14]), "gender",
-                      "must agree with NIP digit 15 (1 = M, 2 = F)")
+    out += _flag_mask(
+        table,
+        ok & gender_digit.notna() & (gender_digit != nip.str[14]),
+        "gender",
+        "must agree with NIP digit 15 (1 = M, 2 = F)",
+    )
     pns = text["employment_type"] == "PNS"
     service = text["service_start"].str.replace("-", "").str[:6]
-    out += _flag_mask(table, ok & pns & (service != nip.str[8:14]), "service_start",
-                      "for PNS its year-month must agree with NIP digits 9-14 (YYYYMM)")
-    out += _flag_mask(table, pns & ~text["rank"].isin(PNS_RANKS), "rank",
-                      "a PNS rank must be a golongan ruang I/a ... IV/e")
+    out += _flag_mask(
+        table,
+        ok & pns & (service != nip.str[8:14]),
+        "service_start",
+        "for PNS its year-month must agree with NIP digits 9-14 (YYYYMM)",
+    )
+    out += _flag_mask(
+        table,
+        pns & ~text["rank"].isin(PNS_RANKS),
+        "rank",
+        "a PNS rank must be a golongan ruang I/a ... IV/e",
+    )
     pppk = text["employment_type"] == "PPPK"
-    out += _flag_mask(table, pppk & ~text["rank"].isin(PPPK_RANKS), "rank",
-                      "a PPPK rank must be a golongan I ... XVII")
+    out += _flag_mask(
+        table,
+        pppk & ~text["rank"].isin(PPPK_RANKS),
+        "rank",
+        "a PPPK rank must be a golongan I ... XVII",
+    )
     return out
 
 
@@ -288,8 +337,12 @@ def _date_order(table: _Table, first: str, last: str) -> list[Violation]:
 
 def _unique(table: _Table, columns: list[str]) -> list[Violation]:
     duplicated = table.text.duplicated(subset=columns, keep=False).to_numpy()
-    return _flag_mask(table, duplicated, columns[-1],
-                      f"({', '.join(columns)}) must be unique: this combination repeats")
+    return _flag_mask(
+        table,
+        duplicated,
+        columns[-1],
+        f"({', '.join(columns)}) must be unique: this combination repeats",
+    )
 
 
 def _round_rules(table: _Table) -> list[Violation]:
@@ -298,11 +351,19 @@ def _round_rules(table: _Table) -> list[Violation]:
     out: list[Violation] = []
     for column in ("position_id", "decided_on"):
         usual = text.groupby("round_id")[column].transform(lambda s: s.mode().iloc[0])
-        out += _flag_mask(table, (text[column] != usual).to_numpy(), column,
-                          f"a round must have one {column} for all its rows")
+        out += _flag_mask(
+            table,
+            (text[column] != usual).to_numpy(),
+            column,
+            f"a round must have one {column} for all its rows",
+        )
     selected = text.groupby("round_id")["selected"].transform(lambda s: (s == "true").sum())
-    out += _flag_mask(table, (selected > 1).to_numpy() & (text["selected"] == "true").to_numpy(),
-                      "selected", "at most one candidate of a round may be selected")
+    out += _flag_mask(
+        table,
+        (selected > 1).to_numpy() & (text["selected"] == "true").to_numpy(),
+        "selected",
+        "at most one candidate of a round may be selected",
+    )
     return out
 
 
@@ -317,14 +378,22 @@ def _reference_violations(tables: dict[str, _Table]) -> list[Violation]:
         ("position_history", "position_id", positions, True),
     ):
         out += _dangling(tables[name], column, known, "positions.position_id", optional)
-    for name in ("competencies", "performance", "position_history", "rounds", "discipline",
-                 "trainings", "aspirations"):
+    for name in (
+        "competencies",
+        "performance",
+        "position_history",
+        "rounds",
+        "discipline",
+        "trainings",
+        "aspirations",
+    ):
         out += _dangling(tables[name], "nip", employees, "employees.nip", optional=False)
     return out
 
 
-def _dangling(table: _Table, column: str, known: set[str], target: str,
-              optional: bool) -> list[Violation]:
+def _dangling(
+    table: _Table, column: str, known: set[str], target: str, optional: bool
+) -> list[Violation]:
     values = table.text[column]
     missing = ~values.isin(known) & ~(optional & (values == ""))
     return _flag_mask(table, missing.to_numpy(), column, f"must be an existing {target}")
@@ -338,17 +407,26 @@ def _set_aside(tables: dict[str, _Table], violations: list[Violation], rejects: 
             break
         _reference_violations(tables)
     rows = [
-        {"table": t.name, "row": i + 1, "reasons": "; ".join(reasons),
-         **{c: t.text.at[i, c] for c in t.text.columns}}
-        for t in tables.values() for i, reasons in t.rejected.items()
+        {
+            "table": t.name,
+            "row": i + 1,
+            "reasons": "; ".join(reasons),
+            **{c: t.text.at[i, c] for c in t.text.columns},
+        }
+        for t in tables.values()
+        for i, reasons in t.rejected.items()
     ]
     rejects = Path(rejects)
     rejects.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(rejects, index=False)
     counts = {t.name: len(t.rejected) for t in tables.values() if t.rejected}
     if counts:
-        logger.warning("set aside %d row(s) into %s: %s", sum(counts.values()), rejects,
-                       ", ".join(f"{k} {v}" for k, v in counts.items()))
+        logger.warning(
+            "set aside %d row(s) into %s: %s",
+            sum(counts.values()),
+            rejects,
+            ", ".join(f"{k} {v}" for k, v in counts.items()),
+        )
 
 
 def _drop_bad(tables: dict[str, _Table]) -> int:
@@ -423,8 +501,10 @@ def summarize_export(export: Export) -> str:
     lines.append(f"  vacant positions   {int(export.positions['is_vacant'].sum()):>9,}")
     if len(export.rounds):
         first, last = export.rounds["decided_on"].min(), export.rounds["decided_on"].max()
-        lines.append(f"  rounds             {export.rounds['round_id'].nunique():>9,} "
-                     f"decided {first:%Y-%m-%d} .. {last:%Y-%m-%d}")
+        lines.append(
+            f"  rounds             {export.rounds['round_id'].nunique():>9,} "
+            f"decided {first:%Y-%m-%d} .. {last:%Y-%m-%d}"
+        )
     lines.append(f"  snapshot hash      {export.snapshot_hash[:16]}")
     return "\n".join(lines)
 

@@ -36,7 +36,9 @@ def performance_features(
         "perf_rating_y3": ratings[:, 2],
         "perf_mean": mean,
         "perf_trend": ratings[:, 0] - older,
-        "perf_sangat_baik_count": (ratings == RATING_SCORES["SANGAT_BAIK"]).sum(axis=1).astype(float),
+        "perf_sangat_baik_count": (ratings == RATING_SCORES["SANGAT_BAIK"])
+        .sum(axis=1)
+        .astype(float),
         "perf_below_baik_last2": (last_two < BAIK).any(axis=1).astype(float),
         "perf_missing_years": np.isnan(ratings).sum(axis=1).astype(float),
     }

@@ -35,8 +35,9 @@ INTEGER = r"^-?\d+$"
 
 
 def _is_iso_date(text: pd.Series) -> pd.Series:
-    parsed = pd.to_datetime(text.where(text.str.match(ISO_DATE), None), format="%Y-%m-%d",
-                            errors="coerce")
+    parsed = pd.to_datetime(
+        text.where(text.str.match(ISO_DATE), None), format="%Y-%m-%d", errors="coerce"
+    )
     return parsed.notna()
 
 
@@ -91,8 +92,26 @@ NIP = pa.Column(str, pa.Check.str_matches(r"^\d{18}$", error="must be 18 digits"
 NIP_UNIQUE = pa.Column(
     str, pa.Check.str_matches(r"^\d{18}$", error="must be 18 digits"), unique=True
 )
-RANKS = (*PNS_RANKS, "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
-         "XIII", "XIV", "XV", "XVI", "XVII")
+RANKS = (
+    *PNS_RANKS,
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+)
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "employees": pa.DataFrameSchema({

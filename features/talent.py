@@ -16,7 +16,7 @@ expectation. Boxes 7-9 form the talent pool, 4-6 rotation or development, 1 perf
 def talent_box(
     last_rating: np.ndarray, potential: np.ndarray, jpm: np.ndarray, config: FeatureConfig
 ) -> np.ndarray:
-    """Box 1-9 from the last rating and potential (the potential score, else JPM); NaN if unknown."""
+    """Box 1-9 from the last rating and the potential score (else JPM); NaN if unknown."""
     performance = np.select([last_rating >= 5, last_rating >= 4], [2, 1], 0)
     axis = np.where(np.isnan(potential), jpm, potential)
     level = np.select([axis >= config.potential_high, axis >= config.potential_middle], [2, 1], 0)

@@ -53,7 +53,13 @@ ASSESSMENT_METHODS: tuple[str, ...] = ("ASSESSMENT_CENTER", "UJI_KOMPETENSI", "S
 RATINGS_BEST_FIRST: tuple[str, ...] = (
     "SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG",
 )  # fmt: skip
-RATING_SCORES: dict[str, int] = {"SANGAT_BAIK": 5, "BAIK": 4, "BUTUH_PERBAIKAN": 3, "KURANG": 2, "SANGAT_KURANG": 1}
+RATING_SCORES: dict[str, int] = {
+    "SANGAT_BAIK": 5,
+    "BAIK": 4,
+    "BUTUH_PERBAIKAN": 3,
+    "KURANG": 2,
+    "SANGAT_KURANG": 1,
+}
 
 SANCTION_LEVELS: tuple[str, ...] = ("RINGAN", "SEDANG", "BERAT")
 TRAINING_KINDS: tuple[str, ...] = ("PKN_I", "PKN_II", "PKA", "PKP", "TECHNICAL", "FUNCTIONAL")

@@ -29,15 +29,17 @@ class BodyLimit:
         if scope["type"] == "http":
             length = dict(scope.get("headers", [])).get(b"content-length")
             if length is not None and (not length.isdigit() or int(length) > self.limit):
-                response = errors.problem(413, "Content Too Large",
-                                          f"the request body must be at most {self.limit} bytes")
+                response = errors.problem(
+                    413, "Content Too Large", f"the request body must be at most {self.limit} bytes"
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
 
-def create_app(settings: Settings, data_dir: Path | None = None,
-               engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, data_dir: Path | None = None, engine: Engine | None = None
+) -> FastAPI:
     """The service. The lifespan loads the export and the champion once (or takes ``engine``)."""
 
     @asynccontextmanager
@@ -56,9 +58,13 @@ def create_app(settings: Settings, data_dir: Path | None = None,
         yield
         db.dispose()
 
-    app = FastAPI(title="asn-jobfit", version="0.1.0", lifespan=lifespan,
-                  description="Explained, rule-checked job-fit shortlists for ASN mutasi. "
-                              "The system recommends; the committee decides.")
+    app = FastAPI(
+        title="asn-jobfit",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Explained, rule-checked job-fit shortlists for ASN mutasi. "
+        "The system recommends; the committee decides.",
+    )
     app.state.settings = settings
     app.state.data_dir = Path(data_dir or settings.data_dir)
     app.state.engine, app.state.engine_error = engine, "starting"
@@ -90,9 +96,13 @@ def _attach_campaigns(app: FastAPI) -> None:
     app.state.campaigns = None
     if current is None:
         return
-    scorer = campaigns.RankerScorer(current.export, current.bundle, current.ruleset,
-                                    current.as_of, pool=current.pool)
+    scorer = campaigns.RankerScorer(
+        current.export, current.bundle, current.ruleset, current.as_of, pool=current.pool
+    )
     app.state.campaigns = campaigns.CampaignRuntime(
-        export=current.export, scorer=scorer,
+        export=current.export,
+        scorer=scorer,
         model=f"{current.bundle.name} v{current.bundle.version}",
-        db=app.state.db, table=campaign_table)
+        db=app.state.db,
+        table=campaign_table,
+    )

@@ -47,9 +47,16 @@ def create_api_key(engine: sa.Engine, role: str, agency_id: str | None) -> tuple
     key_id = secrets.token_hex(6)
     key = f"ajf_{key_id}_{secrets.token_urlsafe(24)}"
     with engine.begin() as connection:
-        connection.execute(api_keys.insert().values(
-            key_id=key_id, key_hash=_hash(key), role=role, agency_id=agency_id,
-            created_at=datetime.now(UTC), revoked=False))
+        connection.execute(
+            api_keys.insert().values(
+                key_id=key_id,
+                key_hash=_hash(key),
+                role=role,
+                agency_id=agency_id,
+                created_at=datetime.now(UTC),
+                revoked=False,
+            )
+        )
     return key_id, key
 
 

@@ -39,17 +39,20 @@ def _timings(run: Callable[[], Any], repeat: int) -> tuple[float, float]:
 
 
 def _line(label: str, timing: tuple[float, float], extra: str = "") -> None:
-    print(f"  {label:<44} median {timing[0] * 1000:9.1f} ms   p90 {timing[1] * 1000:9.1f} ms  {extra}",
-          flush=True)
+    median, p90 = (value * 1000 for value in timing)
+    print(f"  {label:<44} median {median:9.1f} ms   p90 {p90:9.1f} ms  {extra}", flush=True)
 
 
 def _settings() -> Settings:
     ROOT.mkdir(parents=True, exist_ok=True)
     root = ROOT.resolve()
-    return Settings(mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}",
-                    mlflow_artifact_root=root / "mlartifacts",
-                    database_url=f"sqlite:///{root / 'service.db'}", as_of=AS_OF,
-                    models_dir=root / "models")
+    return Settings(
+        mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}",
+        mlflow_artifact_root=root / "mlartifacts",
+        database_url=f"sqlite:///{root / 'service.db'}",
+        as_of=AS_OF,
+        models_dir=root / "models",
+    )
 
 
 def _export_and_model(settings: Settings) -> tuple[Any, Any]:
@@ -68,8 +71,9 @@ def _export_and_model(settings: Settings) -> tuple[Any, Any]:
         small = ROOT / "export-train"
         if not (small / "employees.csv").exists():
             generate_export(small, employees=3000, seed=12)
-        result = train_and_register(small, Path("training/configs/default.yaml"),
-                                    settings=settings, progress=False)
+        result = train_and_register(
+            small, Path("training/configs/default.yaml"), settings=settings, progress=False
+        )
         if not result.decision.promoted:
             promote(result.version, settings)
         bundle = load_champion(settings)
@@ -85,7 +89,8 @@ def _tile(pool: CandidatePool, times: int) -> CandidatePool:
             changes[item.name] = pd.concat([value] * times, ignore_index=True)
         elif item.name == "nips":
             changes[item.name] = np.concatenate(
-                [np.char.add(value.astype(str), f"#{i}").astype(object) for i in range(times)])
+                [np.char.add(value.astype(str), f"#{i}").astype(object) for i in range(times)]
+            )
         elif item.name == "aspired_units":
             changes[item.name] = value.iloc[0:0]
         elif isinstance(value, np.ndarray):
@@ -99,21 +104,36 @@ def run_bench() -> None:
 
     settings = _settings()
     export, bundle = _export_and_model(settings)
-    position = export.positions[export.positions["is_vacant"]
-                                & (export.positions["position_type"] == "ADMINISTRATOR")]
-    position = (position if len(position) else export.positions[export.positions["is_vacant"]]
-                ).iloc[0].to_dict()
-    print(f"\nasn-jobfit bench: model {bundle.name} v{bundle.version} "
-          f"({bundle.booster.num_trees()} trees), position {position['position_type']}", flush=True)
+    position = export.positions[
+        export.positions["is_vacant"] & (export.positions["position_type"] == "ADMINISTRATOR")
+    ]
+    position = (
+        (position if len(position) else export.positions[export.positions["is_vacant"]])
+        .iloc[0]
+        .to_dict()
+    )
+    print(
+        f"\nasn-jobfit bench: model {bundle.name} v{bundle.version} "
+        f"({bundle.booster.num_trees()} trees), position {position['position_type']}",
+        flush=True,
+    )
     print("features (100k employees):")
-    _line("prepare_candidates(export, as_of)", _timings(lambda: prepare_candidates(export, AS_OF), 3))
+    _line(
+        "prepare_candidates(export, as_of)", _timings(lambda: prepare_candidates(export, AS_OF), 3)
+    )
     engine = Engine.build(export, bundle, settings)
     full = engine.pool
-    _line(f"build_features over {len(full):,} candidates",
-          _timings(lambda: build_features(full, position, AS_OF), 7))
+    _line(
+        f"build_features over {len(full):,} candidates",
+        _timings(lambda: build_features(full, position, AS_OF), 7),
+    )
     print("shortlists (top 10 explained) vs plain booster.predict on the same rows:")
-    pools = {1_000: subset(full, np.arange(1_000)), 10_000: subset(full, np.arange(10_000)),
-             len(full): full, 1_000_000: _tile(full, int(np.ceil(1_000_000 / len(full))))}
+    pools = {
+        1_000: subset(full, np.arange(1_000)),
+        10_000: subset(full, np.arange(10_000)),
+        len(full): full,
+        1_000_000: _tile(full, int(np.ceil(1_000_000 / len(full)))),
+    }
     for size, pool in pools.items():
         _shortlist_case(engine, pool, position, size)
     _throughput(engine, position)
@@ -128,8 +148,11 @@ def _shortlist_case(engine: Any, pool: CandidatePool, position: dict, size: int)
     whole = _timings(lambda: sized.shortlist(position, 10, "id", {}), repeat)
     matrix = build_features(pool, position, AS_OF)[list(engine.bundle.feature_columns)].to_numpy()
     plain = _timings(lambda: engine.bundle.booster.predict(matrix), repeat)
-    _line(f"shortlist, {len(pool):>9,} candidates", whole,
-          f"predict {plain[0] * 1000:8.1f} ms  ratio {whole[0] / plain[0]:5.2f}x")
+    _line(
+        f"shortlist, {len(pool):>9,} candidates",
+        whole,
+        f"predict {plain[0] * 1000:8.1f} ms  ratio {whole[0] / plain[0]:5.2f}x",
+    )
 
 
 def _throughput(engine: Any, position: dict) -> None:
@@ -167,5 +190,7 @@ def _throughput(engine: Any, position: dict) -> None:
     server.should_exit = True
     thread.join(timeout=30)
     ok = sum(s == 201 for s in statuses)
-    print(f"HTTP, 8 concurrent clients, 10,000 candidates: {len(statuses) / elapsed:6.1f} req/s "
-          f"({ok}/{len(statuses)} answered 201)")
+    print(
+        f"HTTP, 8 concurrent clients, 10,000 candidates: {len(statuses) / elapsed:6.1f} req/s "
+        f"({ok}/{len(statuses)} answered 201)"
+    )

@@ -42,17 +42,24 @@ def _stored(connection: sa.Connection, who: Principal, shortlist_id: str) -> Any
 
 def _records(connection: sa.Connection, shortlist_id: str) -> list[dict[str, Any]]:
     rows = connection.execute(
-        sa.select(decisions).where(decisions.c.shortlist_id == shortlist_id)
+        sa.select(decisions)
+        .where(decisions.c.shortlist_id == shortlist_id)
         .order_by(decisions.c.decision_id)
     )
     return [_record(row) for row in rows]
 
 
 def _record(row: Any) -> dict[str, Any]:
-    return {"decision_id": row.decision_id, "nip": row.nip, "decision": row.decision,
-            "reason": row.reason, "justification": row.justification,
-            "divergent": bool(row.divergent), "reviewer": row.reviewer,
-            "decided_at": _iso(row.decided_at)}
+    return {
+        "decision_id": row.decision_id,
+        "nip": row.nip,
+        "decision": row.decision,
+        "reason": row.reason,
+        "justification": row.justification,
+        "divergent": bool(row.divergent),
+        "reviewer": row.reviewer,
+        "decided_at": _iso(row.decided_at),
+    }
 
 
 def _iso(moment: datetime) -> str:
@@ -77,9 +84,18 @@ def is_divergent(nip: str, ranked: list[str], state: dict[str, str]) -> bool:
     return any(state.get(other) != "SELECTED" for other in better)
 
 
-def record(db: sa.Engine, who: Principal, shortlist_id: str, *, nip: str, decision: str,
-           reason: str, reviewer: str, justification: str | None,
-           known_employee: Any = None) -> dict[str, Any]:
+def record(
+    db: sa.Engine,
+    who: Principal,
+    shortlist_id: str,
+    *,
+    nip: str,
+    decision: str,
+    reason: str,
+    reviewer: str,
+    justification: str | None,
+    known_employee: Any = None,
+) -> dict[str, Any]:
     """Record one decision; the divergence rule is checked against the current state."""
     if who.role == "auditor":
         from serving.errors import ForbiddenError
@@ -90,11 +106,17 @@ def record(db: sa.Engine, who: Principal, shortlist_id: str, *, nip: str, decisi
     with db.begin() as connection:
         stored = _stored(connection, who, shortlist_id)
         ranked = [c["nip"] for c in json.loads(stored.response_json)["candidates"]]
-        if nip not in ranked and (decision != "SELECTED" or
-                                  (known_employee is not None and not known_employee(nip))):
-            raise InputError("that NIP is not a candidate of this shortlist"
-                             + ("" if decision == "SELECTED" else
-                                " (only a SELECTED decision may name someone off the list)"))
+        if nip not in ranked and (
+            decision != "SELECTED" or (known_employee is not None and not known_employee(nip))
+        ):
+            raise InputError(
+                "that NIP is not a candidate of this shortlist"
+                + (
+                    ""
+                    if decision == "SELECTED"
+                    else " (only a SELECTED decision may name someone off the list)"
+                )
+            )
         state = current_state(_records(connection, shortlist_id))
         divergent = decision == "SELECTED" and is_divergent(nip, ranked, state)
         text = (justification or "").strip()
@@ -102,17 +124,32 @@ def record(db: sa.Engine, who: Principal, shortlist_id: str, *, nip: str, decisi
             raise JustificationRequired(
                 "this selection departs from the recommendation (the candidate is off the list "
                 "or ranked below candidates not selected): write a justification of at least "
-                f"{MIN_JUSTIFICATION} characters")
-        result = connection.execute(decisions.insert().values(
-            shortlist_id=shortlist_id, nip=nip, decision=decision, reason=reason.strip(),
-            justification=text or None, divergent=divergent, reviewer=reviewer.strip(),
-            key_id=who.key_id, decided_at=datetime.now(UTC)))
+                f"{MIN_JUSTIFICATION} characters"
+            )
+        result = connection.execute(
+            decisions.insert().values(
+                shortlist_id=shortlist_id,
+                nip=nip,
+                decision=decision,
+                reason=reason.strip(),
+                justification=text or None,
+                divergent=divergent,
+                reviewer=reviewer.strip(),
+                key_id=who.key_id,
+                decided_at=datetime.now(UTC),
+            )
+        )
         decision_id = result.inserted_primary_key[0]
-        audit.append(connection, who, "decision.record", shortlist_id,
-                     {"decision_id": decision_id, "nip": nip, "decision": decision,
-                      "divergent": divergent})
+        audit.append(
+            connection,
+            who,
+            "decision.record",
+            shortlist_id,
+            {"decision_id": decision_id, "nip": nip, "decision": decision, "divergent": divergent},
+        )
         row = connection.execute(
-            sa.select(decisions).where(decisions.c.decision_id == decision_id)).one()
+            sa.select(decisions).where(decisions.c.decision_id == decision_id)
+        ).one()
     return _record(row)
 
 
@@ -124,15 +161,22 @@ def history(db: sa.Engine, who: Principal, shortlist_id: str) -> dict[str, Any]:
     return {"shortlist_id": shortlist_id, "decisions": records, "current": current_state(records)}
 
 
-def divergence_report(db: sa.Engine, who: Principal, agency_id: str | None,
-                      start: date | None, end: date | None) -> dict[str, Any]:
+def divergence_report(
+    db: sa.Engine, who: Principal, agency_id: str | None, start: date | None, end: date | None
+) -> dict[str, Any]:
     """How often and why committees chose off the recommendation, by agency and month."""
     if who.role == "committee":
         agency_id = who.agency_id
-    query = (sa.select(shortlists.c.agency_id, decisions.c.decided_at, decisions.c.divergent,
-                       decisions.c.justification)
-             .join(shortlists, shortlists.c.shortlist_id == decisions.c.shortlist_id)
-             .where(decisions.c.decision == "SELECTED"))
+    query = (
+        sa.select(
+            shortlists.c.agency_id,
+            decisions.c.decided_at,
+            decisions.c.divergent,
+            decisions.c.justification,
+        )
+        .join(shortlists, shortlists.c.shortlist_id == decisions.c.shortlist_id)
+        .where(decisions.c.decision == "SELECTED")
+    )
     if agency_id:
         query = query.where(shortlists.c.agency_id == agency_id)
     groups: dict[tuple[str, str], dict[str, Any]] = {}
@@ -142,9 +186,16 @@ def divergence_report(db: sa.Engine, who: Principal, agency_id: str | None,
             if (start and day < start) or (end and day > end):
                 continue
             key = (row.agency_id, day.strftime("%Y-%m"))
-            group = groups.setdefault(key, {"agency_id": key[0], "period": key[1],
-                                            "selections": 0, "divergent": 0,
-                                            "justifications": []})
+            group = groups.setdefault(
+                key,
+                {
+                    "agency_id": key[0],
+                    "period": key[1],
+                    "selections": 0,
+                    "divergent": 0,
+                    "justifications": [],
+                },
+            )
             group["selections"] += 1
             if row.divergent:
                 group["divergent"] += 1
@@ -152,5 +203,9 @@ def divergence_report(db: sa.Engine, who: Principal, agency_id: str | None,
     rows = sorted(groups.values(), key=lambda g: (g["agency_id"], g["period"]))
     for group in rows:
         group["divergence_rate"] = group["divergent"] / group["selections"]
-    return {"agency_id": agency_id, "from": start.isoformat() if start else None,
-            "to": end.isoformat() if end else None, "groups": rows}
+    return {
+        "agency_id": agency_id,
+        "from": start.isoformat() if start else None,
+        "to": end.isoformat() if end else None,
+        "groups": rows,
+    }

@@ -59,22 +59,37 @@ class Engine:
         """An engine over an already loaded export and model."""
         unknown = sorted(set(bundle.feature_columns) - set(FEATURE_COLUMNS))
         if unknown:
-            raise JobfitError(f"model {bundle.name} v{bundle.version} uses features this code "
-                              f"does not build ({', '.join(unknown)}): retrain with make train")
+            raise JobfitError(
+                f"model {bundle.name} v{bundle.version} uses features this code "
+                f"does not build ({', '.join(unknown)}): retrain with make train"
+            )
         as_of = pd.Timestamp(settings.as_of or pd.Timestamp.today()).normalize()
         active = export.employees.loc[export.employees["status"] == "ACTIVE", "nip"]
         pool = prepare_candidates(export, as_of, nips=list(active))
-        families = dict(zip(export.positions["position_id"], export.positions["job_family"],
-                            strict=True))
-        logger.info("engine ready: %d active candidates as of %s, model %s v%s", len(pool),
-                    as_of.date(), bundle.name, bundle.version)
-        return cls(export, pool, bundle, load_ruleset(bundle.ruleset_version or "v1"), as_of,
-                   families)
+        families = dict(
+            zip(export.positions["position_id"], export.positions["job_family"], strict=True)
+        )
+        logger.info(
+            "engine ready: %d active candidates as of %s, model %s v%s",
+            len(pool),
+            as_of.date(),
+            bundle.name,
+            bundle.version,
+        )
+        return cls(
+            export, pool, bundle, load_ruleset(bundle.ruleset_version or "v1"), as_of, families
+        )
 
     def with_bundle(self, bundle: RankerBundle) -> Engine:
         """The same data with another model (reload)."""
-        return Engine(self.export, self.pool, bundle, load_ruleset(bundle.ruleset_version or "v1"),
-                      self.as_of, self.family_of_position)
+        return Engine(
+            self.export,
+            self.pool,
+            bundle,
+            load_ruleset(bundle.ruleset_version or "v1"),
+            self.as_of,
+            self.family_of_position,
+        )
 
     # -- positions ---------------------------------------------------------------------------
     def position(self, position_id: str) -> dict[str, Any]:
@@ -97,13 +112,15 @@ class Engine:
             mask &= (family == filters["job_family"]).to_numpy()
         return self.pool if mask.all() else subset(self.pool, mask)
 
-    def shortlist(self, position: Mapping[str, Any], k: int, lang: str,
-                  filters: Mapping[str, str | None]) -> dict[str, Any]:
+    def shortlist(
+        self, position: Mapping[str, Any], k: int, lang: str, filters: Mapping[str, str | None]
+    ) -> dict[str, Any]:
         """Rank the eligible candidates for ``position``; explain the top ``k``."""
         pool = self._candidates(filters)
         features = build_features(pool, position, self.as_of)
-        verdict = evaluate_rules(pool, position, features, self.as_of, self.ruleset,
-                                 self.export.election_calendar)
+        verdict = evaluate_rules(
+            pool, position, features, self.as_of, self.ruleset, self.export.election_calendar
+        )
         columns = list(self.bundle.feature_columns)
         matrix = features[columns].to_numpy(dtype=np.float64)
         eligible = np.flatnonzero(np.asarray(verdict.eligible, dtype=bool))
@@ -114,8 +131,9 @@ class Engine:
         spread = float(np.std(scores)) if len(scores) > 1 else 0.0
         bands = explain.merit_bands(contrib.sum(axis=1), spread)
         candidates = [
-            self._candidate(pool, features, verdict, row, contrib[i], rank=i + 1,
-                            band=int(bands[i]), lang=lang)
+            self._candidate(
+                pool, features, verdict, row, contrib[i], rank=i + 1, band=int(bands[i]), lang=lang
+            )
             for i, row in enumerate(rows)
         ]
         return {
@@ -135,8 +153,17 @@ class Engine:
             },
         }
 
-    def _candidate(self, pool: CandidatePool, features: pd.DataFrame, verdict: Any, row: int,
-                   contrib: np.ndarray, rank: int, band: int, lang: str) -> dict[str, Any]:
+    def _candidate(
+        self,
+        pool: CandidatePool,
+        features: pd.DataFrame,
+        verdict: Any,
+        row: int,
+        contrib: np.ndarray,
+        rank: int,
+        band: int,
+        lang: str,
+    ) -> dict[str, Any]:
         columns = list(self.bundle.feature_columns)
         values = features[columns].to_numpy(dtype=np.float64)[row]
         employee = pool.employees.iloc[row]
@@ -157,8 +184,7 @@ class Engine:
                 for j, name in enumerate(columns)
             ],
             "reasons": explain.reasons(columns, values, contrib[:-1], lang),
-            "eligibility": [_outcome(o) for o in verdict.outcomes_for(row, lang=lang)
-                            if o.applies],
+            "eligibility": [_outcome(o) for o in verdict.outcomes_for(row, lang=lang) if o.applies],
         }
 
     def fit(self, nip: str, position: Mapping[str, Any], lang: str) -> dict[str, Any]:
@@ -168,8 +194,9 @@ class Engine:
             raise NotFoundError("no active employee with that NIP")
         pool = subset(self.pool, matches[:1])
         features = build_features(pool, position, self.as_of)
-        verdict = evaluate_rules(pool, position, features, self.as_of, self.ruleset,
-                                 self.export.election_calendar)
+        verdict = evaluate_rules(
+            pool, position, features, self.as_of, self.ruleset, self.export.election_calendar
+        )
         columns = list(self.bundle.feature_columns)
         matrix = features[columns].to_numpy(dtype=np.float64)
         contrib = np.asarray(self.bundle.booster.predict(matrix, pred_contrib=True))[0]
@@ -210,8 +237,13 @@ def _finite(value: Any) -> float | None:
 
 
 def _outcome(outcome: Any) -> dict[str, Any]:
-    return {"rule_id": outcome.id, "severity": outcome.severity, "passed": bool(outcome.passed),
-            "message": outcome.message, "citation": outcome.citation}
+    return {
+        "rule_id": outcome.id,
+        "severity": outcome.severity,
+        "passed": bool(outcome.passed),
+        "message": outcome.message,
+        "citation": outcome.citation,
+    }
 
 
 def _flag(flag: Any, lang: str) -> dict[str, Any]:

@@ -24,12 +24,17 @@ def problem(status: int, title: str, detail: str, **extra: object) -> JSONRespon
     """A problem+json response."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type="application/problem+json",
-                        headers=headers)
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
 
 
-STATUS = ((AuthError, 401, "Unauthorized"), (ForbiddenError, 403, "Forbidden"),
-          (NotFoundError, 404, "Not Found"), (InputError, 422, "Unprocessable Content"))
+STATUS = (
+    (AuthError, 401, "Unauthorized"),
+    (ForbiddenError, 403, "Forbidden"),
+    (NotFoundError, 404, "Not Found"),
+    (InputError, 422, "Unprocessable Content"),
+)
 
 
 def install(app: FastAPI) -> None:
@@ -44,11 +49,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [{"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
-                    for e in error.errors()]
+        problems = [
+            {"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+            for e in error.errors()
+        ]
         where = "; ".join(f"{p['location']}: {p['message']}" for p in problems[:5])
-        return problem(422, "Invalid request", f"the request is not valid: {where}",
-                       errors=problems)
+        return problem(
+            422, "Invalid request", f"the request is not valid: {where}", errors=problems
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:

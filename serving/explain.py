@@ -10,8 +10,11 @@ import numpy as np
 Lang = str
 Template = Callable[[float], str]
 
-_BANDS = {2.0: ("Memenuhi Syarat", "meets the standard"), 1.0: ("Masih Memenuhi Syarat",
-          "still meets the standard"), 0.0: ("Kurang Memenuhi Syarat", "below the standard")}
+_BANDS = {
+    2.0: ("Memenuhi Syarat", "meets the standard"),
+    1.0: ("Masih Memenuhi Syarat", "still meets the standard"),
+    0.0: ("Kurang Memenuhi Syarat", "below the standard"),
+}
 
 PHRASES: dict[str, tuple[Template, Template, Template, Template]] = {
     # feature: (positive id, positive en, negative id, negative en)
@@ -118,7 +121,9 @@ CHANGEABLE: tuple[str, ...] = (
 def _generic(feature: str, value: float, positive: bool, lang: Lang) -> str:
     shown = "-" if math.isnan(value) else f"{value:.2f}"
     if lang == "en":
-        return f"{feature.replace('_', ' ')} = {shown} {'raises' if positive else 'lowers'} the score"
+        return (
+            f"{feature.replace('_', ' ')} = {shown} {'raises' if positive else 'lowers'} the score"
+        )
     return f"{feature.replace('_', ' ')} = {shown} {'menaikkan' if positive else 'menurunkan'} skor"
 
 
@@ -133,8 +138,9 @@ def phrase(feature: str, value: float, positive: bool, lang: Lang) -> str:
     return templates[index](value)
 
 
-def reasons(features: list[str], values: np.ndarray, contributions: np.ndarray, lang: Lang,
-            count: int = 3) -> dict[str, list[str]]:
+def reasons(
+    features: list[str], values: np.ndarray, contributions: np.ndarray, lang: Lang, count: int = 3
+) -> dict[str, list[str]]:
     """The main positive and negative factors of one candidate, in plain language."""
     order = np.argsort(contributions)
     positive = [i for i in order[::-1][:count] if contributions[i] > 0]
@@ -153,15 +159,18 @@ def jpm_band_label(band: float, lang: Lang) -> str | None:
     return label_en if lang == "en" else label_id
 
 
-def recourse(features: list[str], values: np.ndarray, contributions: np.ndarray,
-             lang: Lang) -> list[str]:
+def recourse(
+    features: list[str], values: np.ndarray, contributions: np.ndarray, lang: Lang
+) -> list[str]:
     """What would improve the standing: the changeable factors that now pull the score down."""
     out = []
     for i in np.argsort(contributions):
         if contributions[i] >= 0 or features[i] not in CHANGEABLE:
             continue
-        out.append(phrase(features[i], float(values[i]), False, lang)
-                   + (" (dapat diperbaiki)" if lang != "en" else " (can be improved)"))
+        out.append(
+            phrase(features[i], float(values[i]), False, lang)
+            + (" (dapat diperbaiki)" if lang != "en" else " (can be improved)")
+        )
     return out[:5]
 
 

@@ -8,8 +8,22 @@ from typing import Any
 
 from fpdf import FPDF
 
-COLUMNS = ("rank", "nip", "name", "unit", "score", "merit_band", "jpm_band", "talent_box",
-           "reasons", "decision", "decision_reason", "justification", "reviewer", "decided_at")
+COLUMNS = (
+    "rank",
+    "nip",
+    "name",
+    "unit",
+    "score",
+    "merit_band",
+    "jpm_band",
+    "talent_box",
+    "reasons",
+    "decision",
+    "decision_reason",
+    "justification",
+    "reviewer",
+    "decided_at",
+)
 
 
 def _rows(shortlist: dict[str, Any], history: dict[str, Any]) -> list[dict[str, Any]]:
@@ -17,32 +31,51 @@ def _rows(shortlist: dict[str, Any], history: dict[str, Any]) -> list[dict[str, 
     rows = []
     for c in shortlist["candidates"]:
         decision = latest.get(c["nip"], {})
-        rows.append({
-            "rank": c["rank"], "nip": c["nip"], "name": c["name"], "unit": c["unit"],
-            "score": f"{c['score']:.4f}", "merit_band": c["merit_band"],
-            "jpm_band": c["jpm_band"] or "", "talent_box": c["talent_box"] or "",
-            "reasons": "; ".join(c["reasons"]["positive"] + c["reasons"]["negative"]),
-            "decision": decision.get("decision", ""), "decision_reason": decision.get("reason", ""),
-            "justification": decision.get("justification") or "",
-            "reviewer": decision.get("reviewer", ""), "decided_at": decision.get("decided_at", ""),
-        })
+        rows.append(
+            {
+                "rank": c["rank"],
+                "nip": c["nip"],
+                "name": c["name"],
+                "unit": c["unit"],
+                "score": f"{c['score']:.4f}",
+                "merit_band": c["merit_band"],
+                "jpm_band": c["jpm_band"] or "",
+                "talent_box": c["talent_box"] or "",
+                "reasons": "; ".join(c["reasons"]["positive"] + c["reasons"]["negative"]),
+                "decision": decision.get("decision", ""),
+                "decision_reason": decision.get("reason", ""),
+                "justification": decision.get("justification") or "",
+                "reviewer": decision.get("reviewer", ""),
+                "decided_at": decision.get("decided_at", ""),
+            }
+        )
     ranked = {c["nip"] for c in shortlist["candidates"]}
     for nip, decision in latest.items():
         if nip not in ranked:
-            rows.append({**dict.fromkeys(COLUMNS, ""), "rank": "off-list", "nip": nip,
-                         "decision": decision["decision"], "decision_reason": decision["reason"],
-                         "justification": decision.get("justification") or "",
-                         "reviewer": decision["reviewer"], "decided_at": decision["decided_at"]})
+            rows.append(
+                {
+                    **dict.fromkeys(COLUMNS, ""),
+                    "rank": "off-list",
+                    "nip": nip,
+                    "decision": decision["decision"],
+                    "decision_reason": decision["reason"],
+                    "justification": decision.get("justification") or "",
+                    "reviewer": decision["reviewer"],
+                    "decided_at": decision["decided_at"],
+                }
+            )
     return rows
 
 
 def to_csv(shortlist: dict[str, Any], history: dict[str, Any]) -> str:
     """One line per candidate with its latest decision; the versions in a header comment."""
     out = io.StringIO()
-    out.write(f"# shortlist {shortlist['shortlist_id']} position {shortlist['position_id']} "
-              f"model {shortlist['model']['name']} v{shortlist['model']['version']} "
-              f"rules {shortlist['ruleset_version']} data {shortlist['data_hash'][:16]} "
-              f"as of {shortlist['as_of']}\n")
+    out.write(
+        f"# shortlist {shortlist['shortlist_id']} position {shortlist['position_id']} "
+        f"model {shortlist['model']['name']} v{shortlist['model']['version']} "
+        f"rules {shortlist['ruleset_version']} data {shortlist['data_hash'][:16]} "
+        f"as of {shortlist['as_of']}\n"
+    )
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(_rows(shortlist, history))
@@ -59,8 +92,9 @@ def to_pdf(shortlist: dict[str, Any], history: dict[str, Any], title: str) -> by
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
-    pdf.cell(0, 8, _latin(f"Berita Acara Tim Penilai Kinerja - {title}"), new_x="LMARGIN",
-             new_y="NEXT")
+    pdf.cell(
+        0, 8, _latin(f"Berita Acara Tim Penilai Kinerja - {title}"), new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.set_font("Helvetica", size=9)
     for line in (
         f"Jabatan: {shortlist['position_id']}   Tanggal data: {shortlist['as_of']}",
@@ -73,14 +107,22 @@ def to_pdf(shortlist: dict[str, Any], history: dict[str, Any], title: str) -> by
     pdf.ln(2)
     widths = (12, 38, 45, 18, 12, 110, 40)
     pdf.set_font("Helvetica", "B", 8)
-    for width, head in zip(widths, ("Rank", "NIP", "Nama", "Skor", "Band", "Alasan utama",
-                                    "Keputusan"), strict=True):
+    for width, head in zip(
+        widths, ("Rank", "NIP", "Nama", "Skor", "Band", "Alasan utama", "Keputusan"), strict=True
+    ):
         pdf.cell(width, 6, head, border=1)
     pdf.ln()
     pdf.set_font("Helvetica", size=7)
     for row in _rows(shortlist, history):
-        cells = (row["rank"], row["nip"], row["name"], row["score"], row["merit_band"],
-                 row["reasons"][:95], f"{row['decision']} {row['reviewer']}".strip())
+        cells = (
+            row["rank"],
+            row["nip"],
+            row["name"],
+            row["score"],
+            row["merit_band"],
+            row["reasons"][:95],
+            f"{row['decision']} {row['reviewer']}".strip(),
+        )
         for width, value in zip(widths, cells, strict=True):
             pdf.cell(width, 5, _latin(value)[:120], border=1)
         pdf.ln()
@@ -91,6 +133,13 @@ def to_pdf(shortlist: dict[str, Any], history: dict[str, Any], title: str) -> by
         pdf.cell(0, 5, "Catatan penyimpangan dari rekomendasi", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=8)
         for d in divergent:
-            pdf.multi_cell(0, 4, _latin(f"{d['nip']} ({d['reviewer']}, {d['decided_at'][:16]}): "
-                                        f"{d['justification']}"), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                0,
+                4,
+                _latin(
+                    f"{d['nip']} ({d['reviewer']}, {d['decided_at'][:16]}): {d['justification']}"
+                ),
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
     return bytes(pdf.output())

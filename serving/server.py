@@ -17,10 +17,19 @@ logger = logging.getLogger(__name__)
 LOG_CONFIG = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"format": '{"time": "%(asctime)s", "level": "%(levelname)s", '
-                                      '"logger": "%(name)s", "message": "%(message)s"}'}},
-    "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json",
-                             "stream": "ext://sys.stderr"}},
+    "formatters": {
+        "json": {
+            "format": '{"time": "%(asctime)s", "level": "%(levelname)s", '
+            '"logger": "%(name)s", "message": "%(message)s"}'
+        }
+    },
+    "handlers": {
+        "default": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
     "root": {"handlers": ["default"], "level": "INFO"},
     "loggers": {"uvicorn.access": {"level": "INFO"}},
 }
@@ -43,8 +52,11 @@ def _busiest_agency(data_dir: Path) -> str:
 
     positions = load_export(data_dir).positions
     vacant = positions[positions["is_vacant"]]
-    return str(vacant["agency_id"].value_counts().idxmax() if len(vacant)
-               else positions["agency_id"].iloc[0])
+    return str(
+        vacant["agency_id"].value_counts().idxmax()
+        if len(vacant)
+        else positions["agency_id"].iloc[0]
+    )
 
 
 def run_demo(data_dir: Path, *, employees: int, seed: int, config: Path, port: int) -> None:
@@ -70,13 +82,16 @@ def run_demo(data_dir: Path, *, employees: int, seed: int, config: Path, port: i
 
 def _keys_banner(agency: str, committee: str, admin: str, port: int) -> None:
     line = "=" * 78
-    print(f"\n{line}\nasn-jobfit is starting on http://127.0.0.1:{port}\n"
-          f"  review page : http://127.0.0.1:{port}/\n"
-          f"  API docs    : http://127.0.0.1:{port}/docs\n"
-          f"  demo committee key ({agency}):\n    {committee}\n"
-          f"  demo admin key:\n    {admin}\n"
-          f"  e.g. curl -H 'Authorization: Bearer {committee}' "
-          f"http://127.0.0.1:{port}/v1/positions?vacant=true\n{line}\n", flush=True)
+    print(
+        f"\n{line}\nasn-jobfit is starting on http://127.0.0.1:{port}\n"
+        f"  review page : http://127.0.0.1:{port}/\n"
+        f"  API docs    : http://127.0.0.1:{port}/docs\n"
+        f"  demo committee key ({agency}):\n    {committee}\n"
+        f"  demo admin key:\n    {admin}\n"
+        f"  e.g. curl -H 'Authorization: Bearer {committee}' "
+        f"http://127.0.0.1:{port}/v1/positions?vacant=true\n{line}\n",
+        flush=True,
+    )
 
 
 __all__ = ["serve", "run_demo"]

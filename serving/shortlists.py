@@ -15,20 +15,36 @@ from serving.engine import Engine, NotFoundError
 from serving.tables import shortlists
 
 
-def create(db: sa.Engine, engine: Engine, who: Principal, position: dict[str, Any], k: int,
-           lang: str, filters: dict[str, str | None], request: dict[str, Any]) -> dict[str, Any]:
+def create(
+    db: sa.Engine,
+    engine: Engine,
+    who: Principal,
+    position: dict[str, Any],
+    k: int,
+    lang: str,
+    filters: dict[str, str | None],
+    request: dict[str, Any],
+) -> dict[str, Any]:
     """Compute, store and audit a shortlist; return it with its id."""
     body = engine.shortlist(position, k, lang, filters)
     body = {"shortlist_id": str(uuid.uuid4()), **body}
     with db.begin() as connection:
-        connection.execute(shortlists.insert().values(
-            shortlist_id=body["shortlist_id"], created_at=datetime.now(UTC),
-            created_by=who.key_id, agency_id=str(position["agency_id"]),
-            position_id=body["position_id"], model_name=body["model"]["name"],
-            model_version=body["model"]["version"], ruleset_version=body["ruleset_version"],
-            data_hash=body["data_hash"], as_of=engine.as_of.date(),
-            request_json=json.dumps(request, sort_keys=True),
-            response_json=json.dumps(body, ensure_ascii=False)))
+        connection.execute(
+            shortlists.insert().values(
+                shortlist_id=body["shortlist_id"],
+                created_at=datetime.now(UTC),
+                created_by=who.key_id,
+                agency_id=str(position["agency_id"]),
+                position_id=body["position_id"],
+                model_name=body["model"]["name"],
+                model_version=body["model"]["version"],
+                ruleset_version=body["ruleset_version"],
+                data_hash=body["data_hash"],
+                as_of=engine.as_of.date(),
+                request_json=json.dumps(request, sort_keys=True),
+                response_json=json.dumps(body, ensure_ascii=False),
+            )
+        )
         audit.append(connection, who, "shortlist.create", body["shortlist_id"], _detail(body))
     return body
 
@@ -55,6 +71,10 @@ def agency_of(db: sa.Engine, shortlist_id: str) -> str | None:
 
 
 def _detail(body: dict[str, Any]) -> dict[str, Any]:
-    return {"position_id": body["position_id"], "model": body["model"],
-            "ruleset_version": body["ruleset_version"], "data_hash": body["data_hash"],
-            "nips": [c["nip"] for c in body["candidates"]]}
+    return {
+        "position_id": body["position_id"],
+        "model": body["model"],
+        "ruleset_version": body["ruleset_version"],
+        "data_hash": body["data_hash"],
+        "nips": [c["nip"] for c in body["candidates"]],
+    }

@@ -33,7 +33,9 @@ def user_errors() -> Iterator[None]:
 
 def configure_logging(level: str = "INFO") -> None:
     """Configure the root logger once, at the entry point."""
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
 
 
 @app.command()
@@ -50,8 +52,9 @@ def data(
     from training.synthetic import generate_export
 
     with user_errors():
-        generate_export(out, employees=employees, seed=seed, fmt=format,
-                        reference_date=reference_date)
+        generate_export(
+            out, employees=employees, seed=seed, fmt=format, reference_date=reference_date
+        )
 
 
 @app.command()
@@ -68,7 +71,9 @@ def validate(
         export = load_export(data_dir, rejects=rejects, report=Path("var/validation-report.csv"))
         typer.echo(summarize_export(export))
         if rejects is not None:
-            set_aside = sum(1 for _ in rejects.open(encoding="utf-8")) - 1 if rejects.exists() else 0
+            set_aside = (
+                sum(1 for _ in rejects.open(encoding="utf-8")) - 1 if rejects.exists() else 0
+            )
             typer.echo(f"set aside {max(set_aside, 0)} row(s) with their reasons into {rejects}")
 
 
@@ -84,7 +89,8 @@ def train(data_dir: DataDir, config: ConfigPath = Path("training/configs/default
 
 @app.command()
 def evaluate(
-    data_dir: DataDir, version: Annotated[str | None, typer.Option(help="Default: champion.")] = None
+    data_dir: DataDir,
+    version: Annotated[str | None, typer.Option(help="Default: champion.")] = None,
 ) -> None:
     """Evaluate a registered model version on the held-out rounds."""
     from training.pipeline import evaluate_registered

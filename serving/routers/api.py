@@ -21,8 +21,7 @@ from serving.schemas import (
 )
 
 
-def principal(request: Request,
-              authorization: Annotated[str | None, Header()] = None) -> Principal:
+def principal(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal:
     """The caller, from ``Authorization: Bearer <key>`` (401 otherwise)."""
     return authenticate(request.app.state.db, authorization)
 
@@ -53,10 +52,14 @@ def health(request: Request) -> Any:
     """Ready (200) with the model in use, or not ready (503) with the reason."""
     current = request.app.state.engine
     if current is None:
-        return JSONResponse(status_code=503, content={
-            "status": "unavailable", "reason": request.app.state.engine_error})
-    return {"status": "ok",
-            "model": {"name": current.bundle.name, "version": str(current.bundle.version)}}
+        return JSONResponse(
+            status_code=503,
+            content={"status": "unavailable", "reason": request.app.state.engine_error},
+        )
+    return {
+        "status": "ok",
+        "model": {"name": current.bundle.name, "version": str(current.bundle.version)},
+    }
 
 
 def _visible_position(current: Engine, who: Principal, position_id: str) -> dict[str, Any]:
@@ -67,8 +70,12 @@ def _visible_position(current: Engine, who: Principal, position_id: str) -> dict
 
 
 @router.get("/v1/positions", response_model=list[PositionOut], tags=["positions"])
-def positions(who: Caller, current: Ready, vacant: bool | None = None,
-              limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> Any:
+def positions(
+    who: Caller,
+    current: Ready,
+    vacant: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> Any:
     """The positions the caller may see (a committee: its own agency's)."""
     frame = current.export.positions
     if who.role == "committee":
@@ -79,8 +86,9 @@ def positions(who: Caller, current: Ready, vacant: bool | None = None,
 
 
 @router.post("/v1/shortlists", response_model=Shortlist, status_code=201, tags=["shortlists"])
-def create_shortlist(body: ShortlistRequest, request: Request, who: Caller, current: Ready,
-                     lang: Lang) -> Any:
+def create_shortlist(
+    body: ShortlistRequest, request: Request, who: Caller, current: Ready, lang: Lang
+) -> Any:
     """Rank the eligible candidates for a vacancy, explain them, store and audit the list."""
     if who.role == "auditor":
         raise ForbiddenError("an auditor key may read, not create shortlists")
@@ -96,8 +104,16 @@ def create_shortlist(body: ShortlistRequest, request: Request, who: Caller, curr
     filters = body.filters.model_dump()
     if who.role == "committee":
         filters["agency_id"] = filters["agency_id"] or who.agency_id
-    return shortlists.create(request.app.state.db, current, who, position, body.k, lang,
-                             filters, body.model_dump(mode="json"))
+    return shortlists.create(
+        request.app.state.db,
+        current,
+        who,
+        position,
+        body.k,
+        lang,
+        filters,
+        body.model_dump(mode="json"),
+    )
 
 
 @router.get("/v1/shortlists/{shortlist_id}", response_model=Shortlist, tags=["shortlists"])
@@ -107,9 +123,13 @@ def read_shortlist(shortlist_id: ShortlistId, request: Request, who: Caller) -> 
 
 
 @router.get("/v1/candidates/{nip}/fit", response_model=CandidateFit, tags=["candidates"])
-def candidate_fit(nip: Annotated[str, Path(pattern=r"^\d{18}$")],
-                  position_id: Annotated[str, Query(min_length=1, max_length=128)],
-                  who: Caller, current: Ready, lang: Lang) -> Any:
+def candidate_fit(
+    nip: Annotated[str, Path(pattern=r"^\d{18}$")],
+    position_id: Annotated[str, Query(min_length=1, max_length=128)],
+    who: Caller,
+    current: Ready,
+    lang: Lang,
+) -> Any:
     """One candidate for one position, explained in full, with failed rules and recourse."""
     position = _visible_position(current, who, position_id)
     return current.fit(nip, position, lang)
@@ -119,12 +139,16 @@ def candidate_fit(nip: Annotated[str, Path(pattern=r"^\d{18}$")],
 def model(request: Request, who: Caller, current: Ready) -> Any:
     """The model in use: name, version, alias, training metrics and feature list."""
     bundle = current.bundle
-    return {"name": bundle.name, "version": str(bundle.version),
-            "alias": request.app.state.settings.model_alias,
-            "ruleset_version": current.ruleset.version, "code_version": bundle.code_version,
-            "data_hash": bundle.data_hash,
-            "metrics": {k: float(v) for k, v in bundle.metrics.items()},
-            "features": list(bundle.feature_columns)}
+    return {
+        "name": bundle.name,
+        "version": str(bundle.version),
+        "alias": request.app.state.settings.model_alias,
+        "ruleset_version": current.ruleset.version,
+        "code_version": bundle.code_version,
+        "data_hash": bundle.data_hash,
+        "metrics": {k: float(v) for k, v in bundle.metrics.items()},
+        "features": list(bundle.feature_columns),
+    }
 
 
 @router.post("/v1/admin/reload", response_model=Health, tags=["service"])

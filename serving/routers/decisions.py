@@ -23,8 +23,7 @@ class DecisionIn(BaseModel):
     nip: Annotated[str, Field(pattern=r"^\d{18}$")]
     decision: Literal["SHORTLISTED", "SELECTED", "REJECTED", "NEEDS_INFO"]
     reason: Text
-    reviewer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                               max_length=128)]
+    reviewer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
     justification: Annotated[str, StringConstraints(max_length=4000)] | None = None
 
 
@@ -45,19 +44,27 @@ class DecisionHistory(BaseModel):
     current: dict[str, str]
 
 
-@router.post("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionOut,
-             status_code=201)
-def record_decision(shortlist_id: ShortlistId, body: DecisionIn, request: Request,
-                    who: Caller) -> Any:
+@router.post("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionOut, status_code=201)
+def record_decision(
+    shortlist_id: ShortlistId, body: DecisionIn, request: Request, who: Caller
+) -> Any:
     """Record a decision (committed before the answer); off-list selections need a reason."""
     engine = request.app.state.engine
     known = None
     if engine is not None:
         nips = set(engine.export.employees["nip"])
         known = nips.__contains__
-    return decisions.record(request.app.state.db, who, shortlist_id, nip=body.nip,
-                            decision=body.decision, reason=body.reason, reviewer=body.reviewer,
-                            justification=body.justification, known_employee=known)
+    return decisions.record(
+        request.app.state.db,
+        who,
+        shortlist_id,
+        nip=body.nip,
+        decision=body.decision,
+        reason=body.reason,
+        reviewer=body.reviewer,
+        justification=body.justification,
+        known_employee=known,
+    )
 
 
 @router.get("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionHistory)
@@ -67,10 +74,13 @@ def decision_history(shortlist_id: ShortlistId, request: Request, who: Caller) -
 
 
 @router.get("/v1/reports/divergence")
-def divergence(request: Request, who: Caller,
-               agency_id: Annotated[str | None, Query(max_length=64)] = None,
-               start: Annotated[date | None, Query(alias="from")] = None,
-               end: Annotated[date | None, Query(alias="to")] = None) -> Any:
+def divergence(
+    request: Request,
+    who: Caller,
+    agency_id: Annotated[str | None, Query(max_length=64)] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Any:
     """How often and why committees chose off the recommendation, by agency and month."""
     return decisions.divergence_report(request.app.state.db, who, agency_id, start, end)
 
@@ -92,8 +102,9 @@ def export_csv(shortlist_id: ShortlistId, request: Request, who: Caller) -> Resp
     body = shortlists.read(db, who, shortlist_id)
     history = decisions.history(db, who, shortlist_id)
     headers = {"Content-Disposition": f'attachment; filename="shortlist-{shortlist_id}.csv"'}
-    return Response(exports.to_csv(body, history), media_type="text/csv; charset=utf-8",
-                    headers=headers)
+    return Response(
+        exports.to_csv(body, history), media_type="text/csv; charset=utf-8", headers=headers
+    )
 
 
 @router.get("/v1/shortlists/{shortlist_id}/export.pdf", response_class=Response)

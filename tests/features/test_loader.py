@@ -81,12 +81,22 @@ CASES = [
     ("employees", _duplicate_nip, "nip", 4, "unique"),
     ("employees", _set("disability", "maybe", 6), "disability", 7, "true or false"),
     ("employees", _pppk_with_golongan_ruang, "rank", None, "PPPK"),
-    ("employees", _set("current_position_id", "NO-SUCH-POST", 7), "current_position_id", 8,
-     "existing positions.position_id"),
+    (
+        "employees",
+        _set("current_position_id", "NO-SUCH-POST", 7),
+        "current_position_id",
+        8,
+        "existing positions.position_id",
+    ),
     ("performance", _set("rating", "GOOD", 2), "rating", 3, "SANGAT_BAIK"),
     ("rounds", _set("label", "5", 1), "label", 2, "0 to 4"),
-    ("rounds", _set("position_id", "NO-SUCH-POST", 0), "position_id", 1,
-     "existing positions.position_id"),
+    (
+        "rounds",
+        _set("position_id", "NO-SUCH-POST", 0),
+        "position_id",
+        1,
+        "existing positions.position_id",
+    ),
     ("competencies", _set("integritas", "6.5", 0), "integritas", 1, "from 1 to 5"),
     ("positions", _set("req_komunikasi", "0", 3), "req_komunikasi", 4, "from 1 to 5"),
     ("positions", _set("position_type", "ESELON_II", 1), "position_type", 2, "JPT_PRATAMA"),
@@ -95,8 +105,13 @@ CASES = [
 
 @pytest.mark.parametrize(("table", "edit", "column", "row", "rule"), CASES)
 def test_a_broken_rule_refuses_the_export_and_names_where(
-    small_export_dir: Path, tmp_path: Path, table: str, edit: Callable[[pd.DataFrame], None],
-    column: str, row: int | None, rule: str,
+    small_export_dir: Path,
+    tmp_path: Path,
+    table: str,
+    edit: Callable[[pd.DataFrame], None],
+    column: str,
+    row: int | None,
+    rule: str,
 ) -> None:
     error = _refusal(_broken(small_export_dir, tmp_path, table, edit))
     matching = [v for v in error.violations if v.column == column and rule in v.rule]
@@ -108,8 +123,12 @@ def test_a_broken_rule_refuses_the_export_and_names_where(
 
 
 def test_a_missing_required_column_is_named(small_export_dir: Path, tmp_path: Path) -> None:
-    folder = _broken(small_export_dir, tmp_path, "performance",
-                     lambda frame: frame.drop(columns=["rating"], inplace=True))
+    folder = _broken(
+        small_export_dir,
+        tmp_path,
+        "performance",
+        lambda frame: frame.drop(columns=["rating"], inplace=True),
+    )
     error = _refusal(folder)
     assert "required column rating is missing" in str(error)
     assert "performance.csv" in str(error)
@@ -121,7 +140,9 @@ def test_a_missing_required_table_is_named(small_export_dir: Path, tmp_path: Pat
     assert "required table rounds is missing" in str(_refusal(folder))
 
 
-def test_all_errors_are_collected_not_just_the_first(small_export_dir: Path, tmp_path: Path) -> None:
+def test_all_errors_are_collected_not_just_the_first(
+    small_export_dir: Path, tmp_path: Path
+) -> None:
     def two(frame: pd.DataFrame) -> None:
         frame.loc[0, "rating"] = "GOOD"
         frame.loc[5, "year"] = "last year"
@@ -139,7 +160,9 @@ def test_the_full_report_is_written(small_export_dir: Path, tmp_path: Path) -> N
     assert (report["column"] == "label").any()
 
 
-def test_rejects_sets_bad_rows_and_their_dependants_aside(small_export_dir: Path, tmp_path: Path) -> None:
+def test_rejects_sets_bad_rows_and_their_dependants_aside(
+    small_export_dir: Path, tmp_path: Path
+) -> None:
     clean = load_export(small_export_dir)
     folder = _broken(small_export_dir, tmp_path, "employees", _set("gender", "X", 0))
     bad_nip = _read(folder, "employees").loc[0, "nip"]
@@ -192,8 +215,12 @@ def test_parquet_and_csv_load_to_the_same_frames(small_export_dir: Path, tmp_pat
 
 
 def test_optional_tables_and_columns_may_be_absent(small_export_dir: Path, tmp_path: Path) -> None:
-    folder = _broken(small_export_dir, tmp_path, "employees",
-                     lambda frame: frame.drop(columns=["religion", "ethnicity"], inplace=True))
+    folder = _broken(
+        small_export_dir,
+        tmp_path,
+        "employees",
+        lambda frame: frame.drop(columns=["religion", "ethnicity"], inplace=True),
+    )
     for table in ("discipline", "trainings", "aspirations", "election_calendar"):
         (folder / f"{table}.csv").unlink()
     export = load_export(folder)
@@ -201,7 +228,9 @@ def test_optional_tables_and_columns_may_be_absent(small_export_dir: Path, tmp_p
     assert (export.employees["religion"] == "").all()
 
 
-def test_the_cli_exits_2_with_the_message_and_no_traceback(small_export_dir: Path, tmp_path: Path) -> None:
+def test_the_cli_exits_2_with_the_message_and_no_traceback(
+    small_export_dir: Path, tmp_path: Path
+) -> None:
     folder = _broken(small_export_dir, tmp_path, "rounds", _set("label", "9", 0))
     result = CliRunner().invoke(app, ["validate", "--data-dir", str(folder)])
     assert result.exit_code == 2

@@ -35,14 +35,19 @@ def service_settings(folder: Path) -> Settings:
     """Settings of a test service whose database lives in ``folder``."""
     import os
 
-    return Settings(database_url=f"sqlite:///{folder / 'service.db'}", as_of=AS_OF,
-                    mlflow_tracking_uri=os.environ["MLFLOW_TRACKING_URI"], max_k=50,
-                    max_body_bytes=4096)
+    return Settings(
+        database_url=f"sqlite:///{folder / 'service.db'}",
+        as_of=AS_OF,
+        mlflow_tracking_uri=os.environ["MLFLOW_TRACKING_URI"],
+        max_k=50,
+        max_body_bytes=4096,
+    )
 
 
 @pytest.fixture(scope="module")
-def service(small_export: Export, champion: RankerBundle,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Keys]]:
+def service(
+    small_export: Export, champion: RankerBundle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, Keys]]:
     """The app with a real engine (the small export, the champion) and a key per role."""
     settings = service_settings(tmp_path_factory.mktemp("service"))
     engine = Engine.build(small_export, champion, settings)

@@ -18,10 +18,19 @@ from tests.serving.conftest import Keys, service_settings
 from training.registry import RankerBundle
 
 
-def _shortlist(client: TestClient, keys: Keys, position_id: str, k: int = 5,
-               role: str = "committee", **headers: str) -> dict:
-    response = client.post("/v1/shortlists", json={"position_id": position_id, "k": k},
-                           headers={**keys.header(role), **headers})
+def _shortlist(
+    client: TestClient,
+    keys: Keys,
+    position_id: str,
+    k: int = 5,
+    role: str = "committee",
+    **headers: str,
+) -> dict:
+    response = client.post(
+        "/v1/shortlists",
+        json={"position_id": position_id, "k": k},
+        headers={**keys.header(role), **headers},
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -49,31 +58,37 @@ def test_committee_sees_only_its_agency(service: tuple[TestClient, Keys], vacanc
     assert all(p["is_vacant"] for p in own)
     other = client.get("/v1/positions", headers=keys.header("other_committee")).json()
     assert other == []
-    response = client.post("/v1/shortlists", json={"position_id": vacancy},
-                           headers=keys.header("other_committee"))
+    response = client.post(
+        "/v1/shortlists", json={"position_id": vacancy}, headers=keys.header("other_committee")
+    )
     assert response.status_code == 404
     assert "nip" not in response.text
 
 
 def test_auditor_may_not_create_shortlists(service: tuple[TestClient, Keys], vacancy: str) -> None:
     client, keys = service
-    response = client.post("/v1/shortlists", json={"position_id": vacancy},
-                           headers=keys.header("auditor"))
+    response = client.post(
+        "/v1/shortlists", json={"position_id": vacancy}, headers=keys.header("auditor")
+    )
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    ({"position_id": "NO-SUCH-POST"}, 404),
-    ({"position_id": "X", "k": 0}, 422),
-    ({"position_id": "X", "k": 51}, 422),
-    ({"position_id": "X", "k": "tenxyzzy"}, 422),
-    ({"position_id": "X", "extra": 1}, 422),
-    ({}, 422),
-    ({"position_id": "X", "position": {"title": "Y"}}, 422),
-    ({"position_id": ["X"]}, 422),
-])
-def test_bad_requests_get_4xx_problems(service: tuple[TestClient, Keys], body: dict,
-                                       status: int) -> None:
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"position_id": "NO-SUCH-POST"}, 404),
+        ({"position_id": "X", "k": 0}, 422),
+        ({"position_id": "X", "k": 51}, 422),
+        ({"position_id": "X", "k": "tenxyzzy"}, 422),
+        ({"position_id": "X", "extra": 1}, 422),
+        ({}, 422),
+        ({"position_id": "X", "position": {"title": "Y"}}, 422),
+        ({"position_id": ["X"]}, 422),
+    ],
+)
+def test_bad_requests_get_4xx_problems(
+    service: tuple[TestClient, Keys], body: dict, status: int
+) -> None:
     client, keys = service
     response = client.post("/v1/shortlists", json=body, headers=keys.header("admin"))
     assert response.status_code == status, response.text
@@ -90,8 +105,9 @@ def test_malformed_json_and_oversized_bodies(service: tuple[TestClient, Keys]) -
     assert client.post("/v1/shortlists", content=huge, headers=headers).status_code == 413
 
 
-def test_shortlist_is_explained_additive_and_eligible(service: tuple[TestClient, Keys],
-                                                       vacancy: str) -> None:
+def test_shortlist_is_explained_additive_and_eligible(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
     client, keys = service
     body = _shortlist(client, keys, vacancy, k=5)
     assert body["candidates"], body["excluded"]
@@ -112,34 +128,45 @@ def test_reasons_follow_accept_language(service: tuple[TestClient, Keys], vacanc
     client, keys = service
     english = _shortlist(client, keys, vacancy, k=3, **{"Accept-Language": "en-GB"})
     indonesian = _shortlist(client, keys, vacancy, k=3)
-    assert english["candidates"][0]["eligibility"][0]["message"] != \
-        indonesian["candidates"][0]["eligibility"][0]["message"]
+    assert (
+        english["candidates"][0]["eligibility"][0]["message"]
+        != indonesian["candidates"][0]["eligibility"][0]["message"]
+    )
 
 
-def test_stored_shortlist_replays_identically(service: tuple[TestClient, Keys],
-                                              vacancy: str) -> None:
+def test_stored_shortlist_replays_identically(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
     client, keys = service
     made = _shortlist(client, keys, vacancy, k=4)
     again = client.get(f"/v1/shortlists/{made['shortlist_id']}", headers=keys.header("committee"))
     assert again.status_code == 200 and again.json() == made
-    hidden = client.get(f"/v1/shortlists/{made['shortlist_id']}",
-                        headers=keys.header("other_committee"))
+    hidden = client.get(
+        f"/v1/shortlists/{made['shortlist_id']}", headers=keys.header("other_committee")
+    )
     assert hidden.status_code == 404
 
 
-def test_candidate_fit_explains_and_gives_recourse(service: tuple[TestClient, Keys],
-                                                   vacancy: str) -> None:
+def test_candidate_fit_explains_and_gives_recourse(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
     client, keys = service
     body = _shortlist(client, keys, vacancy, k=1)
     nip = body["candidates"][0]["nip"]
-    fit = client.get(f"/v1/candidates/{nip}/fit", params={"position_id": vacancy},
-                     headers=keys.header("committee"))
+    fit = client.get(
+        f"/v1/candidates/{nip}/fit",
+        params={"position_id": vacancy},
+        headers=keys.header("committee"),
+    )
     assert fit.status_code == 200, fit.text
     detail = fit.json()
     assert detail["eligible"] is True and detail["failed_rules"] == []
     assert detail["score"] == pytest.approx(body["candidates"][0]["score"], abs=1e-9)
-    missing = client.get("/v1/candidates/000000000000000000/fit",
-                         params={"position_id": vacancy}, headers=keys.header("committee"))
+    missing = client.get(
+        "/v1/candidates/000000000000000000/fit",
+        params={"position_id": vacancy},
+        headers=keys.header("committee"),
+    )
     assert missing.status_code == 404
 
 
@@ -150,8 +177,9 @@ def test_model_endpoint(service: tuple[TestClient, Keys], champion: RankerBundle
     assert body["alias"] == "champion"
 
 
-def test_audit_chain_records_and_detects_tampering(service: tuple[TestClient, Keys],
-                                                   vacancy: str) -> None:
+def test_audit_chain_records_and_detects_tampering(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
     client, keys = service
     _shortlist(client, keys, vacancy, k=2)
     db = client.app.state.db  # type: ignore[attr-defined]
@@ -159,8 +187,9 @@ def test_audit_chain_records_and_detects_tampering(service: tuple[TestClient, Ke
     assert ok, message
     with db.begin() as connection:
         first = connection.execute(sa.text("select min(entry_id) from audit_log")).scalar_one()
-        connection.execute(sa.text("update audit_log set subject = 'forged' where entry_id = :i"),
-                           {"i": first})
+        connection.execute(
+            sa.text("update audit_log set subject = 'forged' where entry_id = :i"), {"i": first}
+        )
     ok, message = verify_chain(db)
     assert not ok and f"entry {first}" in message
 
@@ -171,14 +200,20 @@ def test_reload_under_load_drops_nothing(service: tuple[TestClient, Keys], vacan
 
     def hammer() -> None:
         for _ in range(8):
-            statuses.append(client.post("/v1/shortlists", json={"position_id": vacancy, "k": 3},
-                                        headers=keys.header("committee")).status_code)
+            statuses.append(
+                client.post(
+                    "/v1/shortlists",
+                    json={"position_id": vacancy, "k": 3},
+                    headers=keys.header("committee"),
+                ).status_code
+            )
 
     threads = [threading.Thread(target=hammer) for _ in range(3)]
     for thread in threads:
         thread.start()
-    reloads = [client.post("/v1/admin/reload", headers=keys.header("admin")).status_code
-               for _ in range(3)]
+    reloads = [
+        client.post("/v1/admin/reload", headers=keys.header("admin")).status_code for _ in range(3)
+    ]
     for thread in threads:
         thread.join()
     assert reloads == [200, 200, 200]
@@ -186,13 +221,20 @@ def test_reload_under_load_drops_nothing(service: tuple[TestClient, Keys], vacan
     assert client.post("/v1/admin/reload", headers=keys.header("committee")).status_code == 403
 
 
-def test_protected_attributes_do_not_move_any_score(small_export: Export, champion: RankerBundle,
-                                                    tmp_path, vacancy: str) -> None:
+def test_protected_attributes_do_not_move_any_score(
+    small_export: Export, champion: RankerBundle, tmp_path, vacancy: str
+) -> None:
     settings = service_settings(tmp_path)
     rng = np.random.default_rng(1)
     employees = small_export.employees.copy()
-    for column in ("name", "religion", "ethnicity", "origin_region", "disability",
-                   "marital_status"):
+    for column in (
+        "name",
+        "religion",
+        "ethnicity",
+        "origin_region",
+        "disability",
+        "marital_status",
+    ):
         employees[column] = rng.permutation(employees[column].to_numpy())
     position = small_export.positions.set_index("position_id").loc[vacancy].to_dict()
     position["position_id"] = vacancy
@@ -204,9 +246,12 @@ def test_protected_attributes_do_not_move_any_score(small_export: Export, champi
 
 
 def test_not_ready_without_a_champion(tmp_path, small_export_dir) -> None:
-    settings = service_settings(tmp_path).model_copy(update={
-        "mlflow_tracking_uri": f"sqlite:///{tmp_path / 'empty.db'}",
-        "models_dir": tmp_path / "no-models"})
+    settings = service_settings(tmp_path).model_copy(
+        update={
+            "mlflow_tracking_uri": f"sqlite:///{tmp_path / 'empty.db'}",
+            "models_dir": tmp_path / "no-models",
+        }
+    )
     with TestClient(create_app(settings, data_dir=small_export_dir)) as client:
         response = client.get("/health")
         assert response.status_code == 503

@@ -19,8 +19,15 @@ from training.registry import RankerBundle
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -54,8 +61,7 @@ def test_committee_signs_in_reviews_decides_and_downloads(
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-            page = browser.new_page(viewport={"width": 1366, "height": 900},
-                                    accept_downloads=True)
+            page = browser.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
             page.goto(base)
             page.fill("#key", "wrong-key")
             page.click("button[type=submit]")

@@ -29,18 +29,32 @@ JUSTIFICATION = "Kandidat memiliki sertifikasi khusus yang dibutuhkan unit ini."
 
 
 def _shortlist(client: TestClient, keys: Keys, vacancy: str, k: int = 5) -> dict:
-    response = client.post("/v1/shortlists", json={"position_id": vacancy, "k": k},
-                           headers=keys.header("committee"))
+    response = client.post(
+        "/v1/shortlists", json={"position_id": vacancy, "k": k}, headers=keys.header("committee")
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
 
-def _decide(client: TestClient, keys: Keys, shortlist_id: str, nip: str, decision: str,
-            justification: str | None = None, role: str = "committee") -> httpx.Response:
-    body = {"nip": nip, "decision": decision, "reason": "hasil rapat tim penilai kinerja",
-            "reviewer": "Ketua Tim", "justification": justification}
-    return client.post(f"/v1/shortlists/{shortlist_id}/decisions", json=body,
-                       headers=keys.header(role))
+def _decide(
+    client: TestClient,
+    keys: Keys,
+    shortlist_id: str,
+    nip: str,
+    decision: str,
+    justification: str | None = None,
+    role: str = "committee",
+) -> httpx.Response:
+    body = {
+        "nip": nip,
+        "decision": decision,
+        "reason": "hasil rapat tim penilai kinerja",
+        "reviewer": "Ketua Tim",
+        "justification": justification,
+    }
+    return client.post(
+        f"/v1/shortlists/{shortlist_id}/decisions", json=body, headers=keys.header(role)
+    )
 
 
 def _flow(client: TestClient, keys: Keys, vacancy: str) -> None:
@@ -59,14 +73,16 @@ def _flow(client: TestClient, keys: Keys, vacancy: str) -> None:
     assert [d["divergent"] for d in history["decisions"]] == [False, True, False]
 
 
-def test_decisions_history_and_divergence_on_sqlite(service: tuple[TestClient, Keys],
-                                                    vacancy: str) -> None:
+def test_decisions_history_and_divergence_on_sqlite(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
     client, keys = service
     _flow(client, keys, vacancy)
 
 
-def test_the_top_candidate_needs_no_justification(service: tuple[TestClient, Keys],
-                                                  vacancy: str) -> None:
+def test_the_top_candidate_needs_no_justification(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
     client, keys = service
     shortlist = _shortlist(client, keys, vacancy)
     first = shortlist["candidates"][0]["nip"]
@@ -82,12 +98,12 @@ def test_bad_decisions_are_4xx(service: tuple[TestClient, Keys], vacancy: str) -
     assert _decide(client, keys, sid, "199001012020011999", "REJECTED").status_code == 422
     assert _decide(client, keys, str(uuid.uuid4()), first, "REJECTED").status_code == 404
     assert _decide(client, keys, sid, first, "REJECTED", role="auditor").status_code == 403
-    assert _decide(client, keys, sid, first, "REJECTED",
-                   role="other_committee").status_code == 404
+    assert _decide(client, keys, sid, first, "REJECTED", role="other_committee").status_code == 404
 
 
-def test_divergence_report_counts_off_list_choices(service: tuple[TestClient, Keys],
-                                                   vacancy: str) -> None:
+def test_divergence_report_counts_off_list_choices(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
     client, keys = service
     shortlist = _shortlist(client, keys, vacancy)
     second = shortlist["candidates"][1]["nip"]
@@ -102,8 +118,9 @@ def test_divergence_report_counts_off_list_choices(service: tuple[TestClient, Ke
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A throwaway database on the PostgreSQL server at 127.0.0.1:5432, dropped afterwards."""
-    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                             isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
+    )
     name = f"asn_jobfit_test_{uuid.uuid4().hex[:8]}"
     try:
         with admin.connect() as connection:
@@ -117,18 +134,21 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.mark.postgres
-def test_decisions_on_postgresql(postgres_url: str, small_export: Export,
-                                 champion: RankerBundle, tmp_path: Path, vacancy: str) -> None:
+def test_decisions_on_postgresql(
+    postgres_url: str, small_export: Export, champion: RankerBundle, tmp_path: Path, vacancy: str
+) -> None:
     settings = service_settings(tmp_path).model_copy(update={"database_url": postgres_url})
     app = create_app(settings, engine=Engine.build(small_export, champion, settings))
     with TestClient(app) as client:
         db = app.state.db
         assert db.dialect.name == "postgresql"
         agency = str(small_export.positions["agency_id"].iloc[0])
-        keys = Keys(committee=create_api_key(db, "committee", agency)[1],
-                    other_committee=create_api_key(db, "committee", "X")[1],
-                    admin=create_api_key(db, "admin", None)[1],
-                    auditor=create_api_key(db, "auditor", None)[1])
+        keys = Keys(
+            committee=create_api_key(db, "committee", agency)[1],
+            other_committee=create_api_key(db, "committee", "X")[1],
+            admin=create_api_key(db, "admin", None)[1],
+            auditor=create_api_key(db, "auditor", None)[1],
+        )
         _flow(client, keys, vacancy)
 
 
@@ -140,8 +160,20 @@ def _free_port() -> int:
 
 def _start(env: dict[str, str], data_dir: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "serving", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "serving",
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -154,9 +186,13 @@ def _start(env: dict[str, str], data_dir: Path, port: int) -> subprocess.Popen:
 
 
 @pytest.mark.slow
-def test_a_decision_survives_kill_9_right_after_its_2xx(small_export_dir: Path, champion: RankerBundle,
-                                                        small_export: Export, tmp_path: Path,
-                                                        vacancy: str) -> None:
+def test_a_decision_survives_kill_9_right_after_its_2xx(
+    small_export_dir: Path,
+    champion: RankerBundle,
+    small_export: Export,
+    tmp_path: Path,
+    vacancy: str,
+) -> None:
     database = f"sqlite:///{tmp_path / 'durable.db'}"
     env = {**os.environ, "DATABASE_URL": database, "ASN_JOBFIT_AS_OF": AS_OF.isoformat()}
     from serving.db import make_engine, upgrade
@@ -170,12 +206,19 @@ def test_a_decision_survives_kill_9_right_after_its_2xx(small_export_dir: Path, 
     server = _start(env, small_export_dir, port)
     try:
         base = f"http://127.0.0.1:{port}"
-        shortlist = httpx.post(f"{base}/v1/shortlists", json={"position_id": vacancy, "k": 3},
-                               headers=headers, timeout=60).json()
+        shortlist = httpx.post(
+            f"{base}/v1/shortlists",
+            json={"position_id": vacancy, "k": 3},
+            headers=headers,
+            timeout=60,
+        ).json()
         nip = shortlist["candidates"][0]["nip"]
-        response = httpx.post(f"{base}/v1/shortlists/{shortlist['shortlist_id']}/decisions",
-                              json={"nip": nip, "decision": "SELECTED", "reason": "terbaik",
-                                    "reviewer": "Ketua"}, headers=headers, timeout=60)
+        response = httpx.post(
+            f"{base}/v1/shortlists/{shortlist['shortlist_id']}/decisions",
+            json={"nip": nip, "decision": "SELECTED", "reason": "terbaik", "reviewer": "Ketua"},
+            headers=headers,
+            timeout=60,
+        )
         assert response.status_code == 201
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=30)
@@ -184,9 +227,11 @@ def test_a_decision_survives_kill_9_right_after_its_2xx(small_export_dir: Path, 
             server.kill()
     server = _start(env, small_export_dir, port)
     try:
-        history = httpx.get(f"http://127.0.0.1:{port}/v1/shortlists/"
-                            f"{shortlist['shortlist_id']}/decisions", headers=headers,
-                            timeout=60).json()
+        history = httpx.get(
+            f"http://127.0.0.1:{port}/v1/shortlists/{shortlist['shortlist_id']}/decisions",
+            headers=headers,
+            timeout=60,
+        ).json()
         assert history["current"] == {nip: "SELECTED"}
     finally:
         server.kill()
