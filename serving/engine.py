@@ -124,10 +124,10 @@ class Engine:
         columns = list(self.bundle.feature_columns)
         matrix = features[columns].to_numpy(dtype=np.float64)
         eligible = np.flatnonzero(np.asarray(verdict.eligible, dtype=bool))
-        scores = np.asarray(self.bundle.booster.predict(matrix[eligible]), dtype=np.float64)
+        scores = _predict(self.bundle, matrix[eligible])
         top = _top_k(scores, pool.nips[eligible], k)
         rows = eligible[top]
-        contrib = np.asarray(self.bundle.booster.predict(matrix[rows], pred_contrib=True))
+        contrib = _predict(self.bundle, matrix[rows], contributions=True)
         spread = float(np.std(scores)) if len(scores) > 1 else 0.0
         bands = explain.merit_bands(contrib.sum(axis=1), spread)
         candidates = [
@@ -213,6 +213,13 @@ class Engine:
         detail["model"] = {"name": self.bundle.name, "version": str(self.bundle.version)}
         detail["ruleset_version"] = self.ruleset.version
         return detail
+
+
+def _predict(bundle: RankerBundle, matrix: np.ndarray, contributions: bool = False) -> np.ndarray:
+    """Scores (or contributions plus base value) of the rows; an empty matrix gives no rows."""
+    if len(matrix) == 0:
+        return np.zeros((0, matrix.shape[1] + 1) if contributions else 0, dtype=np.float64)
+    return np.asarray(bundle.booster.predict(matrix, pred_contrib=contributions), dtype=np.float64)
 
 
 def _top_k(scores: np.ndarray, nips: np.ndarray, k: int) -> np.ndarray:

@@ -256,3 +256,17 @@ def test_not_ready_without_a_champion(tmp_path, small_export_dir) -> None:
         response = client.get("/health")
         assert response.status_code == 503
         assert response.json()["reason"]
+
+
+def test_a_pool_filtered_to_nobody_gives_an_empty_list(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
+    client, keys = service
+    response = client.post(
+        "/v1/shortlists",
+        headers=keys.header("admin"),
+        json={"position_id": vacancy, "filters": {"unit_id": "NO-SUCH-UNIT"}},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["candidates"] == [] and body["pool_size"] == 0

@@ -37,7 +37,7 @@ schema = schemathesis.from_pytest_fixture("api_schema")
 
 @pytest.mark.slow
 @schema.parametrize(endpoint="^/(health|v1/(positions|shortlists|candidates|model|reports))")
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_no_server_errors(case: schemathesis.Case) -> None:
     response = case.call_asgi(headers=HEADERS)
     case.validate_response(response, checks=(not_a_server_error,))
