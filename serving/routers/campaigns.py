@@ -93,6 +93,106 @@ def _audit_detail(report: service.CampaignReport) -> dict[str, Any]:
     }
 
 
+def create_and_store(
+    request: Request,
+    who: Any,
+    position_ids: list[str] | None,
+    agency_id: str | None,
+    options: service.CampaignOptions,
+) -> service.CampaignReport:
+    """Run a campaign for ``who``, then store and audit it in one transaction.
+
+    The one path of ``POST /v1/campaigns`` and of the review page's campaign form.
+
+    Parameters
+    ----------
+    request : fastapi.Request
+        The request (its app holds the campaign runtime).
+    who : Principal
+        The caller (``role``, ``agency_id``, ``key_id``).
+    position_ids, agency_id : list of str or None, str or None
+        The scope: exactly one of them.
+    options : CampaignOptions
+
+    Returns
+    -------
+    CampaignReport
+        The stored report, with its ``campaign_id``.
+
+    Raises
+    ------
+    CampaignError
+        Bad scope (422), unknown ids (404), a role or agency that may not (403), no champion
+        loaded (503).
+    """
+    runtime = _runtime(request)
+    ids = service.resolve_vacancies(runtime.export.positions, position_ids, agency_id)
+    agency = service.authorize_scope(who.role, who.agency_id, ids, runtime.export.positions)
+    report = service.run_campaign(
+        runtime.export,
+        runtime.scorer,
+        position_ids=ids if agency_id is None else None,
+        agency_id=agency_id,
+        options=options,
+        model=runtime.model,
+    )
+    with runtime.db.begin() as connection:  # stored and audited in one transaction
+        stored = service.save_campaign(connection, runtime.table, report, agency, str(who.key_id))
+        audit.append(connection, who, "campaign.create", stored.campaign_id, _audit_detail(stored))
+    logger.info("campaign %s stored: %d vacancies", stored.campaign_id, len(ids))
+    return stored
+
+
+def read_campaign(request: Request, who: Any, campaign_id: str) -> service.CampaignReport:
+    """A stored campaign ``who`` may read (admins and auditors: any; a committee: its agency's).
+
+    Raises
+    ------
+    CampaignNotFound
+        No such campaign, or another agency's (the same answer, so ids do not leak).
+    CampaignUnavailable
+        No champion is loaded.
+    """
+    runtime = _runtime(request)
+    with runtime.db.connect() as connection:
+        report, agency = service.load_campaign(connection, runtime.table, campaign_id)
+    if who.role == "committee" and agency != who.agency_id:  # admins, auditors: any
+        raise service.CampaignNotFound(f"no campaign {campaign_id!r}")
+    return report
+
+
+def recent_campaigns(
+    db: Any, table: Any, agency_id: str | None, limit: int = 5
+) -> list[dict[str, Any]]:
+    """The most recent stored campaigns, newest first (one agency's, or all with ``None``).
+
+    Returns
+    -------
+    list of dict
+        ``campaign_id``, ``created_at``, ``agency_id``, ``vacancies``, ``filled`` and
+        ``scope`` of each.
+    """
+    query = table.select().order_by(table.c.created_at.desc()).limit(limit)
+    if agency_id is not None:
+        query = query.where(table.c.agency_id == agency_id)
+    with db.connect() as connection:
+        rows = connection.execute(query).all()
+    out = []
+    for row in rows:
+        report = service.CampaignReport.model_validate_json(row.report_json)
+        out.append(
+            {
+                "campaign_id": row.campaign_id,
+                "created_at": row.created_at,
+                "agency_id": row.agency_id,
+                "vacancies": row.vacancies,
+                "filled": report.baselines.optimal_filled,
+                "scope": report.scope,
+            }
+        )
+    return out
+
+
 def build_router(principal_dependency: Any) -> APIRouter:
     """The campaigns router, authenticated by ``principal_dependency``.
 
@@ -109,38 +209,12 @@ def build_router(principal_dependency: Any) -> APIRouter:
     def create_campaign(body: CampaignRequest, request: Request, who: Any = caller) -> Any:
         """Assign the vacancies optimally, store the proposal and return it."""
         try:
-            runtime = _runtime(request)
-            ids = service.resolve_vacancies(
-                runtime.export.positions, body.position_ids, body.agency_id
-            )
-            agency = service.authorize_scope(who.role, who.agency_id, ids, runtime.export.positions)
-            report = service.run_campaign(
-                runtime.export,
-                runtime.scorer,
-                position_ids=ids if body.agency_id is None else None,
-                agency_id=body.agency_id,
-                options=body.options,
-                model=runtime.model,
-            )
-            with runtime.db.begin() as connection:  # stored and audited in one transaction
-                stored = service.save_campaign(
-                    connection, runtime.table, report, agency, str(who.key_id)
-                )
-                audit.append(
-                    connection, who, "campaign.create", stored.campaign_id, _audit_detail(stored)
-                )
+            return create_and_store(request, who, body.position_ids, body.agency_id, body.options)
         except service.CampaignError as error:
             return _problem(error)
-        logger.info("campaign %s stored: %d vacancies", stored.campaign_id, len(ids))
-        return stored
 
     def _read(campaign_id: str, request: Request, who: Any) -> service.CampaignReport:
-        runtime = _runtime(request)
-        with runtime.db.connect() as connection:
-            report, agency = service.load_campaign(connection, runtime.table, campaign_id)
-        if who.role == "committee" and agency != who.agency_id:  # admins, auditors: any
-            raise service.CampaignNotFound(f"no campaign {campaign_id!r}")
-        return report
+        return read_campaign(request, who, campaign_id)
 
     @api.get("/{campaign_id}", response_model=service.CampaignReport)
     def get_campaign(campaign_id: CampaignId, request: Request, who: Any = caller) -> Any:
