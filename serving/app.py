@@ -96,9 +96,7 @@ def _attach_campaigns(app: FastAPI) -> None:
     app.state.campaigns = None
     if current is None:
         return
-    scorer = campaigns.RankerScorer(
-        current.export, current.bundle, current.ruleset, current.as_of, pool=current.pool
-    )
+    scorer = campaigns.RankerScorer(current)
     app.state.campaigns = campaigns.CampaignRuntime(
         export=current.export,
         scorer=scorer,

@@ -788,78 +788,64 @@ def render_csv(report: CampaignReport) -> str:
 
 
 class RankerScorer:
-    """Scores vacancies exactly as a shortlist does: pool, features, hard rules, champion.
+    """Scores vacancies exactly as a shortlist does, through the serving engine's one scoring
+    path (pool, features, hard rules, the champion's compiled scores).
 
     Parameters
     ----------
-    export : features.export.Export
-    bundle : training.registry.RankerBundle
-        The champion (booster, ordered feature list, rule-set version).
-    ruleset : features.rules.RuleSet
-    as_of : pandas.Timestamp
-        The campaign date ("today" in serving).
-    pool : features.candidates.CandidatePool or None
-        A pool prepared for ``as_of`` (the serving engine's precomputed one); prepared here
-        if absent.
+    engine : serving.engine.Engine
+        The engine in use: export, precomputed pool for ``as_of``, champion and rule set.
     lang : {"id", "en"}
         Language of the reasons.
     """
 
-    def __init__(
-        self,
-        export: Any,
-        bundle: Any,
-        ruleset: Any,
-        as_of: pd.Timestamp,
-        pool: Any = None,
-        lang: str = "id",
-    ) -> None:
-        from features.candidates import prepare_candidates
+    POOL_CACHE = 8
+    """Agency pools (minus the people already moved) kept between vacancies of a campaign."""
 
-        self.as_of = pd.Timestamp(as_of).normalize()
-        self.export = export
-        self.bundle = bundle
-        self.ruleset = ruleset
+    def __init__(self, engine: Any, lang: str = "id") -> None:
+        self.engine = engine
+        self.bundle = engine.bundle
+        self.as_of = engine.as_of
         self.lang = lang
-        self.pool = pool if pool is not None else prepare_candidates(export, self.as_of)
-        self._agency = self.pool.employees["agency_id"].to_numpy()
-        self._index = {str(n): i for i, n in enumerate(np.asarray(self.pool.nips))}
+        self._agency = engine.pool.employees["agency_id"].to_numpy()
+        self._index = {str(n): i for i, n in enumerate(np.asarray(engine.pool.nips))}
+        self._pools: dict[tuple[str, frozenset[str]], Any] = {}
+
+    def _pool(self, agency_id: str, exclude: Collection[str]) -> Any:
+        """The agency's candidates minus ``exclude`` (cached: a campaign asks for the same
+        pool once per vacancy)."""
+        from features.candidates import subset
+
+        key = (agency_id, frozenset(exclude))
+        if key not in self._pools:
+            mask = self._agency == agency_id
+            if exclude:
+                mask[[self._index[n] for n in exclude if n in self._index]] = False
+            whole = self.engine.pool
+            if len(self._pools) >= self.POOL_CACHE:
+                self._pools.pop(next(iter(self._pools)))
+            self._pools[key] = whole if mask.all() else subset(whole, mask)
+        return self._pools[key]
 
     def score(
         self, position: Mapping[str, Any], exclude: Collection[str], top_n: int
     ) -> VacancyScores:
         """Score ``position`` against its agency's pool minus ``exclude``; keep the top-N."""
-        from features.build import build_features
-        from features.candidates import subset
-        from features.rules import evaluate_rules
-
-        mask = self._agency == position["agency_id"]
-        if exclude:
-            mask[[self._index[n] for n in exclude if n in self._index]] = False
-        pool = self.pool if mask.all() else subset(self.pool, mask)
-        features = build_features(pool, position, self.as_of)
-        verdict = evaluate_rules(
-            pool, position, features, self.as_of, self.ruleset, self.export.election_calendar
-        )
+        scored = self.engine.score(self._pool(str(position["agency_id"]), exclude), position)
+        verdict = scored.verdict
         blocked = verdict.vacancy_flags[0].message(self.lang) if verdict.frozen else None
-        columns = list(self.bundle.feature_columns)
-        matrix = features[columns].to_numpy(dtype=np.float64)
-        eligible = np.flatnonzero(np.asarray(verdict.eligible, dtype=bool))
-        scores = np.asarray(self.bundle.booster.predict(matrix[eligible]), dtype=np.float64)
-        rows = eligible[asg.top_n_eligible(scores, np.ones(len(eligible), dtype=bool), top_n)]
-        fit = np.full(len(pool.nips), np.nan)
-        fit[eligible] = scores
-        nips = np.asarray(pool.nips, dtype=object)[rows]
+        order = asg.top_n_eligible(scored.scores, np.ones(len(scored.eligible), dtype=bool), top_n)
+        rows = scored.eligible[order]
         return VacancyScores(
             position_id=str(position["position_id"]),
-            nips=nips,
-            fit=fit[rows],
-            eligible_count=len(eligible),
-            pool_size=len(pool.nips),
+            nips=np.asarray(scored.pool.nips, dtype=object)[rows],
+            fit=scored.scores[order],
+            eligible_count=len(scored.eligible),
+            pool_size=len(scored.pool),
             excluded=dict(verdict.excluded_counts),
             blocked=blocked,
-            aspiration=_aspiration(features.iloc[rows]).to_numpy(dtype=float),
-            values=matrix[rows],
+            aspiration=_aspiration(scored.features.iloc[rows]).to_numpy(dtype=float),
+            values=scored.matrix[rows],
         )
 
     def explain(self, values: np.ndarray) -> list[list[str]]:
@@ -869,7 +855,7 @@ class RankerScorer:
         if len(values) == 0:
             return []
         columns = list(self.bundle.feature_columns)
-        contrib = np.asarray(self.bundle.booster.predict(values, pred_contrib=True))[:, :-1]
+        contrib = self.engine.predictor.contributions(values)[:, :-1]
         return [
             explain.reasons(columns, values[i], contrib[i], self.lang)["positive"]
             for i in range(len(values))
@@ -913,7 +899,7 @@ def run_campaign_cli(data_dir: Any, positions: str | None, agency: str | None) -
     from pathlib import Path
 
     from features.loader import load_export
-    from features.rules import load_ruleset
+    from serving.engine import Engine
     from training.registry import load_champion
     from training.settings import get_settings
 
@@ -923,8 +909,7 @@ def run_campaign_cli(data_dir: Any, positions: str | None, agency: str | None) -
         position_ids = [p.strip() for p in positions.split(",") if p.strip()]
     export = load_export(Path(data_dir))
     bundle = load_champion(settings)
-    as_of = pd.Timestamp(settings.as_of or pd.Timestamp.today()).normalize()
-    scorer = RankerScorer(export, bundle, load_ruleset(bundle.ruleset_version), as_of)
+    scorer = RankerScorer(Engine.build(export, bundle, settings))
     report = run_campaign(
         export,
         scorer,

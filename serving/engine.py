@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,9 @@ from features.candidates import CandidatePool, prepare_candidates, subset
 from features.errors import JobfitError
 from features.export import Export
 from features.loader import load_export
-from features.rules import RuleSet, evaluate_rules, load_ruleset
+from features.rules import Eligibility, RuleSet, evaluate_rules, load_ruleset
 from serving import explain
+from serving.predictor import Predictor, make_predictor
 from training.registry import RankerBundle, load_champion
 from training.settings import Settings
 
@@ -38,6 +39,36 @@ class InputError(JobfitError):
 
 
 @dataclass(frozen=True)
+class Scored:
+    """One position scored over a pool: features, the rules' verdict and the eligible scores.
+
+    Attributes
+    ----------
+    pool : CandidatePool
+    features : pandas.DataFrame
+        ``build_features(pool, position, as_of)``.
+    matrix : numpy.ndarray
+        The features in the model's column order, every row of the pool.
+    verdict : features.rules.Eligibility
+    eligible : numpy.ndarray
+        Pool rows that pass every hard rule.
+    scores : numpy.ndarray
+        The ranker's score of each eligible row (aligned to ``eligible``).
+    """
+
+    pool: CandidatePool
+    features: pd.DataFrame
+    matrix: np.ndarray
+    verdict: Eligibility
+    eligible: np.ndarray
+    scores: np.ndarray
+
+    def top(self, k: int) -> np.ndarray:
+        """Pool rows of the ``k`` best eligible candidates, best first (ties by NIP)."""
+        return self.eligible[_top_k(self.scores, self.pool.nips[self.eligible], k)]
+
+
+@dataclass(frozen=True)
 class Engine:
     """Everything a shortlist needs, loaded once."""
 
@@ -47,6 +78,7 @@ class Engine:
     ruleset: RuleSet
     as_of: pd.Timestamp
     family_of_position: dict[str, str]
+    predictor: Predictor
 
     @classmethod
     def load(cls, settings: Settings, data_dir: Path) -> Engine:
@@ -57,38 +89,28 @@ class Engine:
     @classmethod
     def build(cls, export: Export, bundle: RankerBundle, settings: Settings) -> Engine:
         """An engine over an already loaded export and model."""
-        unknown = sorted(set(bundle.feature_columns) - set(FEATURE_COLUMNS))
-        if unknown:
-            raise JobfitError(
-                f"model {bundle.name} v{bundle.version} uses features this code "
-                f"does not build ({', '.join(unknown)}): retrain with make train"
-            )
+        ruleset = _ruleset(bundle)
         as_of = pd.Timestamp(settings.as_of or pd.Timestamp.today()).normalize()
         active = export.employees.loc[export.employees["status"] == "ACTIVE", "nip"]
         pool = prepare_candidates(export, as_of, nips=list(active))
         families = dict(
             zip(export.positions["position_id"], export.positions["job_family"], strict=True)
         )
+        predictor = _predictor(bundle, settings)
         logger.info(
-            "engine ready: %d active candidates as of %s, model %s v%s",
+            "engine ready: %d active candidates as of %s, model %s v%s (%s scores)",
             len(pool),
             as_of.date(),
             bundle.name,
             bundle.version,
+            predictor.backend,
         )
-        return cls(
-            export, pool, bundle, load_ruleset(bundle.ruleset_version or "v1"), as_of, families
-        )
+        return cls(export, pool, bundle, ruleset, as_of, families, predictor)
 
-    def with_bundle(self, bundle: RankerBundle) -> Engine:
+    def with_bundle(self, bundle: RankerBundle, settings: Settings) -> Engine:
         """The same data with another model (reload)."""
-        return Engine(
-            self.export,
-            self.pool,
-            bundle,
-            load_ruleset(bundle.ruleset_version or "v1"),
-            self.as_of,
-            self.family_of_position,
+        return replace(
+            self, bundle=bundle, ruleset=_ruleset(bundle), predictor=_predictor(bundle, settings)
         )
 
     # -- positions ---------------------------------------------------------------------------
@@ -99,8 +121,9 @@ class Engine:
             raise NotFoundError(f"no position {position_id!r}")
         return rows.iloc[0].to_dict()
 
-    # -- shortlists --------------------------------------------------------------------------
-    def _candidates(self, filters: Mapping[str, str | None]) -> CandidatePool:
+    # -- scoring -----------------------------------------------------------------------------
+    def candidates(self, filters: Mapping[str, str | None]) -> CandidatePool:
+        """The pool restricted to the filters (agency, unit, job family of the current post)."""
         employees = self.pool.employees
         mask = np.ones(len(employees), dtype=bool)
         if filters.get("agency_id"):
@@ -112,71 +135,72 @@ class Engine:
             mask &= (family == filters["job_family"]).to_numpy()
         return self.pool if mask.all() else subset(self.pool, mask)
 
-    def shortlist(
-        self, position: Mapping[str, Any], k: int, lang: str, filters: Mapping[str, str | None]
-    ) -> dict[str, Any]:
-        """Rank the eligible candidates for ``position``; explain the top ``k``."""
-        pool = self._candidates(filters)
+    def score(self, pool: CandidatePool, position: Mapping[str, Any]) -> Scored:
+        """Features, hard rules and scores of ``position`` over ``pool``.
+
+        The one scoring path of shortlists, candidate fits and campaigns: features for every
+        row, the rules over them, and the ranker's scores for the eligible rows only.
+        """
         features = build_features(pool, position, self.as_of)
         verdict = evaluate_rules(
             pool, position, features, self.as_of, self.ruleset, self.export.election_calendar
         )
         columns = list(self.bundle.feature_columns)
-        matrix = features[columns].to_numpy(dtype=np.float64)
+        matrix = features.to_numpy(dtype=np.float64)
+        if columns != list(features.columns):
+            matrix = features[columns].to_numpy(dtype=np.float64)
         eligible = np.flatnonzero(np.asarray(verdict.eligible, dtype=bool))
-        scores = _predict(self.bundle, matrix[eligible])
-        top = _top_k(scores, pool.nips[eligible], k)
-        rows = eligible[top]
-        contrib = _predict(self.bundle, matrix[rows], contributions=True)
-        spread = float(np.std(scores)) if len(scores) > 1 else 0.0
-        bands = explain.merit_bands(contrib.sum(axis=1), spread)
+        scores = self.predictor.scores(matrix[eligible])
+        return Scored(pool, features, matrix, verdict, eligible, scores)
+
+    # -- shortlists --------------------------------------------------------------------------
+    def shortlist(
+        self, position: Mapping[str, Any], k: int, lang: str, filters: Mapping[str, str | None]
+    ) -> dict[str, Any]:
+        """Rank the eligible candidates for ``position``; explain the top ``k``."""
+        scored = self.score(self.candidates(filters), position)
+        rows = scored.top(k)
+        contrib = self.predictor.contributions(scored.matrix[rows if len(rows) else slice(0, 1)])
+        spread = float(np.std(scored.scores)) if len(scored.scores) > 1 else 0.0
+        bands = explain.merit_bands(contrib[: len(rows)].sum(axis=1), spread)
         candidates = [
-            self._candidate(
-                pool, features, verdict, row, contrib[i], rank=i + 1, band=int(bands[i]), lang=lang
-            )
+            self._candidate(scored, row, contrib[i], rank=i + 1, band=int(bands[i]), lang=lang)
             for i, row in enumerate(rows)
         ]
+        verdict = scored.verdict
         return {
             "position_id": str(position["position_id"]),
             "model": {"name": self.bundle.name, "version": str(self.bundle.version)},
             "ruleset_version": self.ruleset.version,
             "data_hash": self.export.snapshot_hash,
             "as_of": self.as_of.date().isoformat(),
-            "base_value": float(contrib[0, -1]) if len(rows) else _base_value(self.bundle, matrix),
-            "pool_size": len(pool),
-            "eligible_count": int(len(eligible)),
+            "base_value": float(contrib[0, -1]) if len(contrib) else 0.0,
+            "pool_size": len(scored.pool),
+            "eligible_count": int(len(scored.eligible)),
             "candidates": candidates,
             "excluded": {
                 "by_rule": {str(k_): int(v) for k_, v in verdict.excluded_counts.items()},
-                "total": int(len(pool) - len(eligible)),
+                "total": int(len(scored.pool) - len(scored.eligible)),
                 "vacancy_flags": [_flag(f, lang) for f in verdict.vacancy_flags],
             },
         }
 
     def _candidate(
-        self,
-        pool: CandidatePool,
-        features: pd.DataFrame,
-        verdict: Any,
-        row: int,
-        contrib: np.ndarray,
-        rank: int,
-        band: int,
-        lang: str,
+        self, scored: Scored, row: int, contrib: np.ndarray, rank: int, band: int, lang: str
     ) -> dict[str, Any]:
         columns = list(self.bundle.feature_columns)
-        values = features[columns].to_numpy(dtype=np.float64)[row]
-        employee = pool.employees.iloc[row]
-        jpm_band = float(features["jpm_band"].iloc[row])
-        talent = float(features["talent_box"].iloc[row])
+        values = scored.matrix[row]
+        employees, features = scored.pool.employees, scored.features
+        jpm_band = float(features["jpm_band"].iat[row])
+        talent = float(features["talent_box"].iat[row])
         return {
             "rank": rank,
-            "nip": str(employee["nip"]),
-            "name": str(employee["name"]),
-            "unit": str(employee["unit_id"]),
+            "nip": str(scored.pool.nips[row]),
+            "name": str(employees["name"].iat[row]),
+            "unit": str(employees["unit_id"].iat[row]),
             "score": float(contrib.sum()),
             "merit_band": band,
-            "jpm": _finite(features["jpm"].iloc[row]),
+            "jpm": _finite(features["jpm"].iat[row]),
             "jpm_band": explain.jpm_band_label(jpm_band, lang),
             "talent_box": None if np.isnan(talent) else int(talent),
             "contributions": [
@@ -184,7 +208,9 @@ class Engine:
                 for j, name in enumerate(columns)
             ],
             "reasons": explain.reasons(columns, values, contrib[:-1], lang),
-            "eligibility": [_outcome(o) for o in verdict.outcomes_for(row, lang=lang) if o.applies],
+            "eligibility": [
+                _outcome(o) for o in scored.verdict.outcomes_for(row, lang=lang) if o.applies
+            ],
         }
 
     def fit(self, nip: str, position: Mapping[str, Any], lang: str) -> dict[str, Any]:
@@ -192,22 +218,17 @@ class Engine:
         matches = np.flatnonzero(self.pool.nips == nip)
         if len(matches) == 0:
             raise NotFoundError("no active employee with that NIP")
-        pool = subset(self.pool, matches[:1])
-        features = build_features(pool, position, self.as_of)
-        verdict = evaluate_rules(
-            pool, position, features, self.as_of, self.ruleset, self.export.election_calendar
-        )
-        columns = list(self.bundle.feature_columns)
-        matrix = features[columns].to_numpy(dtype=np.float64)
-        contrib = np.asarray(self.bundle.booster.predict(matrix, pred_contrib=True))[0]
-        detail = self._candidate(pool, features, verdict, 0, contrib, rank=0, band=0, lang=lang)
+        scored = self.score(subset(self.pool, matches[:1]), position)
+        contrib = self.predictor.contributions(scored.matrix)[0]
+        detail = self._candidate(scored, 0, contrib, rank=0, band=0, lang=lang)
         detail.pop("rank")
         detail.pop("merit_band")
-        detail["eligible"] = bool(np.asarray(verdict.eligible)[0])
+        detail["eligible"] = bool(np.asarray(scored.verdict.eligible)[0])
         failed = [e for e in detail["eligibility"] if not e["passed"]]
         detail["failed_rules"] = [e for e in failed if e["severity"] == "hard"]
         detail["warnings"] = [e for e in failed if e["severity"] != "hard"]
-        detail["recourse"] = explain.recourse(columns, matrix[0], contrib[:-1], lang)
+        columns = list(self.bundle.feature_columns)
+        detail["recourse"] = explain.recourse(columns, scored.matrix[0], contrib[:-1], lang)
         detail["position_id"] = str(position["position_id"])
         detail["base_value"] = float(contrib[-1])
         detail["model"] = {"name": self.bundle.name, "version": str(self.bundle.version)}
@@ -215,11 +236,19 @@ class Engine:
         return detail
 
 
-def _predict(bundle: RankerBundle, matrix: np.ndarray, contributions: bool = False) -> np.ndarray:
-    """Scores (or contributions plus base value) of the rows; an empty matrix gives no rows."""
-    if len(matrix) == 0:
-        return np.zeros((0, matrix.shape[1] + 1) if contributions else 0, dtype=np.float64)
-    return np.asarray(bundle.booster.predict(matrix, pred_contrib=contributions), dtype=np.float64)
+def _ruleset(bundle: RankerBundle) -> RuleSet:
+    """The model's rule set; refuses a model whose features this code does not build."""
+    unknown = sorted(set(bundle.feature_columns) - set(FEATURE_COLUMNS))
+    if unknown:
+        raise JobfitError(
+            f"model {bundle.name} v{bundle.version} uses features this code "
+            f"does not build ({', '.join(unknown)}): retrain with make train"
+        )
+    return load_ruleset(bundle.ruleset_version or "v1")
+
+
+def _predictor(bundle: RankerBundle, settings: Settings) -> Predictor:
+    return make_predictor(bundle.booster, settings.compiled_dir, settings.compiled_predictor)
 
 
 def _top_k(scores: np.ndarray, nips: np.ndarray, k: int) -> np.ndarray:
@@ -230,12 +259,6 @@ def _top_k(scores: np.ndarray, nips: np.ndarray, k: int) -> np.ndarray:
         candidates = np.arange(len(scores))
     order = np.lexsort((nips[candidates].astype(str), -scores[candidates]))
     return candidates[order][:k]
-
-
-def _base_value(bundle: RankerBundle, matrix: np.ndarray) -> float:
-    if len(matrix) == 0:
-        return 0.0
-    return float(np.asarray(bundle.booster.predict(matrix[:1], pred_contrib=True))[0, -1])
 
 
 def _finite(value: Any) -> float | None:

@@ -175,6 +175,10 @@ class ModelInfo(BaseModel):
     data_hash: str
     metrics: dict[str, float]
     features: list[str]
+    scoring: Literal["lleaves", "lightgbm"] = Field(
+        description="What computes the scores: the compiled copy (checked against LightGBM "
+        "within 1e-9 at load) or LightGBM itself; contributions always come from LightGBM."
+    )
 
 
 class Health(BaseModel):

@@ -26,6 +26,7 @@ def isolated_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         "ASN_JOBFIT_MLFLOW_ARTIFACT_ROOT": str(root / "mlartifacts"),
         "DATABASE_URL": f"sqlite:///{root / 'service.db'}",
         "ASN_JOBFIT_MODELS_DIR": str(root / "models"),
+        "ASN_JOBFIT_COMPILED_DIR": str(root / "compiled"),
     }
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)

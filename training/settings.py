@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     model_name: str = "asn-jobfit"
     model_alias: str = "champion"
     models_dir: Path = Path("models")
+    compiled_predictor: bool = True
+    """Score with an lleaves-compiled copy of the champion (checked against LightGBM)."""
+    compiled_dir: Path = Path("var/compiled")
+    """Cache of compiled models (object files keyed by model, CPU and compiler versions)."""
     database_url: str = Field(
         default="sqlite:///var/asn-jobfit.db",
         validation_alias=AliasChoices("DATABASE_URL", "ASN_JOBFIT_DATABASE_URL"),

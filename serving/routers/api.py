@@ -148,6 +148,7 @@ def model(request: Request, who: Caller, current: Ready) -> Any:
         "data_hash": bundle.data_hash,
         "metrics": {k: float(v) for k, v in bundle.metrics.items()},
         "features": list(bundle.feature_columns),
+        "scoring": current.predictor.backend,
     }
 
 
@@ -164,7 +165,7 @@ def reload(request: Request, who: Caller) -> Any:
     if current is None:
         request.app.state.engine = Engine.load(settings, request.app.state.data_dir)
     else:
-        request.app.state.engine = current.with_bundle(bundle)
+        request.app.state.engine = current.with_bundle(bundle, settings)
     new = request.app.state.engine
     return {"status": "ok", "model": {"name": new.bundle.name, "version": str(new.bundle.version)}}
 

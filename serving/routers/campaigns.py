@@ -67,9 +67,7 @@ def _runtime(request: Request) -> service.CampaignRuntime:
         raise CampaignUnavailable(f"the service is not ready: {reason}")
     scorer = runtime.scorer
     if current is not None and getattr(scorer, "bundle", None) is not current.bundle:
-        scorer = service.RankerScorer(
-            current.export, current.bundle, current.ruleset, current.as_of, pool=current.pool
-        )
+        scorer = service.RankerScorer(current)
         runtime = service.CampaignRuntime(
             export=current.export,
             scorer=scorer,

@@ -175,6 +175,7 @@ def test_model_endpoint(service: tuple[TestClient, Keys], champion: RankerBundle
     body = client.get("/v1/model", headers=keys.header("auditor")).json()
     assert body["features"] == list(champion.feature_columns)
     assert body["alias"] == "champion"
+    assert body["scoring"] == "lleaves"  # the compiled copy passed its check at start-up
 
 
 def test_audit_chain_records_and_detects_tampering(

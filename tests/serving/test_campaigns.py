@@ -449,16 +449,19 @@ def test_api_auditor_reads_any_campaign_and_not_ready_is_503(campaign_client):
 
 
 @pytest.mark.slow
-def test_campaign_with_the_real_champion_on_the_small_export(small_export, champion):
+def test_campaign_with_the_real_champion_on_the_small_export(small_export, champion, tmp_path):
     """End to end on the service: real pool, features, rules and the few-tree champion."""
     from features.build import build_features
     from features.candidates import prepare_candidates
     from features.rules import evaluate_rules, load_ruleset
     from serving.campaigns import RankerScorer, run_campaign
+    from serving.engine import Engine
+    from training.settings import Settings
 
     as_of = pd.Timestamp("2026-11-22")
     ruleset = load_ruleset(champion.ruleset_version)
-    scorer = RankerScorer(small_export, champion, ruleset, as_of)
+    settings = Settings(as_of=as_of.date(), compiled_dir=tmp_path / "compiled")
+    scorer = RankerScorer(Engine.build(small_export, champion, settings))
     agency = small_export.positions["agency_id"].iloc[0]
     options = CampaignOptions(chain_depth=2, top_n=20)
     report = run_campaign(
