@@ -7,18 +7,24 @@ Pages call the same services as the API; nothing here decides anything.
 from __future__ import annotations
 
 import contextlib
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Form, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from features.errors import JobfitError
+from serving import campaigns as campaign_service
 from serving import decisions, exports, shortlists
 from serving.auth import AuthError, Principal, authenticate
 from serving.decisions import JustificationRequired
+from serving.routers import campaigns as campaign_api
 from serving.routers.api import ShortlistId
+from serving.tables import campaigns as campaign_table
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 router = APIRouter(include_in_schema=False)
@@ -68,6 +74,98 @@ TEXT = {
         justify_prompt="Pilihan ini menyimpang dari rekomendasi (di luar daftar atau di bawah calon yang tidak dipilih). Tuliskan justifikasi minimal 20 karakter.",
         not_ready="Layanan belum siap",
         human="Sistem memberi rekomendasi; keputusan ada pada tim penilai kinerja (UU 27/2022 Pasal 10).",
+        campaigns="Kampanye rotasi",
+        campaign="Kampanye rotasi",
+        campaign_help="Usulkan penempatan untuk banyak lowongan sekaligus: setiap orang paling banyak satu jabatan, total kecocokan setinggi mungkin. Hasilnya usulan; keputusan tetap di tangan tim.",
+        start_campaign="Jalankan kampanye",
+        campaign_slow="Untuk ratusan lowongan perhitungan bisa memakan waktu sekitar satu menit.",
+        scope_agency="Semua lowongan terbuka instansi",
+        scope_selected="Hanya lowongan yang dicentang di daftar di bawah",
+        agency="Instansi",
+        pick="Pilih",
+        opt_chain_depth="Kedalaman rantai lowongan",
+        hint_chain_depth="0-5; jabatan yang ditinggalkan pegawai yang dipindah diisi ulang sebanyak putaran ini",
+        opt_max_unit_pct="Maks. pegawai pindah dari satu unit (%)",
+        hint_max_unit_pct="lebih dari 0 sampai 100; kosong = tanpa batas",
+        opt_min_tenure_years="Minimal tahun di jabatan sekarang",
+        hint_min_tenure_years="0-40; kosong = hanya aturan kelayakan",
+        opt_aspiration_mode="Aspirasi pegawai",
+        hint_aspiration_mode="abaikan, penentu bila seri, atau berbobot",
+        asp_off="abaikan",
+        asp_tiebreak="hanya penentu bila seri",
+        asp_weighted="berbobot",
+        opt_aspiration_weight="Bobot aspirasi",
+        hint_aspiration_weight="0-100, hanya untuk mode berbobot (mis. 0,2)",
+        advanced="Opsi lanjutan",
+        opt_top_n="Calon teratas per lowongan",
+        hint_top_n="1-500",
+        opt_fill_priority="Utamakan mengisi sebanyak mungkin lowongan",
+        hint_fill_priority="ya atau tidak",
+        past_campaigns="Kampanye sebelumnya",
+        no_campaigns="Belum ada kampanye.",
+        filled="terisi",
+        created="dibuat",
+        auditor_read_only="Auditor dapat membaca kampanye, tetapi tidak dapat menjalankannya.",
+        err_role="Hanya admin atau tim penilai kinerja yang dapat menjalankan kampanye.",
+        err_none_ticked="Centang minimal satu lowongan di daftar, atau pilih semua lowongan terbuka instansi.",
+        err_no_agency="Pilih instansi.",
+        err_no_vacancy="Instansi {agency} tidak memiliki lowongan terbuka; tidak ada yang dapat dikampanyekan.",
+        err_scope="Cakupan kampanye tidak dikenal.",
+        err_option="{label}: nilai tidak valid (yang boleh: {hint}).",
+        err_campaign="Kampanye tidak dapat dijalankan",
+        not_found="Tidak ditemukan",
+        campaign_not_found="Kampanye ini tidak ada atau bukan milik instansi Anda.",
+        back="Kembali ke lowongan jabatan",
+        proposal="Usulan — keputusan tetap di tangan tim.",
+        proposal_help="Kampanye tidak memutuskan apa pun. Buka daftar calon setiap jabatan, periksa alasan dan syaratnya, lalu catat keputusan tim di sana.",
+        scope="Cakupan",
+        options="Opsi",
+        solver="pemecah",
+        vacancy_count="lowongan",
+        download_report_pdf="Unduh PDF laporan",
+        summary="Optimum dibanding pembanding",
+        method="Cara",
+        optimal="Penugasan optimal (kampanye ini)",
+        greedy="Serakah: lowongan berurutan, tiap lowongan mengambil calon terbaik yang tersisa",
+        top1="Top-1 mandiri: tiap lowongan memilih sendiri (bisa memilih orang yang sama)",
+        filled_col="Lowongan terisi",
+        total_fit="Total kecocokan",
+        vs_optimal="Selisih dari optimal",
+        vs_greedy="dibanding cara serakah",
+        conflicts="{n} bentrok dihindari: {p} orang menjadi pilihan pertama lebih dari satu lowongan.",
+        moves="Usulan perpindahan",
+        round="Putaran",
+        origin="Asal",
+        rank_on_list="Peringkat di daftar",
+        fit="Kecocokan",
+        aspiration="Aspirasi",
+        review_decide="Tinjau & putuskan",
+        no_moves="Tidak ada usulan perpindahan.",
+        chains="Rantai lowongan",
+        chains_help="Memindahkan pejabat membuka jabatannya; putaran berikutnya mengisinya (jabatan <- NIP dari jabatan asal).",
+        no_chains="Tidak ada rantai lowongan.",
+        open="Lowongan yang tetap kosong",
+        why_open="Mengapa (batasan yang mengikat)",
+        none_open="Semua lowongan terisi.",
+        solver_english="Penjelasan dari mesin penugasan ditulis dalam bahasa Inggris.",
+        binding="Batasan yang mengikat",
+        units="Kepegawaian per unit, sebelum dan sesudah",
+        before="Sebelum",
+        leaving="Keluar",
+        arriving="Masuk",
+        after="Sesudah",
+        cap="Batas pindah",
+        wanted="Diinginkan",
+        fairness="Audit keadilan",
+        fairness_help="Tingkat usulan per kelompok di antara calon yang dipertimbangkan (ada di daftar salah satu lowongan). Jenis kelamin dan tanggal lahir hanya dibaca untuk audit ini, tidak pernah untuk penilaian atau penugasan.",
+        attribute="Atribut",
+        group="Kelompok",
+        considered="Dipertimbangkan",
+        proposed="Diusulkan",
+        rate="Tingkat",
+        gap="Selisih terbesar",
+        gender="Jenis kelamin",
+        age_band="Kelompok usia",
     ),
     "en": dict(
         review="Selection committee review",
@@ -112,6 +210,98 @@ TEXT = {
         justify_prompt="This choice departs from the recommendation (off the list or below candidates not selected). Write a justification of at least 20 characters.",
         not_ready="The service is not ready",
         human="The system recommends; the committee decides (UU 27/2022 Pasal 10).",
+        campaigns="Rotation campaigns",
+        campaign="Rotation campaign",
+        campaign_help="Propose placements for many vacancies at once: each person takes at most one post, with the highest total fit. The result is a proposal; the committee still decides.",
+        start_campaign="Run the campaign",
+        campaign_slow="With hundreds of vacancies this can take about a minute.",
+        scope_agency="All open vacancies of agency",
+        scope_selected="Only the vacancies ticked in the list below",
+        agency="Agency",
+        pick="Pick",
+        opt_chain_depth="Vacancy chain depth",
+        hint_chain_depth="0-5; the posts left by the people moved are refilled in this many rounds",
+        opt_max_unit_pct="Max. staff leaving one unit (%)",
+        hint_max_unit_pct="above 0 up to 100; empty = no cap",
+        opt_min_tenure_years="Minimum years in the current post",
+        hint_min_tenure_years="0-40; empty = eligibility rules only",
+        opt_aspiration_mode="Employee aspirations",
+        hint_aspiration_mode="ignore, tie-break or weighted",
+        asp_off="ignore",
+        asp_tiebreak="tie-break only",
+        asp_weighted="weighted",
+        opt_aspiration_weight="Aspiration weight",
+        hint_aspiration_weight="0-100, weighted mode only (e.g. 0.2)",
+        advanced="Advanced options",
+        opt_top_n="Top candidates per vacancy",
+        hint_top_n="1-500",
+        opt_fill_priority="Fill as many vacancies as possible first",
+        hint_fill_priority="yes or no",
+        past_campaigns="Past campaigns",
+        no_campaigns="No campaign yet.",
+        filled="filled",
+        created="created",
+        auditor_read_only="Auditors may read campaigns but not run them.",
+        err_role="Only an admin or a selection committee may run a campaign.",
+        err_none_ticked="Tick at least one vacancy in the list, or choose all open vacancies of the agency.",
+        err_no_agency="Choose an agency.",
+        err_no_vacancy="Agency {agency} has no open vacancy; there is nothing to run a campaign for.",
+        err_scope="Unknown campaign scope.",
+        err_option="{label}: invalid value (allowed: {hint}).",
+        err_campaign="The campaign cannot be run",
+        not_found="Not found",
+        campaign_not_found="This campaign does not exist or does not belong to your agency.",
+        back="Back to the vacancies",
+        proposal="A proposal — the committee still decides.",
+        proposal_help="A campaign decides nothing. Open each position's shortlist, check the reasons and eligibility, and record the committee's decision there.",
+        scope="Scope",
+        options="Options",
+        solver="solver",
+        vacancy_count="vacancies",
+        download_report_pdf="Download the PDF report",
+        summary="Optimum vs baselines",
+        method="Method",
+        optimal="Optimal assignment (this campaign)",
+        greedy="Greedy: vacancies in order, each takes its best remaining candidate",
+        top1="Independent top-1: each vacancy on its own (may pick the same person)",
+        filled_col="Vacancies filled",
+        total_fit="Total fit",
+        vs_optimal="Difference from the optimum",
+        vs_greedy="vs greedy",
+        conflicts="{n} conflicts avoided: {p} people are the first choice of more than one vacancy.",
+        moves="Proposed moves",
+        round="Round",
+        origin="From",
+        rank_on_list="Rank on the list",
+        fit="Fit",
+        aspiration="Aspiration",
+        review_decide="Review & decide",
+        no_moves="No move proposed.",
+        chains="Vacancy chains",
+        chains_help="Moving an incumbent opens their post; the next round refills it (position <- NIP from origin).",
+        no_chains="No vacancy chain.",
+        open="Vacancies left open",
+        why_open="Why (binding constraint)",
+        none_open="Every vacancy is filled.",
+        solver_english="",
+        binding="Binding constraints",
+        units="Staffing per unit, before and after",
+        before="Before",
+        leaving="Leaving",
+        arriving="Arriving",
+        after="After",
+        cap="Move cap",
+        wanted="Wanted",
+        fairness="Fairness audit",
+        fairness_help="Proposal rate per group among the candidates considered (on some vacancy's list). Gender and birth date are read for this audit only, never for scoring or assignment.",
+        attribute="Attribute",
+        group="Group",
+        considered="Considered",
+        proposed="Proposed",
+        rate="Rate",
+        gap="Largest gap",
+        gender="Gender",
+        age_band="Age band",
     ),
 }
 
@@ -151,25 +341,55 @@ LangCookie = Annotated[str | None, Cookie(alias=LANG_COOKIE)]
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, key: Key = None, lang_cookie: LangCookie = None) -> Response:
-    """Sign-in form, or the agency's vacancies."""
+    """Sign-in form, or the agency's vacancies, the campaign form and past campaigns."""
     lang, who = _lang(request, lang_cookie), _who(request, key)
     if who is None:
         return _render(request, "login.html", lang, None)
+    return _positions_page(request, who, lang)
+
+
+def _vacancies(request: Request, who: Principal) -> list[dict[str, Any]]:
+    """The open positions ``who`` may see (none while the service is not ready)."""
     engine = request.app.state.engine
-    positions: list[dict[str, Any]] = []
-    if engine is not None:
-        frame = engine.export.positions
-        frame = frame[frame["is_vacant"]]
-        if who.role == "committee":
-            frame = frame[frame["agency_id"] == who.agency_id]
-        positions = frame.to_dict("records")
+    if engine is None:
+        return []
+    frame = engine.export.positions
+    frame = frame[frame["is_vacant"]]
+    if who.role == "committee":
+        frame = frame[frame["agency_id"] == who.agency_id]
+    return frame.to_dict("records")
+
+
+def _positions_page(
+    request: Request,
+    who: Principal,
+    lang: str,
+    status: int = 200,
+    error: str | None = None,
+    form: CampaignForm | None = None,
+) -> HTMLResponse:
+    """The home page: vacancies (with the campaign ticks), the campaign form, past campaigns."""
+    positions = _vacancies(request, who)
+    form = form or CampaignForm()
     return _render(
         request,
         "positions.html",
         lang,
         who,
+        status=status,
+        error=error,
         positions=positions,
-        ready=engine is not None,
+        agencies=sorted({str(p["agency_id"]) for p in positions}),
+        form=form,
+        ticked=set(form.position_id),
+        may_start=who.role in CAMPAIGN_ROLES,
+        campaigns=campaign_api.recent_campaigns(
+            request.app.state.db,
+            campaign_table,
+            who.agency_id if who.role == "committee" else None,
+            RECENT_CAMPAIGNS,
+        ),
+        ready=request.app.state.engine is not None,
         reason=request.app.state.engine_error,
     )
 
@@ -363,3 +583,219 @@ def page_pdf(request: Request, shortlist_id: ShortlistId, key: Key = None) -> Re
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="shortlist-{shortlist_id}.pdf"'},
     )
+
+
+# -- rotation campaigns ----------------------------------------------------------------------
+CAMPAIGN_ROLES: tuple[str, ...] = ("admin", "committee")
+"""Roles offered the campaign form (the service's ``authorize_scope`` has the last word)."""
+RECENT_CAMPAIGNS = 8
+"""How many past campaigns the home page lists."""
+CampaignPathId = Annotated[str, PathParam(min_length=1, max_length=64)]
+FormText = Annotated[str, StringConstraints(max_length=32)]
+
+
+class CampaignForm(BaseModel):
+    """The campaign form as posted: text fields, checked and turned into options here.
+
+    Fields stay text so that a bad value gives the form back with a message, not a bare 422.
+    ``max_unit_pct`` is a percentage (the API's ``max_unit_share`` times 100); numbers may use
+    a decimal comma.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    scope: FormText = "agency"
+    position_id: list[Annotated[str, StringConstraints(max_length=128)]] = Field(
+        default_factory=list, max_length=campaign_service.MAX_VACANCIES
+    )
+    agency_id: Annotated[str, StringConstraints(max_length=64)] = ""
+    chain_depth: FormText = "0"
+    max_unit_pct: FormText = ""
+    min_tenure_years: FormText = ""
+    aspiration_mode: FormText = "tiebreak"
+    aspiration_weight: FormText = "0"
+    top_n: FormText = "50"
+    fill_priority: FormText = "yes"
+
+
+class CampaignFormError(ValueError):
+    """A campaign form the page refuses, with the text key of its message (and its status)."""
+
+    def __init__(self, key: str, status: int = 422, **params: str) -> None:
+        super().__init__(key)
+        self.key, self.status, self.params = key, status, params
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang``."""
+        text = TEXT[lang]
+        if self.key == "err_option":
+            field = self.params["field"]
+            return text["err_option"].format(label=text[f"opt_{field}"], hint=text[f"hint_{field}"])
+        return text[self.key].format(**self.params)
+
+
+def _number(form: CampaignForm, field: str) -> float | None:
+    """The form field ``field`` as a finite number (decimal comma allowed); None when empty."""
+    text = str(getattr(form, field)).strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise CampaignFormError("err_option", field=field) from None
+    if not math.isfinite(value):
+        raise CampaignFormError("err_option", field=field)
+    return value
+
+
+def campaign_options(form: CampaignForm) -> campaign_service.CampaignOptions:
+    """The service's options from the form, or CampaignFormError naming the first bad field."""
+    if form.fill_priority not in ("yes", "no"):
+        raise CampaignFormError("err_option", field="fill_priority")
+    share = _number(form, "max_unit_pct")
+    values: dict[str, Any] = {
+        "chain_depth": _number(form, "chain_depth"),
+        "max_unit_share": None if share is None else share / 100,
+        "min_tenure_years": _number(form, "min_tenure_years"),
+        "aspiration_mode": form.aspiration_mode,
+        "aspiration_weight": _number(form, "aspiration_weight"),
+        "top_n": _number(form, "top_n"),
+        "fill_priority": form.fill_priority == "yes",
+    }
+    try:
+        return campaign_service.CampaignOptions(
+            **{k: v for k, v in values.items() if v is not None}
+        )
+    except ValidationError as error:
+        field = str(error.errors()[0]["loc"][0])
+        raise CampaignFormError(
+            "err_option", field="max_unit_pct" if field == "max_unit_share" else field
+        ) from None
+
+
+def _campaign_scope(
+    who: Principal, form: CampaignForm, vacancies: list[dict[str, Any]]
+) -> tuple[list[str] | None, str | None]:
+    """``(position_ids, agency_id)`` of the form; a committee's agency is always its own."""
+    if form.scope == "selected":
+        if not form.position_id:
+            raise CampaignFormError("err_none_ticked")
+        return list(form.position_id), None
+    if form.scope != "agency":
+        raise CampaignFormError("err_scope")
+    agency = who.agency_id if who.role == "committee" else form.agency_id.strip()
+    if not agency:
+        raise CampaignFormError("err_no_agency")
+    if not any(str(p["agency_id"]) == agency for p in vacancies):
+        raise CampaignFormError("err_no_vacancy", agency=agency)
+    return None, agency
+
+
+@router.post("/campaigns", response_class=HTMLResponse)
+def start_campaign(
+    request: Request,
+    form: Annotated[CampaignForm, Form()],
+    key: Key = None,
+    lang_cookie: LangCookie = None,
+) -> Response:
+    """Run, store and audit a campaign exactly as ``POST /v1/campaigns``; then show it (PRG).
+
+    Like the other forms it relies on the SameSite=Strict key cookie: a post from another
+    site arrives without it and is sent to the sign-in page.
+    """
+    lang, who = _lang(request, lang_cookie), _who(request, key)
+    if who is None:
+        return _to_login()
+    try:
+        if who.role not in CAMPAIGN_ROLES:
+            raise CampaignFormError("err_role", status=403)
+        options = campaign_options(form)
+        position_ids, agency = _campaign_scope(who, form, _vacancies(request, who))
+        report = campaign_api.create_and_store(request, who, position_ids, agency, options)
+    except CampaignFormError as error:
+        return _positions_page(
+            request, who, lang, status=error.status, error=error.message(lang), form=form
+        )
+    except campaign_service.CampaignError as error:
+        status = int(getattr(error, "status_code", 422))
+        message = TEXT[lang]["err_campaign"] + ": " + str(error)
+        return _positions_page(request, who, lang, status=status, error=message, form=form)
+    return RedirectResponse(f"/campaigns/{report.campaign_id}", status_code=303)
+
+
+def _campaign_error(
+    request: Request, who: Principal, lang: str, error: campaign_service.CampaignError
+) -> HTMLResponse:
+    """A page saying why a campaign cannot be shown (404 also for another agency's)."""
+    text, status = TEXT[lang], int(getattr(error, "status_code", 422))
+    if status == 404:
+        message = text["campaign_not_found"]
+    elif status == 503:
+        message = f"{text['not_ready']}: {request.app.state.engine_error or ''}".rstrip(": ")
+    else:
+        message = str(error)
+    title = text["not_found"] if status == 404 else text["err_campaign"]
+    return _render(request, "message.html", lang, who, status=status, title=title, message=message)
+
+
+def _names(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    """Position titles and unit names by id (empty while the service is not ready)."""
+    engine = request.app.state.engine
+    if engine is None:
+        return {}, {}
+    frame = engine.export.positions
+    titles = dict(zip(frame["position_id"], frame["title"], strict=True))
+    units = dict(zip(frame["unit_id"], frame["unit_name"], strict=True))
+    return titles, units
+
+
+@router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
+def show_campaign(
+    request: Request, campaign_id: CampaignPathId, key: Key = None, lang_cookie: LangCookie = None
+) -> Response:
+    """A stored campaign: the proposal, chains, open vacancies, baselines, units, fairness."""
+    lang, who = _lang(request, lang_cookie), _who(request, key)
+    if who is None:
+        return _to_login()
+    try:
+        report = campaign_api.read_campaign(request, who, campaign_id)
+    except campaign_service.CampaignError as error:
+        return _campaign_error(request, who, lang, error)
+    titles, units = _names(request)
+    return _render(request, "campaign.html", lang, who, c=report, titles=titles, units=units)
+
+
+def _campaign_download(
+    request: Request, campaign_id: str, key: str | None, lang_cookie: str | None, kind: str
+) -> Response:
+    """The CSV or PDF of a stored campaign for a signed-in reviewer (the API's renderers)."""
+    lang, who = _lang(request, lang_cookie), _who(request, key)
+    if who is None:
+        return _to_login()
+    try:
+        report = campaign_api.read_campaign(request, who, campaign_id)
+    except campaign_service.CampaignError as error:
+        return _campaign_error(request, who, lang, error)
+    if kind == "csv":
+        body: str | bytes = campaign_service.render_csv(report)
+        media = "text/csv; charset=utf-8"
+    else:
+        body, media = campaign_service.render_pdf(report), "application/pdf"
+    disposition = f'attachment; filename="campaign-{report.campaign_id}.{kind}"'
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
+@router.get("/campaigns/{campaign_id}/export.csv")
+def campaign_csv(
+    request: Request, campaign_id: CampaignPathId, key: Key = None, lang_cookie: LangCookie = None
+) -> Response:
+    """A campaign's CSV (one line a position, PROPOSED or OPEN with why)."""
+    return _campaign_download(request, campaign_id, key, lang_cookie, "csv")
+
+
+@router.get("/campaigns/{campaign_id}/export.pdf")
+def campaign_pdf(
+    request: Request, campaign_id: CampaignPathId, key: Key = None, lang_cookie: LangCookie = None
+) -> Response:
+    """A campaign's readable report as PDF."""
+    return _campaign_download(request, campaign_id, key, lang_cookie, "pdf")

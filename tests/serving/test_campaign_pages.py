@@ -1,0 +1,313 @@
+"""Rotation campaigns on the review page: start one, read it, export it, and every refusal.
+
+Runs the real app over the small export and the few-tree champion (the ``service`` fixture),
+signing in through ``/login`` like a browser, so the HttpOnly key cookie carries the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from features.export import Export
+from serving.tables import audit_log, campaigns
+from tests.serving.conftest import Keys
+
+pytestmark = pytest.mark.slow
+
+CAMPAIGN_URL = re.compile(r"^/campaigns/([0-9a-f-]{36})$")
+
+
+class _Rows(HTMLParser):
+    """The text of each body row of the table with a given id (cells joined by ' | ')."""
+
+    def __init__(self, table_id: str) -> None:
+        super().__init__()
+        self.table_id, self.depth, self.rows = table_id, 0, []
+        self.cells: list[str] | None = None
+        self.in_body = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table" and (self.depth or dict(attrs).get("id") == self.table_id):
+            self.depth += 1
+        elif self.depth and tag == "tbody":
+            self.in_body = True
+        elif self.depth and self.in_body and tag == "tr":
+            self.cells = []
+        elif self.cells is not None and tag in ("td", "th"):
+            self.cells.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table" and self.depth:
+            self.depth -= 1
+        elif tag == "tr" and self.cells is not None:
+            self.rows.append(" | ".join(" ".join(c.split()) for c in self.cells))
+            self.cells = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cells:
+            self.cells[-1] += data + " "
+
+
+def table_rows(html: str, table_id: str) -> list[str]:
+    parser = _Rows(table_id)
+    parser.feed(html)
+    return parser.rows
+
+
+def sign_in(client: TestClient, key: str) -> None:
+    client.cookies.clear()
+    response = client.post("/login", data={"key": key}, follow_redirects=False)
+    assert response.status_code == 303 and "ajf_key" in client.cookies
+
+
+def stored(client: TestClient) -> int:
+    with client.app.state.db.connect() as connection:
+        return connection.execute(sa.select(sa.func.count()).select_from(campaigns)).scalar_one()
+
+
+def start(client: TestClient, **form: str | list[str]):
+    return client.post("/campaigns", data=form, follow_redirects=False)
+
+
+def started_id(response) -> str:
+    assert response.status_code == 303, response.text[:2000]
+    match = CAMPAIGN_URL.match(response.headers["location"])
+    assert match, response.headers["location"]
+    return match.group(1)
+
+
+def vacancies_of(export: Export, agency: str) -> list[str]:
+    positions = export.positions
+    chosen = positions["is_vacant"] & (positions["agency_id"] == agency)
+    return positions.loc[chosen, "position_id"].tolist()
+
+
+@pytest.fixture(scope="module")
+def agency(small_export: Export) -> str:
+    return str(small_export.positions["agency_id"].iloc[0])
+
+
+def test_committee_starts_a_campaign_and_it_is_stored_and_audited(
+    service: tuple[TestClient, Keys], small_export: Export, agency: str
+) -> None:
+    client, keys = service
+    sign_in(client, keys.committee)
+    home = client.get("/")
+    assert home.status_code == 200
+    assert 'action="/campaigns"' in home.text
+    for position_id in vacancies_of(small_export, agency):
+        assert f'form="campaign" name="position_id" value="{position_id}"' in home.text
+    before = stored(client)
+    response = start(
+        client,
+        scope="agency",
+        agency_id="PEMKAB-LAIN",  # a committee's agency is always its own
+        chain_depth="1",
+        max_unit_pct="20",
+        aspiration_mode="weighted",
+        aspiration_weight="0,2",  # a decimal comma, as typed in Indonesian
+    )
+    campaign_id = started_id(response)
+    assert stored(client) == before + 1
+    api = client.get(f"/v1/campaigns/{campaign_id}", headers=keys.header("committee"))
+    assert api.status_code == 200
+    report = api.json()
+    assert report["vacancies"] == vacancies_of(small_export, agency)
+    assert report["scope"] == f"agency {agency}"
+    options = report["options"]
+    assert (options["chain_depth"], options["max_unit_share"]) == (1, 0.2)
+    assert (options["aspiration_mode"], options["aspiration_weight"]) == ("weighted", 0.2)
+    with client.app.state.db.connect() as connection:
+        entries = connection.execute(
+            sa.select(audit_log.c.action, audit_log.c.key_id).where(
+                audit_log.c.subject == campaign_id
+            )
+        ).all()
+    assert [e.action for e in entries] == ["campaign.create"]
+    listed = client.get("/")
+    assert f'href="/campaigns/{campaign_id}"' in listed.text
+
+
+def test_campaign_page_shows_what_the_api_returns(
+    service: tuple[TestClient, Keys], small_export: Export, agency: str
+) -> None:
+    client, keys = service
+    sign_in(client, keys.committee)
+    ticked = vacancies_of(small_export, agency)[:2]
+    campaign_id = started_id(start(client, scope="selected", position_id=ticked))
+    report = client.get(f"/v1/campaigns/{campaign_id}", headers=keys.header("committee")).json()
+    assert report["vacancies"] == ticked
+    assert report["placements"], "the small export should fill at least one of two vacancies"
+
+    page = client.get(f"/campaigns/{campaign_id}")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    rows = table_rows(page.text, "moves")
+    assert len(rows) == len(report["placements"])
+    for row, placement in zip(rows, report["placements"], strict=True):
+        for expected in (
+            placement["position_id"],
+            placement["position_title"],
+            placement["nip"],
+            placement["name"],
+            f"#{placement['rank_on_shortlist']}",
+            f"{placement['fit']:.3f}",
+            *placement["reasons"][:3],
+        ):
+            assert expected in row, (expected, row)
+    assert [r.split(" | ")[1] for r in table_rows(page.text, "open")] == [
+        f"{o['position_title']} {o['position_id']}" for o in report["open_vacancies"]
+    ]
+    for o in report["open_vacancies"]:
+        assert o["reason"] in page.text
+    baselines = table_rows(page.text, "baselines")
+    assert f"{report['baselines']['optimal_total_fit']:.3f}" in baselines[0]
+    assert f"{report['baselines']['greedy_total_fit']:.3f}" in baselines[1]
+    assert len(table_rows(page.text, "units")) == len(report["units"])
+    assert len(table_rows(page.text, "fairness")) == (
+        len(report["fairness"]) + len(report["fairness_max_gap"])
+    )
+    assert "keputusan tetap di tangan tim" in page.text
+    for placement in report["placements"]:  # each move leads to its shortlist, to decide there
+        assert f'name="position_id" value="{placement["position_id"]}"' in page.text
+    assert f"/campaigns/{campaign_id}/export.csv" in page.text
+
+    english = client.get(f"/campaigns/{campaign_id}?lang=en")
+    assert "Proposed moves" in english.text and "the committee still decides" in english.text
+
+    csv_page = client.get(f"/campaigns/{campaign_id}/export.csv")
+    csv_api = client.get(f"/v1/campaigns/{campaign_id}/csv", headers=keys.header("committee"))
+    assert csv_page.status_code == 200 and csv_page.text == csv_api.text
+    assert "attachment" in csv_page.headers["content-disposition"]
+    pdf = client.get(f"/campaigns/{campaign_id}/export.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_another_agencys_campaign_and_unknown_ids_are_404(
+    service: tuple[TestClient, Keys], agency: str
+) -> None:
+    client, keys = service
+    sign_in(client, keys.committee)
+    campaign_id = started_id(start(client, scope="agency"))
+    sign_in(client, keys.other_committee)
+    assert f"/campaigns/{campaign_id}" not in client.get("/").text
+    for path in ("", "/export.csv", "/export.pdf"):
+        response = client.get(f"/campaigns/{campaign_id}{path}")
+        assert response.status_code == 404, path
+        assert "bukan milik instansi Anda" in response.text
+    for unknown in ("00000000-0000-0000-0000-000000000000", "not-a-campaign"):
+        response = client.get(f"/campaigns/{unknown}?lang=en")
+        assert response.status_code == 404
+        assert "does not exist or does not belong to your agency" in response.text
+
+
+def test_auditor_reads_campaigns_but_cannot_start_one(
+    service: tuple[TestClient, Keys], agency: str, small_export: Export
+) -> None:
+    client, keys = service
+    sign_in(client, keys.committee)
+    campaign_id = started_id(start(client, scope="agency"))
+    sign_in(client, keys.auditor)
+    home = client.get("/")
+    assert 'action="/campaigns"' not in home.text
+    assert "tidak dapat menjalankannya" in home.text
+    assert f'href="/campaigns/{campaign_id}"' in home.text
+    assert client.get(f"/campaigns/{campaign_id}").status_code == 200
+    before = stored(client)
+    ticked = vacancies_of(small_export, agency)
+    for form in (
+        {"scope": "agency", "agency_id": agency},
+        {"scope": "selected", "position_id": ticked},
+    ):
+        refused = start(client, **form)
+        assert refused.status_code == 403
+        assert "Hanya admin atau tim penilai kinerja" in refused.text
+    assert stored(client) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "label"),
+    [
+        ("chain_depth", "9", "Kedalaman rantai lowongan"),
+        ("chain_depth", "dua", "Kedalaman rantai lowongan"),
+        ("chain_depth", "1.5", "Kedalaman rantai lowongan"),
+        ("max_unit_pct", "0", "Maks. pegawai pindah dari satu unit (%)"),
+        ("max_unit_pct", "150", "Maks. pegawai pindah dari satu unit (%)"),
+        ("min_tenure_years", "-1", "Minimal tahun di jabatan sekarang"),
+        ("aspiration_mode", "sometimes", "Aspirasi pegawai"),
+        ("aspiration_weight", "nan", "Bobot aspirasi"),
+        ("top_n", "0", "Calon teratas per lowongan"),
+        ("fill_priority", "perhaps", "Utamakan mengisi sebanyak mungkin lowongan"),
+    ],
+)
+def test_bad_option_gives_the_form_back_with_a_message(
+    service: tuple[TestClient, Keys], field: str, value: str, label: str
+) -> None:
+    client, keys = service
+    sign_in(client, keys.committee)
+    before = stored(client)
+    response = start(client, scope="agency", **{field: value})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert f"{label}: nilai tidak valid" in response.text.replace("&#39;", "'")
+    assert 'role="alert"' in response.text and 'action="/campaigns"' in response.text
+    assert stored(client) == before
+
+
+def test_scope_errors_are_messages_on_the_page(
+    service: tuple[TestClient, Keys], small_export: Export, agency: str
+) -> None:
+    client, keys = service
+    sign_in(client, keys.committee)
+    before = stored(client)
+    none_ticked = start(client, scope="selected")
+    assert none_ticked.status_code == 422 and "Centang minimal satu lowongan" in none_ticked.text
+    unknown = start(client, scope="selected", position_id=["NOPE-1"])
+    assert unknown.status_code == 404 and "NOPE-1" in unknown.text
+    filled = small_export.positions.loc[~small_export.positions["is_vacant"], "position_id"]
+    not_vacant = start(client, scope="selected", position_id=[str(filled.iloc[0])])
+    assert not_vacant.status_code == 422 and "not vacant" in not_vacant.text
+    ticked = vacancies_of(small_export, agency)[:1]
+    kept = start(client, scope="selected", position_id=ticked, chain_depth="7")
+    assert kept.status_code == 422 and 'value="7"' in kept.text
+    assert f'value="{ticked[0]}" checked' in kept.text  # the ticks survive the error
+
+    sign_in(client, keys.other_committee)  # PEMKAB-LAIN has no vacancy in the export
+    empty = start(client, scope="agency")
+    assert empty.status_code == 422
+    assert "Instansi PEMKAB-LAIN tidak memiliki lowongan terbuka" in empty.text
+    foreign = start(client, scope="selected", position_id=ticked)
+    assert foreign.status_code == 403 and "own agency" in foreign.text
+    assert stored(client) == before
+
+
+def test_admin_chooses_the_agency(service: tuple[TestClient, Keys], agency: str) -> None:
+    client, keys = service
+    sign_in(client, keys.admin)
+    home = client.get("/").text
+    assert 'name="agency_id"' in home and f">{agency}</option>" in home
+    assert start(client, scope="agency").status_code == 422  # no agency chosen
+    campaign_id = started_id(start(client, scope="agency", agency_id=agency))
+    sign_in(client, keys.committee)  # stored under the agency: its committee reads it
+    assert client.get(f"/campaigns/{campaign_id}").status_code == 200
+
+
+def test_signed_out_posts_change_nothing_and_not_ready_is_a_message(
+    service: tuple[TestClient, Keys], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, keys = service
+    client.cookies.clear()
+    before = stored(client)
+    response = start(client, scope="agency")  # e.g. a cross-site post: no SameSite cookie
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert client.get("/campaigns/x", follow_redirects=False).status_code == 303
+    sign_in(client, keys.committee)
+    monkeypatch.setattr(client.app.state, "campaigns", None)
+    monkeypatch.setattr(client.app.state, "engine_error", "no champion registered")
+    down = start(client, scope="agency")
+    assert down.status_code == 503 and "no champion registered" in down.text
+    assert stored(client) == before
