@@ -31,6 +31,8 @@ TOLERANCE = 1e-9
 PARALLEL_ROWS = 20_000
 """Below this many rows one thread is faster than starting a pool."""
 CHECK_ROWS = 4_000
+ZERO_BAND = float(np.float32(1e-35))
+"""LightGBM's ``kZeroThreshold`` (1e-35 in single precision): values this close to zero are zero."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,12 @@ def _compile(model_text: str, key: str, cache_dir: Path | None) -> Any:
 
 def check_matrix(booster: lgb.Booster, rows: int = CHECK_ROWS, seed: int = 0) -> np.ndarray:
     """Rows that take every split of the model: each threshold exactly, just below, just above,
-    zero and missing, mixed at random across features."""
+    zero and missing, mixed at random across features.
+
+    LightGBM counts values within ``ZERO_BAND`` of zero as zero (its splits "at zero" sit at
+    +-1e-35); the compiled copy compares them as they are. No feature takes such a value (they
+    are counts, years, levels and ratios), so the check takes zero itself there instead.
+    """
     frame = booster.trees_to_dataframe()
     splits = frame.dropna(subset=["threshold"])
     names = booster.feature_name()
@@ -136,6 +143,7 @@ def check_matrix(booster: lgb.Booster, rows: int = CHECK_ROWS, seed: int = 0) ->
     matrix = np.empty((rows, len(names)))
     for j, name in enumerate(names):
         thresholds = splits.loc[splits["split_feature"] == name, "threshold"].to_numpy(float)
+        thresholds = thresholds[np.abs(thresholds) > ZERO_BAND]
         values = np.concatenate(
             [thresholds, np.nextafter(thresholds, -np.inf), np.nextafter(thresholds, np.inf),
              [0.0, np.nan, -1e9, 1e9]]

@@ -11,7 +11,13 @@ import numpy as np
 
 from features.export import Export
 from serving.engine import Engine
-from serving.predictor import TOLERANCE, _cache_key, check_matrix, make_predictor
+from serving.predictor import (
+    TOLERANCE,
+    ZERO_BAND,
+    _cache_key,
+    check_matrix,
+    make_predictor,
+)
 from tests.serving.conftest import service_settings
 from training.registry import RankerBundle
 
@@ -42,6 +48,7 @@ def test_compiled_scores_match_lightgbm_on_real_features(
 def test_the_check_matrix_takes_every_threshold_from_both_sides(champion: RankerBundle) -> None:
     matrix = check_matrix(champion.booster, rows=3000)
     splits = champion.booster.trees_to_dataframe().dropna(subset=["threshold"])
+    splits = splits[splits["threshold"].abs() > ZERO_BAND]
     names = champion.booster.feature_name()
     for name, threshold in splits[["split_feature", "threshold"]].head(50).itertuples(index=False):
         column = matrix[:, names.index(name)]
