@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -85,10 +86,10 @@ TEXT = {
         pick="Pilih",
         opt_chain_depth="Kedalaman rantai lowongan",
         hint_chain_depth="0-5; jabatan yang ditinggalkan pegawai yang dipindah diisi ulang sebanyak putaran ini",
-        opt_max_unit_pct="Maks. pegawai pindah dari satu unit (%)",
-        hint_max_unit_pct="lebih dari 0 sampai 100; kosong = tanpa batas",
-        opt_min_tenure_years="Minimal tahun di jabatan sekarang",
-        hint_min_tenure_years="0-40; kosong = hanya aturan kelayakan",
+        opt_max_unit_pct="Maks. pindah per unit (%)",
+        hint_max_unit_pct="bagian pegawai aktif unit yang boleh keluar: lebih dari 0 sampai 100; kosong = tanpa batas",
+        opt_min_tenure_years="Min. tahun di jabatan",
+        hint_min_tenure_years="yang kurang dari ini tetap di jabatannya: 0-40; kosong = hanya aturan kelayakan",
         opt_aspiration_mode="Aspirasi pegawai",
         hint_aspiration_mode="abaikan, penentu bila seri, atau berbobot",
         asp_off="abaikan",
@@ -142,7 +143,10 @@ TEXT = {
         review_decide="Tinjau & putuskan",
         no_moves="Tidak ada usulan perpindahan.",
         chains="Rantai lowongan",
-        chains_help="Memindahkan pejabat membuka jabatannya; putaran berikutnya mengisinya (jabatan <- NIP dari jabatan asal).",
+        chains_help="Memindahkan pejabat membuka jabatannya; putaran berikutnya mengisinya.",
+        chain_from="dari",
+        scope_of_agency="instansi {agency}, semua lowongan terbuka",
+        scope_listed="{n} lowongan terpilih",
         no_chains="Tidak ada rantai lowongan.",
         open="Lowongan yang tetap kosong",
         why_open="Mengapa (batasan yang mengikat)",
@@ -221,10 +225,10 @@ TEXT = {
         pick="Pick",
         opt_chain_depth="Vacancy chain depth",
         hint_chain_depth="0-5; the posts left by the people moved are refilled in this many rounds",
-        opt_max_unit_pct="Max. staff leaving one unit (%)",
-        hint_max_unit_pct="above 0 up to 100; empty = no cap",
-        opt_min_tenure_years="Minimum years in the current post",
-        hint_min_tenure_years="0-40; empty = eligibility rules only",
+        opt_max_unit_pct="Max. leaving per unit (%)",
+        hint_max_unit_pct="share of a unit's active staff that may leave it: above 0 up to 100; empty = no cap",
+        opt_min_tenure_years="Min. years in post",
+        hint_min_tenure_years="people with less stay in their post: 0-40; empty = eligibility rules only",
         opt_aspiration_mode="Employee aspirations",
         hint_aspiration_mode="ignore, tie-break or weighted",
         asp_off="ignore",
@@ -278,7 +282,10 @@ TEXT = {
         review_decide="Review & decide",
         no_moves="No move proposed.",
         chains="Vacancy chains",
-        chains_help="Moving an incumbent opens their post; the next round refills it (position <- NIP from origin).",
+        chains_help="Moving an incumbent opens their post; the next round refills it.",
+        chain_from="from",
+        scope_of_agency="agency {agency}, all open vacancies",
+        scope_listed="{n} listed vacancies",
         no_chains="No vacancy chain.",
         open="Vacancies left open",
         why_open="Why (binding constraint)",
@@ -749,6 +756,57 @@ def _names(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     return titles, units
 
 
+CHAIN_LINK = re.compile(r"^(?P<position>\S+) <- (?P<nip>\S+) from (?P<origin>\S+)$")
+SCOPE_AGENCY = re.compile(r"^agency (?P<agency>.+)$")
+SCOPE_LISTED = re.compile(r"^(?P<n>\d+) listed position\(s\)$")
+
+
+def _scope_text(scope: str, lang: str) -> str:
+    """The report's scope ("agency X", "N listed position(s)") in ``lang``."""
+    if match := SCOPE_AGENCY.match(scope):
+        return TEXT[lang]["scope_of_agency"].format(**match.groupdict())
+    if match := SCOPE_LISTED.match(scope):
+        return TEXT[lang]["scope_listed"].format(**match.groupdict())
+    return scope
+
+
+def _chain_links(
+    report: campaign_service.CampaignReport, titles: dict[str, str]
+) -> list[list[dict[str, str]]]:
+    """Each vacancy chain as links with titles and names (the raw text when it does not parse)."""
+    names = {p.nip: p.name for p in report.placements}
+    chains = []
+    for chain in report.chains:
+        links = []
+        for link in chain:
+            match = CHAIN_LINK.match(link)
+            if match is None:
+                links.append({"raw": link})
+                continue
+            part = match.groupdict()
+            links.append(
+                {
+                    **part,
+                    "title": titles.get(part["position"], part["position"]),
+                    "name": names.get(part["nip"], ""),
+                    "origin_title": titles.get(part["origin"], part["origin"]),
+                }
+            )
+        chains.append(links)
+    return chains
+
+
+def _fairness_rows(
+    report: campaign_service.CampaignReport,
+) -> list[campaign_service.FairnessGroup]:
+    """The fairness groups, age bands youngest first."""
+    bands = [label for _, label in campaign_service.AGE_BANDS]
+    order = {label: i for i, label in enumerate(bands)}
+    return sorted(
+        report.fairness, key=lambda g: (g.attribute != "gender", order.get(g.group, 99), g.group)
+    )
+
+
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 def show_campaign(
     request: Request, campaign_id: CampaignPathId, key: Key = None, lang_cookie: LangCookie = None
@@ -762,7 +820,18 @@ def show_campaign(
     except campaign_service.CampaignError as error:
         return _campaign_error(request, who, lang, error)
     titles, units = _names(request)
-    return _render(request, "campaign.html", lang, who, c=report, titles=titles, units=units)
+    return _render(
+        request,
+        "campaign.html",
+        lang,
+        who,
+        c=report,
+        titles=titles,
+        units=units,
+        scope=_scope_text(report.scope, lang),
+        chains=_chain_links(report, titles),
+        fairness=_fairness_rows(report),
+    )
 
 
 def _campaign_download(
