@@ -44,6 +44,11 @@ RANK_ORDINAL = {rank: i for i, rank in enumerate(PNS_RANKS)}
 RANK_STEP_YEARS = 4.0
 """Typical years between two PNS ranks, used to step a rank back to a past date."""
 
+CODED_COLUMNS: tuple[str, ...] = (
+    "status", "employment_type", "education_level", "rank", "current_position_id",
+)  # fmt: skip
+"""Employee columns the eligibility rules compare, factorised once per pool (codes + labels)."""
+
 
 @dataclass(frozen=True)
 class CandidatePool:
@@ -65,6 +70,9 @@ class CandidatePool:
     major_codes, majors : numpy.ndarray, tuple of str
         Each candidate's education major as a code into the pool's distinct ``majors``, so the
         education family compares each distinct major once.
+    column_codes, column_labels : numpy.ndarray, tuple of tuple of str
+        ``column_codes[:, j]`` codes the employees' ``CODED_COLUMNS[j]`` into
+        ``column_labels[j]``, so that rules compare integers, not strings, on every request.
     """
 
     as_of: pd.Timestamp
@@ -92,6 +100,8 @@ class CandidatePool:
     aspired_units: pd.DataFrame
     major_codes: np.ndarray
     majors: tuple[str, ...]
+    column_codes: np.ndarray
+    column_labels: tuple[tuple[str, ...], ...]
 
     def __len__(self) -> int:
         return len(self.nips)
@@ -126,6 +136,7 @@ def prepare_candidates(
     hours, counts, leadership, hours_3y = _trainings(export.trainings, index, as_of, families)
     active, recent = _sanctions(export.discipline, index, as_of)
     major_codes, majors = pd.factorize(employees["education_major"].to_numpy(dtype=object))
+    column_codes, column_labels = code_columns(employees, CODED_COLUMNS)
     return CandidatePool(
         as_of=as_of,
         nips=employees["nip"].to_numpy(dtype=object),
@@ -152,7 +163,22 @@ def prepare_candidates(
         aspired_units=_aspired_units(export.aspirations, index, as_of),
         major_codes=major_codes.astype(np.int64),
         majors=tuple(str(m) for m in majors),
+        column_codes=column_codes,
+        column_labels=column_labels,
     )
+
+
+def code_columns(
+    employees: pd.DataFrame, columns: Sequence[str]
+) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
+    """Each column as integer codes into its distinct values (a missing value is "")."""
+    codes = np.empty((len(employees), len(columns)), dtype=np.int32)
+    labels = []
+    for j, column in enumerate(columns):
+        values = employees[column].fillna("").astype(str).to_numpy(dtype=object)
+        codes[:, j], uniques = pd.factorize(values)
+        labels.append(tuple(str(u) for u in uniques))
+    return codes, tuple(labels)
 
 
 def subset(pool: CandidatePool, selector: np.ndarray | Sequence[int]) -> CandidatePool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
 from importlib import resources
@@ -29,6 +29,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from features.candidates import CODED_COLUMNS, code_columns
 from features.errors import JobfitError
 from features.vocabulary import (
     EDUCATION_LEVELS,
@@ -196,9 +197,9 @@ class StatusActiveRule(_Rule):
     params: StatusActiveParams = StatusActiveParams()
 
     def evaluate(self, ctx: _Context) -> _Check:
-        status = ctx.column("status")
         required = self.params.required_status
-        return _Check(status == required, {"actual": status, "required": required})
+        values = {"actual": ctx.lookup("status"), "required": required}
+        return _Check(ctx.equals("status", required), values)
 
 
 class EmploymentTypeParams(_Frozen):
@@ -213,9 +214,9 @@ class EmploymentTypeRule(_Rule):
     params: EmploymentTypeParams = EmploymentTypeParams()
 
     def evaluate(self, ctx: _Context) -> _Check:
-        kind = ctx.column("employment_type")
-        passed = np.isin(kind, list(self.params.allowed))
-        return _Check(passed, {"actual": kind, "required": "/".join(self.params.allowed)})
+        passed = ctx.isin("employment_type", self.params.allowed)
+        allowed = "/".join(self.params.allowed)
+        return _Check(passed, {"actual": ctx.lookup("employment_type"), "required": allowed})
 
 
 class EducationMinimumRule(_Rule):
@@ -228,9 +229,8 @@ class EducationMinimumRule(_Rule):
         required = ctx.position.min_education_level
         if not required:
             return None
-        level = ctx.column("education_level")
         passed = ctx.education_ordinal() >= _EDUCATION_ORDINAL[required]
-        return _Check(passed, {"actual": level, "required": required})
+        return _Check(passed, {"actual": ctx.lookup("education_level"), "required": required})
 
 
 class EducationByTypeParams(_Frozen):
@@ -249,7 +249,7 @@ class EducationByTypeRule(_Rule):
         if required is None:
             return None
         passed = ctx.education_ordinal() >= _EDUCATION_ORDINAL[required]
-        return _Check(passed, {"actual": ctx.column("education_level"), "required": required})
+        return _Check(passed, {"actual": ctx.lookup("education_level"), "required": required})
 
 
 class RankMinimumRule(_Rule):
@@ -263,7 +263,7 @@ class RankMinimumRule(_Rule):
         if not required:
             return None
         passed = ~ctx.is_pns() | (ctx.rank_ordinal() >= _RANK_ORDINAL[required])
-        return _Check(passed, {"actual": ctx.column("rank"), "required": required})
+        return _Check(passed, {"actual": ctx.lookup("rank"), "required": required})
 
 
 class EselonRange(_Frozen):
@@ -297,7 +297,7 @@ class RankRangeRule(_Rule):
         rank = ctx.rank_ordinal()
         inside = (rank >= _RANK_ORDINAL[band.low]) & (rank <= _RANK_ORDINAL[band.high])
         values = {
-            "actual": ctx.column("rank"),
+            "actual": ctx.lookup("rank"),
             "required": f"{band.low}–{band.high}",
             "eselon": band.eselon,
             "low": band.low,
@@ -337,7 +337,7 @@ class NotCurrentHolderRule(_Rule):
     def evaluate(self, ctx: _Context) -> _Check | None:
         if not ctx.position.position_id:
             return None
-        return _Check(ctx.column("current_position_id") != ctx.position.position_id, {})
+        return _Check(~ctx.equals("current_position_id", ctx.position.position_id), {})
 
 
 class YearsParams(_Frozen):
@@ -892,21 +892,42 @@ def _parse_position(position: Mapping[str, Any]) -> _Position:
 
 @dataclass
 class _Context:
-    """The pool as the checks read it; ordinals computed once, on first use."""
+    """The pool as the checks read it: employee columns as integer codes (the pool's own when it
+    carries them, else factorised here), ordinals computed once, on first use."""
 
     employees: pd.DataFrame
     features: pd.DataFrame
     sanction_level: np.ndarray
     as_of: pd.Timestamp
     position: _Position
+    coded: tuple[np.ndarray, tuple[tuple[str, ...], ...]] | None = None
 
     def __post_init__(self) -> None:
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, Any] = {}
 
-    def column(self, name: str) -> np.ndarray:
-        if name not in self._cache:
-            self._cache[name] = self.employees[name].to_numpy()
-        return self._cache[name]
+    def lookup(self, name: str) -> _Lookup:
+        """The column ``name`` as codes into its labels (messages resolve only what they show)."""
+        key = f"lookup:{name}"
+        if key not in self._cache:
+            if self.coded is not None and name in CODED_COLUMNS:
+                codes, labels = self.coded
+                j = CODED_COLUMNS.index(name)
+                column, names = codes[:, j], labels[j]
+            else:
+                column, names = code_columns(self.employees, [name])
+                column, names = column[:, 0], names[0]
+            self._cache[key] = _Lookup(column, np.asarray(names, dtype=object))
+        return self._cache[key]
+
+    def equals(self, name: str, value: str) -> np.ndarray:
+        """Whether each candidate's ``name`` is ``value``."""
+        return self.isin(name, [value])
+
+    def isin(self, name: str, values: Sequence[str]) -> np.ndarray:
+        """Whether each candidate's ``name`` is one of ``values``."""
+        lookup = self.lookup(name)
+        wanted = np.isin(lookup.labels, list(values))
+        return wanted[lookup.codes] if len(lookup.labels) else np.zeros(0, dtype=bool)
 
     def feature(self, name: str) -> np.ndarray:
         if name not in self.features.columns:
@@ -916,8 +937,9 @@ class _Context:
     def _ordinal(self, column: str, table: Mapping[str, int]) -> np.ndarray:
         key = f"ordinal:{column}"
         if key not in self._cache:
-            mapped = self.employees[column].map(table)
-            self._cache[key] = mapped.fillna(-1).to_numpy(dtype=np.int16)
+            lookup = self.lookup(column)
+            ordinals = np.array([table.get(str(v), -1) for v in lookup.labels], dtype=np.int16)
+            self._cache[key] = ordinals[lookup.codes] if len(ordinals) else ordinals
         return self._cache[key]
 
     def education_ordinal(self) -> np.ndarray:
@@ -928,7 +950,7 @@ class _Context:
 
     def is_pns(self) -> np.ndarray:
         if "is_pns" not in self._cache:
-            self._cache["is_pns"] = self.column("employment_type") == "PNS"
+            self._cache["is_pns"] = self.equals("employment_type", "PNS")
         return self._cache["is_pns"]
 
 
@@ -1177,12 +1199,14 @@ def evaluate_rules(
     nips = np.asarray(candidates.nips)
     _check_alignment(candidates, features, nips, as_of)
     spec = _parse_position(position)
+    codes = getattr(candidates, "column_codes", None)
     ctx = _Context(
         employees=candidates.employees,
         features=features,
         sanction_level=np.asarray(candidates.active_sanction_level),
         as_of=as_of,
         position=spec,
+        coded=None if codes is None else (codes, candidates.column_labels),  # type: ignore[attr-defined]
     )
     size = len(nips)
     everyone = _read_only(np.ones(size, dtype=bool))
