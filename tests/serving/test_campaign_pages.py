@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from features.export import Export
-from serving.routers.pages import TEXT
+from serving.routers import pages
+from serving.routers.pages import RECENT_CAMPAIGNS, TEXT
 from serving.tables import audit_log, campaigns
 from tests.serving.conftest import Keys
 
@@ -296,7 +297,9 @@ def test_scope_errors_are_messages_on_the_page(
     assert stored(client) == before
 
 
-def test_admin_chooses_the_agency(service: tuple[TestClient, Keys], agency: str) -> None:
+def test_admin_chooses_the_agency(
+    service: tuple[TestClient, Keys], agency: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client, keys = service
     sign_in(client, keys.admin)
     home = client.get("/").text
@@ -305,6 +308,11 @@ def test_admin_chooses_the_agency(service: tuple[TestClient, Keys], agency: str)
     campaign_id = started_id(start(client, scope="agency", agency_id=agency))
     sign_in(client, keys.committee)  # stored under the agency: its committee reads it
     assert client.get(f"/campaigns/{campaign_id}").status_code == 200
+    listed = re.findall(r'href="/campaigns/([0-9a-f-]{36})"', client.get("/").text)
+    assert listed[0] == campaign_id, "the most recent campaign comes first"
+    assert len(listed) == len(set(listed)) == min(RECENT_CAMPAIGNS, stored(client))
+    monkeypatch.setattr(pages, "RECENT_CAMPAIGNS", 2)
+    assert len(re.findall(r'href="/campaigns/[0-9a-f-]{36}"', client.get("/").text)) == 2
 
 
 def test_signed_out_posts_change_nothing_and_not_ready_is_a_message(
