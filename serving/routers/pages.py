@@ -730,6 +730,13 @@ def start_campaign(
     return RedirectResponse(f"/campaigns/{report.campaign_id}", status_code=303)
 
 
+@router.get("/campaigns")
+def campaigns_home(request: Request) -> Response:
+    """The campaign form lives on the home page (a language link on a refused form lands here)."""
+    lang = request.query_params.get("lang")
+    return RedirectResponse(f"/?lang={lang}" if lang in TEXT else "/", status_code=303)
+
+
 def _campaign_error(
     request: Request, who: Principal, lang: str, error: campaign_service.CampaignError
 ) -> HTMLResponse:

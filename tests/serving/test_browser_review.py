@@ -137,6 +137,13 @@ def test_committee_runs_a_campaign_reads_it_and_downloads_the_csv(
         page.click("button[type=submit]")
         expect(page.get_by_role("heading", name="Kampanye rotasi")).to_be_visible()
         expect(page.get_by_text("Belum ada kampanye.")).to_be_visible()
+        page.check("input[name=scope][value=selected]")  # nothing ticked: the form comes back
+        page.fill("#max_unit_pct", "15")
+        page.click("text=Jalankan kampanye")
+        expect(page.get_by_role("alert")).to_contain_text("Centang minimal satu lowongan")
+        expect(page.locator("#max_unit_pct")).to_have_value("15")
+        page.screenshot(path=str(ARTIFACTS / "review-5a-campaign-error.png"), full_page=True)
+        page.check("input[name=scope][value=agency]")
         page.fill("#chain_depth", "2")
         page.fill("#max_unit_pct", "20")
         page.screenshot(path=str(ARTIFACTS / "review-5-campaign-form.png"), full_page=True)

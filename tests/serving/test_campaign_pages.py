@@ -287,6 +287,8 @@ def test_scope_errors_are_messages_on_the_page(
     kept = start(client, scope="selected", position_id=ticked, chain_depth="7")
     assert kept.status_code == 422 and 'value="7"' in kept.text
     assert f'value="{ticked[0]}" checked' in kept.text  # the ticks survive the error
+    switched = client.get("/campaigns?lang=en", follow_redirects=False)  # the header's link
+    assert switched.status_code == 303 and switched.headers["location"] == "/?lang=en"
 
     sign_in(client, keys.other_committee)  # PEMKAB-LAIN has no vacancy in the export
     empty = start(client, scope="agency")
