@@ -206,8 +206,25 @@ def _read_text(path: Path) -> pd.DataFrame:
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
         raise JobfitError(f"{path.name}: cannot be read as a table ({error})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    return _normalise_text(frame)
+
+
+INTEGRAL_DECIMAL = r"^(-?\d+)\.0*$"
+MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$"
+
+
+def _normalise_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Equivalent spellings of one value made the contract's: cells stripped of surrounding
+    blanks, booleans in any case, whole numbers written as decimals ("4.0", as spreadsheets
+    and pandas write them), dates written as midnight timestamps ("2024-01-31 00:00:00").
+    Anything else stays as it is, for validation to accept or refuse."""
+    frame = frame.apply(lambda column: column.str.strip())
     for column in BOOLEAN_COLUMNS & set(frame.columns):
-        frame[column] = frame[column].str.strip().str.lower()
+        frame[column] = frame[column].str.lower()
+    for column in INTEGER_COLUMNS & set(frame.columns):
+        frame[column] = frame[column].str.replace(INTEGRAL_DECIMAL, r"\1", regex=True)
+    for column in DATE_COLUMNS & set(frame.columns):
+        frame[column] = frame[column].str.replace(MIDNIGHT, r"\1", regex=True)
     return frame
 
 

@@ -236,3 +236,41 @@ def test_the_cli_exits_2_with_the_message_and_no_traceback(
     assert result.exit_code == 2
     assert "rounds.csv, row 1, column label" in result.output
     assert "Traceback" not in result.output
+
+
+def _respell(folder: Path) -> None:
+    """How other writers spell the same values: blanks, decimals, timestamps, capitals."""
+    rounds = _read(folder, "rounds")
+    rounds["label"] = rounds["label"] + ".0"
+    rounds["decided_on"] = rounds["decided_on"] + " 00:00:00"
+    rounds["selected"] = " " + rounds["selected"].str.upper()
+    rounds.to_csv(folder / "rounds.csv", index=False)
+    employees = _read(folder, "employees")
+    employees["status"] = employees["status"] + " "
+    employees["rank_since"] = employees["rank_since"] + "T00:00:00Z"
+    employees.to_csv(folder / "employees.csv", index=False)
+
+
+def test_equivalent_spellings_load_to_the_same_frames(
+    small_export_dir: Path, tmp_path: Path
+) -> None:
+    folder = _copy(small_export_dir, tmp_path / "respelled")
+    _respell(folder)
+    original, respelled = load_export(small_export_dir), load_export(folder)
+    for table in TABLE_COLUMNS:
+        pd.testing.assert_frame_equal(respelled.table(table), original.table(table))
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "rule"),
+    [
+        ("label", "2.5", "whole number"),
+        ("decided_on", "2024-01-31 13:45:00", "YYYY-MM-DD"),
+        ("decided_on", "31/01/2024", "YYYY-MM-DD"),
+    ],
+)
+def test_values_that_only_look_alike_are_still_refused(
+    small_export_dir: Path, tmp_path: Path, column: str, value: str, rule: str
+) -> None:
+    error = _refusal(_broken(small_export_dir, tmp_path, "rounds", _set(column, value)))
+    assert any(v.column == column and rule in v.rule for v in error.violations)
