@@ -716,6 +716,8 @@ def start_campaign(
     try:
         if who.role not in CAMPAIGN_ROLES:
             raise CampaignFormError("err_role", status=403)
+        if request.app.state.engine is None:
+            raise CampaignFormError("not_ready", status=503)
         options = campaign_options(form)
         position_ids, agency = _campaign_scope(who, form, _vacancies(request, who))
         report = campaign_api.create_and_store(request, who, position_ids, agency, options)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -332,3 +333,23 @@ def test_signed_out_posts_change_nothing_and_not_ready_is_a_message(
     down = start(client, scope="agency")
     assert down.status_code == 503 and "no champion registered" in down.text
     assert stored(client) == before
+
+
+def test_a_service_without_champion_answers_campaign_pages_with_503(
+    small_export: Export, tmp_path: Path
+) -> None:
+    from serving.app import create_app
+    from serving.auth import create_api_key
+    from tests.serving.conftest import service_settings
+
+    app = create_app(service_settings(tmp_path), data_dir=tmp_path / "no-export")
+    with TestClient(app) as client:
+        assert app.state.engine is None and app.state.engine_error
+        agency = str(small_export.positions["agency_id"].iloc[0])
+        sign_in(client, create_api_key(app.state.db, "committee", agency)[1])
+        home = client.get("/")
+        assert home.status_code == 200 and "Layanan belum siap" in home.text
+        refused = start(client, scope="agency")
+        assert refused.status_code == 503 and "Layanan belum siap" in refused.text
+        unknown = client.get("/campaigns/00000000-0000-0000-0000-000000000000")
+        assert unknown.status_code == 503 and "Layanan belum siap" in unknown.text
