@@ -143,6 +143,13 @@ def test_committee_starts_a_campaign_and_it_is_stored_and_audited(
         for link in chain:
             nip = link.split(" <- ")[1].split(" from ")[0]
             assert nip in page and names[nip] in page
+    refill = next(p for p in report["placements"] if p["round"] == 1)  # a post a move opens
+    decide = client.post(
+        "/shortlists",
+        data={"position_id": refill["position_id"], "k": "10"},
+        follow_redirects=False,
+    )
+    assert decide.status_code == 303 and decide.headers["location"].startswith("/shortlists/")
 
 
 def test_campaign_page_shows_what_the_api_returns(
