@@ -132,6 +132,10 @@ class _Rule(_Frozen):
     PLACEHOLDERS: ClassVar[frozenset[str]] = frozenset({"actual", "required"})
     USES_MISSING: ClassVar[bool] = False
     BY_TYPE_TABLE: ClassVar[str | None] = None
+    READS_FEATURES: ClassVar[bool] = False
+    """Whether the check reads built features (else only employee columns and sanctions)."""
+    PER_POSITION: ClassVar[bool] = False
+    """Whether the check depends on the position itself, not only on its requirements."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     severity: Literal["hard", "soft"]
@@ -330,6 +334,8 @@ class SanctionRule(_Rule):
 class NotCurrentHolderRule(_Rule):
     """The candidate does not already hold this very position."""
 
+    PER_POSITION = True
+
     PLACEHOLDERS = frozenset()
     check: Literal["not_current_holder"]
     params: _Frozen = _Frozen()
@@ -347,6 +353,8 @@ class YearsParams(_Frozen):
 class MinYearsInPositionRule(_Rule):
     """At least ``years`` in the current position (PP 11/2017 Pasal 190(3)); unknown fails."""
 
+    READS_FEATURES = True
+
     USES_MISSING = True
     check: Literal["min_years_in_position"]
     params: YearsParams = YearsParams(years=2)
@@ -359,6 +367,8 @@ class MinYearsInPositionRule(_Rule):
 
 class MaxYearsInPositionRule(_Rule):
     """More than ``years`` in the current position: a note (due for rotation), never a bar."""
+
+    READS_FEATURES = True
 
     check: Literal["max_years_in_position"]
     params: YearsParams = YearsParams(years=5)
@@ -383,6 +393,8 @@ class ExperienceByTypeParams(_Frozen):
 class ExperienceByTypeRule(_Rule):
     """At least the years of experience the position type requires, read from one feature."""
 
+    READS_FEATURES = True
+
     PLACEHOLDERS = frozenset({"actual", "required", "what"})
     USES_MISSING = True
     BY_TYPE_TABLE = "by_type"
@@ -400,6 +412,8 @@ class ExperienceByTypeRule(_Rule):
 
 class PositionMinExperienceRule(_Rule):
     """At least the position's own ``min_experience_years`` in its job family."""
+
+    READS_FEATURES = True
 
     PLACEHOLDERS = frozenset({"actual", "required", "job_family"})
     USES_MISSING = True
@@ -421,6 +435,8 @@ class PerformanceParams(_Frozen):
 
 class PerformanceRule(_Rule):
     """A rating of at least ``min_rating`` in each of the last two years; a missing year fails."""
+
+    READS_FEATURES = True
 
     USES_MISSING = True
     check: Literal["performance"]
@@ -482,6 +498,8 @@ class JpmFloorParams(_Frozen):
 
 class JpmFloorRule(_Rule):
     """Job-Person Match (percent) at least ``threshold``; below it, or no assessment, warns."""
+
+    READS_FEATURES = True
 
     PLACEHOLDERS = frozenset({"actual", "required", "category"})
     USES_MISSING = True
@@ -636,6 +654,18 @@ class RuleSet(_Frozen):
                 raise ValueError(f"rule id {rule.id!r} appears more than once")
             seen.add(rule.id)
         return self
+
+    def screening(self) -> RuleSet:
+        """The enabled hard rules that read no built features and depend only on a position's
+        requirements, and no vacancy rules: a cheap first pass over a whole pool, whose result
+        positions with the same requirements share, before features are built for the rows
+        that pass it."""
+        rules = tuple(
+            r
+            for r in self.rules
+            if r.enabled and r.severity == "hard" and not (r.READS_FEATURES or r.PER_POSITION)
+        )
+        return self.model_copy(update={"rules": rules, "vacancy_rules": ()})
 
     def rule(self, rule_id: str) -> _Rule:
         """Return the candidate rule ``rule_id``."""

@@ -19,10 +19,11 @@ The committee decides; a campaign is a proposal. This module knows nothing of HT
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -789,7 +790,16 @@ def render_csv(report: CampaignReport) -> str:
 
 class RankerScorer:
     """Scores vacancies exactly as a shortlist does, through the serving engine's one scoring
-    path (pool, features, hard rules, the champion's compiled scores).
+    path (features, hard rules, the champion's compiled scores), screened first.
+
+    A campaign scores hundreds of vacancies against one agency's pool, most of them managerial
+    posts that few people may hold. The hard rules that read no features (status, PNS,
+    education, rank, sanctions, current holder, age limit) are therefore evaluated over the
+    whole pool first, and features are built only for the people who pass them; the pool of
+    those people is shared by every vacancy that screens the same people in. Eligibility and
+    scores are the same as scoring the whole pool (features are per person). ``excluded``
+    counts the screening rules over the whole pool and the other hard rules over those who
+    passed the screening.
 
     Parameters
     ----------
@@ -799,40 +809,63 @@ class RankerScorer:
         Language of the reasons.
     """
 
-    POOL_CACHE = 8
-    """Agency pools (minus the people already moved) kept between vacancies of a campaign."""
+    CACHE = 32
+    """Pools kept between vacancies: agency pools minus the people moved, and screened pools."""
 
     def __init__(self, engine: Any, lang: str = "id") -> None:
         self.engine = engine
         self.bundle = engine.bundle
         self.as_of = engine.as_of
         self.lang = lang
+        self._screening = engine.ruleset.screening()
         self._agency = engine.pool.employees["agency_id"].to_numpy()
         self._index = {str(n): i for i, n in enumerate(np.asarray(engine.pool.nips))}
-        self._pools: dict[tuple[str, frozenset[str]], Any] = {}
+        self._pools: dict[Any, Any] = {}
 
-    def _pool(self, agency_id: str, exclude: Collection[str]) -> Any:
-        """The agency's candidates minus ``exclude`` (cached: a campaign asks for the same
-        pool once per vacancy)."""
+    def _cached(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key not in self._pools:
+            if len(self._pools) >= self.CACHE:
+                self._pools.pop(next(iter(self._pools)))
+            self._pools[key] = make()
+        return self._pools[key]
+
+    def _agency_pool(self, agency_id: str, exclude: frozenset[str]) -> Any:
+        """The agency's candidates minus ``exclude``."""
         from features.candidates import subset
 
-        key = (agency_id, frozenset(exclude))
-        if key not in self._pools:
+        def make() -> Any:
             mask = self._agency == agency_id
             if exclude:
                 mask[[self._index[n] for n in exclude if n in self._index]] = False
-            whole = self.engine.pool
-            if len(self._pools) >= self.POOL_CACHE:
-                self._pools.pop(next(iter(self._pools)))
-            self._pools[key] = whole if mask.all() else subset(whole, mask)
-        return self._pools[key]
+            return self.engine.pool if mask.all() else subset(self.engine.pool, mask)
+
+        return self._cached(("agency", agency_id, exclude), make)
+
+    def _screened(
+        self, agency_id: str, exclude: frozenset[str], position: Mapping[str, Any]
+    ) -> tuple[Any, dict[str, int]]:
+        """The people of the pool who pass the screening rules, and what each rule excluded."""
+        from features.candidates import subset
+        from features.rules import evaluate_rules
+
+        pool = self._agency_pool(agency_id, exclude)
+        no_features = pd.DataFrame(index=pd.Index(pool.nips, name="nip"))
+        screen = evaluate_rules(pool, position, no_features, self.as_of, self._screening)
+        passed = np.asarray(screen.eligible, dtype=bool)
+        key = ("screened", agency_id, exclude, hashlib.sha1(np.packbits(passed)).hexdigest())
+        survivors = self._cached(key, lambda: pool if passed.all() else subset(pool, passed))
+        return survivors, dict(screen.excluded_counts)
 
     def score(
         self, position: Mapping[str, Any], exclude: Collection[str], top_n: int
     ) -> VacancyScores:
         """Score ``position`` against its agency's pool minus ``exclude``; keep the top-N."""
-        scored = self.engine.score(self._pool(str(position["agency_id"]), exclude), position)
+        agency, moved = str(position["agency_id"]), frozenset(exclude)
+        survivors, excluded = self._screened(agency, moved, position)
+        scored = self.engine.score(survivors, position)
         verdict = scored.verdict
+        for rule_id, count in verdict.excluded_counts.items():
+            excluded.setdefault(rule_id, count)
         blocked = verdict.vacancy_flags[0].message(self.lang) if verdict.frozen else None
         order = asg.top_n_eligible(scored.scores, np.ones(len(scored.eligible), dtype=bool), top_n)
         rows = scored.eligible[order]
@@ -841,8 +874,8 @@ class RankerScorer:
             nips=np.asarray(scored.pool.nips, dtype=object)[rows],
             fit=scored.scores[order],
             eligible_count=len(scored.eligible),
-            pool_size=len(scored.pool),
-            excluded=dict(verdict.excluded_counts),
+            pool_size=len(self._agency_pool(agency, moved)),
+            excluded={r.id: excluded[r.id] for r in verdict.results.values() if r.id in excluded},
             blocked=blocked,
             aspiration=_aspiration(scored.features.iloc[rows]).to_numpy(dtype=float),
             values=scored.matrix[rows],

@@ -574,3 +574,33 @@ def test_api_campaign_end_to_end(campaign_service, small_export):
         "/v1/campaigns", json={"position_ids": ["NOPE-1"]}, headers=headers["committee"]
     )
     assert missing.status_code == 404 and "NOPE-1" in missing.json()["detail"]
+
+
+@pytest.mark.slow
+def test_screened_scoring_equals_scoring_the_whole_pool(small_export, champion, tmp_path):
+    """Screening first (hard rules without features) changes no eligibility and no score."""
+    from features.rules import evaluate_rules
+    from serving.campaigns import RankerScorer
+    from serving.engine import Engine
+    from training.settings import Settings
+
+    settings = Settings(as_of="2026-11-22", compiled_dir=tmp_path / "compiled")
+    engine = Engine.build(small_export, champion, settings)
+    scorer = RankerScorer(engine)
+    positions = small_export.positions.groupby("position_type").head(3)
+    for position in positions.to_dict("records"):
+        agency_pool = scorer._agency_pool(position["agency_id"], frozenset())
+        whole = engine.score(agency_pool, position)
+        got = scorer.score(position, frozenset(), top_n=500)
+        order = np.argsort(-whole.scores, kind="stable")
+        assert got.eligible_count == len(whole.eligible)
+        assert set(got.nips) == set(agency_pool.nips[whole.eligible[order]])
+        assert np.allclose(np.sort(got.fit), np.sort(whole.scores), atol=1e-12)
+        screen = evaluate_rules(
+            agency_pool, position, whole.features, engine.as_of, engine.ruleset.screening()
+        )
+        for rule_id, count in screen.excluded_counts.items():  # over the whole agency pool
+            assert got.excluded[rule_id] == whole.verdict.excluded_counts[rule_id] == count
+        assert list(got.excluded) == [
+            r for r in whole.verdict.excluded_counts if r in got.excluded
+        ]  # rule-set order
