@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -65,3 +65,33 @@ def build_features(
         matrix[i] = values[column]
     index = pd.Index(candidates.nips, name="nip")
     return pd.DataFrame(matrix.T, index=index, columns=list(FEATURE_COLUMNS), copy=False)
+
+
+def build_columns(
+    candidates: CandidatePool,
+    position: Mapping[str, Any],
+    as_of: Any,
+    columns: Sequence[str],
+    config: FeatureConfig | None = None,
+) -> pd.DataFrame:
+    """Only the feature families that give ``columns`` (all their columns), for a cheap pass:
+    the eligibility rules' features before the whole ``build_features``. Same family
+    functions, so the same values as ``build_features`` gives for those columns.
+
+    Raises
+    ------
+    KeyError
+        A column no family gives (the talent box is only built by ``build_features``).
+    """
+    if pd.Timestamp(as_of).normalize() != candidates.as_of:
+        raise ValueError(f"the pool was prepared for {candidates.as_of.date()}, not {as_of}")
+    config = config or FeatureConfig()
+    wanted = set(columns)
+    values: dict[str, np.ndarray] = {}
+    for family_columns, family in FAMILIES:
+        if wanted & set(family_columns):
+            values.update(family(candidates, position, config))
+    unknown = sorted(wanted - set(values))
+    if unknown:
+        raise KeyError(f"no feature family gives {', '.join(unknown)}")
+    return pd.DataFrame(values, index=pd.Index(candidates.nips, name="nip"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
 from importlib import resources
@@ -132,8 +132,8 @@ class _Rule(_Frozen):
     PLACEHOLDERS: ClassVar[frozenset[str]] = frozenset({"actual", "required"})
     USES_MISSING: ClassVar[bool] = False
     BY_TYPE_TABLE: ClassVar[str | None] = None
-    READS_FEATURES: ClassVar[bool] = False
-    """Whether the check reads built features (else only employee columns and sanctions)."""
+    FEATURES: ClassVar[tuple[str, ...]] = ()
+    """The built features the check reads (none: only employee columns and sanctions)."""
     PER_POSITION: ClassVar[bool] = False
     """Whether the check depends on the position itself, not only on its requirements."""
 
@@ -180,6 +180,10 @@ class _Rule(_Frozen):
                 f"params.{self.BY_TYPE_TABLE}: no entry for {lacking[0]}, which applies_to lists"
             )
         return self
+
+    def features_read(self) -> tuple[str, ...]:
+        """The built features the check reads."""
+        return self.FEATURES
 
     def covers(self, position_type: str) -> bool:
         """Whether the rule is enabled and its ``applies_to`` includes ``position_type``."""
@@ -353,7 +357,7 @@ class YearsParams(_Frozen):
 class MinYearsInPositionRule(_Rule):
     """At least ``years`` in the current position (PP 11/2017 Pasal 190(3)); unknown fails."""
 
-    READS_FEATURES = True
+    FEATURES = ("years_in_current_position",)
 
     USES_MISSING = True
     check: Literal["min_years_in_position"]
@@ -368,7 +372,7 @@ class MinYearsInPositionRule(_Rule):
 class MaxYearsInPositionRule(_Rule):
     """More than ``years`` in the current position: a note (due for rotation), never a bar."""
 
-    READS_FEATURES = True
+    FEATURES = ("years_in_current_position",)
 
     check: Literal["max_years_in_position"]
     params: YearsParams = YearsParams(years=5)
@@ -393,13 +397,14 @@ class ExperienceByTypeParams(_Frozen):
 class ExperienceByTypeRule(_Rule):
     """At least the years of experience the position type requires, read from one feature."""
 
-    READS_FEATURES = True
-
     PLACEHOLDERS = frozenset({"actual", "required", "what"})
     USES_MISSING = True
     BY_TYPE_TABLE = "by_type"
     check: Literal["experience_by_type"]
     params: ExperienceByTypeParams
+
+    def features_read(self) -> tuple[str, ...]:
+        return (self.params.feature,)
 
     def evaluate(self, ctx: _Context) -> _Check | None:
         need = self.params.by_type.get(ctx.position.position_type)
@@ -413,7 +418,7 @@ class ExperienceByTypeRule(_Rule):
 class PositionMinExperienceRule(_Rule):
     """At least the position's own ``min_experience_years`` in its job family."""
 
-    READS_FEATURES = True
+    FEATURES = ("years_in_job_family",)
 
     PLACEHOLDERS = frozenset({"actual", "required", "job_family"})
     USES_MISSING = True
@@ -436,7 +441,7 @@ class PerformanceParams(_Frozen):
 class PerformanceRule(_Rule):
     """A rating of at least ``min_rating`` in each of the last two years; a missing year fails."""
 
-    READS_FEATURES = True
+    FEATURES = ("perf_rating_y1", "perf_rating_y2")
 
     USES_MISSING = True
     check: Literal["performance"]
@@ -499,7 +504,7 @@ class JpmFloorParams(_Frozen):
 class JpmFloorRule(_Rule):
     """Job-Person Match (percent) at least ``threshold``; below it, or no assessment, warns."""
 
-    READS_FEATURES = True
+    FEATURES = ("jpm",)
 
     PLACEHOLDERS = frozenset({"actual", "required", "category"})
     USES_MISSING = True
@@ -660,11 +665,19 @@ class RuleSet(_Frozen):
         requirements, and no vacancy rules: a cheap first pass over a whole pool, whose result
         positions with the same requirements share, before features are built for the rows
         that pass it."""
-        rules = tuple(
-            r
-            for r in self.rules
-            if r.enabled and r.severity == "hard" and not (r.READS_FEATURES or r.PER_POSITION)
-        )
+        return self._only(lambda r: not (r.features_read() or r.PER_POSITION))
+
+    def feature_screening(self) -> RuleSet:
+        """The enabled hard rules that read built features (see :meth:`features_read`)."""
+        return self._only(lambda r: bool(r.features_read()))
+
+    def features_read(self) -> tuple[str, ...]:
+        """The built features the enabled rules read, in rule order, once each."""
+        names = [f for r in self.rules if r.enabled for f in r.features_read()]
+        return tuple(dict.fromkeys(names))
+
+    def _only(self, keep: Callable[[_Rule], bool]) -> RuleSet:
+        rules = tuple(r for r in self.rules if r.enabled and r.severity == "hard" and keep(r))
         return self.model_copy(update={"rules": rules, "vacancy_rules": ()})
 
     def rule(self, rule_id: str) -> _Rule:

@@ -793,13 +793,14 @@ class RankerScorer:
     path (features, hard rules, the champion's compiled scores), screened first.
 
     A campaign scores hundreds of vacancies against one agency's pool, most of them managerial
-    posts that few people may hold. The hard rules that read no features (status, PNS,
-    education, rank, sanctions, current holder, age limit) are therefore evaluated over the
-    whole pool first, and features are built only for the people who pass them; the pool of
-    those people is shared by every vacancy that screens the same people in. Eligibility and
-    scores are the same as scoring the whole pool (features are per person). ``excluded``
-    counts the screening rules over the whole pool and the other hard rules over those who
-    passed the screening.
+    posts that few people may hold. So the hard rules are applied in two cheap passes before
+    the features are built: first the rules that read no features (status, PNS, education,
+    rank, sanctions, age limit) over the whole pool, whose result vacancies with the same
+    requirements share; then, over those who pass, the rules that read a few features (time in
+    post, experience, performance), with only the feature families they read. The engine then
+    builds every feature and scores only the people left. Eligibility and scores are the same
+    as scoring the whole pool, since features are per person (tested). ``excluded`` counts the
+    first pass's rules over the whole pool and the others over those who reached them.
 
     Parameters
     ----------
@@ -818,6 +819,7 @@ class RankerScorer:
         self.as_of = engine.as_of
         self.lang = lang
         self._screening = engine.ruleset.screening()
+        self._feature_screening = engine.ruleset.feature_screening()
         self._agency = engine.pool.employees["agency_id"].to_numpy()
         self._index = {str(n): i for i, n in enumerate(np.asarray(engine.pool.nips))}
         self._pools: dict[Any, Any] = {}
@@ -856,16 +858,30 @@ class RankerScorer:
         survivors = self._cached(key, lambda: pool if passed.all() else subset(pool, passed))
         return survivors, dict(screen.excluded_counts)
 
+    def _feature_screened(self, pool: Any, position: Mapping[str, Any]) -> tuple[Any, Any]:
+        """Those of ``pool`` who pass the hard rules that read features, and that verdict."""
+        from features.build import build_columns
+        from features.candidates import subset
+        from features.rules import evaluate_rules
+
+        rules = self._feature_screening
+        columns = build_columns(pool, position, self.as_of, rules.features_read())
+        verdict = evaluate_rules(pool, position, columns, self.as_of, rules)
+        passed = np.asarray(verdict.eligible, dtype=bool)
+        return (pool if passed.all() else subset(pool, passed)), verdict
+
     def score(
         self, position: Mapping[str, Any], exclude: Collection[str], top_n: int
     ) -> VacancyScores:
         """Score ``position`` against its agency's pool minus ``exclude``; keep the top-N."""
         agency, moved = str(position["agency_id"]), frozenset(exclude)
-        survivors, excluded = self._screened(agency, moved, position)
+        screened, excluded = self._screened(agency, moved, position)
+        survivors, second = self._feature_screened(screened, position)
         scored = self.engine.score(survivors, position)
         verdict = scored.verdict
-        for rule_id, count in verdict.excluded_counts.items():
-            excluded.setdefault(rule_id, count)
+        for counts in (second.excluded_counts, verdict.excluded_counts):
+            for rule_id, count in counts.items():
+                excluded.setdefault(rule_id, count)
         blocked = verdict.vacancy_flags[0].message(self.lang) if verdict.frozen else None
         order = asg.top_n_eligible(scored.scores, np.ones(len(scored.eligible), dtype=bool), top_n)
         rows = scored.eligible[order]

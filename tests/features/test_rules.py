@@ -624,3 +624,45 @@ def test_docs_table_lists_every_rule_of_v1(ruleset: RuleSet) -> None:
     docs = (Path(__file__).parents[2] / "docs" / "eligibility-rules.md").read_text("utf-8")
     for rule in (*ruleset.rules, *ruleset.vacancy_rules):
         assert f"| `{rule.id}`" in docs, f"docs/eligibility-rules.md lacks rule {rule.id}"
+
+
+def test_each_rule_reads_only_the_features_it_declares(small_export) -> None:
+    """Screening builds only the declared features: a rule reading another would fail here."""
+    from features.build import build_features
+    from features.candidates import prepare_candidates
+    from features.rules import evaluate_rules, load_ruleset
+
+    ruleset = load_ruleset("v1")
+    as_of = pd.Timestamp("2026-11-01")
+    pool = prepare_candidates(small_export, as_of)
+    full = build_features(pool, small_export.positions.iloc[0].to_dict(), as_of)
+    for position in small_export.positions.groupby("position_type").head(1).to_dict("records"):
+        features = build_features(pool, position, as_of)
+        for rule in ruleset.rules:
+            only = ruleset.model_copy(update={"rules": (rule,), "vacancy_rules": ()})
+            declared = features[list(rule.features_read())]
+            alone = evaluate_rules(pool, position, declared, as_of, only)
+            together = evaluate_rules(pool, position, features, as_of, ruleset)
+            assert np.array_equal(alone.passed(rule.id), together.passed(rule.id)), rule.id
+    screening = ruleset.screening()
+    assert screening.features_read() == ()
+    assert not any(r.PER_POSITION for r in screening.rules)
+    assert {r.id for r in ruleset.feature_screening().rules} | {
+        r.id for r in screening.rules
+    } | {"not_current_holder"} >= {r.id for r in ruleset.rules if r.severity == "hard"}
+    assert set(ruleset.features_read()) <= set(full.columns)
+
+
+def test_build_columns_gives_the_same_values_as_build_features(small_export) -> None:
+    from features.build import build_columns, build_features
+    from features.candidates import prepare_candidates
+
+    as_of = pd.Timestamp("2026-11-01")
+    pool = prepare_candidates(small_export, as_of)
+    position = small_export.positions.iloc[3].to_dict()
+    wanted = ["years_in_current_position", "perf_rating_y1", "jpm"]
+    partial = build_columns(pool, position, as_of, wanted)
+    full = build_features(pool, position, as_of)
+    pd.testing.assert_frame_equal(partial[wanted], full[wanted])
+    with pytest.raises(KeyError, match="talent_box"):
+        build_columns(pool, position, as_of, ["talent_box"])
