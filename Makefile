@@ -54,6 +54,9 @@ train: install ## Train, evaluate, register and gate a ranker: DATA_DIR [CONFIG]
 evaluate: install ## Evaluate a registered version (default: champion) on held-out rounds: DATA_DIR [VERSION]
 	$(PY) -m training evaluate --data-dir $(DATA_DIR) $(if $(VERSION),--version $(VERSION))
 
+holdout: install ## Score the champion's served top 10 against a held-back truth: DATA_DIR [TRUTH=DATA_DIR-truth]
+	$(PY) -m training holdout --data-dir $(DATA_DIR) --truth $(if $(TRUTH),$(TRUTH),$(DATA_DIR)-truth)
+
 tune: install ## Search hyperparameters with Optuna, each trial logged to MLflow: DATA_DIR [TRIALS]
 	$(PY) -m training tune --data-dir $(DATA_DIR) --config $(CONFIG) --trials $(TRIALS)
 

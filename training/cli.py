@@ -47,14 +47,22 @@ def data(
     reference_date: Annotated[
         str, typer.Option(help="Export date (ISO): nothing is dated after it.")
     ] = "2026-10-31",
+    latent: Annotated[
+        str, typer.Option(help="Latent-fit variant behind labels and truth: default, perturbed.")
+    ] = "default",
+    truth: Annotated[
+        Path | None,
+        typer.Option("--truth", help="Also write the held-back truth here (outside --out)."),
+    ] = None,
 ) -> None:
     """Generate a synthetic personnel export in the data contract's format."""
     from training.synthetic import generate_export
 
     with user_errors():
         generate_export(
-            out, employees=employees, seed=seed, fmt=format, reference_date=reference_date
-        )
+            out, employees=employees, seed=seed, fmt=format, reference_date=reference_date,
+            latent=latent, truth_dir=truth,
+        )  # fmt: skip
 
 
 @app.command()
@@ -97,6 +105,19 @@ def evaluate(
 
     with user_errors():
         typer.echo(evaluate_registered(data_dir, version).summary())
+
+
+@app.command()
+def holdout(
+    data_dir: DataDir,
+    truth: Annotated[Path, typer.Option("--truth", help="Folder of truth.csv and truth.json.")],
+    k: Annotated[int, typer.Option(min=1, max=200)] = 10,
+) -> None:
+    """Score the champion's served top-k of every open vacancy against a held-back truth."""
+    from training.holdout import evaluate_holdout
+
+    with user_errors():
+        typer.echo(evaluate_holdout(data_dir, truth, k=k).summary())
 
 
 @app.command()

@@ -120,6 +120,65 @@ MANAGERIAL = ("JPT_PRATAMA", "ADMINISTRATOR", "PENGAWAS")
 
 
 @dataclass(frozen=True)
+class LatentFit:
+    """Weights of the latent fit of a (person, post) pair and of the committee's biased view.
+
+    ``fit = merit m + major [true major in the post's family] + education min(levels above the
+    minimum, 2) + leadership [holds the post's leadership training] + family_years min(years
+    in the post's family, cap) + growth g + N(0, noise)``; the committee adds
+    ``committee_seniority * seniority + committee_unit * [own family's unit] + N(0,
+    committee_noise)``. ``g`` is a latent growth per person that also tilts the yearly
+    ratings by ``rating_trend`` per year (a performance trend). See docs/synthetic-data.md.
+    """
+
+    merit: float = 0.9
+    major: float = 0.6
+    education: float = 0.15
+    leadership: float = 0.35
+    family_years: float = 0.08
+    family_years_cap: float = 8.0
+    growth: float = 0.0
+    noise: float = 0.35
+    committee_seniority: float = 0.6
+    committee_unit: float = 0.3
+    committee_noise: float = 0.3
+    rating_trend: float = 0.0
+
+    def score(
+        self,
+        merit: np.ndarray,
+        growth: np.ndarray,
+        major_match: np.ndarray,
+        education_above: np.ndarray,
+        trained: np.ndarray,
+        family_years: np.ndarray,
+    ) -> np.ndarray:
+        """The noise-free latent fit (the truth of a vacancy) of each row."""
+        out = (
+            self.merit * merit
+            + self.major * major_match
+            + self.education * np.clip(education_above, 0, 2)
+            + self.leadership * trained
+            + self.family_years * np.minimum(family_years, self.family_years_cap)
+        )
+        return out + self.growth * growth if self.growth else out
+
+
+LATENTS: dict[str, LatentFit] = {
+    "default": LatentFit(),
+    # another government's notion of fit: less merit and major, more education and leadership
+    # training, longer family careers count, a growth term seen as a ratings trend, more noise
+    # and a stronger committee bias
+    "perturbed": LatentFit(
+        merit=0.7, major=0.35, education=0.3, leadership=0.5, family_years=0.05,
+        family_years_cap=12.0, growth=0.45, noise=0.45, committee_seniority=0.9,
+        committee_unit=0.5, committee_noise=0.4, rating_trend=0.25,
+    ),
+}  # fmt: skip
+"""Latent-fit variants of the generator (``--latent``)."""
+
+
+@dataclass(frozen=True)
 class AgencySpec:
     """What to generate for one agency."""
 
@@ -128,6 +187,9 @@ class AgencySpec:
     employees: int
     reference_date: np.datetime64
     seed: int
+    latent: str = "default"
+    truth: bool = False
+    """Also return ``_truth``: the latent fit of every open vacancy x active employee."""
 
 
 def _pick(rng: np.random.Generator, options: tuple[tuple[str, float], ...], n: int) -> np.ndarray:
@@ -331,6 +393,8 @@ def _employees(
         }
     )
     emp.attrs["merit"] = merit
+    # latent growth: its own generator, so the default variant's stream (and bytes) is unchanged
+    emp.attrs["growth"] = np.random.default_rng([spec.seed, spec.index, 7919]).normal(0, 1, n)
     emp.attrs["grade"] = grade
     emp.attrs["major_family"] = major_family
     return emp
@@ -437,6 +501,9 @@ def _performance(spec: AgencySpec, emp: pd.DataFrame, rng: np.random.Generator) 
     years = first[who] + offset
     merit = emp.attrs["merit"]
     score = 0.8 * merit[who] + rng.normal(0, 0.6, len(who))
+    trend = LATENTS[spec.latent].rating_trend
+    if trend:
+        score = score + trend * emp.attrs["growth"][who] * (years - (last_year - 1))
     rating = np.select(
         [score > 1.3, score > -1.5, score > -2.0, score > -2.4],
         ["SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG"],
@@ -640,6 +707,7 @@ def _rounds(
     """Past selection rounds with graded labels from the latent fit (docs/synthetic-data.md)."""
     n_rounds = max(40, spec.employees // 20)
     grade, merit = emp.attrs["grade"], emp.attrs["merit"]
+    growth, latent = emp.attrs["growth"], LATENTS[spec.latent]
     targets, decided, winners = _filled_vacancies(spec, emp, pos, history, n_rounds, rng)
     family = (
         emp["unit_id"]
@@ -651,10 +719,7 @@ def _rounds(
     service = emp["service_start"].to_numpy()
     rank_since = emp["rank_since"].to_numpy()
     nips = emp["nip"].to_numpy()
-    leaders = {
-        kind: np.isin(nips, trainings.loc[trainings["kind"] == kind, "nip"].to_numpy())
-        for kind in ("PKP", "PKA", "PKN_II")
-    }
+    leaders = _leaders(nips, trainings)
     family_years, family_code = _years_by_family(spec, emp, history)
     by_grade = {g: np.flatnonzero(grade == g) for g in np.unique(grade)}
     active = emp["status"].to_numpy() == "ACTIVE"
@@ -676,20 +741,25 @@ def _rounds(
         leader_kind = _LEADERSHIP.get(target.grade)
         trained = leaders[leader_kind][chosen] if leader_kind else np.zeros(size)
         years = family_years[chosen, family_code[target.job_family]]
-        fit = (
-            0.9 * merit[chosen]
-            + 0.6 * (major_family[chosen] == target.job_family)
-            + 0.15 * np.clip(edu[chosen] - _EDU_INDEX[target.min_education_level], 0, 2)
-            + 0.35 * trained
-            + 0.08 * np.minimum(years, 8)
-            + rng.normal(0, 0.35, size)
-        )
+        fit = latent.score(
+            merit[chosen],
+            growth[chosen],
+            major_family[chosen] == target.job_family,
+            edu[chosen] - _EDU_INDEX[target.min_education_level],
+            trained,
+            years,
+        ) + rng.normal(0, latent.noise, size)
         seniority = (when - rank_since[chosen]) / DAY / YEAR_DAYS + (
             when - service[chosen]
         ) / DAY / 3650
         seniority = (seniority - seniority.mean()) / (seniority.std() + 1e-9)
         same_unit = family[chosen] == target.job_family
-        committee_view = fit + 0.6 * seniority + 0.3 * same_unit + rng.normal(0, 0.3, size)
+        committee_view = (
+            fit
+            + latent.committee_seniority * seniority
+            + latent.committee_unit * same_unit
+            + rng.normal(0, latent.committee_noise, size)
+        )
         label = _grade(np.where(np.arange(size) == selected, fit, committee_view))
         rows.append(
             pd.DataFrame(
@@ -705,6 +775,55 @@ def _rounds(
             )
         )
     return pd.concat(rows, ignore_index=True)
+
+
+def _leaders(nips: np.ndarray, trainings: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Who holds each leadership training (PKP, PKA, PKN II), as masks over ``nips``."""
+    return {
+        kind: np.isin(nips, trainings.loc[trainings["kind"] == kind, "nip"].to_numpy())
+        for kind in ("PKP", "PKA", "PKN_II")
+    }
+
+
+def vacancy_truth(
+    spec: AgencySpec,
+    emp: pd.DataFrame,
+    pos: pd.DataFrame,
+    history: pd.DataFrame,
+    trainings: pd.DataFrame,
+) -> pd.DataFrame:
+    """The noise-free latent fit of every open vacancy with every active employee of the agency.
+
+    Held back from the export (written outside it by ``--truth``): what an owner scores a
+    served shortlist against. Same formula and weights as the fit behind the rounds' labels,
+    on the reference date (years in the family counted up to it).
+    """
+    active = np.flatnonzero(emp["status"].to_numpy() == "ACTIVE")
+    vacant = pos[pos["is_vacant"].to_numpy(dtype=bool)]
+    latent = LATENTS[spec.latent]
+    nips = emp["nip"].to_numpy()
+    leaders = _leaders(nips, trainings)
+    family_years, family_code = _years_by_family(spec, emp, history)
+    edu = _lookup(_EDU_INDEX, emp["education_level"].to_numpy())
+    major_family = emp.attrs["major_family"]
+    frames = []
+    for target in vacant.itertuples(index=False):
+        kind = _LEADERSHIP.get(target.grade)
+        trained = leaders[kind][active] if kind else np.zeros(len(active))
+        fit = latent.score(
+            emp.attrs["merit"][active],
+            emp.attrs["growth"][active],
+            major_family[active] == target.job_family,
+            edu[active] - _EDU_INDEX[target.min_education_level],
+            trained,
+            family_years[active, family_code[target.job_family]],
+        )
+        frames.append(
+            pd.DataFrame({"position_id": target.position_id, "nip": nips[active], "fit": fit})
+        )
+    if not frames:
+        return pd.DataFrame({"position_id": [], "nip": [], "fit": []})
+    return pd.concat(frames, ignore_index=True)
 
 
 def _years_by_family(
@@ -799,4 +918,6 @@ def generate_agency(spec: AgencySpec) -> dict[str, pd.DataFrame]:
         "aspirations": _aspirations(spec, employees, units, rng),
         "election_calendar": election_calendar(spec),
     }
+    if spec.truth:
+        tables["_truth"] = vacancy_truth(spec, employees, positions, history, trainings)
     return tables

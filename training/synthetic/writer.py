@@ -17,7 +17,7 @@ from tqdm import tqdm
 from features.errors import JobfitError
 from features.export import TABLE_COLUMNS
 from features.vocabulary import COMPETENCIES, REQUIRED_COMPETENCY_COLUMNS
-from training.synthetic.agency import AgencySpec, generate_agency
+from training.synthetic.agency import LATENTS, AgencySpec, generate_agency
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +59,19 @@ class GeneratorError(JobfitError):
     """The generator was asked for something it cannot produce."""
 
 
-def _agency_specs(employees: int, seed: int, reference_date: str) -> list[AgencySpec]:
+def _agency_specs(
+    employees: int, seed: int, reference_date: str, latent: str = "default", truth: bool = False
+) -> list[AgencySpec]:
     count = 1 if employees <= int(AGENCY_SIZE * 1.2) else math.ceil(employees / AGENCY_SIZE)
     sizes = np.full(count, employees // count)
     sizes[: employees % count] += 1
     kinds = ("PEMPROV", "PEMKAB", "PEMKAB", "PEMKOT")  # a province to every ~3 local governments
     names = ["PEMKOT-PLG", *(f"{kinds[i % len(kinds)]}-{i:03d}" for i in range(1, count))]
     ref = np.datetime64(reference_date, "D")
-    return [AgencySpec(names[i], i, int(sizes[i]), ref, seed) for i in range(count)]
+    return [
+        AgencySpec(names[i], i, int(sizes[i]), ref, seed, latent=latent, truth=truth)
+        for i in range(count)
+    ]
 
 
 def _arrow_type(column: str) -> pa.DataType:
@@ -146,6 +151,8 @@ def generate_export(
     fmt: str = "csv",
     reference_date: str = DEFAULT_REFERENCE_DATE,
     progress: bool = True,
+    latent: str = "default",
+    truth_dir: Path | None = None,
 ) -> None:
     """Generate a synthetic personnel export in the data contract's format.
 
@@ -164,7 +171,21 @@ def generate_export(
         The export date (ISO); nothing is dated after it. Never the clock.
     progress : bool
         Show a progress bar on stderr.
+    latent : str
+        Latent-fit variant (``training.synthetic.agency.LATENTS``: ``default``, ``perturbed``)
+        behind the rounds' labels and the truth.
+    truth_dir : Path, optional
+        Also write the held-back truth (``truth.csv``: the latent fit of every open vacancy
+        with every active employee of its agency, eligibility and a graded relevance; see
+        ``training.truth``) into this folder, which must lie outside ``out_dir``. The export
+        itself is the same bytes with or without it.
     """
+    if latent not in LATENTS:
+        raise GeneratorError(f"--latent must be one of {sorted(LATENTS)}, not {latent!r}")
+    if truth_dir is not None:
+        inside = Path(truth_dir).resolve()
+        if inside == Path(out_dir).resolve() or Path(out_dir).resolve() in inside.parents:
+            raise GeneratorError("--truth must be a folder outside the export (--out)")
     if fmt not in ("csv", "parquet"):
         raise GeneratorError(f"--format must be csv or parquet, not {fmt!r}")
     if employees < 200:
@@ -184,23 +205,40 @@ def generate_export(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; the export is an ordinary folder
+    truth: list[pd.DataFrame] | None = [] if truth_dir is not None else None
     try:
-        _write_all(staging, employees, seed, fmt, reference_date, progress)
+        _write_all(staging, employees, seed, fmt, reference_date, progress, latent, truth)
         _replace(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if truth is not None and truth_dir is not None:
+        from training.truth import write_truth
+
+        write_truth(out_dir, truth_dir, pd.concat(truth, ignore_index=True), reference_date,
+                    latent=latent, seed=seed)  # fmt: skip
     logger.info("wrote a synthetic export of %d employees to %s", employees, out_dir)
 
 
 def _write_all(
-    folder: Path, employees: int, seed: int, fmt: str, reference_date: str, progress: bool
+    folder: Path,
+    employees: int,
+    seed: int,
+    fmt: str,
+    reference_date: str,
+    progress: bool,
+    latent: str = "default",
+    truth: list[pd.DataFrame] | None = None,
 ) -> None:
     sinks = {table: _TableSink(folder, table, fmt) for table in TABLE_COLUMNS}
-    specs = _agency_specs(employees, seed, reference_date)
+    specs = _agency_specs(employees, seed, reference_date, latent, truth is not None)
     with tqdm(total=employees, unit="employee", desc="generating", disable=not progress) as bar:
         for spec in specs:
-            for table, frame in generate_agency(spec).items():
+            tables = generate_agency(spec)
+            fit = tables.pop("_truth", None)
+            if truth is not None and fit is not None:
+                truth.append(fit)
+            for table, frame in tables.items():
                 sinks[table].write(frame)
             bar.update(spec.employees)
     for sink in sinks.values():
