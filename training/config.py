@@ -31,7 +31,7 @@ class SplitConfig(_Strict):
 class NegativesConfig(_Strict):
     """Sampled eligible non-candidates (label 0) added to rounds."""
 
-    per_round: int = Field(30, ge=0)
+    per_round: int = Field(0, ge=0)
     """Added to each training and validation round."""
     live_like_per_round: int = Field(200, ge=0)
     """Added to each test round for the live-like evaluation."""
@@ -50,11 +50,14 @@ class LabelPolicy(_Strict):
 class ModelConfig(_Strict):
     """LightGBM lambdarank hyperparameters."""
 
-    num_boost_round: int = Field(400, ge=1)
-    early_stopping_rounds: int = Field(40, ge=1)
+    num_boost_round: int = Field(300, ge=1)
+    early_stopping_rounds: int = Field(0, ge=0)
+    """0: no early stopping, exactly ``num_boost_round`` trees. Validation rounds are
+    pre-screened pools whose NDCG peaks after a handful of trees, long before the whole-pool
+    order is learnt (docs/training.md, held-back truth)."""
     learning_rate: float = Field(0.05, gt=0, le=1)
-    num_leaves: int = Field(31, ge=2)
-    min_data_in_leaf: int = Field(20, ge=1)
+    num_leaves: int = Field(15, ge=2)
+    min_data_in_leaf: int = Field(40, ge=1)
     feature_fraction: float = Field(0.9, gt=0, le=1)
     bagging_fraction: float = Field(0.8, gt=0, le=1)
     bagging_freq: int = Field(1, ge=0)

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 KEY_COLUMNS: tuple[str, ...] = (
     "round_id", "position_id", "agency_id", "position_type", "decided_on", "nip",
-    "raw_label", "label", "weight", "label_source", "selected", "is_candidate",
+    "raw_label", "label", "weight", "label_source", "selected", "is_candidate", "eligible",
 )  # fmt: skip
 """Columns of a ranking frame besides the features."""
 
@@ -284,18 +284,19 @@ def round_rows(
     features = build_features(pool, position, as_of)
     nips = np.asarray(pool.nips).astype(str)
     is_candidate = np.isin(nips, in_round)
+    verdict = evaluate_rules(pool, position, features, as_of, ruleset, export.election_calendar)
+    eligible = np.asarray(verdict.eligible, dtype=bool)
     if sampled:
-        verdict = evaluate_rules(
-            pool, position, features, as_of, ruleset, export.election_calendar
-        )
-        eligible = np.asarray(verdict.eligible, dtype=bool)
-        negative_idx = np.flatnonzero(~is_candidate & eligible)[:negatives]
+        # a random sample of the eligible non-candidates (the pool is in export order)
+        others = np.flatnonzero(~is_candidate & eligible)
+        negative_idx = np.sort(rng.permutation(others)[:negatives])
     else:
         negative_idx = np.zeros(0, dtype=np.int64)
     keep = np.sort(np.r_[np.flatnonzero(is_candidate), negative_idx]).astype(np.int64)
     out = features.iloc[keep].reset_index(drop=True)
     out.insert(0, "nip", nips[keep])
     out.insert(1, "is_candidate", is_candidate[keep])
+    out.insert(2, "eligible", eligible[keep])
     return out
 
 
@@ -370,6 +371,7 @@ def build_training_data(
                 cand, known["selected"].astype(bool).reindex(nip, fill_value=False), False
             ),
             "is_candidate": cand,
+            "eligible": feats["eligible"].to_numpy(dtype=bool),
         })  # fmt: skip
         for column in feature_columns:
             frame[column] = feats[column].to_numpy(dtype=np.float64)
@@ -377,7 +379,7 @@ def build_training_data(
     frame = pd.concat(frames, ignore_index=True)
     frame = frame.astype(
         {"raw_label": np.int64, "label": np.int64, "weight": np.float64, "selected": bool,
-         "is_candidate": bool}
+         "is_candidate": bool, "eligible": bool}
     )  # fmt: skip
     data = RankingData(frame, feature_columns)
     data.groups  # noqa: B018  (checks contiguity and sum)

@@ -52,7 +52,10 @@ def _dataset(data: RankingData, reference: lgb.Dataset | None = None) -> lgb.Dat
 def train_ranker(
     train: RankingData, validation: RankingData, config: TrainingConfig
 ) -> lgb.Booster:
-    """Train the lambdarank booster with early stopping on NDCG@max(eval_at) of ``validation``.
+    """Train the lambdarank booster; early stopping on the NDCG of ``validation`` if configured.
+
+    With ``model.early_stopping_rounds`` 0 (the default) exactly ``num_boost_round`` trees are
+    grown and ``validation`` is only evaluated.
 
     Returns
     -------
@@ -62,11 +65,10 @@ def train_ranker(
     params = lgb_params(config)
     train_set = _dataset(train)
     valid_set = _dataset(validation, reference=train_set)
-    callbacks = [
-        lgb.early_stopping(config.model.early_stopping_rounds, first_metric_only=False,
-                           verbose=False),
-        lgb.log_evaluation(period=0),
-    ]  # fmt: skip
+    callbacks: list = [lgb.log_evaluation(period=0)]
+    if config.model.early_stopping_rounds > 0:
+        callbacks.insert(0, lgb.early_stopping(config.model.early_stopping_rounds,
+                                               first_metric_only=False, verbose=False))  # fmt: skip
     booster = lgb.train(
         params,
         train_set,

@@ -83,9 +83,11 @@ def _first_round(export):
     rounds = export.rounds
     round_id = rounds["round_id"].iloc[0]
     rows = rounds[rounds["round_id"] == round_id]
-    position = export.positions.set_index("position_id", drop=False).loc[
-        rows["position_id"].iloc[0]
-    ].to_dict()
+    position = (
+        export.positions.set_index("position_id", drop=False)
+        .loc[rows["position_id"].iloc[0]]
+        .to_dict()
+    )
     return rows, position
 
 
@@ -140,3 +142,23 @@ def test_seniority_debias_lowers_senior_committee_grades(small_export):
     senior = committee & (z > 1)
     assert (debiased[senior] <= plain[senior]).all()
     assert debiased[senior].mean() < plain[senior].mean()
+
+
+def test_rows_say_whether_the_rules_admit_them_and_negatives_always_pass(training_data):
+    frame = training_data.data.frame
+    assert frame["eligible"].dtype == bool
+    assert frame.loc[~frame["is_candidate"], "eligible"].all()
+    # past candidates were pre-screened by the committee, not by today's rules: some fail
+    assert not frame.loc[frame["is_candidate"], "eligible"].all()
+
+
+def test_no_negatives_when_per_round_is_zero(small_export, tiny_config, ruleset):
+    from training.dataset import build_training_data
+
+    config = tiny_config.model_copy(
+        update={"negatives": tiny_config.negatives.model_copy(
+            update={"per_round": 0, "live_like_per_round": 0})}
+    )  # fmt: skip
+    data = build_training_data(small_export, config, ruleset, progress=False)
+    assert data.data.frame["is_candidate"].all()
+    assert len(data.data.frame) == len(small_export.rounds)

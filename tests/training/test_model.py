@@ -36,3 +36,22 @@ def test_the_ranker_orders_test_rounds_better_than_chance(training_data, tiny_co
         np.nanmean(per_round(test, rng.random(len(test.frame)))["ndcg@10"]) for _ in range(20)
     ])  # fmt: skip
     assert ours > chance
+
+
+def test_without_early_stopping_exactly_num_boost_round_trees_are_grown(training_data, tiny_config):
+    config = tiny_config.model_copy(
+        update={"model": tiny_config.model.model_copy(update={"early_stopping_rounds": 0})}
+    )
+    booster = train_ranker(training_data.part("train"), training_data.part("validation"), config)
+    assert booster.num_trees() == config.model.num_boost_round
+
+
+def test_the_default_config_trains_on_past_candidates_only_without_early_stopping():
+    from pathlib import Path
+
+    from training.config import load_config
+
+    config = load_config(Path(__file__).resolve().parents[2] / "training/configs/default.yaml")
+    assert config.negatives.per_round == 0
+    assert config.negatives.live_like_per_round > 0
+    assert config.model.early_stopping_rounds == 0
