@@ -816,18 +816,28 @@ def _fairness_rows(
     )
 
 
+def _read_campaign(
+    request: Request, campaign_id: str, key: str | None, lang_cookie: str | None
+) -> tuple[str, Principal, campaign_service.CampaignReport] | Response:
+    """The language, the signed-in reviewer and the campaign; else the page to answer with."""
+    lang, who = _lang(request, lang_cookie), _who(request, key)
+    if who is None:
+        return _to_login()
+    try:
+        return lang, who, campaign_api.read_campaign(request, who, campaign_id)
+    except campaign_service.CampaignError as error:
+        return _campaign_error(request, who, lang, error)
+
+
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 def show_campaign(
     request: Request, campaign_id: CampaignPathId, key: Key = None, lang_cookie: LangCookie = None
 ) -> Response:
     """A stored campaign: the proposal, chains, open vacancies, baselines, units, fairness."""
-    lang, who = _lang(request, lang_cookie), _who(request, key)
-    if who is None:
-        return _to_login()
-    try:
-        report = campaign_api.read_campaign(request, who, campaign_id)
-    except campaign_service.CampaignError as error:
-        return _campaign_error(request, who, lang, error)
+    read = _read_campaign(request, campaign_id, key, lang_cookie)
+    if isinstance(read, Response):
+        return read
+    lang, who, report = read
     titles, units = _names(request)
     return _render(
         request,
@@ -847,13 +857,10 @@ def _campaign_download(
     request: Request, campaign_id: str, key: str | None, lang_cookie: str | None, kind: str
 ) -> Response:
     """The CSV or PDF of a stored campaign for a signed-in reviewer (the API's renderers)."""
-    lang, who = _lang(request, lang_cookie), _who(request, key)
-    if who is None:
-        return _to_login()
-    try:
-        report = campaign_api.read_campaign(request, who, campaign_id)
-    except campaign_service.CampaignError as error:
-        return _campaign_error(request, who, lang, error)
+    read = _read_campaign(request, campaign_id, key, lang_cookie)
+    if isinstance(read, Response):
+        return read
+    report = read[2]
     if kind == "csv":
         body: str | bytes = campaign_service.render_csv(report)
         media = "text/csv; charset=utf-8"
