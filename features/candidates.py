@@ -106,6 +106,14 @@ class CandidatePool:
     def __len__(self) -> int:
         return len(self.nips)
 
+    def is_value(self, column: str, value: str) -> np.ndarray:
+        """Whether each candidate's ``column`` (one of ``CODED_COLUMNS``) is ``value``."""
+        j = CODED_COLUMNS.index(column)
+        labels = self.column_labels[j]
+        if value not in labels:
+            return np.zeros(len(self), dtype=bool)
+        return self.column_codes[:, j] == labels.index(value)
+
 
 def prepare_candidates(
     export: Export, as_of: Any, nips: Sequence[str] | None = None

@@ -78,7 +78,7 @@ def experience_features(
     since = pool.current_start
     in_post = (pool.as_of.to_datetime64() - since) / np.timedelta64(1, "D") / 365.25
     min_rank = str(position.get("min_rank", "") or "")
-    pns = (pool.employees["employment_type"] == "PNS").to_numpy()
+    pns = pool.is_value("employment_type", "PNS")
     rank_gap = np.where(pns & (min_rank in RANK_ORDINAL),
                         pool.rank_ordinal - RANK_ORDINAL.get(min_rank, 0), np.nan)
     return {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,15 +19,19 @@ COLUMNS: tuple[str, ...] = (
 BAIK = RATING_SCORES["BAIK"]
 
 
+def _mean_known(ratings: np.ndarray) -> np.ndarray:
+    """Mean of each row's known ratings, NaN when none is known (no warning: thread-safe)."""
+    known = (~np.isnan(ratings)).sum(axis=1)
+    total = np.nansum(ratings, axis=1)
+    return np.divide(total, known, out=np.full(len(ratings), np.nan), where=known > 0)
+
+
 def performance_features(
     pool: CandidatePool, position: Mapping[str, Any], config: FeatureConfig
 ) -> dict[str, np.ndarray]:
     """Ratings as scores 5 (Sangat Baik) .. 1; y1 is last year, known from 1 January."""
     ratings = pool.ratings
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(ratings, axis=1)
-        older = np.nanmean(ratings[:, 1:], axis=1)
+    mean, older = _mean_known(ratings), _mean_known(ratings[:, 1:])
     last_two = ratings[:, :2]
     return {
         "perf_rating_y1": ratings[:, 0],
