@@ -8,6 +8,7 @@ ratios, not single runs. Everything lives under ``var/bench/`` (export, MLflow s
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import resource
 import statistics
 import threading
@@ -186,6 +187,7 @@ def _throughput(engine: Any, position: dict) -> None:
     from serving.app import create_app
     from serving.auth import create_api_key
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line a request otherwise
     sized = replace(engine, pool=subset(engine.pool, np.arange(10_000)))
     app = create_app(_settings(), engine=sized)
     with socket.socket() as sock:
