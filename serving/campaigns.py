@@ -163,6 +163,7 @@ class OpenVacancy(BaseModel):
     position_id: str
     position_title: str
     reason: str
+    reason_id: str = Field("", description="The reason in Indonesian (``reason`` is English).")
 
 
 class Baselines(BaseModel):
@@ -215,6 +216,9 @@ class CampaignReport(BaseModel):
     baselines: Baselines
     units: list[UnitLine]
     binding_constraints: list[str]
+    binding_constraints_id: list[str] = Field(
+        default_factory=list, description="The binding constraints in Indonesian."
+    )
     fairness: list[FairnessGroup]
     fairness_max_gap: dict[str, float]
     solver: str
@@ -370,6 +374,7 @@ def plan_campaign(
         if result.method not in state.solvers:
             state.solvers.append(result.method)
     units = _units(state.placements, people, caps, wanted)
+    binding = _binding(caps, wanted, people, options)
     fairness = _fairness(state.considered, state.moved, people.frame, as_of)
     timings["total"] = time.perf_counter() - started
     return CampaignReport(
@@ -383,7 +388,8 @@ def plan_campaign(
         chains=_chains(state.moves),
         baselines=baselines,
         units=units,
-        binding_constraints=_binding(caps, wanted, people, options) + state.binding,
+        binding_constraints=[en for en, _ in binding],
+        binding_constraints_id=[id_ for _, id_ in binding],
         fairness=fairness,
         fairness_max_gap=_max_gaps(fairness),
         solver=", ".join(state.solvers) or "none",
@@ -464,7 +470,6 @@ class _CampaignState:
     placements: list[Placement] = field(default_factory=list)
     moves: list[asg.Move] = field(default_factory=list)
     open: list[OpenVacancy] = field(default_factory=list)
-    binding: list[str] = field(default_factory=list)
     solvers: list[str] = field(default_factory=list)
 
     def record(
@@ -532,13 +537,14 @@ class _CampaignState:
             if c != asg.UNFILLED:
                 continue
             s = scored[v]
-            reason = _why_open(s, v, problem, nips, result, people, caps_left, options)
+            reason, reason_id = _why_open(s, v, problem, nips, result, people, caps_left, options)
             self.open.append(
                 OpenVacancy(
                     round=depth,
                     position_id=s.position_id,
                     position_title=str(by_id.loc[s.position_id, "title"]),
                     reason=reason,
+                    reason_id=reason_id,
                 )
             )
 
@@ -562,30 +568,41 @@ def _why_open(
     people: _People,
     caps_left: np.ndarray | None,
     options: CampaignOptions,
-) -> str:
-    """The binding constraint of one unfilled vacancy, in words."""
+) -> tuple[str, str]:
+    """The binding constraint of one unfilled vacancy, in words (English, Indonesian)."""
+    p = s.position_id
     if s.blocked is not None:
-        return f"vacancy {s.position_id} is blocked: {s.blocked}"
+        return f"vacancy {p} is blocked: {s.blocked}", f"formasi {p} tertahan: {s.blocked}"
     if s.eligible_count == 0:
-        fails = sorted(s.excluded.items(), key=lambda kv: (-kv[1], kv[0]))
-        detail = ", ".join(f"{n} fail rule {rule}" for rule, n in fails[:5] if n > 0)
-        detail = detail or "no candidate in the pool"
-        return f"vacancy {s.position_id} has no eligible candidate among {s.pool_size}: {detail}"
+        ranked = sorted(s.excluded.items(), key=lambda kv: (-kv[1], kv[0]))
+        fails = [(rule, n) for rule, n in ranked if n > 0][:5]
+        en = ", ".join(f"{n} fail rule {rule}" for rule, n in fails) or "no candidate in the pool"
+        id_ = ", ".join(f"{n} tidak lolos aturan {r}" for r, n in fails) or "tidak ada kandidat"
+        return (
+            f"vacancy {p} has no eligible candidate among {s.pool_size}: {en}",
+            f"formasi {p} tanpa kandidat yang memenuhi syarat dari {s.pool_size} pegawai: {id_}",
+        )
     cands = problem.cols[problem.rows == v]
     taken = np.isin(cands, result.candidate_of[result.candidate_of != asg.UNFILLED])
-    parts = [f"{int(taken.sum())} taken by other vacancies"]
+    parts = [(f"{int(taken.sum())} taken by other vacancies",
+              f"{int(taken.sum())} diusulkan ke formasi lain")]  # fmt: skip
     if options.min_tenure_years is not None and problem.candidate_tenure is not None:
         tenure = problem.candidate_tenure[cands]
         short = int((np.isfinite(tenure) & (tenure < options.min_tenure_years)).sum())
-        parts.append(f"{short} stay (less than {options.min_tenure_years:g} years in post)")
+        years = f"{options.min_tenure_years:g}"
+        parts.append((f"{short} stay (less than {years} years in post)",
+                      f"{short} tetap (kurang dari {years} tahun di jabatan)"))  # fmt: skip
     if caps_left is not None:
         units = problem.candidate_unit[cands]
         full = int(((units >= 0) & (caps_left[np.maximum(units, 0)] <= 0) & ~taken).sum())
-        parts.append(f"{full} in units whose move cap is used up")
+        parts.append((f"{full} in units whose move cap is used up",
+                      f"{full} di unit yang batas mutasinya sudah habis"))  # fmt: skip
     kept = len(s.nips)
     return (
-        f"vacancy {s.position_id}: none of its {kept} best eligible candidates "
-        f"(of {s.eligible_count}) is free: " + ", ".join(parts)
+        f"vacancy {p}: none of its {kept} best eligible candidates (of {s.eligible_count}) "
+        "is free: " + ", ".join(en for en, _ in parts),
+        f"formasi {p}: tidak satu pun dari {kept} kandidat terbaik (dari {s.eligible_count} "
+        "yang memenuhi syarat) tersedia: " + ", ".join(id_ for _, id_ in parts),
     )
 
 
@@ -635,17 +652,22 @@ def _units(
 
 def _binding(
     caps: np.ndarray | None, wanted: dict[int, int], people: _People, options: CampaignOptions
-) -> list[str]:
-    """Unit caps that cut moves the unconstrained optimum wanted."""
+) -> list[tuple[str, str]]:
+    """Unit caps that cut moves the unconstrained optimum wanted (English, Indonesian)."""
     if caps is None:
         return []
     lines = []
+    share = f"{options.max_unit_share:.0%}"
     for code, want in sorted(wanted.items()):
         if want > caps[code]:
+            unit, staff, cap = people.unit_codes[code], int(people.staff[code]), int(caps[code])
             lines.append(
-                f"unit cap {options.max_unit_share:.0%} of unit {people.unit_codes[code]} "
-                f"(staff {int(people.staff[code])}) allows {int(caps[code])} move(s), "
-                f"{want} wanted"
+                (
+                    f"unit cap {share} of unit {unit} (staff {staff}) allows {cap} move(s), "
+                    f"{want} wanted",
+                    f"batas {share} unit {unit} (pegawai {staff}) membolehkan {cap} mutasi, "
+                    f"{want} diinginkan",
+                )
             )
     return lines
 

@@ -166,12 +166,17 @@ def test_no_eligible_candidate_names_the_failing_rules():
     assert "no eligible candidate" in gap.reason
     assert "12 fail rule perf_baik_2y, 3 fail rule education_minimum" in gap.reason
     assert "status_active" not in gap.reason
+    assert gap.reason_id.startswith("formasi P_C tanpa kandidat yang memenuhi syarat")
+    assert "12 tidak lolos aturan perf_baik_2y, 3 tidak lolos aturan education_minimum" in (
+        gap.reason_id
+    )
 
 
 def test_competition_is_explained():
     report = _plan(["P_A", "P_B"], {"P_A": {"x": 3.0}, "P_B": {"x": 1.0}})
     (gap,) = report.open_vacancies
     assert gap.position_id == "P_B" and "1 taken by other vacancies" in gap.reason
+    assert "1 diusulkan ke formasi lain" in gap.reason_id
 
 
 def test_unit_cap_binds_and_says_so():
@@ -184,6 +189,9 @@ def test_unit_cap_binds_and_says_so():
     assert any(
         "unit U1 (staff 9) allows 1 move(s), 2 wanted" in c for c in report.binding_constraints
     )
+    assert report.binding_constraints_id == [
+        "batas 12% unit U1 (pegawai 9) membolehkan 1 mutasi, 2 diinginkan"
+    ]
     line = {u.unit_id: u for u in report.units}["U1"]
     assert (line.cap, line.wanted, line.leaving) == (1, 2, 1)
 
