@@ -111,5 +111,20 @@ def test_gate_refuses_a_challenger_that_does_not_beat_a_baseline_or_is_unfair():
     config = TrainingConfig()
     lost = gate(_evaluation(0.6, 0.7), None, config)
     assert not lost.promoted and "seniority" in lost.reason
+    champion = {"ndcg@10": Estimate(0.55, 0.5, 0.6, 10)}
+    below_pointwise = _evaluation(0.6, 0.5)
+    below_pointwise.as_is["pointwise"] = below_pointwise.as_is["ranker"]
+    assert not gate(below_pointwise, champion, config).promoted  # later: every baseline
+
+
+def test_a_first_model_that_beats_seniority_is_promoted_with_a_warning():
+    config = TrainingConfig()
+    evaluation = _evaluation(0.6, 0.5)
+    evaluation.as_is["pointwise"] = evaluation.as_is["ranker"]  # a tie: not beaten
+    decision = gate(evaluation, None, config)
+    assert decision.promoted
+    assert decision.reason.startswith("first champion") and "pointwise" in decision.reason
+    unfair = _evaluation(0.6, 0.5, gender_ratio=0.6)
+    assert not gate(unfair, None, config).promoted  # fairness is never waived
     unfair = gate(_evaluation(0.9, 0.5, gender_ratio=0.6), None, config)
     assert not unfair.promoted and "impact ratio" in unfair.reason
