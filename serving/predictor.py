@@ -70,7 +70,9 @@ class Predictor:
         """LightGBM's ``pred_contrib``: one column per feature, then the base value."""
         if len(matrix) == 0:
             return np.zeros((0, matrix.shape[1] + 1), dtype=np.float64)
-        return np.asarray(self.booster.predict(matrix, pred_contrib=True), dtype=np.float64)
+        threads = 1 if len(matrix) < PARALLEL_ROWS else 0  # 0: LightGBM's default, every core
+        contributions = self.booster.predict(matrix, pred_contrib=True, num_threads=threads)
+        return np.asarray(contributions, dtype=np.float64)
 
 
 def make_predictor(booster: lgb.Booster, cache_dir: Path | None, compile: bool = True) -> Predictor:
