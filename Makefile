@@ -22,7 +22,7 @@ POSITIONS ?=
 TRIALS    ?= 20
 
 .PHONY: help install test lint data validate train evaluate tune promote rollback export \
-        mlflow-ui serve run api-key audit-verify bench ingest-outcomes campaign
+        mlflow-ui serve run api-key audit-verify bench ingest-outcomes campaign holdout
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
