@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -72,6 +74,37 @@ def create_app(
     errors.install(app)
     _include_routers(app)
     return app
+
+
+def reload_champion(app: FastAPI) -> Engine:
+    """Load the current champion and swap it in (the admin endpoint and SIGHUP both call this).
+
+    Requests in flight keep the engine they started with; the data and its prepared pool are
+    kept, only the model (and its rule set and compiled copy) changes.
+    """
+    from training.registry import load_champion
+
+    settings = app.state.settings
+    current: Engine | None = app.state.engine
+    if current is None:
+        new = Engine.load(settings, app.state.data_dir)
+    else:
+        new = current.with_bundle(load_champion(settings), settings)
+    app.state.engine, app.state.engine_error = new, None
+    logger.info("champion in use: %s v%s", new.bundle.name, new.bundle.version)
+    return new
+
+
+def reload_on_hangup(app: FastAPI) -> None:
+    """``kill -HUP <pid>`` reloads the champion, in a thread (call from the main thread)."""
+
+    def reload() -> None:
+        try:
+            reload_champion(app)
+        except JobfitError as error:
+            logger.warning("reload on SIGHUP failed, the model in use stays: %s", error)
+
+    signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=reload, daemon=True).start())
 
 
 def _include_routers(app: FastAPI) -> None:

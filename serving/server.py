@@ -8,7 +8,7 @@ from pathlib import Path
 
 import uvicorn
 
-from serving.app import create_app
+from serving.app import create_app, reload_on_hangup
 from serving.auth import create_api_key
 from serving.db import make_engine, upgrade
 from training.settings import get_settings
@@ -50,6 +50,7 @@ LOG_CONFIG = {
 def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the API and the review page for an export with the configured champion."""
     app = create_app(get_settings(), data_dir=Path(data_dir))
+    reload_on_hangup(app)
     print(f"asn-jobfit on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
     uvicorn.run(app, host=host, port=port, log_config=LOG_CONFIG)
 

@@ -157,16 +157,9 @@ def reload(request: Request, who: Caller) -> Any:
     """Load the current champion and swap it in without a restart (admins only)."""
     if who.role != "admin":
         raise ForbiddenError("only an admin key may reload the model")
-    from training.registry import load_champion
+    from serving.app import reload_champion
 
-    settings = request.app.state.settings
-    bundle = load_champion(settings)
-    current = request.app.state.engine
-    if current is None:
-        request.app.state.engine = Engine.load(settings, request.app.state.data_dir)
-    else:
-        request.app.state.engine = current.with_bundle(bundle, settings)
-    new = request.app.state.engine
+    new = reload_champion(request.app)
     return {"status": "ok", "model": {"name": new.bundle.name, "version": str(new.bundle.version)}}
 
 

@@ -271,3 +271,32 @@ def test_a_pool_filtered_to_nobody_gives_an_empty_list(
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["candidates"] == [] and body["pool_size"] == 0
+
+
+def test_sighup_reloads_the_champion_without_a_restart(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
+    import os
+    import signal
+    import time
+
+    from serving.app import reload_on_hangup
+
+    client, keys = service
+    before = client.app.state.engine
+    previous = signal.getsignal(signal.SIGHUP)
+    try:
+        reload_on_hangup(client.app)
+        os.kill(os.getpid(), signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while client.app.state.engine is before and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    after = client.app.state.engine
+    assert after is not before and after.pool is before.pool  # new model object, same data
+    assert after.predictor.backend == "lleaves"
+    answer = client.post(
+        "/v1/shortlists", json={"position_id": vacancy, "k": 3}, headers=keys.header("committee")
+    )
+    assert answer.status_code == 201
