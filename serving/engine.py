@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -79,6 +79,12 @@ class Engine:
     as_of: pd.Timestamp
     family_of_position: dict[str, str]
     predictor: Predictor
+    filtered: dict[tuple[str, ...], tuple[CandidatePool, CandidatePool]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Recent filtered pools (a committee's agency, say), each with the pool it was cut from."""
+
+    FILTERED_POOLS: ClassVar[int] = 16
 
     @classmethod
     def load(cls, settings: Settings, data_dir: Path) -> Engine:
@@ -123,7 +129,21 @@ class Engine:
 
     # -- scoring -----------------------------------------------------------------------------
     def candidates(self, filters: Mapping[str, str | None]) -> CandidatePool:
-        """The pool restricted to the filters (agency, unit, job family of the current post)."""
+        """The pool restricted to the filters (agency, unit, job family of the current post).
+
+        Cut once and kept (a committee asks about its own agency again and again).
+        """
+        key = tuple(str(filters.get(name) or "") for name in ("agency_id", "unit_id", "job_family"))
+        cached = self.filtered.get(key)
+        if cached is not None and cached[0] is self.pool:
+            return cached[1]
+        pool = self._filter(filters)
+        if len(self.filtered) >= self.FILTERED_POOLS:
+            self.filtered.clear()
+        self.filtered[key] = (self.pool, pool)
+        return pool
+
+    def _filter(self, filters: Mapping[str, str | None]) -> CandidatePool:
         employees = self.pool.employees
         mask = np.ones(len(employees), dtype=bool)
         if filters.get("agency_id"):

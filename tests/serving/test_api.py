@@ -300,3 +300,21 @@ def test_sighup_reloads_the_champion_without_a_restart(
         "/v1/shortlists", json={"position_id": vacancy, "k": 3}, headers=keys.header("committee")
     )
     assert answer.status_code == 201
+
+
+def test_filtered_pools_are_cut_once_and_never_from_another_pool(
+    small_export: Export, champion: RankerBundle, tmp_path
+) -> None:
+    from features.candidates import subset
+
+    engine = Engine.build(small_export, champion, service_settings(tmp_path))
+    agency = {"agency_id": str(small_export.positions["agency_id"].iloc[0]), "unit_id": None}
+    unit = {"unit_id": str(engine.pool.employees["unit_id"].iloc[0])}
+    first = engine.candidates(unit)
+    assert engine.candidates(unit) is first and len(first) < len(engine.pool)
+    assert set(first.employees["unit_id"]) == {unit["unit_id"]}
+    smaller = replace(engine, pool=subset(engine.pool, np.arange(50)))
+    assert smaller.filtered is engine.filtered  # the cache travels with replace() ...
+    cut = smaller.candidates(unit)
+    assert cut is not first and len(cut) <= 50  # ... but knows which pool it was cut from
+    assert engine.candidates(agency) is engine.candidates(agency)
