@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import lightgbm as lgb
@@ -14,8 +15,15 @@ from training.dataset import RankingData
 logger = logging.getLogger(__name__)
 
 
-def lgb_params(config: TrainingConfig) -> dict[str, Any]:
-    """LightGBM parameters from the config: deterministic, fixed threads, real shortlist sizes."""
+def monotone_constraints(config: TrainingConfig, feature_columns: Sequence[str]) -> list[int]:
+    """LightGBM's per-feature directions: 1 never lowers the score, -1 never raises it."""
+    up, down = set(config.model.monotone_increasing), set(config.model.monotone_decreasing)
+    return [1 if name in up else -1 if name in down else 0 for name in feature_columns]
+
+
+def lgb_params(config: TrainingConfig, feature_columns: Sequence[str]) -> dict[str, Any]:
+    """LightGBM parameters from the config: deterministic, fixed threads, real shortlist sizes,
+    merit directions as monotone constraints."""
     m = config.model
     return {
         "objective": "lambdarank",
@@ -29,6 +37,8 @@ def lgb_params(config: TrainingConfig) -> dict[str, Any]:
         "bagging_fraction": m.bagging_fraction,
         "bagging_freq": m.bagging_freq,
         "lambda_l2": m.lambda_l2,
+        "monotone_constraints": monotone_constraints(config, feature_columns),
+        "monotone_constraints_method": m.monotone_constraints_method,
         "num_threads": m.num_threads,
         "seed": config.seed,
         "deterministic": True,
@@ -62,7 +72,7 @@ def train_ranker(
     lightgbm.Booster
         The booster; ``best_iteration`` is the early-stopping round.
     """
-    params = lgb_params(config)
+    params = lgb_params(config, train.feature_columns)
     train_set = _dataset(train)
     valid_set = _dataset(validation, reference=train_set)
     callbacks: list = [lgb.log_evaluation(period=0)]

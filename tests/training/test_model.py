@@ -9,8 +9,9 @@ from training.model import lgb_params, train_ranker
 
 
 def test_params_are_deterministic_lambdarank_at_shortlist_sizes(tiny_config):
-    params = lgb_params(tiny_config)
+    params = lgb_params(tiny_config, ("jpm", "years_of_service", "sanction_active"))
     assert params["objective"] == "lambdarank"
+    assert params["monotone_constraints"] == [1, 0, -1]  # seniority is left free
     assert params["eval_at"] == [5, 10]
     assert params["deterministic"] is True and params["num_threads"] == 1
     assert params["lambdarank_truncation_level"] >= 10
@@ -55,3 +56,29 @@ def test_the_default_config_trains_on_past_candidates_only_without_early_stoppin
     assert config.negatives.per_round == 0
     assert config.negatives.live_like_per_round > 0
     assert config.model.early_stopping_rounds == 0
+
+
+def test_more_merit_never_ranks_a_candidate_lower(training_data, tiny_config):
+    """Direction test: raising a merit factor (or lowering a shortfall) never lowers a score."""
+    booster = train_ranker(
+        training_data.part("train"), training_data.part("validation"), tiny_config
+    )
+    test = training_data.part("test")
+    columns = list(test.feature_columns)
+    before = booster.predict(test.X)
+    for feature, step in [("jpm", 15.0), ("perf_mean", 1.0), ("major_family_match", 0.5),
+                          ("shortfall_sum", -2.0), ("sanction_active", -1.0)]:  # fmt: skip
+        better = test.X.copy()
+        better[:, columns.index(feature)] += step
+        assert (booster.predict(better) >= before - 1e-12).all(), feature
+
+
+def test_monotone_constraints_must_name_features_once():
+    import pytest
+
+    from training.config import ModelConfig
+
+    with pytest.raises(ValueError, match="unknown features: no_such"):
+        ModelConfig(monotone_increasing=("jpm", "no_such"))
+    with pytest.raises(ValueError, match="both directions: jpm"):
+        ModelConfig(monotone_increasing=("jpm",), monotone_decreasing=("jpm",))
