@@ -385,14 +385,28 @@ def phrase(feature: str, value: float, positive: bool, lang: Lang) -> str:
 def reasons(
     features: list[str], values: np.ndarray, contributions: np.ndarray, lang: Lang, count: int = 3
 ) -> dict[str, list[str]]:
-    """The main positive and negative factors of one candidate, in plain language."""
+    """The main positive and negative factors of one candidate, in plain language.
+
+    Contributions are against the average candidate (the base value), so a modest shortfall can
+    raise a score and a small surplus lower it; the sentence states the value, its side says
+    which way it moved the score. Factors that read the same (several features of one missing
+    assessment) are said once.
+    """
     order = np.argsort(contributions)
-    positive = [i for i in order[::-1][:count] if contributions[i] > 0]
-    negative = [i for i in order[:count] if contributions[i] < 0]
-    return {
-        "positive": [phrase(features[i], float(values[i]), True, lang) for i in positive],
-        "negative": [phrase(features[i], float(values[i]), False, lang) for i in negative],
-    }
+
+    def sentences(indices: np.ndarray, positive: bool) -> list[str]:
+        out: list[str] = []
+        for i in indices:
+            if (contributions[i] > 0) != positive or contributions[i] == 0:
+                break
+            text = phrase(features[i], float(values[i]), positive, lang)
+            if text not in out:
+                out.append(text)
+            if len(out) == count:
+                break
+        return out
+
+    return {"positive": sentences(order[::-1], True), "negative": sentences(order, False)}
 
 
 def jpm_band_label(band: float, lang: Lang) -> str | None:

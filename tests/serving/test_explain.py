@@ -58,3 +58,15 @@ def test_reasons_pick_the_largest_contributions_each_way() -> None:
         "Tidak menyatakan minat pada unit kerja ini",
         "Masa kerja 10.0 tahun",
     ]
+
+
+def test_the_same_sentence_is_said_once() -> None:
+    features = ["jpm", "gap_integritas", "shortfall_sum", "perf_mean"]
+    values = np.array([math.nan, math.nan, math.nan, 3.0])
+    contributions = np.array([-0.5, -0.4, -0.3, -0.2])
+    got = explain.reasons(features, values, contributions, "en", count=3)
+    assert got["negative"] == [
+        "No competency assessment on file",
+        "Performance not outstanding over three years (mean 3.0 of 5)",
+    ]
+    assert got["positive"] == []
