@@ -847,11 +847,12 @@ class RankerScorer:
         self._pools: dict[Any, Any] = {}
 
     def _cached(self, key: Any, make: Callable[[], Any]) -> Any:
-        if key not in self._pools:
+        pool = self._pools.get(key)
+        if pool is None:
             if len(self._pools) >= self.CACHE:
-                self._pools.pop(next(iter(self._pools)))
-            self._pools[key] = make()
-        return self._pools[key]
+                self._pools.clear()  # safe while another request's campaign reads it
+            pool = self._pools[key] = make()
+        return pool
 
     def _agency_pool(self, agency_id: str, exclude: frozenset[str]) -> Any:
         """The agency's candidates minus ``exclude``."""

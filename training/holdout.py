@@ -87,7 +87,7 @@ def _pool_frames(
 ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]]:
     """Per vacancy: the truth-eligible pool's features, its keys (nip, grade) and the position."""
     from features.build import build_features
-    from features.candidates import prepare_candidates
+    from features.candidates import prepare_candidates, subset
 
     as_of = truth.as_of
     eligible = truth.frame[truth.frame["eligible"]]
@@ -96,8 +96,6 @@ def _pool_frames(
     index = pd.Index(np.asarray(pool.nips).astype(str))
     positions = export.positions.set_index("position_id", drop=False)
     out = {}
-    from features.candidates import subset
-
     for position_id, rows in eligible.groupby("position_id", sort=True):
         position = positions.loc[position_id].to_dict()
         part = subset(pool, index.get_indexer(rows["nip"].to_numpy()))
