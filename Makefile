@@ -21,7 +21,7 @@ FILE      ?=
 POSITIONS ?=
 TRIALS    ?= 20
 
-.PHONY: help install test lint data validate train evaluate tune promote rollback export \
+.PHONY: help install test lint format data validate train evaluate tune promote rollback export \
         mlflow-ui serve run api-key audit-verify bench ingest-outcomes campaign holdout
 
 help: ## List the targets
@@ -39,8 +39,12 @@ install: $(STAMP) ## Create .venv and install the project with its dev extras (q
 test: install ## Run the whole test suite
 	$(PY) -m pytest
 
-lint: install ## Check style with ruff
+lint: install ## Check style and formatting with ruff (fix with `make format`)
 	$(VENV)/bin/ruff check features training serving tests
+	$(VENV)/bin/ruff format --check features training serving tests
+
+format: install ## Format the tree with ruff
+	$(VENV)/bin/ruff format features training serving tests
 
 data: install ## Generate a synthetic export: DATA_DIR, EMPLOYEES, SEED, FORMAT=csv|parquet
 	$(PY) -m training data --out $(DATA_DIR) --employees $(EMPLOYEES) --seed $(SEED) --format $(FORMAT)

@@ -57,8 +57,9 @@ def build_features(
     values: dict[str, np.ndarray] = {}
     for _, family in FAMILIES:
         values.update(family(candidates, position, config))
-    values["talent_box"] = talent.talent_box(values["perf_rating_y1"], values["potential_score"],
-                                             values["jpm"], config)
+    values["talent_box"] = talent.talent_box(
+        values["perf_rating_y1"], values["potential_score"], values["jpm"], config
+    )
     # one contiguous row per feature, handed to pandas transposed: a single float block, no copy
     matrix = np.empty((len(FEATURE_COLUMNS), len(candidates)), dtype=np.float64)
     for i, column in enumerate(FEATURE_COLUMNS):

@@ -139,8 +139,9 @@ def prepare_candidates(
     families = _families(export)
     n = len(employees)
     levels, assessed_on, potential = _latest_assessment(export.competencies, index, as_of)
-    by_family, by_type, by_level, current_start = _career(export.position_history, index, as_of,
-                                                          families)
+    by_family, by_type, by_level, current_start = _career(
+        export.position_history, index, as_of, families
+    )
     hours, counts, leadership, hours_3y = _trainings(export.trainings, index, as_of, families)
     active, recent = _sanctions(export.discipline, index, as_of)
     major_codes, majors = pd.factorize(employees["education_major"].to_numpy(dtype=object))
@@ -218,8 +219,14 @@ def _pool_employees(employees: pd.DataFrame, nips: Sequence[str] | None) -> pd.D
 
 
 def _families(export: Export) -> dict[str, int]:
-    names = pd.concat([export.positions["job_family"], export.position_history["job_family"],
-                       export.trainings["job_family"], export.aspirations["job_family"]])
+    names = pd.concat(
+        [
+            export.positions["job_family"],
+            export.position_history["job_family"],
+            export.trainings["job_family"],
+            export.aspirations["job_family"],
+        ]
+    )
     unique = sorted({name for name in names.unique() if name})
     return {name: i for i, name in enumerate(unique)}
 
@@ -282,16 +289,18 @@ def _career(
     np.add.at(by_type, (rows, type_column.to_numpy(int)), years)
     by_level = _years_by_functional_level(spans, rows, years, n)
     open_span = spans["end_date"].isna() | (spans["end_date"] > as_of)
-    current = pd.Series(spans["start_date"].to_numpy()[open_span.to_numpy()],
-                        index=rows[open_span.to_numpy()])
+    current = pd.Series(
+        spans["start_date"].to_numpy()[open_span.to_numpy()], index=rows[open_span.to_numpy()]
+    )
     current_start = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     latest = current.groupby(level=0).max()
     current_start[latest.index.to_numpy()] = latest.to_numpy()
     return by_family, by_type, by_level, current_start
 
 
-def _years_by_functional_level(spans: pd.DataFrame, rows: np.ndarray, years: np.ndarray,
-                               n: int) -> np.ndarray:
+def _years_by_functional_level(
+    spans: pd.DataFrame, rows: np.ndarray, years: np.ndarray, n: int
+) -> np.ndarray:
     """Functional history rows carry no level; read it from the title (e.g. '... Ahli Muda')."""
     by_level = np.zeros((n, len(FUNCTIONAL_LEVELS)))
     functional = (spans["position_type"] == "FUNGSIONAL").to_numpy()
@@ -308,8 +317,9 @@ def _years_by_functional_level(spans: pd.DataFrame, rows: np.ndarray, years: np.
     return by_level
 
 
-def _current_start(current_start: np.ndarray, employees: pd.DataFrame,
-                   as_of: pd.Timestamp) -> np.ndarray:
+def _current_start(
+    current_start: np.ndarray, employees: pd.DataFrame, as_of: pd.Timestamp
+) -> np.ndarray:
     """Start of the post held on as_of: the open history span, else position_since."""
     since = employees["position_since"].to_numpy()
     fallback = np.where(since <= as_of.to_datetime64(), since, np.datetime64("NaT"))
@@ -325,8 +335,9 @@ def _rank_at(employees: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
     return np.maximum(ordinal - steps, 0.0)
 
 
-def _sanctions(discipline: pd.DataFrame, index: pd.Index,
-               as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+def _sanctions(
+    discipline: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray]:
     n = len(index)
     active = np.zeros(n, dtype=np.int8)
     recent = np.zeros(n)
@@ -341,8 +352,9 @@ def _sanctions(discipline: pd.DataFrame, index: pd.Index,
     return active, recent
 
 
-def _trainings(trainings: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp,
-               families: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _trainings(
+    trainings: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp, families: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n = len(index)
     hours = np.zeros((n, max(len(families), 1)))
     counts = np.zeros_like(hours)
@@ -367,27 +379,35 @@ PREFERENCE_WEIGHT = {1: 1.0, 2: 2 / 3, 3: 1 / 3}
 """How much a stated preference counts, by its rank."""
 
 
-def _known_aspirations(aspirations: pd.DataFrame, index: pd.Index,
-                       as_of: pd.Timestamp) -> pd.DataFrame:
+def _known_aspirations(
+    aspirations: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp
+) -> pd.DataFrame:
     known = aspirations[aspirations["submitted_on"] <= as_of]
     known = known.assign(row=_rows(index, known["nip"]))
     known = known[known["row"] >= 0]
     return known.assign(weight=known["preference_rank"].map(PREFERENCE_WEIGHT).fillna(0.0))
 
 
-def _aspired_families(aspirations: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp,
-                      families: dict[str, int], n: int) -> np.ndarray:
+def _aspired_families(
+    aspirations: pd.DataFrame,
+    index: pd.Index,
+    as_of: pd.Timestamp,
+    families: dict[str, int],
+    n: int,
+) -> np.ndarray:
     aspired = np.zeros((n, max(len(families), 1)))
     known = _known_aspirations(aspirations, index, as_of)
     family = known["job_family"].map(families).to_numpy()
     ok = ~pd.isna(family)
-    np.maximum.at(aspired, (known["row"].to_numpy()[ok], family[ok].astype(int)),
-                  known["weight"].to_numpy()[ok])
+    np.maximum.at(
+        aspired,
+        (known["row"].to_numpy()[ok], family[ok].astype(int)),
+        known["weight"].to_numpy()[ok],
+    )
     return aspired
 
 
-def _aspired_units(aspirations: pd.DataFrame, index: pd.Index,
-                   as_of: pd.Timestamp) -> pd.DataFrame:
+def _aspired_units(aspirations: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp) -> pd.DataFrame:
     known = _known_aspirations(aspirations, index, as_of)
     known = known[known["unit_id"] != ""]
     return known[["row", "unit_id", "weight"]].reset_index(drop=True)

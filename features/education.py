@@ -24,14 +24,27 @@ DEGREE_PREFIX = re.compile(
     r"^(s1|s2|s3|d1|d2|d3|d4|d iv|d iii|diploma iv|diploma iii|sarjana|magister|prodi"
     r"|program studi|jurusan|ilmu)\s+"
 )
-ABBREVIATIONS = {"kesmas": "kesehatan masyarakat", "ti": "teknik informatika",
-                 "pgsd": "pendidikan guru sekolah dasar", "hi": "hubungan internasional",
-                 "kessos": "kesejahteraan sosial", "pwk": "perencanaan wilayah dan kota",
-                 "msdm": "manajemen sumber daya manusia", "si": "sistem informasi"}
+ABBREVIATIONS = {
+    "kesmas": "kesehatan masyarakat",
+    "ti": "teknik informatika",
+    "pgsd": "pendidikan guru sekolah dasar",
+    "hi": "hubungan internasional",
+    "kessos": "kesejahteraan sosial",
+    "pwk": "perencanaan wilayah dan kota",
+    "msdm": "manajemen sumber daya manusia",
+    "si": "sistem informasi",
+}
 """Whole-name abbreviations, expanded after the prefixes are stripped."""
-WORD_ABBREVIATIONS = {"adm": "administrasi", "admin": "administrasi", "ek": "ekonomi",
-                      "pend": "pendidikan", "tek": "teknik", "kes": "kesehatan",
-                      "man": "manajemen", "mgt": "manajemen"}
+WORD_ABBREVIATIONS = {
+    "adm": "administrasi",
+    "admin": "administrasi",
+    "ek": "ekonomi",
+    "pend": "pendidikan",
+    "tek": "teknik",
+    "kes": "kesehatan",
+    "man": "manajemen",
+    "mgt": "manajemen",
+}
 """Abbreviated words inside a name ("Adm. Negara", "Pend. Matematika")."""
 
 FAMILY_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -67,8 +80,9 @@ def _best_match(majors: np.ndarray, targets: list[str]) -> np.ndarray:
     """Best token-set similarity (0..1) of each distinct major to any target."""
     if not targets:
         return np.zeros(len(majors))
-    scores = process.cdist([normalise_major(m) for m in majors], targets,
-                           scorer=fuzz.token_set_ratio, workers=1)
+    scores = process.cdist(
+        [normalise_major(m) for m in majors], targets, scorer=fuzz.token_set_ratio, workers=1
+    )
     return scores.max(axis=1) / 100.0
 
 
@@ -85,12 +99,12 @@ def education_features(
 ) -> dict[str, np.ndarray]:
     """Level gap (D4 = S1), match to accepted majors (empty list = any), match to the family."""
     minimum = EDUCATION_ORDINAL[str(position["min_education_level"])]
-    accepted = [normalise_major(m) for m in str(position.get("accepted_majors", "")).split(";")
-                if m.strip()]
+    accepted = [
+        normalise_major(m) for m in str(position.get("accepted_majors", "")).split(";") if m.strip()
+    ]
     family = str(position.get("job_family", ""))
     keywords = list(FAMILY_KEYWORDS.get(family, (family.replace("_", " "),)))
-    major_match = (_per_candidate(pool, accepted, 0.0) if accepted
-                   else np.ones(len(pool)))
+    major_match = _per_candidate(pool, accepted, 0.0) if accepted else np.ones(len(pool))
     return {
         "education_level_gap": pool.education_ordinal - minimum,
         "major_match": major_match,

@@ -53,8 +53,9 @@ def years_below(pool: CandidatePool, position: Mapping[str, Any]) -> np.ndarray:
     key = level if ptype == "FUNGSIONAL" else ptype
     types = [_TYPE[t] for t in TYPE_BELOW.get(ptype, ())]
     levels = [_LEVEL[lv] for lv in LEVEL_BELOW.get(key, ())]
-    return _sum_columns(pool.years_by_type, types) + _sum_columns(pool.years_by_functional_level,
-                                                                   levels)
+    return _sum_columns(pool.years_by_type, types) + _sum_columns(
+        pool.years_by_functional_level, levels
+    )
 
 
 def years_at_type(pool: CandidatePool, position: Mapping[str, Any]) -> np.ndarray:
@@ -79,8 +80,9 @@ def experience_features(
     in_post = (pool.as_of.to_datetime64() - since) / np.timedelta64(1, "D") / 365.25
     min_rank = str(position.get("min_rank", "") or "")
     pns = pool.is_value("employment_type", "PNS")
-    rank_gap = np.where(pns & (min_rank in RANK_ORDINAL),
-                        pool.rank_ordinal - RANK_ORDINAL.get(min_rank, 0), np.nan)
+    rank_gap = np.where(
+        pns & (min_rank in RANK_ORDINAL), pool.rank_ordinal - RANK_ORDINAL.get(min_rank, 0), np.nan
+    )
     return {
         "years_in_job_family": in_family.copy(),
         "years_at_position_type": years_at_type(pool, position),

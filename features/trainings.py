@@ -33,9 +33,11 @@ def training_features(
     return {
         "has_required_leadership_training": (pool.leadership_level >= needed).astype(float),
         "leadership_level": pool.leadership_level,
-        "technical_hours_in_family": (pool.training_hours_by_family[:, family]
-                                      if family is not None else zeros),
-        "trainings_in_family_count": (pool.trainings_by_family[:, family]
-                                      if family is not None else zeros),
+        "technical_hours_in_family": (
+            pool.training_hours_by_family[:, family] if family is not None else zeros
+        ),
+        "trainings_in_family_count": (
+            pool.trainings_by_family[:, family] if family is not None else zeros
+        ),
         "training_hours_3y": pool.training_hours_3y,
     }

@@ -15,6 +15,7 @@ from training.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
+
 class JsonLines(logging.Formatter):
     """One JSON object a line: time, level, logger, message (and the traceback, if any)."""
 

@@ -321,9 +321,7 @@ def _champion_estimates(
     )
 
 
-def _log_model(
-    bundle: RankerBundle, config: TrainingConfig, settings: Settings, work: Path
-) -> Any:
+def _log_model(bundle: RankerBundle, config: TrainingConfig, settings: Settings, work: Path) -> Any:
     """Log the pyfunc inference unit (booster text + meta JSON) and register a new version."""
     import mlflow
     from mlflow.models import infer_signature

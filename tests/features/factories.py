@@ -49,12 +49,17 @@ def position(**overrides: Any) -> dict[str, Any]:
     return row
 
 
-def assessment(nip: str, assessed_on: str, level: float, potential: float | None = None,
-               **levels: float) -> dict[str, Any]:
+def assessment(
+    nip: str, assessed_on: str, level: float, potential: float | None = None, **levels: float
+) -> dict[str, Any]:
     """An assessment row with every competency at ``level`` unless named in ``levels``."""
-    return {"nip": nip, "assessed_on": assessed_on, "method": "ASSESSMENT_CENTER",
-            **{c: float(levels.get(c, level)) for c in COMPETENCIES},
-            "potential_score": float("nan") if potential is None else potential}
+    return {
+        "nip": nip,
+        "assessed_on": assessed_on,
+        "method": "ASSESSMENT_CENTER",
+        **{c: float(levels.get(c, level)) for c in COMPETENCIES},
+        "potential_score": float("nan") if potential is None else potential,
+    }
 
 
 def _frame(table: str, rows: Sequence[dict[str, Any]]) -> pd.DataFrame:

@@ -16,10 +16,26 @@ from features.education import normalise_major
 from features.export import PROTECTED_ATTRIBUTES, Export
 from features.talent import talent_box
 
-PROTECTED_SHUFFLED = ("name", "gender", "birth_date", "religion", "ethnicity", "origin_region",
-                      "disability", "marital_status")
-NIP_TABLES = ("employees", "competencies", "performance", "position_history", "rounds",
-              "discipline", "trainings", "aspirations")
+PROTECTED_SHUFFLED = (
+    "name",
+    "gender",
+    "birth_date",
+    "religion",
+    "ethnicity",
+    "origin_region",
+    "disability",
+    "marital_status",
+)
+NIP_TABLES = (
+    "employees",
+    "competencies",
+    "performance",
+    "position_history",
+    "rounds",
+    "discipline",
+    "trainings",
+    "aspirations",
+)
 
 
 def _rounds(export: Export, count: int = 6) -> list[tuple[str, pd.Timestamp, dict, list[str]]]:
@@ -42,8 +58,9 @@ def test_no_feature_is_or_contains_a_protected_attribute() -> None:
 
 def test_training_and_serving_paths_give_identical_features(small_export: Export) -> None:
     for _, decided_on, position, nips in _rounds(small_export):
-        training = build_features(prepare_candidates(small_export, decided_on, nips=nips),
-                                  position, decided_on)
+        training = build_features(
+            prepare_candidates(small_export, decided_on, nips=nips), position, decided_on
+        )
         everyone = prepare_candidates(small_export, decided_on)
         serving = build_features(everyone, position, decided_on).loc[nips]
         pd.testing.assert_frame_equal(training, serving, check_exact=True)
@@ -66,60 +83,118 @@ def test_shuffling_protected_attributes_changes_no_feature(small_export: Export)
     employees = small_export.employees.copy()
     for column in PROTECTED_SHUFFLED:
         employees[column] = rng.permutation(employees[column].to_numpy())
-    after = build_features(prepare_candidates(replace(small_export, employees=employees),
-                                              decided_on), position, decided_on)
+    after = build_features(
+        prepare_candidates(replace(small_export, employees=employees), decided_on),
+        position,
+        decided_on,
+    )
     pd.testing.assert_frame_equal(before, after, check_exact=True)
 
 
 def test_renumbering_nips_consistently_changes_no_feature(small_export: Export) -> None:
     # a NIP encodes birth date and gender: new NIPs (same everywhere) must give the same rows
     _, decided_on, position, nips = _rounds(small_export, 1)[0]
-    before = build_features(prepare_candidates(small_export, decided_on, nips=nips), position,
-                            decided_on)
+    before = build_features(
+        prepare_candidates(small_export, decided_on, nips=nips), position, decided_on
+    )
     old = small_export.employees["nip"].to_numpy()
     rng = np.random.default_rng(1)
     new = [f"{n:018d}" for n in rng.choice(10**17, size=len(old), replace=False)]
     mapping = dict(zip(old, new, strict=True))
-    renamed = replace(small_export, **{
-        table: small_export.table(table).assign(nip=small_export.table(table)["nip"].map(mapping))
-        for table in NIP_TABLES})
-    after = build_features(prepare_candidates(renamed, decided_on, nips=[mapping[n] for n in nips]),
-                           position, decided_on)
+    renamed = replace(
+        small_export,
+        **{
+            table: small_export.table(table).assign(
+                nip=small_export.table(table)["nip"].map(mapping)
+            )
+            for table in NIP_TABLES
+        },
+    )
+    after = build_features(
+        prepare_candidates(renamed, decided_on, nips=[mapping[n] for n in nips]),
+        position,
+        decided_on,
+    )
     assert list(after.index) == [mapping[n] for n in nips]
     np.testing.assert_array_equal(before.to_numpy(), after.to_numpy())
 
 
 def test_later_records_do_not_change_a_rounds_features(small_export: Export) -> None:
     _, decided_on, position, nips = _rounds(small_export, 1)[0]
-    before = build_features(prepare_candidates(small_export, decided_on, nips=nips), position,
-                            decided_on)
+    before = build_features(
+        prepare_candidates(small_export, decided_on, nips=nips), position, decided_on
+    )
     later = decided_on + pd.Timedelta(days=1)
     nip = nips[0]
-    competencies = pd.concat([small_export.competencies, pd.DataFrame([{
-        "nip": nip, "assessed_on": later, "method": "ASSESSMENT_CENTER",
-        **{c: 5.0 for c in small_export.competencies.columns[3:12]}, "potential_score": 99.0}])])
-    performance = pd.concat([small_export.performance, pd.DataFrame(
-        [{"nip": nip, "year": decided_on.year, "rating": "SANGAT_BAIK"}])])
-    trainings = pd.concat([small_export.trainings, pd.DataFrame([{
-        "nip": nip, "name": "PKN II", "kind": "PKN_II", "job_family": position["job_family"],
-        "completed_on": later, "hours": 300}])])
-    discipline = pd.concat([small_export.discipline, pd.DataFrame(
-        [{"nip": nip, "level": "BERAT", "decided_on": later, "ends_on": pd.NaT}])])
-    changed = replace(small_export, competencies=competencies, performance=performance,
-                      trainings=trainings, discipline=discipline)
+    competencies = pd.concat(
+        [
+            small_export.competencies,
+            pd.DataFrame(
+                [
+                    {
+                        "nip": nip,
+                        "assessed_on": later,
+                        "method": "ASSESSMENT_CENTER",
+                        **{c: 5.0 for c in small_export.competencies.columns[3:12]},
+                        "potential_score": 99.0,
+                    }
+                ]
+            ),
+        ]
+    )
+    performance = pd.concat(
+        [
+            small_export.performance,
+            pd.DataFrame([{"nip": nip, "year": decided_on.year, "rating": "SANGAT_BAIK"}]),
+        ]
+    )
+    trainings = pd.concat(
+        [
+            small_export.trainings,
+            pd.DataFrame(
+                [
+                    {
+                        "nip": nip,
+                        "name": "PKN II",
+                        "kind": "PKN_II",
+                        "job_family": position["job_family"],
+                        "completed_on": later,
+                        "hours": 300,
+                    }
+                ]
+            ),
+        ]
+    )
+    discipline = pd.concat(
+        [
+            small_export.discipline,
+            pd.DataFrame([{"nip": nip, "level": "BERAT", "decided_on": later, "ends_on": pd.NaT}]),
+        ]
+    )
+    changed = replace(
+        small_export,
+        competencies=competencies,
+        performance=performance,
+        trainings=trainings,
+        discipline=discipline,
+    )
     after = build_features(prepare_candidates(changed, decided_on, nips=nips), position, decided_on)
     pd.testing.assert_frame_equal(before, after, check_exact=True)
     # ... and the same records dated before the decision do change them
     # (the day after the injected record: the generator may hold later assessments of its own)
-    today = build_features(prepare_candidates(changed, later + pd.Timedelta(days=1), nips=nips),
-                           position, later + pd.Timedelta(days=1))
+    today = build_features(
+        prepare_candidates(changed, later + pd.Timedelta(days=1), nips=nips),
+        position,
+        later + pd.Timedelta(days=1),
+    )
     assert today.loc[nip, "potential_score"] == 99.0
 
 
 def test_feature_frame_shape_and_order(small_export: Export) -> None:
     _, decided_on, position, nips = _rounds(small_export, 1)[0]
-    features = build_features(prepare_candidates(small_export, decided_on, nips=nips), position,
-                              decided_on)
+    features = build_features(
+        prepare_candidates(small_export, decided_on, nips=nips), position, decided_on
+    )
     assert tuple(features.columns) == FEATURE_COLUMNS
     assert list(features.index) == nips
     assert (features.dtypes == np.float64).all()
@@ -133,10 +208,19 @@ def test_jpm_by_hand() -> None:
         potential_score = np.array([70.0, np.nan])
         as_of = pd.Timestamp("2025-01-01")
 
-    position = {f"req_{c}": 3 for c in ("integritas", "kerja_sama", "komunikasi",
-                                        "orientasi_hasil", "pelayanan_publik",
-                                        "pengembangan_diri", "mengelola_perubahan",
-                                        "pengambilan_keputusan")}
+    position = {
+        f"req_{c}": 3
+        for c in (
+            "integritas",
+            "kerja_sama",
+            "komunikasi",
+            "orientasi_hasil",
+            "pelayanan_publik",
+            "pengembangan_diri",
+            "mengelola_perubahan",
+            "pengambilan_keputusan",
+        )
+    }
     position["req_perekat_bangsa"] = 4
     out = competency_features(Pool(), position, FeatureConfig())  # type: ignore[arg-type]
     assert out["jpm"][0] == pytest.approx(27 / 28 * 100)

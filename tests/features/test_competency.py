@@ -67,8 +67,24 @@ def test_bands_follow_the_agency_thresholds(pool) -> None:
 
 def test_required_levels_change_jpm(pool) -> None:
     # required 4 everywhere (sum 36): A 27/36 = 75 -> MMS
-    out = competency_features(pool, position(**{f"req_{c}": 4 for c in (
-        "integritas", "kerja_sama", "komunikasi", "orientasi_hasil", "pelayanan_publik",
-        "pengembangan_diri", "mengelola_perubahan", "pengambilan_keputusan", "perekat_bangsa")}),
-        FeatureConfig())
+    out = competency_features(
+        pool,
+        position(
+            **{
+                f"req_{c}": 4
+                for c in (
+                    "integritas",
+                    "kerja_sama",
+                    "komunikasi",
+                    "orientasi_hasil",
+                    "pelayanan_publik",
+                    "pengembangan_diri",
+                    "mengelola_perubahan",
+                    "pengambilan_keputusan",
+                    "perekat_bangsa",
+                )
+            }
+        ),
+        FeatureConfig(),
+    )
     assert out["jpm"][0] == pytest.approx(75.0) and out["jpm_band"][0] == 1.0

@@ -14,12 +14,14 @@ NIPS = ("198001012005031001", "198502022010012002", "199003032015031003", "19910
 
 
 def _pool():
-    export = make_export(employees=[
-        employee(NIPS[0], education_level="S1", education_major="Akuntansi"),
-        employee(NIPS[1], education_level="D4", education_major="S1 Ekonomi"),
-        employee(NIPS[2], education_level="S2", education_major="Kesehatan Masyarakat"),
-        employee(NIPS[3], education_level="SMA", education_major=""),
-    ])
+    export = make_export(
+        employees=[
+            employee(NIPS[0], education_level="S1", education_major="Akuntansi"),
+            employee(NIPS[1], education_level="D4", education_major="S1 Ekonomi"),
+            employee(NIPS[2], education_level="S2", education_major="Kesehatan Masyarakat"),
+            employee(NIPS[3], education_level="SMA", education_major=""),
+        ]
+    )
     return prepare_candidates(export, pd.Timestamp("2024-07-01"))
 
 
@@ -32,8 +34,9 @@ def test_level_gap_counts_d4_as_s1() -> None:
 
 
 def test_major_match_against_accepted_majors() -> None:
-    out = education_features(_pool(), position(accepted_majors="Akuntansi;Ekonomi"),
-                             FeatureConfig())
+    out = education_features(
+        _pool(), position(accepted_majors="Akuntansi;Ekonomi"), FeatureConfig()
+    )
     # exact matches after normalisation ("S1 Ekonomi" -> "ekonomi"); an unrelated field is far
     # below, an empty major is 0
     assert out["major_match"][:2].tolist() == [1.0, 1.0]

@@ -16,8 +16,16 @@ AS_OF = pd.Timestamp("2024-07-01")
 
 
 def span(nip, ptype, title, family, start, end=""):
-    return {"nip": nip, "position_id": "", "title": title, "position_type": ptype,
-            "job_family": family, "unit_id": "U1", "start_date": start, "end_date": end}
+    return {
+        "nip": nip,
+        "position_id": "",
+        "title": title,
+        "position_type": ptype,
+        "job_family": family,
+        "unit_id": "U1",
+        "start_date": start,
+        "end_date": end,
+    }
 
 
 @pytest.fixture
@@ -32,20 +40,30 @@ def pool():
         position_history=[
             span(A, "PELAKSANA", "Analis Anggaran", "keuangan", "2014-07-01", "2019-07-01"),
             span(A, "PENGAWAS", "Kasubbag Anggaran", "keuangan", "2019-07-01"),
-            span(B, "FUNGSIONAL", "Analis Kebijakan Ahli Muda", "pemerintahan", "2016-07-01",
-                 "2020-07-01"),
+            span(
+                B,
+                "FUNGSIONAL",
+                "Analis Kebijakan Ahli Muda",
+                "pemerintahan",
+                "2016-07-01",
+                "2020-07-01",
+            ),
             span(B, "FUNGSIONAL", "Analis Kebijakan Ahli Madya", "pemerintahan", "2020-07-01"),
             span(C, "PENGAWAS", "Kasi Gizi", "kesehatan", "2021-01-01", "2030-01-01"),
         ],
-        discipline=[{"nip": A, "level": "SEDANG", "decided_on": "2022-01-01",
-                     "ends_on": "2025-01-01"}],
+        discipline=[
+            {"nip": A, "level": "SEDANG", "decided_on": "2022-01-01", "ends_on": "2025-01-01"}
+        ],
     )
     return prepare_candidates(export, AS_OF)
 
 
 def test_administrator_keuangan(pool) -> None:
-    out = experience_features(pool, position(position_type="ADMINISTRATOR", job_family="keuangan",
-                                             min_rank="III/d"), FeatureConfig())
+    out = experience_features(
+        pool,
+        position(position_type="ADMINISTRATOR", job_family="keuangan", min_rank="III/d"),
+        FeatureConfig(),
+    )
     # A: 2014-07-01..2024-07-01 in keuangan (3653 days); PENGAWAS 2019-07-01..as_of (1827 days)
     assert out["years_in_job_family"][0] == pytest.approx(3653 / 365.25)
     assert out["years_at_position_type"][0] == 0.0
@@ -63,9 +81,13 @@ def test_administrator_keuangan(pool) -> None:
 
 
 def test_functional_ladder(pool) -> None:
-    madya = experience_features(pool, position(position_type="FUNGSIONAL",
-                                               functional_level="AHLI_MADYA",
-                                               job_family="pemerintahan"), FeatureConfig())
+    madya = experience_features(
+        pool,
+        position(
+            position_type="FUNGSIONAL", functional_level="AHLI_MADYA", job_family="pemerintahan"
+        ),
+        FeatureConfig(),
+    )
     # B: Ahli Muda 2016-07-01..2020-07-01 (1461 days), Ahli Madya 2020-07-01..as_of (1461 days)
     assert madya["years_one_level_below"][1] == pytest.approx(1461 / 365.25)
     assert madya["years_at_position_type"][1] == pytest.approx(1461 / 365.25)

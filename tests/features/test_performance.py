@@ -19,8 +19,10 @@ def _features() -> dict[str, np.ndarray]:
         (B, 2022, "BUTUH_PERBAIKAN"), (B, 2021, "BAIK"),
         (C, 2024, "SANGAT_BAIK"),  # not known on 2024-07-01
     ]  # fmt: skip
-    export = make_export(employees=[employee(A), employee(B), employee(C)],
-                         performance=[{"nip": n, "year": y, "rating": r} for n, y, r in ratings])
+    export = make_export(
+        employees=[employee(A), employee(B), employee(C)],
+        performance=[{"nip": n, "year": y, "rating": r} for n, y, r in ratings],
+    )
     pool = prepare_candidates(export, pd.Timestamp("2024-07-01"))
     return performance_features(pool, position(), FeatureConfig())
 

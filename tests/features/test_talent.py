@@ -19,8 +19,9 @@ def test_every_box() -> None:
 
 
 def test_jpm_stands_in_for_a_missing_potential_score() -> None:
-    boxes = talent_box(np.array([5.0, 5.0]), np.array([np.nan, np.nan]), np.array([85.0, np.nan]),
-                       FeatureConfig())
+    boxes = talent_box(
+        np.array([5.0, 5.0]), np.array([np.nan, np.nan]), np.array([85.0, np.nan]), FeatureConfig()
+    )
     assert boxes[0] == 9.0 and np.isnan(boxes[1])
 
 

@@ -16,8 +16,14 @@ A, B = "198001012005031001", "198502022010012002"
 @pytest.fixture
 def pool():
     def course(nip, kind, on, hours, family=""):
-        return {"nip": nip, "name": kind, "kind": kind, "job_family": family,
-                "completed_on": on, "hours": hours}
+        return {
+            "nip": nip,
+            "name": kind,
+            "kind": kind,
+            "job_family": family,
+            "completed_on": on,
+            "hours": hours,
+        }
 
     export = make_export(employees=[employee(A), employee(B)], trainings=[
         course(A, "PKA", "2022-01-01", 200),

@@ -156,9 +156,7 @@ def test_export_and_offline_fallback(champion, tmp_path):
     message = export_champion(out)
     assert (out / "booster.txt").exists() and (out / "meta.json").exists()
     assert "exported" in message
-    offline = Settings(
-        mlflow_tracking_uri=f"sqlite:///{tmp_path / 'absent.db'}", models_dir=out
-    )
+    offline = Settings(mlflow_tracking_uri=f"sqlite:///{tmp_path / 'absent.db'}", models_dir=out)
     bundle = load_champion(offline)
     assert bundle.feature_columns == champion.feature_columns
     frame = pd.DataFrame(np.ones((3, len(bundle.feature_columns))),

@@ -54,8 +54,13 @@ def upgrade() -> None:
     op.create_table(
         "decisions",
         sa.Column("decision_id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("shortlist_id", sa.String(36), sa.ForeignKey("shortlists.shortlist_id"),
-                  nullable=False, index=True),
+        sa.Column(
+            "shortlist_id",
+            sa.String(36),
+            sa.ForeignKey("shortlists.shortlist_id"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("nip", sa.String(18), nullable=False),
         sa.Column("decision", sa.String(16), nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
