@@ -1,0 +1,63 @@
+"""Words for people, from one message catalogue per language (``features/locales/<lang>.yaml``).
+
+The page, the reasons, the rule messages and the PDFs all say things through :func:`text`.
+A catalogue is a nested YAML mapping; keys are its dotted paths (``page.sign_in``) and values
+are ``str.format`` templates with named fields. Every language has every key (a test checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+Lang = Literal["id", "en"]
+LANGUAGES: tuple[Lang, ...] = ("id", "en")
+DEFAULT_LANGUAGE: Lang = "id"
+"""Indonesian is the default: the product's users are Indonesian personnel offices."""
+
+
+def language(wanted: str | None) -> Lang:
+    """``wanted`` when it is a supported language (``en-US`` reads as ``en``), else Indonesian."""
+    code = (wanted or "").strip().lower()[:2]
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE  # type: ignore[return-value]
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, f"{path}."))
+        else:
+            out[path] = str(value)
+    return out
+
+
+@cache
+def catalogue(lang: Lang) -> Mapping[str, str]:
+    """Every key of ``lang``'s catalogue and its template (read once, then cached)."""
+    source = resources.files("features").joinpath("locales", f"{language(lang)}.yaml")
+    return _flatten(yaml.safe_load(source.read_text(encoding="utf-8")) or {})
+
+
+def section(prefix: str, lang: Lang) -> dict[str, str]:
+    """The templates under ``prefix`` (``page``) keyed by the rest of their path (``sign_in``)."""
+    start = f"{prefix}."
+    return {k[len(start) :]: v for k, v in catalogue(language(lang)).items() if k.startswith(start)}
+
+
+def has(key: str) -> bool:
+    """Whether ``key`` is in the catalogues."""
+    return key in catalogue(DEFAULT_LANGUAGE)
+
+
+def text(key: str, lang: str, /, **params: Any) -> str:
+    """The words of ``key`` in ``lang``, with ``params`` filled in.
+
+    Raises ``KeyError`` for a key no catalogue has: a missing text is a bug, not user input.
+    """
+    return catalogue(language(lang))[key].format(**params)
