@@ -1,8 +1,10 @@
-"""Words for people, from one message catalogue per language (``features/locales/<lang>.yaml``).
+"""Words for people, from one message catalogue per language (``features/locales/<lang>/``).
 
 The page, the reasons, the rule messages and the PDFs all say things through :func:`text`.
-A catalogue is a nested YAML mapping; keys are its dotted paths (``page.sign_in``) and values
-are ``str.format`` templates with named fields. Every language has every key (a test checks).
+A language's catalogue is a folder of YAML files, one per domain (``page.yaml``,
+``reasons.yaml`` ...); a key is the file's stem and the dotted path inside it
+(``page.sign_in``); a value is a ``str.format`` template with named fields. Every language has
+every key with the same fields (``tests/features/test_i18n.py`` checks).
 """
 
 from __future__ import annotations
@@ -40,8 +42,13 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 @cache
 def catalogue(lang: Lang) -> Mapping[str, str]:
     """Every key of ``lang``'s catalogue and its template (read once, then cached)."""
-    source = resources.files("features").joinpath("locales", f"{language(lang)}.yaml")
-    return _flatten(yaml.safe_load(source.read_text(encoding="utf-8")) or {})
+    folder = resources.files("features").joinpath("locales", language(lang))
+    out: dict[str, str] = {}
+    for source in sorted(folder.iterdir(), key=lambda f: f.name):
+        if source.name.endswith(".yaml"):
+            tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+            out.update(_flatten(tree, f"{source.name.removesuffix('.yaml')}."))
+    return out
 
 
 def section(prefix: str, lang: Lang) -> dict[str, str]:
