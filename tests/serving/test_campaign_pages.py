@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from features.export import Export
-from serving.routers import pages
-from serving.routers.pages import RECENT_CAMPAIGNS, TEXT
+from serving.routers.pages import home as home_page
+from serving.routers.pages.home import RECENT_CAMPAIGNS
+from serving.routers.pages.kit import TEXT
 from serving.tables import audit_log, campaigns
 from tests.serving.conftest import Keys
 
@@ -322,7 +323,7 @@ def test_admin_chooses_the_agency(
     listed = re.findall(r'href="/campaigns/([0-9a-f-]{36})"', client.get("/").text)
     assert listed[0] == campaign_id, "the most recent campaign comes first"
     assert len(listed) == len(set(listed)) == min(RECENT_CAMPAIGNS, stored(client))
-    monkeypatch.setattr(pages, "RECENT_CAMPAIGNS", 2)
+    monkeypatch.setattr(home_page, "RECENT_CAMPAIGNS", 2)
     assert len(re.findall(r'href="/campaigns/[0-9a-f-]{36}"', client.get("/").text)) == 2
 
 

@@ -1,0 +1,115 @@
+"""Forms posted by the pages, parsed and checked in one place (a bad field gives the form back)."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from fastapi import Path as PathParam
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from serving import campaigns as campaign_service
+from serving.auth import Principal
+from serving.routers.pages.kit import TEXT
+
+CAMPAIGN_ROLES: tuple[str, ...] = ("admin", "committee")
+"""Roles offered the campaign form (the service's ``authorize_scope`` has the last word)."""
+CampaignPathId = Annotated[str, PathParam(min_length=1, max_length=64)]
+FormText = Annotated[str, StringConstraints(max_length=32)]
+
+
+class CampaignForm(BaseModel):
+    """The campaign form as posted: text fields, checked and turned into options here.
+
+    Fields stay text so that a bad value gives the form back with a message, not a bare 422.
+    ``max_unit_pct`` is a percentage (the API's ``max_unit_share`` times 100); numbers may use
+    a decimal comma.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    scope: FormText = "agency"
+    position_id: list[Annotated[str, StringConstraints(max_length=128)]] = Field(
+        default_factory=list, max_length=campaign_service.MAX_VACANCIES
+    )
+    agency_id: Annotated[str, StringConstraints(max_length=64)] = ""
+    chain_depth: FormText = "0"
+    max_unit_pct: FormText = ""
+    min_tenure_years: FormText = ""
+    aspiration_mode: FormText = "tiebreak"
+    aspiration_weight: FormText = "0"
+    top_n: FormText = "50"
+    fill_priority: FormText = "yes"
+
+
+class CampaignFormError(ValueError):
+    """A campaign form the page refuses, with the text key of its message (and its status)."""
+
+    def __init__(self, key: str, status: int = 422, **params: str) -> None:
+        super().__init__(key)
+        self.key, self.status, self.params = key, status, params
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang``."""
+        text = TEXT[lang]
+        if self.key == "err_option":
+            field = self.params["field"]
+            return text["err_option"].format(label=text[f"opt_{field}"], hint=text[f"hint_{field}"])
+        return text[self.key].format(**self.params)
+
+
+def _number(form: CampaignForm, field: str) -> float | None:
+    """The form field ``field`` as a finite number (decimal comma allowed); None when empty."""
+    text = str(getattr(form, field)).strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise CampaignFormError("err_option", field=field) from None
+    if not math.isfinite(value):
+        raise CampaignFormError("err_option", field=field)
+    return value
+
+
+def campaign_options(form: CampaignForm) -> campaign_service.CampaignOptions:
+    """The service's options from the form, or CampaignFormError naming the first bad field."""
+    if form.fill_priority not in ("yes", "no"):
+        raise CampaignFormError("err_option", field="fill_priority")
+    share = _number(form, "max_unit_pct")
+    values: dict[str, Any] = {
+        "chain_depth": _number(form, "chain_depth"),
+        "max_unit_share": None if share is None else share / 100,
+        "min_tenure_years": _number(form, "min_tenure_years"),
+        "aspiration_mode": form.aspiration_mode,
+        "aspiration_weight": _number(form, "aspiration_weight"),
+        "top_n": _number(form, "top_n"),
+        "fill_priority": form.fill_priority == "yes",
+    }
+    try:
+        return campaign_service.CampaignOptions(
+            **{k: v for k, v in values.items() if v is not None}
+        )
+    except ValidationError as error:
+        field = str(error.errors()[0]["loc"][0])
+        raise CampaignFormError(
+            "err_option", field="max_unit_pct" if field == "max_unit_share" else field
+        ) from None
+
+
+def _campaign_scope(
+    who: Principal, form: CampaignForm, vacancies: list[dict[str, Any]]
+) -> tuple[list[str] | None, str | None]:
+    """``(position_ids, agency_id)`` of the form; a committee's agency is always its own."""
+    if form.scope == "selected":
+        if not form.position_id:
+            raise CampaignFormError("err_none_ticked")
+        return list(form.position_id), None
+    if form.scope != "agency":
+        raise CampaignFormError("err_scope")
+    agency = who.agency_id if who.role == "committee" else form.agency_id.strip()
+    if not agency:
+        raise CampaignFormError("err_no_agency")
+    if not any(str(p["agency_id"]) == agency for p in vacancies):
+        raise CampaignFormError("err_no_vacancy", agency=agency)
+    return None, agency
