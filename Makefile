@@ -59,7 +59,7 @@ evaluate: install ## Evaluate a registered version (default: champion) on held-o
 	$(PY) -m training evaluate --data-dir $(DATA_DIR) $(if $(VERSION),--version $(VERSION))
 
 holdout: install ## Score the champion's served top 10 against a held-back truth: DATA_DIR [TRUTH=DATA_DIR-truth]
-	$(PY) -m training holdout --data-dir $(DATA_DIR) --truth $(if $(TRUTH),$(TRUTH),$(DATA_DIR)-truth)
+	$(PY) -m serving holdout --data-dir $(DATA_DIR) --truth $(if $(TRUTH),$(TRUTH),$(DATA_DIR)-truth)
 
 tune: install ## Search hyperparameters with Optuna, each trial logged to MLflow: DATA_DIR [TRIALS]
 	$(PY) -m training tune --data-dir $(DATA_DIR) --config $(CONFIG) --trials $(TRIALS)

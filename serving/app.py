@@ -11,12 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from features.errors import JobfitError
 from serving import errors
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
-from training.settings import Settings
+from serving.routers import api, campaigns, decisions, pages
+from serving.routers.deps import principal
+from serving.runtime import Runtime, RuntimeHolder
+from serving.settings import ServiceSettings
 
 logger = logging.getLogger(__name__)
 
@@ -40,23 +44,23 @@ class BodyLimit:
 
 
 def create_app(
-    settings: Settings, data_dir: Path | None = None, engine: Engine | None = None
+    settings: ServiceSettings, data_dir: Path | None = None, engine: Engine | None = None
 ) -> FastAPI:
-    """The service. The lifespan loads the export and the champion once (or takes ``engine``)."""
+    """The service. The lifespan loads the export and the champion once (or takes ``engine``).
+
+    Everything a reload replaces lives in ``app.state.runtime`` (:class:`RuntimeHolder`).
+    """
+    holder = RuntimeHolder(settings, Path(data_dir or settings.data_dir))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = make_engine(settings.database_url)
         upgrade(db)
         app.state.db = db
-        app.state.engine, app.state.engine_error = engine, None
         if engine is None:
-            try:
-                app.state.engine = Engine.load(settings, app.state.data_dir)
-            except JobfitError as error:
-                app.state.engine_error = str(error)
-                logger.warning("service not ready: %s", error)
-        _attach_campaigns(app)
+            holder.load()
+        else:
+            holder.swap(Runtime.over(engine))
         yield
         db.dispose()
 
@@ -68,72 +72,25 @@ def create_app(
         "The system recommends; the committee decides.",
     )
     app.state.settings = settings
-    app.state.data_dir = Path(data_dir or settings.data_dir)
-    app.state.engine, app.state.engine_error = engine, "starting"
+    app.state.runtime = holder
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     errors.install(app)
-    _include_routers(app)
-    return app
-
-
-def reload_champion(app: FastAPI) -> Engine:
-    """Load the current champion and swap it in (the admin endpoint and SIGHUP both call this).
-
-    Requests in flight keep the engine they started with; the data and its prepared pool are
-    kept, only the model (and its rule set and compiled copy) changes.
-    """
-    from training.registry import load_champion
-
-    settings = app.state.settings
-    current: Engine | None = app.state.engine
-    if current is None:
-        new = Engine.load(settings, app.state.data_dir)
-    else:
-        new = current.with_bundle(load_champion(settings), settings)
-    app.state.engine, app.state.engine_error = new, None
-    logger.info("champion in use: %s v%s", new.bundle.name, new.bundle.version)
-    return new
-
-
-def reload_on_hangup(app: FastAPI) -> None:
-    """``kill -HUP <pid>`` reloads the champion, in a thread (call from the main thread)."""
-
-    def reload() -> None:
-        try:
-            reload_champion(app)
-        except JobfitError as error:
-            logger.warning("reload on SIGHUP failed, the model in use stays: %s", error)
-
-    signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=reload, daemon=True).start())
-
-
-def _include_routers(app: FastAPI) -> None:
-    from fastapi.staticfiles import StaticFiles
-
-    from serving.routers import api, campaigns, decisions, pages
-    from serving.routers.api import principal
-
     app.include_router(api.router)
     app.include_router(decisions.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.include_router(campaigns.build_router(principal))
+    return app
 
 
-def _attach_campaigns(app: FastAPI) -> None:
-    """Give the campaigns router its runtime over the engine's pool and champion."""
-    from serving import campaigns
-    from serving.tables import campaigns as campaign_table
+def reload_on_hangup(app: FastAPI) -> None:
+    """``kill -HUP <pid>`` reloads the champion, in a thread (call from the main thread)."""
+    holder: RuntimeHolder = app.state.runtime
 
-    current: Engine | None = app.state.engine
-    app.state.campaigns = None
-    if current is None:
-        return
-    scorer = campaigns.RankerScorer(current)
-    app.state.campaigns = campaigns.CampaignRuntime(
-        export=current.export,
-        scorer=scorer,
-        model=f"{current.bundle.name} v{current.bundle.version}",
-        db=app.state.db,
-        table=campaign_table,
-    )
+    def reload() -> None:
+        try:
+            holder.reload()
+        except JobfitError as error:
+            logger.warning("reload on SIGHUP failed, the model in use stays: %s", error)
+
+    signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=reload, daemon=True).start())

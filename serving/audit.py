@@ -72,13 +72,3 @@ def verify_chain(engine: sa.Engine) -> tuple[bool, str]:
             prev_hash = row.entry_hash
             count += 1
     return True, f"audit chain intact: {count} entries"
-
-
-def verify_chain_cli() -> tuple[bool, str]:
-    """``make audit-verify`` against the configured database."""
-    from serving.db import make_engine, upgrade
-    from training.settings import get_settings
-
-    engine = make_engine(get_settings().database_url)
-    upgrade(engine)
-    return verify_chain(engine)

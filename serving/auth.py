@@ -10,15 +10,11 @@ from typing import Literal
 
 import sqlalchemy as sa
 
-from features.errors import JobfitError
+from features.errors import AuthError, JobfitError
 from serving.tables import api_keys
 
 Role = Literal["committee", "admin", "auditor"]
 ROLES: tuple[str, ...] = ("committee", "admin", "auditor")
-
-
-class AuthError(JobfitError):
-    """A missing, malformed or unknown key (401)."""
 
 
 @dataclass(frozen=True)
@@ -72,15 +68,3 @@ def authenticate(engine: sa.Engine, authorization: str | None) -> Principal:
     if row is None or row.revoked:
         raise AuthError("unknown or revoked API key")
     return Principal(key_id=row.key_id, role=row.role, agency_id=row.agency_id)
-
-
-def create_api_key_cli(role: str, agency: str | None) -> str:
-    """``make api-key``: create a key in the configured database; the key is the last line."""
-    from serving.db import make_engine, upgrade
-    from training.settings import get_settings
-
-    engine = make_engine(get_settings().database_url)
-    upgrade(engine)
-    key_id, key = create_api_key(engine, role, agency)
-    scope = f"agency {agency}" if agency else "every agency"
-    return f"created {role} key {key_id} for {scope}; store it now, it is not kept:\n{key}"

@@ -23,7 +23,7 @@ import pandas as pd
 
 from features.build import build_features
 from features.candidates import CandidatePool, prepare_candidates, subset
-from training.settings import Settings
+from serving.settings import ServiceSettings
 
 ROOT = Path("var/bench")
 EMPLOYEES = 100_000
@@ -44,10 +44,10 @@ def _line(label: str, timing: tuple[float, float], extra: str = "") -> None:
     print(f"  {label:<44} median {median:9.1f} ms   p90 {p90:9.1f} ms  {extra}", flush=True)
 
 
-def _settings() -> Settings:
+def _settings() -> ServiceSettings:
     ROOT.mkdir(parents=True, exist_ok=True)
     root = ROOT.resolve()
-    return Settings(
+    return ServiceSettings(
         mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}",
         mlflow_artifact_root=root / "mlartifacts",
         database_url=f"sqlite:///{root / 'service.db'}",
@@ -56,10 +56,11 @@ def _settings() -> Settings:
     )
 
 
-def _export_and_model(settings: Settings) -> tuple[Any, Any]:
+def _export_and_model(settings: ServiceSettings) -> tuple[Any, Any]:
     from features.loader import load_export
+    from training.bundle import load_champion
     from training.pipeline import train_and_register
-    from training.registry import load_champion, promote
+    from training.registry import promote
     from training.synthetic import generate_export
 
     data = ROOT / f"export-{EMPLOYEES}"

@@ -5,8 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy as sa
 import typer
 
+from serving.audit import verify_chain
+from serving.auth import create_api_key
+from serving.bench import run_bench
+from serving.campaigns import run_campaign_cli
+from serving.db import make_engine, upgrade
+from serving.holdout import evaluate_holdout
+from serving.server import run_demo
+from serving.server import serve as run_server
+from serving.settings import get_service_settings
 from training.cli import configure_logging, user_errors
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -21,8 +31,6 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
     """Serve the API and the review page."""
-    from serving.server import serve as run_server
-
     with user_errors():
         run_server(data_dir, host=host, port=port)
 
@@ -36,8 +44,6 @@ def run(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
     """The main job: a demo export if none, train and register, then serve with a demo key."""
-    from serving.server import run_demo
-
     with user_errors():
         run_demo(data_dir, employees=employees, seed=seed, config=config, port=port)
 
@@ -48,19 +54,18 @@ def api_key(
     agency: Annotated[str | None, typer.Option(help="Agency the key may see.")] = None,
 ) -> None:
     """Create an API key; only its hash is stored. The key is printed as the last line."""
-    from serving.auth import create_api_key_cli
-
     with user_errors():
-        typer.echo(create_api_key_cli(role=role, agency=agency))
+        db = _database()
+        key_id, key = create_api_key(db, role, agency)
+        scope = f"agency {agency}" if agency else "every agency"
+        typer.echo(f"created {role} key {key_id} for {scope}; store it now, it is not kept:\n{key}")
 
 
 @app.command(name="audit-verify")
 def audit_verify() -> None:
     """Check the audit log's hash chain and say where it breaks."""
-    from serving.audit import verify_chain_cli
-
     with user_errors():
-        ok, message = verify_chain_cli()
+        ok, message = verify_chain(_database())
         typer.echo(message)
         if not ok:
             raise typer.Exit(code=1)
@@ -73,24 +78,36 @@ def campaign(
     agency: Annotated[str | None, typer.Option(help="All open vacancies of this agency.")] = None,
 ) -> None:
     """Assign many vacancies at once (optimal assignment with vacancy chains)."""
-    from serving.campaigns import run_campaign_cli
-
     with user_errors():
         typer.echo(run_campaign_cli(data_dir, positions=positions, agency=agency))
 
 
 @app.command()
+def holdout(
+    data_dir: DataDir,
+    truth: Annotated[Path, typer.Option("--truth", help="Folder of truth.csv and truth.json.")],
+    k: Annotated[int, typer.Option(min=1, max=200)] = 10,
+) -> None:
+    """Score the champion's served top-k of every open vacancy against a held-back truth."""
+    with user_errors():
+        typer.echo(evaluate_holdout(data_dir, truth, k=k).summary())
+
+
+@app.command()
 def bench() -> None:
     """Benchmark features, rules, shortlists and plain predict; print medians and ratios."""
-    from serving.bench import run_bench
-
     with user_errors():
         run_bench()
 
 
+def _database() -> sa.Engine:
+    """The configured service database, migrated to the current schema."""
+    db = make_engine(get_service_settings().database_url)
+    upgrade(db)
+    return db
+
+
 def main() -> None:
     """Entry point of ``python -m serving``."""
-    from training.settings import get_settings
-
-    configure_logging(get_settings().log_level)
+    configure_logging(get_service_settings().log_level)
     app()

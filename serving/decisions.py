@@ -17,9 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from features.errors import ForbiddenError, InputError, NotFoundError
 from serving import audit
 from serving.auth import Principal
-from serving.engine import InputError, NotFoundError
 from serving.tables import decisions, shortlists
 
 DECISIONS: tuple[str, ...] = ("SHORTLISTED", "SELECTED", "REJECTED", "NEEDS_INFO")
@@ -98,8 +98,6 @@ def record(
 ) -> dict[str, Any]:
     """Record one decision; the divergence rule is checked against the current state."""
     if who.role == "auditor":
-        from serving.errors import ForbiddenError
-
         raise ForbiddenError("an auditor key may read decisions, not record them")
     if decision not in DECISIONS:
         raise InputError(f"decision must be one of {', '.join(DECISIONS)}")

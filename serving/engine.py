@@ -18,24 +18,16 @@ import pandas as pd
 
 from features.build import FEATURE_COLUMNS, build_features
 from features.candidates import CandidatePool, prepare_candidates, subset
-from features.errors import JobfitError
+from features.errors import JobfitError, NotFoundError
 from features.export import Export
 from features.loader import load_export
 from features.rules import Eligibility, RuleSet, evaluate_rules, load_ruleset
 from serving import explain
 from serving.predictor import Predictor, make_predictor
-from training.registry import RankerBundle, load_champion
-from training.settings import Settings
+from serving.settings import ServiceSettings
+from training.bundle import RankerBundle, load_champion
 
 logger = logging.getLogger(__name__)
-
-
-class NotFoundError(JobfitError):
-    """A position, candidate or stored object that does not exist (or may not be seen): 404."""
-
-
-class InputError(JobfitError):
-    """A request that is well-formed but cannot be served as asked: 422."""
 
 
 @dataclass(frozen=True)
@@ -87,13 +79,13 @@ class Engine:
     FILTERED_POOLS: ClassVar[int] = 16
 
     @classmethod
-    def load(cls, settings: Settings, data_dir: Path) -> Engine:
+    def load(cls, settings: ServiceSettings, data_dir: Path) -> Engine:
         """Load the export, prepare the active employees' blocks and load the champion."""
         export = load_export(data_dir)
         return cls.build(export, load_champion(settings), settings)
 
     @classmethod
-    def build(cls, export: Export, bundle: RankerBundle, settings: Settings) -> Engine:
+    def build(cls, export: Export, bundle: RankerBundle, settings: ServiceSettings) -> Engine:
         """An engine over an already loaded export and model."""
         ruleset = _ruleset(bundle)
         as_of = pd.Timestamp(settings.as_of or pd.Timestamp.today()).normalize()
@@ -113,7 +105,7 @@ class Engine:
         )
         return cls(export, pool, bundle, ruleset, as_of, families, predictor)
 
-    def with_bundle(self, bundle: RankerBundle, settings: Settings) -> Engine:
+    def with_bundle(self, bundle: RankerBundle, settings: ServiceSettings) -> Engine:
         """The same data with another model (reload)."""
         return replace(
             self, bundle=bundle, ruleset=_ruleset(bundle), predictor=_predictor(bundle, settings)
@@ -267,7 +259,7 @@ def _ruleset(bundle: RankerBundle) -> RuleSet:
     return load_ruleset(bundle.ruleset_version or "v1")
 
 
-def _predictor(bundle: RankerBundle, settings: Settings) -> Predictor:
+def _predictor(bundle: RankerBundle, settings: ServiceSettings) -> Predictor:
     return make_predictor(bundle.booster, settings.compiled_dir, settings.compiled_predictor)
 
 

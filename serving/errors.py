@@ -1,4 +1,8 @@
-"""Problem-details (RFC 9457) answers for user errors; they never echo the request's values."""
+"""Problem-details (RFC 9457) answers for user errors; they never echo the request's values.
+
+Every user error is a :class:`features.errors.JobfitError` that declares its own status and
+title; this module maps them, request-validation errors and HTTP errors in one place.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.errors import JobfitError
-from serving.auth import AuthError
-from serving.engine import InputError, NotFoundError
 
 logger = logging.getLogger(__name__)
-
-
-class ForbiddenError(JobfitError):
-    """The caller's role may not do this (403)."""
 
 
 def problem(status: int, title: str, detail: str, **extra: object) -> JSONResponse:
@@ -29,12 +27,9 @@ def problem(status: int, title: str, detail: str, **extra: object) -> JSONRespon
     )
 
 
-STATUS = (
-    (AuthError, 401, "Unauthorized"),
-    (ForbiddenError, 403, "Forbidden"),
-    (NotFoundError, 404, "Not Found"),
-    (InputError, 422, "Unprocessable Content"),
-)
+def problem_of(error: JobfitError) -> JSONResponse:
+    """The problem answer of a user error: its own status and title, its message."""
+    return problem(error.status, error.title, str(error))
 
 
 def install(app: FastAPI) -> None:
@@ -42,10 +37,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(JobfitError)
     async def _jobfit(_: Request, error: JobfitError) -> JSONResponse:
-        for kind, status, title in STATUS:
-            if isinstance(error, kind):
-                return problem(status, title, str(error))
-        return problem(422, "Unprocessable Content", str(error))
+        return problem_of(error)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import uvicorn
 
+from features.loader import load_export
 from serving.app import create_app, reload_on_hangup
 from serving.auth import create_api_key
 from serving.db import make_engine, upgrade
-from training.settings import get_settings
+from serving.settings import get_service_settings
+from training.pipeline import train_and_register
+from training.synthetic import generate_export
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +53,7 @@ LOG_CONFIG = {
 
 def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the API and the review page for an export with the configured champion."""
-    app = create_app(get_settings(), data_dir=Path(data_dir))
+    app = create_app(get_service_settings(), data_dir=Path(data_dir))
     reload_on_hangup(app)
     print(f"asn-jobfit on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
     uvicorn.run(app, host=host, port=port, log_config=LOG_CONFIG)
@@ -61,8 +64,6 @@ def _has_export(data_dir: Path) -> bool:
 
 
 def _busiest_agency(data_dir: Path) -> str:
-    from features.loader import load_export
-
     positions = load_export(data_dir).positions
     vacant = positions[positions["is_vacant"]]
     return str(
@@ -74,16 +75,13 @@ def _busiest_agency(data_dir: Path) -> str:
 
 def run_demo(data_dir: Path, *, employees: int, seed: int, config: Path, port: int) -> None:
     """``make run``: a demo export if none, train and register, demo keys, then serve."""
-    from training.pipeline import train_and_register
-    from training.synthetic import generate_export
-
     data_dir = Path(data_dir)
     if not _has_export(data_dir):
         print(f"generating a demo export of {employees} employees into {data_dir} ...", flush=True)
         generate_export(data_dir, employees=employees, seed=seed)
     result = train_and_register(data_dir, config)
     print(result.summary(), flush=True)
-    db = make_engine(get_settings().database_url)
+    db = make_engine(get_service_settings().database_url)
     upgrade(db)
     agency = _busiest_agency(data_dir)
     _, committee = create_api_key(db, "committee", agency)

@@ -9,9 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from features.errors import NotFoundError
 from serving import audit
 from serving.auth import Principal
-from serving.engine import Engine, NotFoundError
+from serving.engine import Engine
 from serving.tables import shortlists
 
 

@@ -71,7 +71,8 @@ def champion(small_export_dir: Path, isolated_stores: Path):
     refuses it, it is promoted by hand so that a champion always exists.
     """
     from training.pipeline import train_and_register
-    from training.registry import load_champion, promote
+    from training.bundle import load_champion
+    from training.registry import promote
     from training.settings import get_settings
 
     result = train_and_register(small_export_dir, TINY_TRAINING_CONFIG, progress=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,14 @@ from typing import Annotated
 import typer
 
 from features.errors import JobfitError
+from features.loader import load_export, summarize_export
+from training.outcomes import ingest_outcomes as ingest
+from training.pipeline import evaluate_registered, train_and_register
+from training.registry import export_champion
+from training.registry import promote as promote_version
+from training.registry import rollback as rollback_champion
+from training.settings import get_settings
+from training.synthetic import generate_export
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
@@ -56,8 +65,6 @@ def data(
     ] = None,
 ) -> None:
     """Generate a synthetic personnel export in the data contract's format."""
-    from training.synthetic import generate_export
-
     with user_errors():
         generate_export(
             out, employees=employees, seed=seed, fmt=format, reference_date=reference_date,
@@ -73,8 +80,6 @@ def validate(
     ] = None,
 ) -> None:
     """Validate an export against the data contract and print what it holds."""
-    from features.loader import load_export, summarize_export
-
     with user_errors():
         export = load_export(data_dir, rejects=rejects, report=Path("var/validation-report.csv"))
         typer.echo(summarize_export(export))
@@ -88,8 +93,6 @@ def validate(
 @app.command()
 def train(data_dir: DataDir, config: ConfigPath = Path("training/configs/default.yaml")) -> None:
     """Train, evaluate, register and gate a ranker; print a summary against the baselines."""
-    from training.pipeline import train_and_register
-
     with user_errors():
         result = train_and_register(data_dir, config)
         typer.echo(result.summary())
@@ -101,23 +104,8 @@ def evaluate(
     version: Annotated[str | None, typer.Option(help="Default: champion.")] = None,
 ) -> None:
     """Evaluate a registered model version on the held-out rounds."""
-    from training.pipeline import evaluate_registered
-
     with user_errors():
         typer.echo(evaluate_registered(data_dir, version).summary())
-
-
-@app.command()
-def holdout(
-    data_dir: DataDir,
-    truth: Annotated[Path, typer.Option("--truth", help="Folder of truth.csv and truth.json.")],
-    k: Annotated[int, typer.Option(min=1, max=200)] = 10,
-) -> None:
-    """Score the champion's served top-k of every open vacancy against a held-back truth."""
-    from training.holdout import evaluate_holdout
-
-    with user_errors():
-        typer.echo(evaluate_holdout(data_dir, truth, k=k).summary())
 
 
 @app.command()
@@ -127,7 +115,7 @@ def tune(
     trials: Annotated[int, typer.Option(min=1, max=500)] = 20,
 ) -> None:
     """Search hyperparameters with Optuna; each trial is logged to MLflow."""
-    from training.tuning import tune as run_tuning
+    from training.tuning import tune as run_tuning  # optuna loads only when tuning
 
     with user_errors():
         typer.echo(run_tuning(data_dir, config, trials=trials))
@@ -136,8 +124,6 @@ def tune(
 @app.command()
 def promote(version: Annotated[str, typer.Option(help="Registered version to promote.")]) -> None:
     """Give the champion alias to a registered version (a human decision)."""
-    from training.registry import promote as promote_version
-
     with user_errors():
         typer.echo(promote_version(version))
 
@@ -145,8 +131,6 @@ def promote(version: Annotated[str, typer.Option(help="Registered version to pro
 @app.command()
 def rollback() -> None:
     """Give the champion alias back to the previous champion."""
-    from training.registry import rollback as rollback_champion
-
     with user_errors():
         typer.echo(rollback_champion())
 
@@ -154,8 +138,6 @@ def rollback() -> None:
 @app.command(name="export")
 def export_model(out: Annotated[Path, typer.Option("--out")] = Path("models")) -> None:
     """Export the champion into a folder for offline serving."""
-    from training.registry import export_champion
-
     with user_errors():
         typer.echo(export_champion(out))
 
@@ -163,10 +145,6 @@ def export_model(out: Annotated[Path, typer.Option("--out")] = Path("models")) -
 @app.command(name="mlflow-ui")
 def mlflow_ui(port: int = 5000) -> None:
     """Start the MLflow UI on 127.0.0.1 against the configured tracking store."""
-    import subprocess
-
-    from training.settings import get_settings
-
     settings = get_settings()
     command = [sys.executable, "-m", "mlflow", "ui", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--backend-store-uri", settings.mlflow_tracking_uri]
@@ -179,15 +157,11 @@ def ingest_outcomes(
     file: Annotated[Path, typer.Option("--file", help="CSV of outcome ratings of placed people.")],
 ) -> None:
     """Add later outcome ratings of placed people as OUTCOME labels for the next training."""
-    from training.outcomes import ingest_outcomes as ingest
-
     with user_errors():
         typer.echo(ingest(data_dir, file))
 
 
 def main() -> None:
     """Entry point of ``python -m training``."""
-    from training.settings import get_settings
-
     configure_logging(get_settings().log_level)
     app()

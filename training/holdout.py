@@ -1,13 +1,9 @@
-"""Score served shortlists against a held-back truth, the way the product owner does.
+"""Score rankings against a held-back truth (the generator's latent fit of open vacancies).
 
-``make holdout DATA_DIR=D TRUTH=T`` (``python -m training holdout --data-dir D --truth T``):
-load the export and the champion, build the serving engine for the truth's date
-(``serving.engine.Engine.build`` then ``Engine.shortlist(position, k, "en", {})`` for every
-open vacancy the truth grades: the pool is every active employee, eligible candidates
-ranked), and compare the served top k with the truth's grades: mean NDCG@k over vacancies with
-a bootstrap interval, the same for the seniority (DUK) order of the truth's eligible pool, and
-how many served candidates the truth's rules call ineligible (must be 0) or does not know
-(another agency's employees).
+Pure evaluation: NDCG@k of a served list against the truth's grades, the truth-eligible pool of
+each vacancy as feature frames, and scorers (seniority, experiments) over those pools. Serving
+every vacancy through the engine, as ``make holdout`` does, lives beside the engine in
+:mod:`serving.holdout`.
 """
 
 from __future__ import annotations
@@ -15,14 +11,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from training.evaluation import Estimate, bootstrap
-from training.truth import Truth, load_truth
+from features.build import build_features
+from features.candidates import prepare_candidates, subset
+from features.ranking import top_k
+from training.baselines import seniority_scores
+from training.dataset import RankingData
+from training.evaluation import Estimate
+from training.truth import Truth
 
 logger = logging.getLogger(__name__)
 
@@ -48,15 +48,9 @@ def ndcg_served(served: np.ndarray, pool: np.ndarray, k: int) -> float:
     return dcg(served, k) / ideal
 
 
-def top_k(scores: np.ndarray, nips: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` best scores, best first, ties broken by NIP (as serving does)."""
-    order = np.lexsort((np.asarray(nips).astype(str), -np.asarray(scores, dtype=np.float64)))
-    return order[:k]
-
-
 @dataclass
 class HoldoutResult:
-    """What ``make holdout`` prints."""
+    """What ``make holdout`` prints (built by :func:`serving.holdout.evaluate_holdout`)."""
 
     model: str
     k: int
@@ -82,13 +76,10 @@ class HoldoutResult:
         return "\n".join(lines)
 
 
-def _pool_frames(
+def pool_frames(
     export: Any, truth: Truth
 ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]]:
     """Per vacancy: the truth-eligible pool's features, its keys (nip, grade) and the position."""
-    from features.build import build_features
-    from features.candidates import prepare_candidates, subset
-
     as_of = truth.as_of
     eligible = truth.frame[truth.frame["eligible"]]
     nips = sorted(eligible["nip"].unique())
@@ -110,8 +101,6 @@ def _pool_frames(
 
 def seniority_scorer(employees: pd.DataFrame) -> PoolScorer:
     """The DUK order (training.baselines.seniority_scores) as a pool scorer."""
-    from training.baselines import seniority_scores
-    from training.dataset import RankingData
 
     def score(features: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
         return seniority_scores(RankingData(keys, ()), employees)
@@ -137,81 +126,6 @@ def score_pools(
     return pd.Series(out, dtype=np.float64)
 
 
-def serve_and_score(
-    export: Any, bundle: Any, settings: Any, truth: Truth, k: int
-) -> tuple[pd.DataFrame, int, int]:
-    """Serve every graded vacancy through the engine; NDCG@k of each served list.
-
-    Returns the per-vacancy table, the count of served candidates the truth calls ineligible
-    and the count it does not know.
-    """
-    from serving.engine import Engine
-
-    engine = Engine.build(export, bundle, settings.model_copy(update={"as_of": truth.as_of.date()}))
-    positions = export.positions.set_index("position_id", drop=False)
-    by_position = {p: rows for p, rows in truth.frame.groupby("position_id", sort=True)}
-    rows, ineligible, outside = [], 0, 0
-    for position_id, known in by_position.items():
-        position = positions.loc[position_id].to_dict()
-        listed = engine.shortlist(position, k=k, lang="en", filters={})
-        nips = [str(c["nip"]) for c in listed["candidates"]]
-        lookup = known.set_index("nip")
-        present = [n for n in nips if n in lookup.index]
-        outside += len(nips) - len(present)
-        ineligible += int((~lookup.loc[present, "eligible"]).sum()) if present else 0
-        gains = lookup["grade"].reindex(nips, fill_value=0).to_numpy()
-        rows.append({
-            "position_id": position_id, "position_type": position["position_type"],
-            "eligible": int(known["eligible"].sum()), "served": len(nips),
-            "ndcg": ndcg_served(gains, known["grade"].to_numpy(), k),
-        })  # fmt: skip
-    return pd.DataFrame(rows), ineligible, outside
-
-
-def evaluate_holdout(
-    data_dir: Path,
-    truth_dir: Path,
-    *,
-    k: int = 10,
-    settings: Any = None,
-    bundle: Any = None,
-    scorers: dict[str, PoolScorer] | None = None,
-    samples: int = 1000,
-    seed: int = 42,
-) -> HoldoutResult:
-    """The served top ``k`` of the champion (or ``bundle``) against the truth; see module doc.
-
-    Parameters
-    ----------
-    scorers : dict, optional
-        Further methods scored on the truth-eligible pools (the seniority order always is).
-    """
-    from features.loader import load_export
-    from training.registry import load_champion
-    from training.settings import get_settings
-
-    settings = settings or get_settings()
-    truth = load_truth(truth_dir)
-    export = load_export(Path(data_dir))
-    if truth.meta.get("export_hash") not in (None, export.snapshot_hash):
-        logger.warning("the truth was written for another export (hash %s, export %s)",
-                       truth.meta.get("export_hash"), export.snapshot_hash)  # fmt: skip
-    bundle = bundle or load_champion(settings)
-    table, ineligible, outside = serve_and_score(export, bundle, settings, truth, k)
-    methods = {"ranker": bootstrap(table["ndcg"].to_numpy(), samples, seed)}
-    pools = _pool_frames(export, truth)
-    extra: dict[str, PoolScorer] = {"seniority": seniority_scorer(export.employees)}
-    extra.update(scorers or {})
-    for name, scorer in extra.items():
-        values = score_pools(pools, truth, scorer, k)
-        table[name] = values.reindex(table["position_id"]).to_numpy()
-        methods[name] = bootstrap(values.to_numpy(), samples, seed)
-    return HoldoutResult(
-        model=f"{bundle.name} v{bundle.version}", k=k, methods=methods, table=table,
-        ineligible=ineligible, outside=outside, meta=truth.meta,
-    )  # fmt: skip
-
-
 def evaluate_scorers(
     export: Any,
     truth: Truth,
@@ -220,7 +134,7 @@ def evaluate_scorers(
     names: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """NDCG@k per vacancy of several scorers on the truth-eligible pools (experiments)."""
-    pools = _pool_frames(export, truth)
+    pools = pool_frames(export, truth)
     return pd.DataFrame(
         {name: score_pools(pools, truth, scorer, k) for name, scorer in scorers.items()
          if names is None or name in names}

@@ -16,6 +16,7 @@ import pandas as pd
 
 from features.errors import JobfitError
 from features.export import Export
+from training.bundle import RankerBundle, RegistryError, configure_tracking, load_version
 from training.config import TrainingConfig, load_config
 from training.dataset import RankingData, TrainingData, build_training_data
 from training.evaluation import Estimate, ndcg_curve, per_round, slices, summarize
@@ -24,13 +25,9 @@ from training.registry import (
     CHALLENGER,
     GATE_REASON_TAG,
     GATE_TAG,
-    RankerBundle,
-    RegistryError,
     champion_version,
     code_version,
-    configure_tracking,
     ensure_experiment,
-    load_version,
     set_champion,
 )
 from training.settings import Settings, get_settings
@@ -326,7 +323,8 @@ def _log_model(bundle: RankerBundle, config: TrainingConfig, settings: Settings,
     import mlflow
     from mlflow.models import infer_signature
 
-    from training.registry import JobfitRanker, write_bundle
+    from training.bundle import write_bundle
+    from training.registry import JobfitRanker
 
     booster_path, meta_path = write_bundle(bundle, work / "unit")
     meta = bundle.meta()

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
+from features.errors import ForbiddenError, InputError, NotFoundError
 from serving import shortlists
-from serving.auth import Principal, authenticate
-from serving.engine import Engine, InputError, NotFoundError
-from serving.errors import ForbiddenError, problem
+from serving.auth import Principal
+from serving.engine import Engine
+from serving.routers.deps import (
+    Caller,
+    Current,
+    Database,
+    Holder,
+    Lang,
+    Ready,
+    Settings,
+    ShortlistId,
+)
 from serving.schemas import (
     CandidateFit,
     Health,
@@ -20,46 +30,24 @@ from serving.schemas import (
     ShortlistRequest,
 )
 
-
-def principal(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal:
-    """The caller, from ``Authorization: Bearer <key>`` (401 otherwise)."""
-    return authenticate(request.app.state.db, authorization)
-
-
-def engine(request: Request) -> Engine:
-    """The engine in use now; a request keeps it even if a reload swaps it meanwhile."""
-    current = request.app.state.engine
-    if current is None:
-        raise InputError(f"the service is not ready: {request.app.state.engine_error}")
-    return current
-
-
-def language(accept_language: Annotated[str | None, Header()] = None) -> str:
-    """English when the client prefers it; Indonesian otherwise."""
-    return "en" if (accept_language or "").lower().startswith("en") else "id"
-
-
-Caller = Annotated[Principal, Depends(principal)]
-Ready = Annotated[Engine, Depends(engine)]
-Lang = Annotated[str, Depends(language)]
-ShortlistId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="Shortlist id.")]
-
 router = APIRouter()
 
 
-@router.get("/health", response_model=Health, tags=["service"])
-def health(request: Request) -> Any:
-    """Ready (200) with the model in use, or not ready (503) with the reason."""
-    current = request.app.state.engine
-    if current is None:
-        return JSONResponse(
-            status_code=503,
-            content={"status": "unavailable", "reason": request.app.state.engine_error},
-        )
+def _health(engine: Engine) -> dict[str, Any]:
     return {
         "status": "ok",
-        "model": {"name": current.bundle.name, "version": str(current.bundle.version)},
+        "model": {"name": engine.bundle.name, "version": str(engine.bundle.version)},
     }
+
+
+@router.get("/health", response_model=Health, tags=["service"])
+def health(current: Current) -> Any:
+    """Ready (200) with the model in use, or not ready (503) with the reason."""
+    if current.engine is None:
+        return JSONResponse(
+            status_code=503, content={"status": "unavailable", "reason": current.reason}
+        )
+    return _health(current.engine)
 
 
 def _visible_position(current: Engine, who: Principal, position_id: str) -> dict[str, Any]:
@@ -87,12 +75,16 @@ def positions(
 
 @router.post("/v1/shortlists", response_model=Shortlist, status_code=201, tags=["shortlists"])
 def create_shortlist(
-    body: ShortlistRequest, request: Request, who: Caller, current: Ready, lang: Lang
+    body: ShortlistRequest,
+    who: Caller,
+    current: Ready,
+    lang: Lang,
+    db: Database,
+    settings: Settings,
 ) -> Any:
     """Rank the eligible candidates for a vacancy, explain them, store and audit the list."""
     if who.role == "auditor":
         raise ForbiddenError("an auditor key may read, not create shortlists")
-    settings = request.app.state.settings
     if body.k > settings.max_k:
         raise InputError(f"k must be at most {settings.max_k}")
     if body.position_id is not None:
@@ -105,7 +97,7 @@ def create_shortlist(
     if who.role == "committee":
         filters["agency_id"] = filters["agency_id"] or who.agency_id
     return shortlists.create(
-        request.app.state.db,
+        db,
         current,
         who,
         position,
@@ -117,9 +109,9 @@ def create_shortlist(
 
 
 @router.get("/v1/shortlists/{shortlist_id}", response_model=Shortlist, tags=["shortlists"])
-def read_shortlist(shortlist_id: ShortlistId, request: Request, who: Caller) -> Any:
+def read_shortlist(shortlist_id: ShortlistId, who: Caller, db: Database) -> Any:
     """A stored shortlist, exactly as it was returned."""
-    return shortlists.read(request.app.state.db, who, shortlist_id)
+    return shortlists.read(db, who, shortlist_id)
 
 
 @router.get("/v1/candidates/{nip}/fit", response_model=CandidateFit, tags=["candidates"])
@@ -136,13 +128,13 @@ def candidate_fit(
 
 
 @router.get("/v1/model", response_model=ModelInfo, tags=["service"])
-def model(request: Request, who: Caller, current: Ready) -> Any:
+def model(who: Caller, current: Ready, settings: Settings) -> Any:
     """The model in use: name, version, alias, training metrics and feature list."""
     bundle = current.bundle
     return {
         "name": bundle.name,
         "version": str(bundle.version),
-        "alias": request.app.state.settings.model_alias,
+        "alias": settings.model_alias,
         "ruleset_version": current.ruleset.version,
         "code_version": bundle.code_version,
         "data_hash": bundle.data_hash,
@@ -153,16 +145,8 @@ def model(request: Request, who: Caller, current: Ready) -> Any:
 
 
 @router.post("/v1/admin/reload", response_model=Health, tags=["service"])
-def reload(request: Request, who: Caller) -> Any:
+def reload(who: Caller, holder: Holder) -> Any:
     """Load the current champion and swap it in without a restart (admins only)."""
     if who.role != "admin":
         raise ForbiddenError("only an admin key may reload the model")
-    from serving.app import reload_champion
-
-    new = reload_champion(request.app)
-    return {"status": "ok", "model": {"name": new.bundle.name, "version": str(new.bundle.version)}}
-
-
-def not_found(detail: str) -> JSONResponse:
-    """A 404 problem."""
-    return problem(404, "Not Found", detail)
+    return _health(holder.reload().ready())

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from features.errors import NotReadyError
 from serving import audit
 from serving import campaigns as service
 
@@ -44,7 +45,7 @@ def _problem(error: service.CampaignError) -> Response:
     """A problem+json body for a user error (the message names ids, never people)."""
     import json
 
-    status = getattr(error, "status_code", 422)
+    status = getattr(error, "status_code", None) or error.status
     titles = {403: "Forbidden", 404: "Not Found", 422: "Unprocessable Content",
               503: "Service Unavailable"}  # fmt: skip
     body = {"type": "about:blank", "title": titles.get(status, "Bad Request"),
@@ -52,32 +53,18 @@ def _problem(error: service.CampaignError) -> Response:
     return Response(json.dumps(body), status_code=status, media_type="application/problem+json")
 
 
-class CampaignUnavailable(service.CampaignError):
-    """No champion or export is loaded yet (HTTP 503)."""
-
-    status_code = 503
-
-
 def _runtime(request: Request) -> service.CampaignRuntime:
-    """The campaign runtime over the engine in use now (rebuilt if the engine was swapped)."""
-    state = request.app.state
-    runtime = getattr(state, "campaigns", None)
-    current = getattr(state, "engine", None)
-    if runtime is None:
-        reason = getattr(state, "engine_error", None) or "no champion is loaded"
-        raise CampaignUnavailable(f"the service is not ready: {reason}")
-    scorer = runtime.scorer
-    if current is not None and getattr(scorer, "bundle", None) is not current.bundle:
-        scorer = service.RankerScorer(current)
-        runtime = service.CampaignRuntime(
-            export=current.export,
-            scorer=scorer,
-            model=f"{current.bundle.name} v{current.bundle.version}",
-            db=runtime.db,
-            table=runtime.table,
-        )
-        state.campaigns = runtime
-    return runtime
+    """The campaign runtime over the runtime in use now (503 when the service is not ready)."""
+    from serving.tables import campaigns as campaign_table
+
+    current = request.app.state.runtime.current
+    return service.CampaignRuntime(
+        export=current.ready().export,
+        scorer=current.ready_scorer(),
+        model=current.model,
+        db=request.app.state.db,
+        table=campaign_table,
+    )
 
 
 def _audit_detail(report: service.CampaignReport) -> dict[str, Any]:
@@ -209,7 +196,7 @@ def build_router(principal_dependency: Any) -> APIRouter:
         """Assign the vacancies optimally, store the proposal and return it."""
         try:
             return create_and_store(request, who, body.position_ids, body.agency_id, body.options)
-        except service.CampaignError as error:
+        except (service.CampaignError, NotReadyError) as error:
             return _problem(error)
 
     def _read(campaign_id: str, request: Request, who: Any) -> service.CampaignReport:
@@ -220,7 +207,7 @@ def build_router(principal_dependency: Any) -> APIRouter:
         """A stored campaign (admins and auditors: any; a committee: its agency's)."""
         try:
             return _read(campaign_id, request, who)
-        except service.CampaignError as error:
+        except (service.CampaignError, NotReadyError) as error:
             return _problem(error)
 
     @api.get("/{campaign_id}/csv", response_class=Response)
@@ -228,7 +215,7 @@ def build_router(principal_dependency: Any) -> APIRouter:
         """A stored campaign as CSV: one line a position, PROPOSED or OPEN with why."""
         try:
             report = _read(campaign_id, request, who)
-        except service.CampaignError as error:
+        except (service.CampaignError, NotReadyError) as error:
             return _problem(error)
         headers = {"Content-Disposition": f'attachment; filename="campaign-{campaign_id}.csv"'}
         return Response(report.to_csv(), media_type="text/csv; charset=utf-8", headers=headers)
@@ -238,7 +225,7 @@ def build_router(principal_dependency: Any) -> APIRouter:
         """A stored campaign's report as PDF."""
         try:
             report = _read(campaign_id, request, who)
-        except service.CampaignError as error:
+        except (service.CampaignError, NotReadyError) as error:
             return _problem(error)
         headers = {"Content-Disposition": f'attachment; filename="campaign-{campaign_id}.pdf"'}
         return Response(service.render_pdf(report), media_type="application/pdf", headers=headers)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from features.errors import NotFoundError
 from serving import decisions, exports, shortlists
-from serving.routers.api import Caller, ShortlistId
+from serving.routers.deps import Caller, Current, Database, ShortlistId
+from serving.runtime import Runtime
 
 router = APIRouter(tags=["decisions"])
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -46,16 +48,16 @@ class DecisionHistory(BaseModel):
 
 @router.post("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionOut, status_code=201)
 def record_decision(
-    shortlist_id: ShortlistId, body: DecisionIn, request: Request, who: Caller
+    shortlist_id: ShortlistId, body: DecisionIn, who: Caller, db: Database, current: Current
 ) -> Any:
     """Record a decision (committed before the answer); off-list selections need a reason."""
-    engine = request.app.state.engine
+    engine = current.engine
     known = None
     if engine is not None:
         nips = set(engine.export.employees["nip"])
         known = nips.__contains__
     return decisions.record(
-        request.app.state.db,
+        db,
         who,
         shortlist_id,
         nip=body.nip,
@@ -68,37 +70,35 @@ def record_decision(
 
 
 @router.get("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionHistory)
-def decision_history(shortlist_id: ShortlistId, request: Request, who: Caller) -> Any:
+def decision_history(shortlist_id: ShortlistId, who: Caller, db: Database) -> Any:
     """Every decision, oldest first, and each candidate's current state."""
-    return decisions.history(request.app.state.db, who, shortlist_id)
+    return decisions.history(db, who, shortlist_id)
 
 
 @router.get("/v1/reports/divergence")
 def divergence(
-    request: Request,
     who: Caller,
+    db: Database,
     agency_id: Annotated[str | None, Query(max_length=64)] = None,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Any:
     """How often and why committees chose off the recommendation, by agency and month."""
-    return decisions.divergence_report(request.app.state.db, who, agency_id, start, end)
+    return decisions.divergence_report(db, who, agency_id, start, end)
 
 
-def _title(request: Request, position_id: str) -> str:
-    engine = request.app.state.engine
-    if engine is None:
+def _title(current: Runtime, position_id: str) -> str:
+    if current.engine is None:
         return position_id
     try:
-        return str(engine.position(position_id)["title"])
-    except Exception:  # an inline position has no title in the export
+        return str(current.engine.position(position_id)["title"])
+    except NotFoundError:  # an inline position has no title in the export
         return position_id
 
 
 @router.get("/v1/shortlists/{shortlist_id}/export.csv", response_class=Response)
-def export_csv(shortlist_id: ShortlistId, request: Request, who: Caller) -> Response:
+def export_csv(shortlist_id: ShortlistId, who: Caller, db: Database) -> Response:
     """The shortlist with its latest decisions as CSV."""
-    db = request.app.state.db
     body = shortlists.read(db, who, shortlist_id)
     history = decisions.history(db, who, shortlist_id)
     headers = {"Content-Disposition": f'attachment; filename="shortlist-{shortlist_id}.csv"'}
@@ -108,11 +108,10 @@ def export_csv(shortlist_id: ShortlistId, request: Request, who: Caller) -> Resp
 
 
 @router.get("/v1/shortlists/{shortlist_id}/export.pdf", response_class=Response)
-def export_pdf(shortlist_id: ShortlistId, request: Request, who: Caller) -> Response:
+def export_pdf(shortlist_id: ShortlistId, who: Caller, db: Database, current: Current) -> Response:
     """The shortlist with its decisions as a PDF for the committee's minutes."""
-    db = request.app.state.db
     body = shortlists.read(db, who, shortlist_id)
     history = decisions.history(db, who, shortlist_id)
-    pdf = exports.to_pdf(body, history, _title(request, body["position_id"]))
+    pdf = exports.to_pdf(body, history, _title(current, body["position_id"]))
     headers = {"Content-Disposition": f'attachment; filename="shortlist-{shortlist_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)

@@ -14,8 +14,8 @@ from features.export import Export
 from serving.app import create_app
 from serving.auth import create_api_key
 from serving.engine import Engine
-from training.registry import RankerBundle
-from training.settings import Settings
+from training.bundle import RankerBundle
+from serving.settings import ServiceSettings
 
 AS_OF = date(2026, 11, 1)
 
@@ -31,11 +31,11 @@ class Keys:
         return {"Authorization": f"Bearer {getattr(self, role)}"}
 
 
-def service_settings(folder: Path) -> Settings:
+def service_settings(folder: Path) -> ServiceSettings:
     """Settings of a test service whose database lives in ``folder``."""
     import os
 
-    return Settings(
+    return ServiceSettings(
         database_url=f"sqlite:///{folder / 'service.db'}",
         as_of=AS_OF,
         mlflow_tracking_uri=os.environ["MLFLOW_TRACKING_URI"],

@@ -15,7 +15,7 @@ from serving.app import create_app
 from serving.audit import verify_chain
 from serving.engine import Engine
 from tests.serving.conftest import Keys, service_settings
-from training.registry import RankerBundle
+from training.bundle import RankerBundle
 
 
 def _shortlist(
@@ -283,17 +283,17 @@ def test_sighup_reloads_the_champion_without_a_restart(
     from serving.app import reload_on_hangup
 
     client, keys = service
-    before = client.app.state.engine
+    before = client.app.state.runtime.current.engine
     previous = signal.getsignal(signal.SIGHUP)
     try:
         reload_on_hangup(client.app)
         os.kill(os.getpid(), signal.SIGHUP)
         deadline = time.monotonic() + 60
-        while client.app.state.engine is before and time.monotonic() < deadline:
+        while client.app.state.runtime.current.engine is before and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         signal.signal(signal.SIGHUP, previous)
-    after = client.app.state.engine
+    after = client.app.state.runtime.current.engine
     assert after is not before and after.pool is before.pool  # new model object, same data
     assert after.predictor.backend == "lleaves"
     answer = client.post(

@@ -18,7 +18,7 @@ from serving.app import create_app
 from serving.auth import create_api_key
 from serving.engine import Engine
 from tests.serving.conftest import service_settings
-from training.registry import RankerBundle
+from training.bundle import RankerBundle
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from features.export import Export
 from serving.routers.pages import home as home_page
+from serving.runtime import Runtime
 from serving.routers.pages.home import RECENT_CAMPAIGNS
 from serving.routers.pages.kit import TEXT
 from serving.tables import audit_log, campaigns
@@ -337,8 +338,8 @@ def test_signed_out_posts_change_nothing_and_not_ready_is_a_message(
     assert response.status_code == 303 and response.headers["location"] == "/"
     assert client.get("/campaigns/x", follow_redirects=False).status_code == 303
     sign_in(client, keys.committee)
-    monkeypatch.setattr(client.app.state, "campaigns", None)
-    monkeypatch.setattr(client.app.state, "engine_error", "no champion registered")
+    holder = client.app.state.runtime
+    monkeypatch.setattr(holder, "_current", Runtime.not_ready("no champion registered"))
     down = start(client, scope="agency")
     assert down.status_code == 503 and "no champion registered" in down.text
     assert stored(client) == before
@@ -353,7 +354,7 @@ def test_a_service_without_champion_answers_campaign_pages_with_503(
 
     app = create_app(service_settings(tmp_path), data_dir=tmp_path / "no-export")
     with TestClient(app) as client:
-        assert app.state.engine is None and app.state.engine_error
+        assert app.state.runtime.current.engine is None and app.state.runtime.current.reason
         agency = str(small_export.positions["agency_id"].iloc[0])
         sign_in(client, create_api_key(app.state.db, "committee", agency)[1])
         home = client.get("/")

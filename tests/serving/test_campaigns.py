@@ -464,11 +464,11 @@ def test_campaign_with_the_real_champion_on_the_small_export(small_export, champ
     from features.rules import evaluate_rules, load_ruleset
     from serving.campaigns import RankerScorer, run_campaign
     from serving.engine import Engine
-    from training.settings import Settings
+    from serving.settings import ServiceSettings
 
     as_of = pd.Timestamp("2026-11-22")
     ruleset = load_ruleset(champion.ruleset_version)
-    settings = Settings(as_of=as_of.date(), compiled_dir=tmp_path / "compiled")
+    settings = ServiceSettings(as_of=as_of.date(), compiled_dir=tmp_path / "compiled")
     scorer = RankerScorer(Engine.build(small_export, champion, settings))
     agency = small_export.positions["agency_id"].iloc[0]
     options = CampaignOptions(chain_depth=2, top_n=20)
@@ -536,10 +536,10 @@ def campaign_service(small_export, champion, tmp_path_factory):
     from serving.app import create_app
     from serving.auth import create_api_key
     from serving.engine import Engine
-    from training.settings import Settings
+    from serving.settings import ServiceSettings
 
     folder = tmp_path_factory.mktemp("campaign-service")
-    settings = Settings(
+    settings = ServiceSettings(
         database_url=f"sqlite:///{folder / 'service.db'}",
         as_of=date(2026, 11, 1),
         mlflow_tracking_uri=os.environ["MLFLOW_TRACKING_URI"],
@@ -590,9 +590,9 @@ def test_screened_scoring_equals_scoring_the_whole_pool(small_export, champion, 
     from features.rules import evaluate_rules
     from serving.campaigns import RankerScorer
     from serving.engine import Engine
-    from training.settings import Settings
+    from serving.settings import ServiceSettings
 
-    settings = Settings(as_of="2026-11-22", compiled_dir=tmp_path / "compiled")
+    settings = ServiceSettings(as_of="2026-11-22", compiled_dir=tmp_path / "compiled")
     engine = Engine.build(small_export, champion, settings)
     scorer = RankerScorer(engine)
     positions = small_export.positions.groupby("position_type").head(3)

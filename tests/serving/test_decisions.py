@@ -23,7 +23,7 @@ from serving.app import create_app
 from serving.auth import create_api_key
 from serving.engine import Engine
 from tests.serving.conftest import AS_OF, Keys, service_settings
-from training.registry import RankerBundle
+from training.bundle import RankerBundle
 
 JUSTIFICATION = "Kandidat memiliki sertifikasi khusus yang dibutuhkan unit ini."
 

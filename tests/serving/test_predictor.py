@@ -19,7 +19,7 @@ from serving.predictor import (
     make_predictor,
 )
 from tests.serving.conftest import service_settings
-from training.registry import RankerBundle
+from training.bundle import RankerBundle
 
 
 def _random_booster(seed: int, features: int = 6) -> lgb.Booster:

@@ -8,13 +8,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import ndcg_score
 
-from training.holdout import (
-    evaluate_holdout,
-    evaluate_scorers,
-    ndcg_served,
-    seniority_scorer,
-    top_k,
-)
+from features.ranking import top_k
+from training.holdout import evaluate_scorers, ndcg_served, seniority_scorer
 from training.truth import load_truth
 
 SMALL_EMPLOYEES, SMALL_SEED = 400, 7  # the shared small export's options (tests/conftest.py)
@@ -62,19 +57,3 @@ def test_a_perfect_scorer_gets_one_and_seniority_less(small_export, truth_dir: P
     assert len(table) > 0
     np.testing.assert_allclose(table["oracle"].dropna(), 1.0)
     assert table["seniority"].mean() < table["oracle"].mean()
-
-
-def test_holdout_serves_every_vacancy_through_the_engine(
-    champion, small_export_dir: Path, truth_dir: Path
-) -> None:
-    result = evaluate_holdout(small_export_dir, truth_dir, samples=50)
-    truth = load_truth(truth_dir)
-    eligible = truth.frame.groupby("position_id")["eligible"].any()
-    assert set(result.table["position_id"]) == set(truth.positions())
-    assert result.ineligible == 0
-    assert (result.table["served"] <= 10).all()
-    assert set(result.methods) == {"ranker", "seniority"}
-    if eligible.any():
-        assert 0.0 <= result.methods["ranker"].mean <= 1.0
-    text = result.summary()
-    assert "ranker" in text and "ineligible candidates in any served top 10: 0" in text

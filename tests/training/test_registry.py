@@ -11,16 +11,8 @@ import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
-from training.registry import (
-    CHALLENGER,
-    PREVIOUS,
-    RegistryError,
-    export_champion,
-    load_champion,
-    load_version,
-    promote,
-    rollback,
-)
+from training.bundle import RegistryError, load_champion, load_version
+from training.registry import CHALLENGER, PREVIOUS, export_champion, promote, rollback
 from training.settings import Settings, get_settings
 
 pytestmark = pytest.mark.slow

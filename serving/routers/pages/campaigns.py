@@ -20,7 +20,16 @@ from serving.routers.pages.forms import (
     campaign_options,
 )
 from serving.routers.pages.home import _positions_page, _vacancies
-from serving.routers.pages.kit import TEXT, Key, LangCookie, _lang, _render, _to_login, _who
+from serving.routers.pages.kit import (
+    TEXT,
+    Key,
+    LangCookie,
+    _lang,
+    _render,
+    _to_login,
+    _who,
+    current_runtime,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,7 +52,7 @@ def start_campaign(
     try:
         if who.role not in CAMPAIGN_ROLES:
             raise CampaignFormError("err_role", status=403)
-        if request.app.state.engine is None:
+        if current_runtime(request).engine is None:
             raise CampaignFormError("not_ready", status=503)
         options = campaign_options(form)
         position_ids, agency = _campaign_scope(who, form, _vacancies(request, who))
@@ -74,7 +83,7 @@ def _campaign_error(
     if status == 404:
         message = text["campaign_not_found"]
     elif status == 503:
-        message = f"{text['not_ready']}: {request.app.state.engine_error or ''}".rstrip(": ")
+        message = f"{text['not_ready']}: {current_runtime(request).reason or ''}".rstrip(": ")
     else:
         message = str(error)
     title = text["not_found"] if status == 404 else text["err_campaign"]
@@ -83,7 +92,7 @@ def _campaign_error(
 
 def _names(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     """Position titles and unit names by id (empty while the service is not ready)."""
-    engine = request.app.state.engine
+    engine = current_runtime(request).engine
     if engine is None:
         return {}, {}
     frame = engine.export.positions

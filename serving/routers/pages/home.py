@@ -10,7 +10,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from serving.auth import Principal
 from serving.routers import campaigns as campaign_api
 from serving.routers.pages.forms import CAMPAIGN_ROLES, CampaignForm
-from serving.routers.pages.kit import KEY_COOKIE, Key, LangCookie, _lang, _render, _who
+from serving.routers.pages.kit import (
+    KEY_COOKIE,
+    Key,
+    LangCookie,
+    _lang,
+    _render,
+    _who,
+    current_runtime,
+)
 from serving.tables import campaigns as campaign_table
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +37,7 @@ def home(request: Request, key: Key = None, lang_cookie: LangCookie = None) -> R
 
 def _vacancies(request: Request, who: Principal) -> list[dict[str, Any]]:
     """The open positions ``who`` may see (none while the service is not ready)."""
-    engine = request.app.state.engine
+    engine = current_runtime(request).engine
     if engine is None:
         return []
     frame = engine.export.positions
@@ -68,8 +76,8 @@ def _positions_page(
             who.agency_id if who.role == "committee" else None,
             RECENT_CAMPAIGNS,
         ),
-        ready=request.app.state.engine is not None,
-        reason=request.app.state.engine_error,
+        ready=current_runtime(request).engine is not None,
+        reason=current_runtime(request).reason,
     )
 
 

@@ -13,7 +13,9 @@ from fastapi import Cookie, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from serving.auth import AuthError, Principal, authenticate
+from features.errors import AuthError
+from serving.auth import Principal, authenticate
+from serving.runtime import Runtime
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
 KEY_COOKIE, LANG_COOKIE = "ajf_key", "ajf_lang"
@@ -298,6 +300,11 @@ TEXT = {
         age_band="Age band",
     ),
 }
+
+
+def current_runtime(request: Request) -> Runtime:
+    """The runtime in use now (the one place pages read the swappable state)."""
+    return request.app.state.runtime.current
 
 
 def _lang(request: Request, cookie: str | None) -> str:

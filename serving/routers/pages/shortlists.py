@@ -13,7 +13,15 @@ from serving import decisions, exports, shortlists
 from serving.auth import Principal
 from serving.decisions import JustificationRequired
 from serving.routers.api import ShortlistId
-from serving.routers.pages.kit import Key, LangCookie, _lang, _render, _to_login, _who
+from serving.routers.pages.kit import (
+    Key,
+    LangCookie,
+    _lang,
+    _render,
+    _to_login,
+    _who,
+    current_runtime,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,7 +36,7 @@ def make_shortlist(
 ) -> Response:
     """Make and store a shortlist, then show it."""
     lang, who = _lang(request, lang_cookie), _who(request, key)
-    engine = request.app.state.engine
+    engine = current_runtime(request).engine
     if who is None or engine is None:
         return _to_login()
     position = engine.position(position_id)
@@ -56,7 +64,7 @@ def _shortlist_page(
     history = decisions.history(db, who, shortlist_id)
     scores = [c["score"] for c in body["candidates"]] or [0.0]
     low = min(scores) - 0.05 * (abs(min(scores)) + 1)
-    engine = request.app.state.engine
+    engine = current_runtime(request).engine
     title = body["position_id"]
     if engine is not None:
         with contextlib.suppress(JobfitError):

@@ -1,0 +1,65 @@
+"""The dependencies every router shares: the caller, the runtime, the language, common paths.
+
+One place reads the request's app state; routers and the page get what they need from here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import Depends, Header, Path, Request
+
+from features import i18n
+from serving.auth import Principal, authenticate
+from serving.engine import Engine
+from serving.runtime import Runtime, RuntimeHolder
+from serving.settings import ServiceSettings
+
+
+def database(request: Request) -> sa.Engine:
+    """The service database."""
+    return request.app.state.db
+
+
+def settings(request: Request) -> ServiceSettings:
+    """The service's settings."""
+    return request.app.state.settings
+
+
+def runtime_holder(request: Request) -> RuntimeHolder:
+    """The holder of the runtime (what a reload swaps)."""
+    return request.app.state.runtime
+
+
+def runtime(request: Request) -> Runtime:
+    """The runtime in use now; a request keeps it even if a reload swaps it meanwhile."""
+    return request.app.state.runtime.current
+
+
+def principal(
+    db: Annotated[sa.Engine, Depends(database)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Principal:
+    """The caller, from ``Authorization: Bearer <key>`` (401 otherwise)."""
+    return authenticate(db, authorization)
+
+
+def ready_engine(current: Annotated[Runtime, Depends(runtime)]) -> Engine:
+    """The engine in use now, or 503 saying why the service is not ready."""
+    return current.ready()
+
+
+def language(accept_language: Annotated[str | None, Header()] = None) -> str:
+    """English when the client prefers it; Indonesian otherwise."""
+    return i18n.language(accept_language)
+
+
+Caller = Annotated[Principal, Depends(principal)]
+Holder = Annotated[RuntimeHolder, Depends(runtime_holder)]
+Current = Annotated[Runtime, Depends(runtime)]
+Ready = Annotated[Engine, Depends(ready_engine)]
+Lang = Annotated[str, Depends(language)]
+Database = Annotated[sa.Engine, Depends(database)]
+Settings = Annotated[ServiceSettings, Depends(settings)]
+ShortlistId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="Shortlist id.")]

@@ -1,0 +1,35 @@
+"""The service's settings: the shared stores plus what only serving reads."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+
+from training.settings import Settings
+
+
+class ServiceSettings(Settings):
+    """Environment of the service (``ASN_JOBFIT_<FIELD>``; ``DATABASE_URL`` too)."""
+
+    compiled_predictor: bool = True
+    """Score with an lleaves-compiled copy of the champion (checked against LightGBM)."""
+    compiled_dir: Path = Path("var/compiled")
+    """Cache of compiled models (object files keyed by model, CPU and compiler versions)."""
+    database_url: str = Field(
+        default="sqlite:///var/asn-jobfit.db",
+        validation_alias=AliasChoices("DATABASE_URL", "ASN_JOBFIT_DATABASE_URL"),
+    )
+    data_dir: Path = Path("data/demo")
+    as_of: date | None = None
+    """Pins "today" for serving (reproducible demos and tests); the clock's date when unset."""
+    max_k: int = 200
+    max_body_bytes: int = 65_536
+
+
+@lru_cache
+def get_service_settings() -> ServiceSettings:
+    """Return the service process's settings, read once."""
+    return ServiceSettings()
