@@ -972,8 +972,8 @@ def run_campaign_cli(data_dir: Any, positions: str | None, agency: str | None) -
 
     from features.loader import load_export
     from serving.engine import Engine
-    from training.bundle import load_champion
     from serving.settings import get_service_settings as get_settings
+    from training.bundle import load_champion
 
     settings = get_settings()
     position_ids = None

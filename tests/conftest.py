@@ -70,8 +70,8 @@ def champion(small_export_dir: Path, isolated_stores: Path):
     Trained with ``training/configs/test.yaml`` into the isolated MLflow store; if the gate
     refuses it, it is promoted by hand so that a champion always exists.
     """
-    from training.pipeline import train_and_register
     from training.bundle import load_champion
+    from training.pipeline import train_and_register
     from training.registry import promote
     from training.settings import get_settings
 

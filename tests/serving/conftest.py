@@ -14,8 +14,8 @@ from features.export import Export
 from serving.app import create_app
 from serving.auth import create_api_key
 from serving.engine import Engine
-from training.bundle import RankerBundle
 from serving.settings import ServiceSettings
+from training.bundle import RankerBundle
 
 AS_OF = date(2026, 11, 1)
 

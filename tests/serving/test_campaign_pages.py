@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 
 from features.export import Export
 from serving.routers.pages import home as home_page
-from serving.runtime import Runtime
 from serving.routers.pages.home import RECENT_CAMPAIGNS
 from serving.routers.pages.kit import TEXT
+from serving.runtime import Runtime
 from serving.tables import audit_log, campaigns
 from tests.serving.conftest import Keys
 
