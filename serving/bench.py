@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import resource
+import socket
 import statistics
 import threading
 import time
@@ -20,10 +21,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import uvicorn
 
 from features.build import build_features
 from features.candidates import CandidatePool, prepare_candidates, subset
+from features.loader import load_export
+from serving.app import create_app
+from serving.auth import create_api_key
+from serving.engine import Engine
 from serving.settings import ServiceSettings
+from training.bundle import load_champion
+from training.pipeline import train_and_register
+from training.registry import promote
+from training.synthetic import generate_export
 
 ROOT = Path("var/bench")
 EMPLOYEES = 100_000
@@ -57,12 +67,6 @@ def _settings() -> ServiceSettings:
 
 
 def _export_and_model(settings: ServiceSettings) -> tuple[Any, Any]:
-    from features.loader import load_export
-    from training.bundle import load_champion
-    from training.pipeline import train_and_register
-    from training.registry import promote
-    from training.synthetic import generate_export
-
     data = ROOT / f"export-{EMPLOYEES}"
     if not (data / "employees.parquet").exists():
         print(f"generating a {EMPLOYEES:,}-employee export into {data} (once) ...", flush=True)
@@ -114,8 +118,6 @@ def _positions(export: Any) -> dict[str, dict]:
 
 def run_bench() -> None:
     """Run every case and print the figures."""
-    from serving.engine import Engine
-
     settings = _settings()
     export, bundle = _export_and_model(settings)
     print(
@@ -180,13 +182,7 @@ def _shortlist_case(engine: Any, pool: CandidatePool, position: dict) -> None:
 
 def _throughput(engine: Any, position: dict) -> None:
     """Requests per second over HTTP with 8 concurrent clients, 10k candidates."""
-    import socket
-
-    import httpx
-    import uvicorn
-
-    from serving.app import create_app
-    from serving.auth import create_api_key
+    import httpx  # a dev extra: only the benchmark needs an HTTP client
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line a request otherwise
     sized = replace(engine, pool=subset(engine.pool, np.arange(10_000)))

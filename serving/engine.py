@@ -21,6 +21,7 @@ from features.candidates import CandidatePool, prepare_candidates, subset
 from features.errors import JobfitError, NotFoundError
 from features.export import Export
 from features.loader import load_export
+from features.ranking import top_k
 from features.rules import Eligibility, RuleSet, evaluate_rules, load_ruleset
 from serving import explain
 from serving.predictor import Predictor, make_predictor
@@ -57,7 +58,7 @@ class Scored:
 
     def top(self, k: int) -> np.ndarray:
         """Pool rows of the ``k`` best eligible candidates, best first (ties by NIP)."""
-        return self.eligible[_top_k(self.scores, self.pool.nips[self.eligible], k)]
+        return self.eligible[top_k(self.scores, self.pool.nips[self.eligible], k)]
 
 
 @dataclass(frozen=True)
@@ -261,16 +262,6 @@ def _ruleset(bundle: RankerBundle) -> RuleSet:
 
 def _predictor(bundle: RankerBundle, settings: ServiceSettings) -> Predictor:
     return make_predictor(bundle.booster, settings.compiled_dir, settings.compiled_predictor)
-
-
-def _top_k(scores: np.ndarray, nips: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k best scores, best first; ties broken by NIP for a stable order."""
-    if len(scores) > 4 * k:
-        candidates = np.argpartition(-scores, k)[: min(len(scores), 2 * k)]
-    else:
-        candidates = np.arange(len(scores))
-    order = np.lexsort((nips[candidates].astype(str), -scores[candidates]))
-    return candidates[order][:k]
 
 
 def _finite(value: Any) -> float | None:

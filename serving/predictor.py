@@ -107,7 +107,7 @@ def make_predictor(booster: lgb.Booster, cache_dir: Path | None, compile: bool =
 
 
 def _cache_key(model_text: str) -> str:
-    import llvmlite.binding as llvm
+    import llvmlite.binding as llvm  # loaded only when compiling: LightGBM serves without it
 
     versions = f"{metadata.version('lleaves')}|{metadata.version('llvmlite')}"
     return hashlib.sha256(
@@ -116,7 +116,7 @@ def _cache_key(model_text: str) -> str:
 
 
 def _compile(model_text: str, key: str, cache_dir: Path | None) -> Any:
-    import lleaves
+    import lleaves  # loaded only when compiling: LightGBM serves without it
 
     with tempfile.TemporaryDirectory() as folder:
         model_file = Path(folder) / "booster.txt"

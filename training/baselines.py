@@ -17,15 +17,8 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from features.vocabulary import PNS_RANKS, PPPK_RANKS
+from features.ordinals import RANK_SCALE
 from training.dataset import RankingData
-
-_RANK_ORDINAL: dict[str, float] = {
-    **{rank: float(i) for i, rank in enumerate(PNS_RANKS)},
-    # PPPK golongan I-XVII mapped onto the same 0-16 scale as I/a-IV/e
-    **{rank: float(i) * (len(PNS_RANKS) - 1) / max(len(PPPK_RANKS) - 1, 1)
-       for i, rank in enumerate(PPPK_RANKS)},
-}  # fmt: skip
 
 
 def seniority_scores(data: RankingData, employees: pd.DataFrame) -> np.ndarray:
@@ -37,7 +30,7 @@ def seniority_scores(data: RankingData, employees: pd.DataFrame) -> np.ndarray:
     emp = employees.set_index("nip")
     nips = data.frame["nip"].to_numpy()
     when = pd.to_datetime(data.frame["decided_on"]).to_numpy()
-    rank = emp["rank"].reindex(nips).map(_RANK_ORDINAL).fillna(0.0).to_numpy(dtype=np.float64)
+    rank = emp["rank"].reindex(nips).map(RANK_SCALE).fillna(0.0).to_numpy(dtype=np.float64)
     rank_since = emp["rank_since"].reindex(nips).to_numpy()
     service = emp["service_start"].reindex(nips).to_numpy()
     later = rank_since > when

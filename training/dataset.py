@@ -23,8 +23,11 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from features.build import FEATURE_COLUMNS, build_features
+from features.candidates import prepare_candidates
 from features.errors import JobfitError
 from features.export import PROTECTED_ATTRIBUTES, Export
+from features.rules import evaluate_rules
 from training.config import LabelPolicy, SplitConfig, TrainingConfig
 
 logger = logging.getLogger(__name__)
@@ -259,10 +262,6 @@ def round_rows(
 
     Everything is computed as of the round's ``decided_on`` (point in time).
     """
-    from features.build import build_features
-    from features.candidates import prepare_candidates
-    from features.rules import evaluate_rules
-
     as_of = pd.Timestamp(round_frame["decided_on"].iloc[0]).normalize()
     in_round = round_frame["nip"].astype(str).tolist()
     sampled: list[str] = []
@@ -318,8 +317,6 @@ def build_training_data(
     progress : bool
         Show a tqdm bar over the rounds.
     """
-    from features.build import FEATURE_COLUMNS
-
     feature_columns = _check_features(FEATURE_COLUMNS)
     rounds = export.rounds.copy()
     if rounds.empty:

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from fairlearn.metrics import MetricFrame, selection_rate
 
+from features.ordinals import age_bands
+from features.ranking import top_k_mask
 from training.dataset import RankingData
 
 AUDITED: tuple[str, ...] = ("gender", "age_band", "religion", "origin_region")
-AGE_BANDS = (0, 35, 45, 55, 200)
-AGE_LABELS = ("<35", "35-44", "45-54", "55+")
 
 
 @dataclass(frozen=True)
@@ -35,27 +35,12 @@ class FairnessReport:
                 if not np.isnan(r)}  # fmt: skip
 
 
-def top_k_mask(data: RankingData, scores: np.ndarray, k: int) -> np.ndarray:
-    """True for the rows ranked in the first ``k`` of their round."""
-    out = np.zeros(len(scores), dtype=bool)
-    start = 0
-    for size in data.groups:
-        stop = start + int(size)
-        order = np.argsort(-scores[start:stop], kind="stable")[:k]
-        out[start + order] = True
-        start = stop
-    return out
-
-
 def protected_frame(data: RankingData, employees: pd.DataFrame) -> pd.DataFrame:
     """The audited attributes of each row (age band at the round's date)."""
     emp = employees.set_index("nip")
     nips = data.frame["nip"].to_numpy()
-    birth = pd.to_datetime(emp["birth_date"].reindex(nips).to_numpy())
-    when = pd.to_datetime(data.frame["decided_on"].to_numpy())
-    age = (when - birth).days.to_numpy(dtype=np.float64) / 365.25
-    band = pd.cut(age, bins=AGE_BANDS, labels=AGE_LABELS, right=False).astype(str)
-    out = pd.DataFrame({"age_band": band})
+    birth = emp["birth_date"].reindex(nips).to_numpy()
+    out = pd.DataFrame({"age_band": age_bands(birth, data.frame["decided_on"].to_numpy())})
     for column in ("gender", "religion", "origin_region"):
         values = emp[column].reindex(nips).fillna("").astype(str).to_numpy()
         out[column] = np.where(values == "", "UNKNOWN", values)
@@ -66,7 +51,7 @@ def audit(
     data: RankingData, scores: np.ndarray, employees: pd.DataFrame, k: int, min_group_size: int
 ) -> FairnessReport:
     """Selection rate in the top ``k`` by group and impact ratio per audited attribute."""
-    selected = top_k_mask(data, np.asarray(scores, dtype=np.float64), k).astype(int)
+    selected = top_k_mask(scores, data.frame["nip"].to_numpy(), data.groups, k).astype(int)
     groups = protected_frame(data, employees)
     rates: dict[str, pd.DataFrame] = {}
     ratios: dict[str, float] = {}

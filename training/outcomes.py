@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from features.errors import JobfitError
+from features.loader import load_export
 
 logger = logging.getLogger(__name__)
 
@@ -133,8 +134,6 @@ def ingest_outcomes(data_dir: Path, file: Path) -> str:
     features.loader.ContractError
         When the merged export would break the data contract; nothing is written.
     """
-    from features.loader import load_export
-
     data_dir, file = Path(data_dir), Path(file)
     load_export(data_dir)
     outcomes = _read_outcomes(file)

@@ -11,20 +11,33 @@ from pathlib import Path
 from typing import Any
 
 import lightgbm as lgb
+import mlflow
 import numpy as np
 import pandas as pd
+from mlflow.models import infer_signature
 
 from features.errors import JobfitError
 from features.export import Export
-from training.bundle import RankerBundle, RegistryError, configure_tracking, load_version
+from features.loader import load_export
+from features.rules import load_ruleset
+from training.baselines import fit_pointwise, jpm_column, jpm_scores, seniority_scores
+from training.bundle import (
+    RankerBundle,
+    RegistryError,
+    configure_tracking,
+    load_version,
+    write_bundle,
+)
 from training.config import TrainingConfig, load_config
 from training.dataset import RankingData, TrainingData, build_training_data
 from training.evaluation import Estimate, ndcg_curve, per_round, slices, summarize
 from training.fairness import FairnessReport, audit
+from training.model import train_ranker
 from training.registry import (
     CHALLENGER,
     GATE_REASON_TAG,
     GATE_TAG,
+    JobfitRanker,
     champion_version,
     code_version,
     ensure_experiment,
@@ -151,8 +164,6 @@ def method_scorers(
     booster: lgb.Booster, td: TrainingData, export: Export, config: TrainingConfig
 ) -> dict[str, Scorer]:
     """The ranker and each baseline as functions of a ranking frame."""
-    from training.baselines import fit_pointwise, jpm_scores, seniority_scores
-
     pointwise = fit_pointwise(td.part("train"), config.seed, config.model.num_threads)
     scorers: dict[str, Scorer] = {
         "ranker": lambda d: np.asarray(booster.predict(d.X), dtype=np.float64),
@@ -160,8 +171,6 @@ def method_scorers(
         "pointwise": lambda d: np.asarray(pointwise.predict(d.X), dtype=np.float64),
     }
     try:
-        from training.baselines import jpm_column
-
         jpm_column(td.data.feature_columns)
         scorers["jpm"] = jpm_scores
     except KeyError:
@@ -253,7 +262,7 @@ def _plots(
     booster: lgb.Booster, evaluation: Evaluation, feature_columns: tuple[str, ...], out: Path
 ) -> None:
     """Feature importance, NDCG@k curves and fairness by group as PNG files in ``out``."""
-    import matplotlib
+    import matplotlib  # a plotting backend is chosen before pyplot loads: headless Agg
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -320,12 +329,6 @@ def _champion_estimates(
 
 def _log_model(bundle: RankerBundle, config: TrainingConfig, settings: Settings, work: Path) -> Any:
     """Log the pyfunc inference unit (booster text + meta JSON) and register a new version."""
-    import mlflow
-    from mlflow.models import infer_signature
-
-    from training.bundle import write_bundle
-    from training.registry import JobfitRanker
-
     booster_path, meta_path = write_bundle(bundle, work / "unit")
     meta = bundle.meta()
     meta["feature_config"] = {"label_policy": config.labels.model_dump()}
@@ -347,9 +350,6 @@ def _log_model(bundle: RankerBundle, config: TrainingConfig, settings: Settings,
 
 
 def _load_inputs(data_dir: Path) -> tuple[Export, Any]:
-    from features.loader import load_export
-    from features.rules import load_ruleset
-
     return load_export(Path(data_dir)), load_ruleset()
 
 
@@ -367,14 +367,11 @@ def train_and_register(
     JobfitError
         For a bad export or config (the CLI turns it into a message and exit code 2).
     """
-    import mlflow
-
     started = time.perf_counter()
     settings = settings or get_settings()
     config = load_config(config_path)
     export, ruleset = _load_inputs(data_dir)
     td = build_training_data(export, config, ruleset, progress=progress)
-    from training.model import train_ranker
 
     booster = train_ranker(td.part("train"), td.part("validation"), config)
     scorers = method_scorers(booster, td, export, config)

@@ -26,7 +26,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from features.build import build_features
+from features.candidates import prepare_candidates
 from features.errors import JobfitError
+from features.loader import load_export
+from features.rules import evaluate_rules, load_ruleset
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +90,6 @@ def eligibility(export: Any, as_of: pd.Timestamp, position_ids: list[str]) -> pd
     pandas.DataFrame
         ``position_id``, ``nip``, ``eligible`` for every (position, active employee).
     """
-    from features.build import build_features
-    from features.candidates import prepare_candidates
-    from features.rules import evaluate_rules, load_ruleset
-
     ruleset = load_ruleset()
     active = export.employees.loc[export.employees["status"] == "ACTIVE", "nip"]
     pool = prepare_candidates(export, as_of, nips=list(active))
@@ -129,8 +129,6 @@ def write_truth(
     fit : pandas.DataFrame
         ``position_id``, ``nip``, ``fit`` from the generator.
     """
-    from features.loader import load_export
-
     export = load_export(Path(export_dir))
     as_of = pd.Timestamp(reference_date).normalize()
     fit = fit.astype({"position_id": str, "nip": str}).reset_index(drop=True)

@@ -5,9 +5,18 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import mlflow
 import numpy as np
+import optuna
 
+from features.loader import load_export
+from features.rules import load_ruleset
 from training.config import TrainingConfig, load_config
+from training.dataset import build_training_data
+from training.evaluation import per_round
+from training.model import train_ranker
+from training.registry import ensure_experiment
+from training.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -29,17 +38,6 @@ def tune(data_dir: Path, config: Path, trials: int = 20) -> str:
     The test rounds are not used: they stay held out for ``make train``'s gate. Returns a
     printable summary of the best trial.
     """
-    import mlflow
-    import optuna
-
-    from features.loader import load_export
-    from features.rules import load_ruleset
-    from training.dataset import build_training_data
-    from training.evaluation import per_round
-    from training.model import train_ranker
-    from training.registry import ensure_experiment
-    from training.settings import get_settings
-
     base = load_config(config)
     export = load_export(Path(data_dir))
     td = build_training_data(export, base, load_ruleset())

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from features.ranking import top_k_mask
 from training.config import TrainingConfig
 from training.dataset import RankingData
 from training.evaluation import Estimate, bootstrap, per_round, round_metrics
-from training.fairness import audit, top_k_mask
+from training.fairness import audit
 from training.pipeline import Evaluation, gate
 
 
@@ -70,7 +71,7 @@ def _audit_frame():
 def test_fairness_audit_selection_rate_and_impact_ratio():
     data, employees = _audit_frame()
     scores = np.array([8, 7, 6, 1, 5, 2, 3, 4], dtype=float)  # top-4: three men, one woman
-    assert top_k_mask(data, scores, 4).sum() == 4
+    assert top_k_mask(scores, data.frame["nip"].to_numpy(), data.groups, 4).sum() == 4
     report = audit(data, scores, employees, k=4, min_group_size=1)
     rates = report.rates["gender"].set_index("group")["selection_rate"]
     assert rates["M"] == pytest.approx(0.75) and rates["F"] == pytest.approx(0.25)
