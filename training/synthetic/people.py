@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from features.ordinals import RANK_ORDINAL
 from features.vocabulary import COMPETENCIES, PNS_RANKS, PPPK_RANKS
 from training.synthetic.catalog import (
     ETHNICITIES,
@@ -28,30 +29,14 @@ from training.synthetic.latent import HiddenTraits
 from training.synthetic.posts import MANAGERIAL, STANDARD_LEVEL
 from training.synthetic.spec import AgencySpec
 
-_PNS_ENTRY = {
-    "SD": 0,
-    "SMP": 2,
-    "SMA": 4,
-    "D1": 4,
-    "D2": 5,
-    "D3": 6,
-    "D4": 8,
-    "S1": 8,
-    "S2": 9,
-    "S3": 10,
-}
-_PPPK_ENTRY = {
-    "SD": 0,
-    "SMP": 1,
-    "SMA": 4,
-    "D1": 4,
-    "D2": 5,
-    "D3": 6,
-    "D4": 8,
-    "S1": 8,
-    "S2": 9,
-    "S3": 10,
-}
+_ENTRY_RANK = {
+    "SD": ("I/a", "I"), "SMP": ("I/c", "II"), "SMA": ("II/a", "V"), "D1": ("II/a", "V"),
+    "D2": ("II/b", "VI"), "D3": ("II/c", "VII"), "D4": ("III/a", "IX"), "S1": ("III/a", "IX"),
+    "S2": ("III/b", "X"), "S3": ("III/c", "XI"),
+}  # fmt: skip
+"""(PNS golongan ruang, PPPK golongan) an appointment starts at, by education."""
+_PNS_ENTRY = {level: RANK_ORDINAL[pns] for level, (pns, _) in _ENTRY_RANK.items()}
+_PPPK_ENTRY = {level: PPPK_RANKS.index(pppk) for level, (_, pppk) in _ENTRY_RANK.items()}
 _EDUCATION_BY_GRADE = {
     "JPT_PRATAMA": (("S2", 0.7), ("S1", 0.25), ("S3", 0.05)),
     "ADMINISTRATOR": (("S2", 0.45), ("S1", 0.5), ("D4", 0.05)),
