@@ -12,13 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from features.vocabulary import EDUCATION_LEVELS
+from features.ordinals import EDUCATION_ORDINAL
 from training.synthetic.catalog import MAJORS
 from training.synthetic.draws import YEAR_DAYS, lookup
 from training.synthetic.posts import LEADERSHIP
 from training.synthetic.spec import AgencySpec
-
-EDU_INDEX = {level: i for i, level in enumerate(EDUCATION_LEVELS)}
 
 
 @dataclass(frozen=True)
@@ -139,7 +137,7 @@ def vacancy_truth(
     nips = emp["nip"].to_numpy()
     holds = leaders(nips, trainings)
     family_years, family_code = years_by_family(spec, emp, history)
-    edu = lookup(EDU_INDEX, emp["education_level"].to_numpy())
+    edu = lookup(EDUCATION_ORDINAL, emp["education_level"].to_numpy())
     frames = []
     for target in vacant.itertuples(index=False):
         kind = LEADERSHIP.get(target.grade)
@@ -148,7 +146,7 @@ def vacancy_truth(
             traits.merit[active],
             traits.growth[active],
             traits.major_family[active] == target.job_family,
-            edu[active] - EDU_INDEX[target.min_education_level],
+            edu[active] - EDUCATION_ORDINAL[target.min_education_level],
             trained,
             family_years[active, family_code[target.job_family]],
         )

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from features.ordinals import EDUCATION_ORDINAL
 from training.synthetic.draws import DAY, YEAR_DAYS, lookup
 from training.synthetic.latent import (
-    EDU_INDEX,
     LATENTS,
     HiddenTraits,
     grade_labels,
@@ -73,7 +73,7 @@ def draw_rounds(
         .to_numpy()
     )
     major_family = traits.major_family
-    edu = lookup(EDU_INDEX, emp["education_level"].to_numpy())
+    edu = lookup(EDUCATION_ORDINAL, emp["education_level"].to_numpy())
     service = emp["service_start"].to_numpy()
     rank_since = emp["rank_since"].to_numpy()
     nips = emp["nip"].to_numpy()
@@ -89,7 +89,8 @@ def draw_rounds(
             [by_grade.get(g, np.array([], int)) for g in LADDER_BELOW[target.grade]]
         )
         pool = pool[active[pool] & (service[pool] < when - 730 * DAY) & (pool != winner)]
-        qualified = pool[edu[pool] >= EDU_INDEX[target.min_education_level]]
+        minimum = EDUCATION_ORDINAL[target.min_education_level]
+        qualified = pool[edu[pool] >= minimum]
         pool = qualified if len(qualified) >= 8 else pool
         if len(pool) < 4:
             continue
@@ -103,7 +104,7 @@ def draw_rounds(
             merit[chosen],
             growth[chosen],
             major_family[chosen] == target.job_family,
-            edu[chosen] - EDU_INDEX[target.min_education_level],
+            edu[chosen] - minimum,
             trained,
             years,
         ) + rng.normal(0, latent.noise, size)
