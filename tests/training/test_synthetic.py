@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -267,7 +268,7 @@ def test_an_agency_carries_no_hidden_values_inside_its_frames() -> None:
     for table, frame in plain.tables.items():
         assert not frame.attrs, table
         assert not {"grade", "merit", "growth", "major_family"} & set(frame.columns), table
-    with_truth = generate_agency(AgencySpec(**{**spec.__dict__, "truth": True}))
+    with_truth = generate_agency(dataclasses.replace(spec, truth=True))
     assert with_truth.truth is not None and len(with_truth.truth) > 0
     for table, frame in plain.tables.items():
         pd.testing.assert_frame_equal(frame, with_truth.tables[table], obj=table)
