@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +11,13 @@ import pandas as pd
 import pytest
 
 from features.export import TABLE_COLUMNS, Export
+from features.loader import load_export
 from features.vocabulary import COMPETENCIES, PNS_RANKS, PPPK_RANKS
 from training.synthetic import generate_export
 from training.synthetic import writer as synthetic_writer
+from training.synthetic.agency import generate_agency
+from training.synthetic.latent import HiddenTraits, vacancy_truth
+from training.synthetic.spec import AgencySpec
 from training.synthetic.writer import GeneratorError
 
 
@@ -42,8 +47,6 @@ def test_parquet_is_deterministic_and_holds_the_same_rows_as_csv(tmp_path: Path)
     for table, columns in TABLE_COLUMNS.items():
         parquet = pd.read_parquet(tmp_path / "p1" / f"{table}.parquet")
         assert list(parquet.columns) == list(columns), table
-    from features.loader import load_export
-
     csv_export, parquet_export = load_export(tmp_path / "c"), load_export(tmp_path / "p1")
     for table in TABLE_COLUMNS:
         pd.testing.assert_frame_equal(
@@ -159,8 +162,6 @@ def test_every_record_is_dated_on_or_before_the_reference_date(small_export: Exp
 
 def test_the_latent_fit_drives_outcome_labels(tmp_path: Path) -> None:
     """OUTCOME labels rise with the job-person match known when the round was decided."""
-    from features.loader import load_export
-
     generate_export(tmp_path / "x", employees=1500, seed=11, progress=False)
     export = load_export(tmp_path / "x")
     selected = export.rounds[export.rounds["selected"]]
@@ -219,8 +220,6 @@ def test_each_winner_career_shows_the_post_from_just_after_the_decision(
 
 
 def test_the_reference_date_bounds_every_record(tmp_path: Path) -> None:
-    from features.loader import load_export
-
     generate_export(
         tmp_path / "x", employees=300, seed=2, reference_date="2023-06-30", progress=False
     )
@@ -246,8 +245,6 @@ def test_a_bad_reference_date_is_refused(tmp_path: Path, reference_date: str) ->
 
 def test_large_exports_span_several_agencies_written_in_turn(tmp_path: Path, monkeypatch) -> None:
     """Above the agency size the export is several governments, each with its own calendar."""
-    from features.loader import load_export
-
     monkeypatch.setattr(synthetic_writer, "AGENCY_SIZE", 200)
     generate_export(tmp_path / "x", employees=700, seed=3, progress=False)
     export = load_export(tmp_path / "x")
@@ -260,3 +257,45 @@ def test_large_exports_span_several_agencies_written_in_turn(tmp_path: Path, mon
     )
     assert set(round_agency) == set(agencies.index)
     assert export.rounds["round_id"].nunique() >= 4 * 40
+
+
+def test_an_agency_carries_no_hidden_values_inside_its_frames() -> None:
+    """Merit, growth, grade and true major family never ride along in a frame (attrs, columns)."""
+    spec = AgencySpec("PEMKOT-PLG", 0, 300, np.datetime64("2026-10-31"), seed=3)
+    plain = generate_agency(spec)
+    assert plain.truth is None
+    assert set(plain.tables) == set(TABLE_COLUMNS)
+    for table, frame in plain.tables.items():
+        assert not frame.attrs, table
+        assert not {"grade", "merit", "growth", "major_family"} & set(frame.columns), table
+    with_truth = generate_agency(dataclasses.replace(spec, truth=True))
+    assert with_truth.truth is not None and len(with_truth.truth) > 0
+    for table, frame in plain.tables.items():
+        pd.testing.assert_frame_equal(frame, with_truth.tables[table], obj=table)
+
+
+def test_the_latent_fit_counts_a_d4_as_an_s1() -> None:
+    """Education is compared through the shared ordinals (D-IV = S1), as the rules compare it."""
+    spec = AgencySpec("A", 0, 200, np.datetime64("2026-10-31"), seed=1)
+    levels = ["SMA", "D3", "D4", "S1", "S2", "S3"]
+    nips = [f"N{i}" for i in range(len(levels))]
+    employees = pd.DataFrame({"nip": nips, "status": "ACTIVE", "education_level": levels})
+    traits = HiddenTraits(
+        merit=np.zeros(len(levels)),
+        growth=np.zeros(len(levels)),
+        grade=np.full(len(levels), "PELAKSANA", dtype=object),
+        major_family=np.full(len(levels), "keuangan", dtype=object),
+    )
+    post = pd.DataFrame({
+        "position_id": ["A-P1"], "grade": ["PENGAWAS"], "job_family": ["keuangan"],
+        "min_education_level": ["D3"], "is_vacant": [True],
+    })  # fmt: skip
+    history = pd.DataFrame({
+        "nip": nips, "job_family": "keuangan", "start_date": pd.Timestamp("2024-01-01"),
+        "end_date": pd.NaT,
+    })  # fmt: skip
+    trainings = pd.DataFrame({"nip": pd.Series([], dtype=object), "kind": []})
+    truth = vacancy_truth(spec, employees, traits, post, history, trainings)
+    fit = dict(zip(truth["nip"], truth["fit"], strict=True))
+    sma, d3, d4, s1, s2, s3 = (fit[nip] for nip in nips)
+    assert sma == d3 < d4 == s1 < s2 == s3  # below the minimum is 0; D4 = S1; capped at 2 above

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from features.loader import load_export
 from training.synthetic import generate_export
 from training.synthetic.writer import GeneratorError
 from training.truth import TRUTH_COLUMNS, grade_pool, load_truth
@@ -37,8 +38,6 @@ def test_the_truth_leaves_the_export_unchanged_and_is_deterministic(exports: Pat
 
 
 def test_the_loader_still_accepts_the_export(exports: Path) -> None:
-    from features.loader import load_export
-
     export = load_export(exports / "a")
     truth = load_truth(exports / "a-truth")
     assert truth.meta["export_hash"] == export.snapshot_hash
@@ -48,8 +47,6 @@ def test_the_loader_still_accepts_the_export(exports: Path) -> None:
 def test_the_truth_grades_every_open_vacancy_against_its_agencys_active_staff(
     exports: Path,
 ) -> None:
-    from features.loader import load_export
-
     export = load_export(exports / "a")
     frame = load_truth(exports / "a-truth").frame
     assert tuple(frame.columns) == TRUTH_COLUMNS
@@ -78,8 +75,6 @@ def test_an_unknown_latent_variant_is_refused(tmp_path: Path) -> None:
 def test_the_perturbed_generator_changes_labels_not_the_contract(
     exports: Path, tmp_path: Path
 ) -> None:
-    from features.loader import load_export
-
     generate_export(tmp_path / "p", employees=300, seed=3, progress=False, latent="perturbed",
                     truth_dir=tmp_path / "p-truth")  # fmt: skip
     plain, perturbed = load_export(exports / "plain"), load_export(tmp_path / "p")

@@ -17,7 +17,10 @@ from tqdm import tqdm
 from features.errors import JobfitError
 from features.export import TABLE_COLUMNS
 from features.vocabulary import COMPETENCIES, REQUIRED_COMPETENCY_COLUMNS
-from training.synthetic.agency import LATENTS, AgencySpec, generate_agency
+from training.synthetic.agency import generate_agency
+from training.synthetic.latent import LATENTS
+from training.synthetic.spec import AgencySpec
+from training.truth import write_truth
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +175,7 @@ def generate_export(
     progress : bool
         Show a progress bar on stderr.
     latent : str
-        Latent-fit variant (``training.synthetic.agency.LATENTS``: ``default``, ``perturbed``)
+        Latent-fit variant (``training.synthetic.latent.LATENTS``: ``default``, ``perturbed``)
         behind the rounds' labels and the truth.
     truth_dir : Path, optional
         Also write the held-back truth (``truth.csv``: the latent fit of every open vacancy
@@ -213,8 +216,6 @@ def generate_export(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if truth is not None and truth_dir is not None:
-        from training.truth import write_truth
-
         write_truth(out_dir, truth_dir, pd.concat(truth, ignore_index=True), reference_date,
                     latent=latent, seed=seed)  # fmt: skip
     logger.info("wrote a synthetic export of %d employees to %s", employees, out_dir)
@@ -234,11 +235,10 @@ def _write_all(
     specs = _agency_specs(employees, seed, reference_date, latent, truth is not None)
     with tqdm(total=employees, unit="employee", desc="generating", disable=not progress) as bar:
         for spec in specs:
-            tables = generate_agency(spec)
-            fit = tables.pop("_truth", None)
-            if truth is not None and fit is not None:
-                truth.append(fit)
-            for table, frame in tables.items():
+            agency = generate_agency(spec)
+            if truth is not None and agency.truth is not None:
+                truth.append(agency.truth)
+            for table, frame in agency.tables.items():
                 sinks[table].write(frame)
             bar.update(spec.employees)
     for sink in sinks.values():
