@@ -17,20 +17,22 @@ from __future__ import annotations
 
 import logging
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date as Date
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Protocol
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from features.candidates import CODED_COLUMNS, code_columns
 from features.errors import JobfitError
+from features.ordinals import EDUCATION_ORDINAL, RANK_ORDINAL
+from features.rules.context import CandidatesLike, Context, Lookup, Pair
+from features.rules.position import PositionError, parse_position
 from features.vocabulary import (
     EDUCATION_LEVELS,
     PNS_RANKS,
@@ -52,12 +54,6 @@ Rating = Literal[RATINGS_BEST_FIRST]  # type: ignore[valid-type]
 RULESET_PACKAGE_DIR = "rulesets"
 """Folder of the built-in rule sets inside the ``features`` package."""
 
-_EDUCATION_ORDINAL: dict[str, int] = {
-    "SD": 0, "SMP": 1, "SMA": 2, "D1": 3, "D2": 4, "D3": 5, "D4": 6, "S1": 6, "S2": 7, "S3": 8,
-}  # fmt: skip
-"""Education ordinals with D4 and S1 equal (SD 0 … D3 5, D4 = S1 6, S2 7, S3 8)."""
-
-_RANK_ORDINAL: dict[str, int] = {rank: index for index, rank in enumerate(PNS_RANKS)}
 _SANCTION_NAMES = np.array(["-", *SANCTION_LEVELS], dtype=object)
 _RATING_NAMES: dict[int, str] = {
     5: "Sangat Baik", 4: "Baik", 3: "Butuh Perbaikan", 2: "Kurang", 1: "Sangat Kurang",
@@ -79,10 +75,6 @@ _OPEN_END = {"id": "akhir masa jabatan", "en": "the end of the term"}
 
 class RuleSetError(JobfitError):
     """A rule file is missing, unreadable or malformed; the message names the rule and field."""
-
-
-class PositionError(JobfitError):
-    """A position definition cannot be checked (unknown type, level or rank)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -189,7 +181,7 @@ class _Rule(_Frozen):
         """Whether the rule is enabled and its ``applies_to`` includes ``position_type``."""
         return self.enabled and (self.applies_to == "ALL" or position_type in self.applies_to)
 
-    def evaluate(self, ctx: _Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> _Check | None:
         """Evaluate over the pool; ``None`` when the position sets no requirement to check."""
         raise NotImplementedError
 
@@ -204,7 +196,7 @@ class StatusActiveRule(_Rule):
     check: Literal["status_active"]
     params: StatusActiveParams = StatusActiveParams()
 
-    def evaluate(self, ctx: _Context) -> _Check:
+    def evaluate(self, ctx: Context) -> _Check:
         required = self.params.required_status
         values = {"actual": ctx.lookup("status"), "required": required}
         return _Check(ctx.equals("status", required), values)
@@ -221,7 +213,7 @@ class EmploymentTypeRule(_Rule):
     check: Literal["employment_type"]
     params: EmploymentTypeParams = EmploymentTypeParams()
 
-    def evaluate(self, ctx: _Context) -> _Check:
+    def evaluate(self, ctx: Context) -> _Check:
         passed = ctx.isin("employment_type", self.params.allowed)
         allowed = "/".join(self.params.allowed)
         return _Check(passed, {"actual": ctx.lookup("employment_type"), "required": allowed})
@@ -233,11 +225,11 @@ class EducationMinimumRule(_Rule):
     check: Literal["education_minimum"]
     params: _Frozen = _Frozen()
 
-    def evaluate(self, ctx: _Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> _Check | None:
         required = ctx.position.min_education_level
         if not required:
             return None
-        passed = ctx.education_ordinal() >= _EDUCATION_ORDINAL[required]
+        passed = ctx.education_ordinal() >= EDUCATION_ORDINAL[required]
         return _Check(passed, {"actual": ctx.lookup("education_level"), "required": required})
 
 
@@ -252,11 +244,11 @@ class EducationByTypeRule(_Rule):
     check: Literal["education_by_type"]
     params: EducationByTypeParams
 
-    def evaluate(self, ctx: _Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> _Check | None:
         required = self.params.minimum_by_type.get(ctx.position.position_type)
         if required is None:
             return None
-        passed = ctx.education_ordinal() >= _EDUCATION_ORDINAL[required]
+        passed = ctx.education_ordinal() >= EDUCATION_ORDINAL[required]
         return _Check(passed, {"actual": ctx.lookup("education_level"), "required": required})
 
 
@@ -266,11 +258,11 @@ class RankMinimumRule(_Rule):
     check: Literal["rank_minimum"]
     params: _Frozen = _Frozen()
 
-    def evaluate(self, ctx: _Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> _Check | None:
         required = ctx.position.min_rank
         if not required:
             return None
-        passed = ~ctx.is_pns() | (ctx.rank_ordinal() >= _RANK_ORDINAL[required])
+        passed = ~ctx.is_pns() | (ctx.rank_ordinal() >= RANK_ORDINAL[required])
         return _Check(passed, {"actual": ctx.lookup("rank"), "required": required})
 
 
@@ -281,7 +273,7 @@ class EselonRange(_Frozen):
 
     @model_validator(mode="after")
     def _ordered(self) -> EselonRange:
-        if _RANK_ORDINAL[self.low] > _RANK_ORDINAL[self.high]:
+        if RANK_ORDINAL[self.low] > RANK_ORDINAL[self.high]:
             raise ValueError(f"low {self.low} is above high {self.high}")
         return self
 
@@ -298,12 +290,12 @@ class RankRangeRule(_Rule):
     check: Literal["rank_range"]
     params: RankRangeParams
 
-    def evaluate(self, ctx: _Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> _Check | None:
         band = self.params.range_by_type.get(ctx.position.position_type)
         if band is None:
             return None
         rank = ctx.rank_ordinal()
-        inside = (rank >= _RANK_ORDINAL[band.low]) & (rank <= _RANK_ORDINAL[band.high])
+        inside = (rank >= RANK_ORDINAL[band.low]) & (rank <= RANK_ORDINAL[band.high])
         values = {
             "actual": ctx.lookup("rank"),
             "required": f"{band.low}–{band.high}",
@@ -325,11 +317,11 @@ class SanctionRule(_Rule):
     check: Literal["sanction"]
     params: SanctionParams = SanctionParams()
 
-    def evaluate(self, ctx: _Context) -> _Check:
+    def evaluate(self, ctx: Context) -> _Check:
         level = ctx.sanction_level
         codes = [SANCTION_LEVELS.index(name) + 1 for name in self.params.excluded_levels]
         values = {
-            "actual": _Lookup(level, _SANCTION_NAMES),
+            "actual": Lookup(level, _SANCTION_NAMES),
             "excluded": "/".join(self.params.excluded_levels),
         }
         return _Check(~np.isin(level, codes), values)
@@ -344,7 +336,7 @@ class NotCurrentHolderRule(_Rule):
     check: Literal["not_current_holder"]
     params: _Frozen = _Frozen()
 
-    def evaluate(self, ctx: _Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> _Check | None:
         if not ctx.position.position_id:
             return None
         return _Check(~ctx.equals("current_position_id", ctx.position.position_id), {})
@@ -363,7 +355,7 @@ class MinYearsInPositionRule(_Rule):
     check: Literal["min_years_in_position"]
     params: YearsParams = YearsParams(years=2)
 
-    def evaluate(self, ctx: _Context) -> _Check:
+    def evaluate(self, ctx: Context) -> _Check:
         years = ctx.feature("years_in_current_position")
         values = {"actual": years, "required": self.params.years}
         return _Check(years >= self.params.years, values, missing=np.isnan(years))
@@ -377,7 +369,7 @@ class MaxYearsInPositionRule(_Rule):
     check: Literal["max_years_in_position"]
     params: YearsParams = YearsParams(years=5)
 
-    def evaluate(self, ctx: _Context) -> _Check:
+    def evaluate(self, ctx: Context) -> _Check:
         years = ctx.feature("years_in_current_position")
         return _Check(
             ~(years > self.params.years), {"actual": years, "required": self.params.years}
@@ -406,7 +398,7 @@ class ExperienceByTypeRule(_Rule):
     def features_read(self) -> tuple[str, ...]:
         return (self.params.feature,)
 
-    def evaluate(self, ctx: _Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> _Check | None:
         need = self.params.by_type.get(ctx.position.position_type)
         if need is None:
             return None
@@ -425,7 +417,7 @@ class PositionMinExperienceRule(_Rule):
     check: Literal["position_min_experience"]
     params: _Frozen = _Frozen()
 
-    def evaluate(self, ctx: _Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> _Check | None:
         required = ctx.position.min_experience_years
         if required <= 0:
             return None
@@ -447,14 +439,14 @@ class PerformanceRule(_Rule):
     check: Literal["performance"]
     params: PerformanceParams = PerformanceParams()
 
-    def evaluate(self, ctx: _Context) -> _Check:
+    def evaluate(self, ctx: Context) -> _Check:
         floor = RATING_SCORES[self.params.min_rating]
         y1, y2 = ctx.feature("perf_rating_y1"), ctx.feature("perf_rating_y2")
         passed = (y1 >= floor) & (y2 >= floor)
         below = (y1 < floor) | (y2 < floor)
         values = {
-            "actual": _Pair(_Lookup(_rating_index(y1), _RATING_LABELS),
-                            _Lookup(_rating_index(y2), _RATING_LABELS)),
+            "actual": Pair(Lookup(_rating_index(y1), _RATING_LABELS),
+                            Lookup(_rating_index(y2), _RATING_LABELS)),
             "required": _RATING_NAMES[floor],
         }  # fmt: skip
         return _Check(passed, values, missing=~passed & ~below)
@@ -484,7 +476,7 @@ class AgeLimitRule(_Rule):
     check: Literal["age_limit"]
     params: AgeLimitParams
 
-    def evaluate(self, ctx: _Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> _Check | None:
         limit = self.params.max_age_by_type.get(ctx.position.position_type)
         if limit is None:
             return None
@@ -511,7 +503,7 @@ class JpmFloorRule(_Rule):
     check: Literal["jpm_floor"]
     params: JpmFloorParams
 
-    def evaluate(self, ctx: _Context) -> _Check:
+    def evaluate(self, ctx: Context) -> _Check:
         jpm = ctx.feature("jpm")
         values = {
             "actual": jpm,
@@ -872,151 +864,6 @@ def _validate(raw: dict[str, Any], source: str) -> RuleSet:
 # --------------------------------------------------------------------------------------------
 
 
-class CandidatesLike(Protocol):
-    """What the rules read from a ``features.candidates.CandidatePool``."""
-
-    as_of: pd.Timestamp
-    nips: np.ndarray
-    employees: pd.DataFrame
-    active_sanction_level: np.ndarray
-
-
-@dataclass(frozen=True)
-class _Position:
-    position_id: str
-    agency_id: str
-    position_type: str
-    job_family: str
-    min_education_level: str
-    min_rank: str
-    min_experience_years: float
-
-
-def _text(value: Any) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value).strip()
-
-
-def _parse_position(position: Mapping[str, Any]) -> _Position:
-    kind = _text(position.get("position_type"))
-    if kind not in POSITION_TYPES:
-        raise PositionError(
-            f"position: position_type {kind!r} is not one of {', '.join(POSITION_TYPES)}"
-        )
-    education = _text(position.get("min_education_level"))
-    if education and education not in EDUCATION_LEVELS:
-        raise PositionError(
-            f"position: min_education_level {education!r} is not one of "
-            f"{', '.join(EDUCATION_LEVELS)}"
-        )
-    rank = _text(position.get("min_rank"))
-    if rank and rank not in _RANK_ORDINAL:
-        raise PositionError(f"position: min_rank {rank!r} is not a golongan ruang I/a … IV/e")
-    raw_years = position.get("min_experience_years")
-    try:
-        years = 0.0 if _text(raw_years) == "" else float(raw_years)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise PositionError(
-            f"position: min_experience_years {raw_years!r} is not a number"
-        ) from None
-    if not 0 <= years <= 40:
-        raise PositionError(f"position: min_experience_years {years:g} is not between 0 and 40")
-    return _Position(
-        position_id=_text(position.get("position_id")),
-        agency_id=_text(position.get("agency_id")),
-        position_type=kind,
-        job_family=_text(position.get("job_family")),
-        min_education_level=education,
-        min_rank=rank,
-        min_experience_years=years,
-    )
-
-
-@dataclass
-class _Context:
-    """The pool as the checks read it: employee columns as integer codes (the pool's own when it
-    carries them, else factorised here), ordinals computed once, on first use."""
-
-    employees: pd.DataFrame
-    features: pd.DataFrame
-    sanction_level: np.ndarray
-    as_of: pd.Timestamp
-    position: _Position
-    coded: tuple[np.ndarray, tuple[tuple[str, ...], ...]] | None = None
-
-    def __post_init__(self) -> None:
-        self._cache: dict[str, Any] = {}
-
-    def lookup(self, name: str) -> _Lookup:
-        """The column ``name`` as codes into its labels (messages resolve only what they show)."""
-        key = f"lookup:{name}"
-        if key not in self._cache:
-            if self.coded is not None and name in CODED_COLUMNS:
-                codes, labels = self.coded
-                j = CODED_COLUMNS.index(name)
-                column, names = codes[:, j], labels[j]
-            else:
-                column, names = code_columns(self.employees, [name])
-                column, names = column[:, 0], names[0]
-            self._cache[key] = _Lookup(column, np.asarray(names, dtype=object))
-        return self._cache[key]
-
-    def equals(self, name: str, value: str) -> np.ndarray:
-        """Whether each candidate's ``name`` is ``value``."""
-        return self.isin(name, [value])
-
-    def isin(self, name: str, values: Sequence[str]) -> np.ndarray:
-        """Whether each candidate's ``name`` is one of ``values``."""
-        lookup = self.lookup(name)
-        wanted = np.isin(lookup.labels, list(values))
-        return wanted[lookup.codes] if len(lookup.labels) else np.zeros(0, dtype=bool)
-
-    def feature(self, name: str) -> np.ndarray:
-        if name not in self.features.columns:
-            raise KeyError(f"features lack column {name!r}, which the eligibility rules need")
-        return self.features[name].to_numpy(dtype=float)
-
-    def _ordinal(self, column: str, table: Mapping[str, int]) -> np.ndarray:
-        key = f"ordinal:{column}"
-        if key not in self._cache:
-            lookup = self.lookup(column)
-            ordinals = np.array([table.get(str(v), -1) for v in lookup.labels], dtype=np.int16)
-            self._cache[key] = ordinals[lookup.codes] if len(ordinals) else ordinals
-        return self._cache[key]
-
-    def education_ordinal(self) -> np.ndarray:
-        return self._ordinal("education_level", _EDUCATION_ORDINAL)
-
-    def rank_ordinal(self) -> np.ndarray:
-        return self._ordinal("rank", _RANK_ORDINAL)
-
-    def is_pns(self) -> np.ndarray:
-        if "is_pns" not in self._cache:
-            self._cache["is_pns"] = self.equals("employment_type", "PNS")
-        return self._cache["is_pns"]
-
-
-@dataclass(frozen=True)
-class _Lookup:
-    """Per-candidate labels: ``labels[codes[i]]``, resolved only when a message is formatted."""
-
-    codes: np.ndarray
-    labels: np.ndarray
-
-    def __getitem__(self, i: int) -> str:
-        return str(self.labels[self.codes[i]])
-
-
-@dataclass(frozen=True)
-class _Pair:
-    first: _Lookup
-    second: _Lookup
-
-    def __getitem__(self, i: int) -> str:
-        return f"{self.first[i]}, {self.second[i]}"
-
-
 def _rating_index(scores: np.ndarray) -> np.ndarray:
     index = np.nan_to_num(scores, nan=0.0)
     return np.clip(index, 0, 5).astype(np.int8)
@@ -1032,6 +879,8 @@ def _format(value: Any, lang: Lang) -> str:
         return value.get(lang)
     if isinstance(value, str):
         return value or "-"
+    if isinstance(value, tuple):
+        return ", ".join(_format(item, lang) for item in value)
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, (float, np.floating)):
@@ -1091,7 +940,7 @@ class RuleResult:
         """The placeholder values for candidate ``i``, formatted as text."""
         out = {"position_type": _TYPE_LABELS[self.position_type]}
         for name, value in self.values.items():
-            item = value[i] if isinstance(value, (np.ndarray, _Lookup, _Pair)) else value
+            item = value[i] if isinstance(value, (np.ndarray, Lookup, Pair)) else value
             out[name] = _format(item, lang)
         return out
 
@@ -1241,9 +1090,9 @@ def evaluate_rules(
     as_of = pd.Timestamp(as_of).normalize()
     nips = np.asarray(candidates.nips)
     _check_alignment(candidates, features, nips, as_of)
-    spec = _parse_position(position)
+    spec = parse_position(position)
     codes = getattr(candidates, "column_codes", None)
-    ctx = _Context(
+    ctx = Context(
         employees=candidates.employees,
         features=features,
         sanction_level=np.asarray(candidates.active_sanction_level),
@@ -1296,3 +1145,59 @@ def _check_alignment(
         raise ValueError("the pool's employees and sanctions are not aligned to its nips")
     if len(features) != len(nips) or not np.array_equal(features.index.to_numpy(), nips):
         raise ValueError("the features frame is not indexed by the pool's nips in pool order")
+
+
+__all__ = [
+    "AgeLimitParams",
+    "AgeLimitRule",
+    "AnyRule",
+    "Bilingual",
+    "CHECKS",
+    "CandidatesLike",
+    "EducationByTypeParams",
+    "EducationByTypeRule",
+    "EducationLevel",
+    "EducationMinimumRule",
+    "ElectionFreezeParams",
+    "ElectionFreezeRule",
+    "Eligibility",
+    "EmploymentTypeParams",
+    "EmploymentTypeRule",
+    "EselonRange",
+    "ExperienceByTypeParams",
+    "ExperienceByTypeRule",
+    "ExperienceRequirement",
+    "FreezeMessages",
+    "JpmFloorParams",
+    "JpmFloorRule",
+    "Lang",
+    "MaxYearsInPositionRule",
+    "Messages",
+    "MinYearsInPositionRule",
+    "NotCurrentHolderRule",
+    "PerformanceParams",
+    "PerformanceRule",
+    "PnsRank",
+    "PositionError",
+    "PositionMinExperienceRule",
+    "PositionType",
+    "RULESET_PACKAGE_DIR",
+    "RankMinimumRule",
+    "RankRangeParams",
+    "RankRangeRule",
+    "Rating",
+    "RuleOutcome",
+    "RuleResult",
+    "RuleSet",
+    "RuleSetError",
+    "SanctionLevel",
+    "SanctionParams",
+    "SanctionRule",
+    "StatusActiveParams",
+    "StatusActiveRule",
+    "VacancyFlag",
+    "YearsParams",
+    "available_rulesets",
+    "evaluate_rules",
+    "load_ruleset",
+]
