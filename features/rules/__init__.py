@@ -16,7 +16,6 @@ batas usia 56 tahun"). Age is never a feature.
 from __future__ import annotations
 
 import logging
-import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date as Date
@@ -27,50 +26,42 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from features.errors import JobfitError
 from features.ordinals import EDUCATION_ORDINAL, RANK_ORDINAL
 from features.rules.context import CandidatesLike, Context, Lookup, Pair
-from features.rules.position import PositionError, parse_position
-from features.vocabulary import (
-    EDUCATION_LEVELS,
-    PNS_RANKS,
-    POSITION_TYPES,
-    RATING_SCORES,
-    RATINGS_BEST_FIRST,
-    SANCTION_LEVELS,
+from features.rules.model import (
+    Bilingual,
+    Check,
+    EducationLevel,
+    Frozen,
+    Lang,
+    Messages,
+    NoParams,
+    PnsRank,
+    PositionType,
+    Rating,
+    Rule,
+    SanctionLevel,
+    check_placeholders,
 )
+from features.rules.position import PositionError, parse_position
+from features.rules.render import (
+    MISSING,
+    fill,
+    format_value,
+    not_applicable,
+    open_end,
+    rating_term,
+    type_label,
+)
+from features.vocabulary import RATING_SCORES, SANCTION_LEVELS
 
 logger = logging.getLogger(__name__)
 
-Lang = Literal["id", "en"]
-PositionType = Literal[POSITION_TYPES]  # type: ignore[valid-type]
-EducationLevel = Literal[EDUCATION_LEVELS]  # type: ignore[valid-type]
-PnsRank = Literal[PNS_RANKS]  # type: ignore[valid-type]
-SanctionLevel = Literal[SANCTION_LEVELS]  # type: ignore[valid-type]
-Rating = Literal[RATINGS_BEST_FIRST]  # type: ignore[valid-type]
-
 RULESET_PACKAGE_DIR = "rulesets"
 """Folder of the built-in rule sets inside the ``features`` package."""
-
-_SANCTION_NAMES = np.array(["-", *SANCTION_LEVELS], dtype=object)
-_RATING_NAMES: dict[int, str] = {
-    5: "Sangat Baik", 4: "Baik", 3: "Butuh Perbaikan", 2: "Kurang", 1: "Sangat Kurang",
-}  # fmt: skip
-_RATING_LABELS = np.array(["-", *(_RATING_NAMES[s] for s in range(1, 6))], dtype=object)
-
-_NOT_APPLICABLE = {
-    "id": "Tidak berlaku untuk jabatan {position_type}",
-    "en": "Does not apply to {position_type} posts",
-}
-_TYPE_LABELS: dict[str, str] = {
-    "PELAKSANA": "Pelaksana", "FUNGSIONAL": "Fungsional", "PENGAWAS": "Pengawas",
-    "ADMINISTRATOR": "Administrator", "JPT_PRATAMA": "JPT Pratama", "JPT_MADYA": "JPT Madya",
-    "JPT_UTAMA": "JPT Utama",
-}  # fmt: skip
-"""How a position type reads in messages (the same official term in both languages)."""
-_OPEN_END = {"id": "akhir masa jabatan", "en": "the end of the term"}
 
 
 class RuleSetError(JobfitError):
@@ -82,191 +73,96 @@ class RuleSetError(JobfitError):
 # --------------------------------------------------------------------------------------------
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+_SANCTION_LABELS = np.array([MISSING, *SANCTION_LEVELS], dtype=object)
+"""Sanction levels by code (0 none, 1 RINGAN, 2 SEDANG, 3 BERAT), as messages show them."""
+_RATING_TERMS = np.array(
+    [MISSING, *(rating_term(r) for r in sorted(RATING_SCORES, key=RATING_SCORES.get))],
+    dtype=object,
+)
+"""Rating names by score (0 none, 1 SANGAT_KURANG … 5 SANGAT_BAIK)."""
 
 
-class Bilingual(_Frozen):
-    """A text in Indonesian (``id``) and English (``en``)."""
-
-    id: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, lang: Lang) -> str:
-        """Return the text in ``lang``."""
-        return self.en if lang == "en" else self.id
-
-
-class Messages(_Frozen):
-    """Message templates of a rule: when it passes, fails, or fails for want of data."""
-
-    pass_: Bilingual = Field(alias="pass")
-    fail: Bilingual
-    missing: Bilingual | None = None
-
-
-class _Check:
-    """What a check computed for one position over the pool (before it becomes a result)."""
-
-    __slots__ = ("passed", "missing", "values")
-
-    def __init__(
-        self, passed: np.ndarray, values: Mapping[str, Any], missing: np.ndarray | None = None
-    ) -> None:
-        self.passed = passed
-        self.missing = np.zeros(len(passed), dtype=bool) if missing is None else missing
-        self.values = values
-
-
-class _Rule(_Frozen):
-    """Fields every candidate rule has; subclasses add ``check``, ``params`` and the logic."""
-
-    PLACEHOLDERS: ClassVar[frozenset[str]] = frozenset({"actual", "required"})
-    USES_MISSING: ClassVar[bool] = False
-    BY_TYPE_TABLE: ClassVar[str | None] = None
-    FEATURES: ClassVar[tuple[str, ...]] = ()
-    """The built features the check reads (none: only employee columns and sanctions)."""
-    PER_POSITION: ClassVar[bool] = False
-    """Whether the check depends on the position itself, not only on its requirements."""
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    severity: Literal["hard", "soft"]
-    enabled: bool = True
-    applies_to: Literal["ALL"] | tuple[PositionType, ...]
-    citation: str = Field(min_length=1)
-    messages: Messages
-
-    @model_validator(mode="after")
-    def _check_messages(self) -> _Rule:
-        allowed = self.PLACEHOLDERS | {"position_type"}
-        for key in ("pass_", "fail", "missing"):
-            text: Bilingual | None = getattr(self.messages, key)
-            if text is None:
-                if key == "missing" and self.USES_MISSING:
-                    raise ValueError(
-                        "messages.missing is required: this check can fail for want of data"
-                    )
-                continue
-            for lang in ("id", "en"):
-                template = text.get(lang)  # type: ignore[arg-type]
-                try:
-                    names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
-                except ValueError as error:
-                    raise ValueError(f"messages.{key.rstrip('_')}.{lang}: {error}") from None
-                unknown = sorted(names - allowed)
-                if unknown:
-                    raise ValueError(
-                        f"messages.{key.rstrip('_')}.{lang}: unknown placeholder "
-                        f"{{{unknown[0]}}}; this check offers {sorted(allowed)}"
-                    )
-        return self
-
-    @model_validator(mode="after")
-    def _check_table_covers_types(self) -> _Rule:
-        if self.BY_TYPE_TABLE is None or self.applies_to == "ALL":
-            return self
-        table = getattr(self.params, self.BY_TYPE_TABLE)  # type: ignore[attr-defined]
-        lacking = [t for t in self.applies_to if t not in table]
-        if lacking:
-            raise ValueError(
-                f"params.{self.BY_TYPE_TABLE}: no entry for {lacking[0]}, which applies_to lists"
-            )
-        return self
-
-    def features_read(self) -> tuple[str, ...]:
-        """The built features the check reads."""
-        return self.FEATURES
-
-    def covers(self, position_type: str) -> bool:
-        """Whether the rule is enabled and its ``applies_to`` includes ``position_type``."""
-        return self.enabled and (self.applies_to == "ALL" or position_type in self.applies_to)
-
-    def evaluate(self, ctx: Context) -> _Check | None:
-        """Evaluate over the pool; ``None`` when the position sets no requirement to check."""
-        raise NotImplementedError
-
-
-class StatusActiveParams(_Frozen):
+class StatusActiveParams(Frozen):
     required_status: Literal["ACTIVE", "INACTIVE"] = "ACTIVE"
 
 
-class StatusActiveRule(_Rule):
+class StatusActiveRule(Rule):
     """The employee's status is the required one (ACTIVE)."""
 
     check: Literal["status_active"]
     params: StatusActiveParams = StatusActiveParams()
 
-    def evaluate(self, ctx: Context) -> _Check:
+    def evaluate(self, ctx: Context) -> Check:
         required = self.params.required_status
         values = {"actual": ctx.lookup("status"), "required": required}
-        return _Check(ctx.equals("status", required), values)
+        return Check(ctx.equals("status", required), values)
 
 
-class EmploymentTypeParams(_Frozen):
+class EmploymentTypeParams(Frozen):
     allowed: tuple[Literal["PNS", "PPPK"], ...] = Field(default=("PNS",), min_length=1)
 
 
-class EmploymentTypeRule(_Rule):
+class EmploymentTypeRule(Rule):
     """The employment type is one of ``allowed`` (PNS for managerial posts)."""
 
     PLACEHOLDERS = frozenset({"actual", "required"})
     check: Literal["employment_type"]
     params: EmploymentTypeParams = EmploymentTypeParams()
 
-    def evaluate(self, ctx: Context) -> _Check:
+    def evaluate(self, ctx: Context) -> Check:
         passed = ctx.isin("employment_type", self.params.allowed)
         allowed = "/".join(self.params.allowed)
-        return _Check(passed, {"actual": ctx.lookup("employment_type"), "required": allowed})
+        return Check(passed, {"actual": ctx.lookup("employment_type"), "required": allowed})
 
 
-class EducationMinimumRule(_Rule):
+class EducationMinimumRule(Rule):
     """Education at least the position's ``min_education_level`` (D4 = S1)."""
 
     check: Literal["education_minimum"]
-    params: _Frozen = _Frozen()
+    params: NoParams = NoParams()
 
-    def evaluate(self, ctx: Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> Check | None:
         required = ctx.position.min_education_level
         if not required:
             return None
         passed = ctx.education_ordinal() >= EDUCATION_ORDINAL[required]
-        return _Check(passed, {"actual": ctx.lookup("education_level"), "required": required})
+        return Check(passed, {"actual": ctx.lookup("education_level"), "required": required})
 
 
-class EducationByTypeParams(_Frozen):
+class EducationByTypeParams(Frozen):
     minimum_by_type: dict[PositionType, EducationLevel]
 
 
-class EducationByTypeRule(_Rule):
+class EducationByTypeRule(Rule):
     """Education at least the minimum of the position type (Pengawas D3, Administrator S1 …)."""
 
     BY_TYPE_TABLE = "minimum_by_type"
     check: Literal["education_by_type"]
     params: EducationByTypeParams
 
-    def evaluate(self, ctx: Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> Check | None:
         required = self.params.minimum_by_type.get(ctx.position.position_type)
         if required is None:
             return None
         passed = ctx.education_ordinal() >= EDUCATION_ORDINAL[required]
-        return _Check(passed, {"actual": ctx.lookup("education_level"), "required": required})
+        return Check(passed, {"actual": ctx.lookup("education_level"), "required": required})
 
 
-class RankMinimumRule(_Rule):
+class RankMinimumRule(Rule):
     """A PNS's golongan ruang at least the position's ``min_rank`` (PPPK are not compared)."""
 
     check: Literal["rank_minimum"]
-    params: _Frozen = _Frozen()
+    params: NoParams = NoParams()
 
-    def evaluate(self, ctx: Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> Check | None:
         required = ctx.position.min_rank
         if not required:
             return None
         passed = ~ctx.is_pns() | (ctx.rank_ordinal() >= RANK_ORDINAL[required])
-        return _Check(passed, {"actual": ctx.lookup("rank"), "required": required})
+        return Check(passed, {"actual": ctx.lookup("rank"), "required": required})
 
 
-class EselonRange(_Frozen):
+class EselonRange(Frozen):
     eselon: str = Field(min_length=1)
     low: PnsRank
     high: PnsRank
@@ -278,11 +174,11 @@ class EselonRange(_Frozen):
         return self
 
 
-class RankRangeParams(_Frozen):
+class RankRangeParams(Frozen):
     range_by_type: dict[PositionType, EselonRange]
 
 
-class RankRangeRule(_Rule):
+class RankRangeRule(Rule):
     """A PNS's rank within the old eselon range of the post (practice: a warning, not a bar)."""
 
     PLACEHOLDERS = frozenset({"actual", "required", "eselon", "low", "high"})
@@ -290,7 +186,7 @@ class RankRangeRule(_Rule):
     check: Literal["rank_range"]
     params: RankRangeParams
 
-    def evaluate(self, ctx: Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> Check | None:
         band = self.params.range_by_type.get(ctx.position.position_type)
         if band is None:
             return None
@@ -303,50 +199,50 @@ class RankRangeRule(_Rule):
             "low": band.low,
             "high": band.high,
         }
-        return _Check(~ctx.is_pns() | inside, values)
+        return Check(~ctx.is_pns() | inside, values)
 
 
-class SanctionParams(_Frozen):
+class SanctionParams(Frozen):
     excluded_levels: tuple[SanctionLevel, ...] = Field(default=("SEDANG", "BERAT"), min_length=1)
 
 
-class SanctionRule(_Rule):
+class SanctionRule(Rule):
     """No active disciplinary sanction of an excluded level on ``as_of`` (PP 94/2021)."""
 
     PLACEHOLDERS = frozenset({"actual", "excluded"})
     check: Literal["sanction"]
     params: SanctionParams = SanctionParams()
 
-    def evaluate(self, ctx: Context) -> _Check:
+    def evaluate(self, ctx: Context) -> Check:
         level = ctx.sanction_level
         codes = [SANCTION_LEVELS.index(name) + 1 for name in self.params.excluded_levels]
         values = {
-            "actual": Lookup(level, _SANCTION_NAMES),
+            "actual": Lookup(level, _SANCTION_LABELS),
             "excluded": "/".join(self.params.excluded_levels),
         }
-        return _Check(~np.isin(level, codes), values)
+        return Check(~np.isin(level, codes), values)
 
 
-class NotCurrentHolderRule(_Rule):
+class NotCurrentHolderRule(Rule):
     """The candidate does not already hold this very position."""
 
     PER_POSITION = True
 
     PLACEHOLDERS = frozenset()
     check: Literal["not_current_holder"]
-    params: _Frozen = _Frozen()
+    params: NoParams = NoParams()
 
-    def evaluate(self, ctx: Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> Check | None:
         if not ctx.position.position_id:
             return None
-        return _Check(~ctx.equals("current_position_id", ctx.position.position_id), {})
+        return Check(~ctx.equals("current_position_id", ctx.position.position_id), {})
 
 
-class YearsParams(_Frozen):
+class YearsParams(Frozen):
     years: float = Field(gt=0, le=40)
 
 
-class MinYearsInPositionRule(_Rule):
+class MinYearsInPositionRule(Rule):
     """At least ``years`` in the current position (PP 11/2017 Pasal 190(3)); unknown fails."""
 
     FEATURES = ("years_in_current_position",)
@@ -355,13 +251,13 @@ class MinYearsInPositionRule(_Rule):
     check: Literal["min_years_in_position"]
     params: YearsParams = YearsParams(years=2)
 
-    def evaluate(self, ctx: Context) -> _Check:
+    def evaluate(self, ctx: Context) -> Check:
         years = ctx.feature("years_in_current_position")
         values = {"actual": years, "required": self.params.years}
-        return _Check(years >= self.params.years, values, missing=np.isnan(years))
+        return Check(years >= self.params.years, values, missing=np.isnan(years))
 
 
-class MaxYearsInPositionRule(_Rule):
+class MaxYearsInPositionRule(Rule):
     """More than ``years`` in the current position: a note (due for rotation), never a bar."""
 
     FEATURES = ("years_in_current_position",)
@@ -369,24 +265,22 @@ class MaxYearsInPositionRule(_Rule):
     check: Literal["max_years_in_position"]
     params: YearsParams = YearsParams(years=5)
 
-    def evaluate(self, ctx: Context) -> _Check:
+    def evaluate(self, ctx: Context) -> Check:
         years = ctx.feature("years_in_current_position")
-        return _Check(
-            ~(years > self.params.years), {"actual": years, "required": self.params.years}
-        )
+        return Check(~(years > self.params.years), {"actual": years, "required": self.params.years})
 
 
-class ExperienceRequirement(_Frozen):
+class ExperienceRequirement(Frozen):
     years: float = Field(ge=0, le=40)
     what: Bilingual
 
 
-class ExperienceByTypeParams(_Frozen):
+class ExperienceByTypeParams(Frozen):
     feature: Literal["years_one_level_below", "years_in_job_family", "years_at_position_type"]
     by_type: dict[PositionType, ExperienceRequirement]
 
 
-class ExperienceByTypeRule(_Rule):
+class ExperienceByTypeRule(Rule):
     """At least the years of experience the position type requires, read from one feature."""
 
     PLACEHOLDERS = frozenset({"actual", "required", "what"})
@@ -398,16 +292,16 @@ class ExperienceByTypeRule(_Rule):
     def features_read(self) -> tuple[str, ...]:
         return (self.params.feature,)
 
-    def evaluate(self, ctx: Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> Check | None:
         need = self.params.by_type.get(ctx.position.position_type)
         if need is None:
             return None
         years = ctx.feature(self.params.feature)
         values = {"actual": years, "required": need.years, "what": need.what}
-        return _Check(years >= need.years, values, missing=np.isnan(years))
+        return Check(years >= need.years, values, missing=np.isnan(years))
 
 
-class PositionMinExperienceRule(_Rule):
+class PositionMinExperienceRule(Rule):
     """At least the position's own ``min_experience_years`` in its job family."""
 
     FEATURES = ("years_in_job_family",)
@@ -415,22 +309,22 @@ class PositionMinExperienceRule(_Rule):
     PLACEHOLDERS = frozenset({"actual", "required", "job_family"})
     USES_MISSING = True
     check: Literal["position_min_experience"]
-    params: _Frozen = _Frozen()
+    params: NoParams = NoParams()
 
-    def evaluate(self, ctx: Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> Check | None:
         required = ctx.position.min_experience_years
         if required <= 0:
             return None
         years = ctx.feature("years_in_job_family")
         values = {"actual": years, "required": required, "job_family": ctx.position.job_family}
-        return _Check(years >= required, values, missing=np.isnan(years))
+        return Check(years >= required, values, missing=np.isnan(years))
 
 
-class PerformanceParams(_Frozen):
+class PerformanceParams(Frozen):
     min_rating: Rating = "BAIK"
 
 
-class PerformanceRule(_Rule):
+class PerformanceRule(Rule):
     """A rating of at least ``min_rating`` in each of the last two years; a missing year fails."""
 
     FEATURES = ("perf_rating_y1", "perf_rating_y2")
@@ -439,20 +333,20 @@ class PerformanceRule(_Rule):
     check: Literal["performance"]
     params: PerformanceParams = PerformanceParams()
 
-    def evaluate(self, ctx: Context) -> _Check:
+    def evaluate(self, ctx: Context) -> Check:
         floor = RATING_SCORES[self.params.min_rating]
         y1, y2 = ctx.feature("perf_rating_y1"), ctx.feature("perf_rating_y2")
         passed = (y1 >= floor) & (y2 >= floor)
         below = (y1 < floor) | (y2 < floor)
         values = {
-            "actual": Pair(Lookup(_rating_index(y1), _RATING_LABELS),
-                            Lookup(_rating_index(y2), _RATING_LABELS)),
-            "required": _RATING_NAMES[floor],
+            "actual": Pair(Lookup(_rating_index(y1), _RATING_TERMS),
+                            Lookup(_rating_index(y2), _RATING_TERMS)),
+            "required": rating_term(self.params.min_rating),
         }  # fmt: skip
-        return _Check(passed, values, missing=~passed & ~below)
+        return Check(passed, values, missing=~passed & ~below)
 
 
-class AgeLimitParams(_Frozen):
+class AgeLimitParams(Frozen):
     max_age_by_type: dict[PositionType, int] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -463,7 +357,7 @@ class AgeLimitParams(_Frozen):
         return self
 
 
-class AgeLimitRule(_Rule):
+class AgeLimitRule(Rule):
     """Age in completed years at most the limit of the position type (JPT only, statutory).
 
     Only ``birth_date`` is compared with a cutoff date derived from ``as_of``: no age value is
@@ -476,7 +370,7 @@ class AgeLimitRule(_Rule):
     check: Literal["age_limit"]
     params: AgeLimitParams
 
-    def evaluate(self, ctx: Context) -> _Check | None:
+    def evaluate(self, ctx: Context) -> Check | None:
         limit = self.params.max_age_by_type.get(ctx.position.position_type)
         if limit is None:
             return None
@@ -485,15 +379,15 @@ class AgeLimitRule(_Rule):
         cutoff = (ctx.as_of - pd.DateOffset(years=limit + 1)).to_datetime64()
         born = ctx.employees["birth_date"].to_numpy(dtype="datetime64[ns]")
         unknown = np.isnat(born)
-        return _Check(~unknown & (born > cutoff), {"limit": limit}, missing=unknown)
+        return Check(~unknown & (born > cutoff), {"limit": limit}, missing=unknown)
 
 
-class JpmFloorParams(_Frozen):
+class JpmFloorParams(Frozen):
     threshold: float = Field(gt=0, le=100)
     category: Bilingual
 
 
-class JpmFloorRule(_Rule):
+class JpmFloorRule(Rule):
     """Job-Person Match (percent) at least ``threshold``; below it, or no assessment, warns."""
 
     FEATURES = ("jpm",)
@@ -503,14 +397,14 @@ class JpmFloorRule(_Rule):
     check: Literal["jpm_floor"]
     params: JpmFloorParams
 
-    def evaluate(self, ctx: Context) -> _Check:
+    def evaluate(self, ctx: Context) -> Check:
         jpm = ctx.feature("jpm")
         values = {
             "actual": jpm,
             "required": self.params.threshold,
             "category": self.params.category,
         }
-        return _Check(jpm >= self.params.threshold, values, missing=np.isnan(jpm))
+        return Check(jpm >= self.params.threshold, values, missing=np.isnan(jpm))
 
 
 AnyRule = Annotated[
@@ -532,24 +426,24 @@ AnyRule = Annotated[
     Field(discriminator="check"),
 ]
 
-CHECKS: dict[str, type[_Rule]] = {
+CHECKS: dict[str, type[Rule]] = {
     cls.model_fields["check"].annotation.__args__[0]: cls  # type: ignore[union-attr]
     for cls in AnyRule.__origin__.__args__  # type: ignore[attr-defined]
 }
 """Every candidate check by name: the ``check`` a rule file may use."""
 
 
-class FreezeMessages(_Frozen):
+class FreezeMessages(Frozen):
     before_election: Bilingual
     after_inauguration: Bilingual
 
 
-class ElectionFreezeParams(_Frozen):
+class ElectionFreezeParams(Frozen):
     months_before_candidates_set: int = Field(default=6, ge=0, le=36)
     months_after_inauguration: int = Field(default=6, ge=0, le=36)
 
 
-class ElectionFreezeRule(_Frozen):
+class ElectionFreezeRule(Frozen):
     """Vacancy-level: replacing officials is frozen around regional elections (UU 10/2016)."""
 
     PLACEHOLDERS: ClassVar[frozenset[str]] = frozenset(
@@ -566,15 +460,7 @@ class ElectionFreezeRule(_Frozen):
     @model_validator(mode="after")
     def _check_messages(self) -> ElectionFreezeRule:
         for key in ("before_election", "after_inauguration"):
-            text: Bilingual = getattr(self.messages, key)
-            for lang in ("id", "en"):
-                names = {f for _, f, _, _ in string.Formatter().parse(text.get(lang)) if f}  # type: ignore[arg-type]
-                unknown = sorted(names - self.PLACEHOLDERS)
-                if unknown:
-                    raise ValueError(
-                        f"messages.{key}.{lang}: unknown placeholder {{{unknown[0]}}}; "
-                        f"this check offers {sorted(self.PLACEHOLDERS)}"
-                    )
+            check_placeholders(key, getattr(self.messages, key), self.PLACEHOLDERS)
         return self
 
     def evaluate(
@@ -634,7 +520,7 @@ class ElectionFreezeRule(_Frozen):
         )
 
 
-class RuleSet(_Frozen):
+class RuleSet(Frozen):
     """A versioned set of eligibility rules. ``version`` is recorded with models and shortlists."""
 
     version: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -668,11 +554,11 @@ class RuleSet(_Frozen):
         names = [f for r in self.rules if r.enabled for f in r.features_read()]
         return tuple(dict.fromkeys(names))
 
-    def _only(self, keep: Callable[[_Rule], bool]) -> RuleSet:
+    def _only(self, keep: Callable[[Rule], bool]) -> RuleSet:
         rules = tuple(r for r in self.rules if r.enabled and r.severity == "hard" and keep(r))
         return self.model_copy(update={"rules": rules, "vacancy_rules": ()})
 
-    def rule(self, rule_id: str) -> _Rule:
+    def rule(self, rule_id: str) -> Rule:
         """Return the candidate rule ``rule_id``."""
         for rule in self.rules:
             if rule.id == rule_id:
@@ -874,24 +760,6 @@ def _first_on_or_after(dates: np.ndarray, when: pd.Timestamp) -> pd.Timestamp | 
     return pd.Timestamp(dates[position]) if position < len(dates) else None
 
 
-def _format(value: Any, lang: Lang) -> str:
-    if isinstance(value, Bilingual):
-        return value.get(lang)
-    if isinstance(value, str):
-        return value or "-"
-    if isinstance(value, tuple):
-        return ", ".join(_format(item, lang) for item in value)
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, (float, np.floating)):
-        if np.isnan(value):
-            return "-"
-        if float(value).is_integer():
-            return str(int(value))
-        return f"{np.floor(value * 10) / 10:.1f}"  # never rounds up past a threshold
-    return str(value)
-
-
 @dataclass(frozen=True)
 class RuleOutcome:
     """One rule's verdict on one candidate, ready to show."""
@@ -921,7 +789,7 @@ class RuleResult:
         Placeholder values: scalars, or per-candidate arrays aligned to the pool.
     """
 
-    rule: _Rule
+    rule: Rule
     applies: bool
     passed: np.ndarray
     missing: np.ndarray
@@ -938,16 +806,16 @@ class RuleResult:
 
     def detail(self, i: int, lang: Lang = "id") -> dict[str, str]:
         """The placeholder values for candidate ``i``, formatted as text."""
-        out = {"position_type": _TYPE_LABELS[self.position_type]}
+        out = {"position_type": type_label(self.position_type, lang)}
         for name, value in self.values.items():
             item = value[i] if isinstance(value, (np.ndarray, Lookup, Pair)) else value
-            out[name] = _format(item, lang)
+            out[name] = format_value(item, lang)
         return out
 
     def message(self, i: int, lang: Lang = "id") -> str:
         """The message for candidate ``i`` in ``lang``."""
         if not self.applies:
-            return _NOT_APPLICABLE[lang].format(position_type=_TYPE_LABELS[self.position_type])
+            return not_applicable(self.position_type, lang)
         messages = self.rule.messages
         if self.passed[i]:
             template = messages.pass_
@@ -955,7 +823,7 @@ class RuleResult:
             template = messages.missing
         else:
             template = messages.fail
-        return template.get(lang).format_map(self.detail(i, lang))
+        return fill(template, lang, self.detail(i, lang))
 
 
 @dataclass(frozen=True)
@@ -974,14 +842,15 @@ class VacancyFlag:
 
     def message(self, lang: Lang = "id") -> str:
         """The flag's message in ``lang``."""
-        end = _format(self.window_end, lang) if self.window_end is not None else _OPEN_END[lang]
-        return self.template.get(lang).format(
-            agency=self.agency_id,
-            window_start=_format(self.window_start, lang),
-            window_end=end,
-            event_date=_format(self.event_date, lang),
-            months=self.months,
-        )
+        end = open_end(lang) if self.window_end is None else format_value(self.window_end, lang)
+        params = {
+            "agency": self.agency_id,
+            "window_start": format_value(self.window_start, lang),
+            "window_end": end,
+            "event_date": format_value(self.event_date, lang),
+            "months": self.months,
+        }
+        return fill(self.template, lang, params)
 
 
 @dataclass(frozen=True)
