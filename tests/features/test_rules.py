@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from features.errors import JobfitError
+from features.i18n import LANGUAGES
 from features.rules import (
     Eligibility,
     PositionError,
@@ -21,6 +22,8 @@ from features.rules import (
     evaluate_rules,
     load_ruleset,
 )
+from features.rules.render import not_applicable, rating_term, type_label
+from features.vocabulary import POSITION_TYPES, RATINGS_BEST_FIRST
 
 AS_OF = pd.Timestamp("2026-03-01")
 AGENCY = "PEMKOT-PLG"
@@ -666,3 +669,32 @@ def test_build_columns_gives_the_same_values_as_build_features(small_export) -> 
     pd.testing.assert_frame_equal(partial[wanted], full[wanted])
     with pytest.raises(KeyError, match="talent_box"):
         build_columns(pool, position, as_of, ["talent_box"])
+
+
+# ---- words -------------------------------------------------------------------------------------
+
+
+def test_every_position_type_and_rating_has_words_in_the_catalogue() -> None:
+    for lang in LANGUAGES:
+        for kind in POSITION_TYPES:
+            assert type_label(kind, lang)
+            assert type_label(kind, lang) in not_applicable(kind, lang)
+        for rating in RATINGS_BEST_FIRST:
+            assert rating_term(rating).get(lang)
+
+
+def test_vacancy_messages_are_checked_like_rule_messages(tmp_path: Path) -> None:
+    raw = v1_raw()
+    raw["vacancy_rules"][0]["messages"]["before_election"]["en"] = "Frozen until {when}"
+    with pytest.raises(RuleSetError, match="rule 'election_freeze'") as caught:
+        load_ruleset(write(tmp_path, raw))
+    assert "messages.before_election.en: unknown placeholder {when}" in str(caught.value)
+
+
+def test_a_regional_language_tag_reads_in_its_language(ruleset: RuleSet) -> None:
+    result = evaluate(
+        ruleset, "ADMINISTRATOR", {}, calendar=FREEZE_CALENDAR, as_of=pd.Timestamp("2026-12-01")
+    )
+    assert result.outcomes_for(0, lang="en-US") == result.outcomes_for(0, lang="en")
+    (flag,) = result.vacancy_flags
+    assert flag.message("en-US") == flag.message("en") != flag.message("id")
