@@ -18,11 +18,10 @@ import numpy as np
 import pandas as pd
 
 from features.export import Export
+from features.ordinals import EDUCATION_ORDINAL, RANK_ORDINAL
 from features.vocabulary import (
     COMPETENCIES,
-    EDUCATION_LEVELS,
     FUNCTIONAL_LEVELS,
-    PNS_RANKS,
     POSITION_TYPES,
     RATING_SCORES,
     SANCTION_LEVELS,
@@ -35,12 +34,6 @@ RATING_YEARS = 3
 LEADERSHIP_LEVEL = {"PKP": 1, "PKA": 2, "PKN_II": 3, "PKN_I": 4}
 """Leadership trainings by the level of post they prepare for."""
 
-EDUCATION_ORDINAL = {level: i for i, level in enumerate(EDUCATION_LEVELS)}
-EDUCATION_ORDINAL["S1"] = EDUCATION_ORDINAL["D4"]
-EDUCATION_ORDINAL.update({"S2": EDUCATION_ORDINAL["D4"] + 1, "S3": EDUCATION_ORDINAL["D4"] + 2})
-"""Education ordinals; D4 and S1 are equivalent."""
-
-RANK_ORDINAL = {rank: i for i, rank in enumerate(PNS_RANKS)}
 RANK_STEP_YEARS = 4.0
 """Typical years between two PNS ranks, used to step a rank back to a past date."""
 

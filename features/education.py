@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from features.candidates import EDUCATION_ORDINAL, CandidatePool
+from features.candidates import CandidatePool
 from features.config import FeatureConfig
+from features.ordinals import EDUCATION_ORDINAL
 
 COLUMNS: tuple[str, ...] = ("education_level_gap", "major_match", "major_family_match")
 

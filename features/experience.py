@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from features.candidates import RANK_ORDINAL, CandidatePool
+from features.candidates import CandidatePool
 from features.config import FeatureConfig
+from features.ordinals import RANK_ORDINAL
 from features.vocabulary import FUNCTIONAL_LEVELS, POSITION_TYPES
 
 COLUMNS: tuple[str, ...] = (

@@ -9,6 +9,7 @@ every key with the same fields (``tests/features/test_i18n.py`` checks).
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -62,9 +63,19 @@ def has(key: str) -> bool:
     return key in catalogue(DEFAULT_LANGUAGE)
 
 
+def fields(template: str) -> set[str]:
+    """The named fields of a template (``"{actual} < {required}"`` -> actual, required)."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def fill(template: str, /, **params: Any) -> str:
+    """A template with its fields filled: the one formatting of catalogue and rule-set texts."""
+    return template.format(**params)
+
+
 def text(key: str, lang: str, /, **params: Any) -> str:
     """The words of ``key`` in ``lang``, with ``params`` filled in.
 
     Raises ``KeyError`` for a key no catalogue has: a missing text is a bug, not user input.
     """
-    return catalogue(language(lang))[key].format(**params)
+    return fill(catalogue(language(lang))[key], **params)

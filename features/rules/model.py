@@ -9,13 +9,13 @@ unknown placeholder is a load error, not a runtime surprise.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from features import i18n
 from features.i18n import LANGUAGES, Lang, language
 from features.rules.context import Context
 from features.vocabulary import (
@@ -54,16 +54,11 @@ class Bilingual(Frozen):
         return self.en if language(lang) == "en" else self.id
 
 
-def placeholders(template: str) -> set[str]:
-    """The named fields of a ``str.format`` template."""
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
 def check_placeholders(key: str, text: Bilingual, allowed: frozenset[str]) -> None:
     """Raise ``ValueError`` when ``text`` is not a template or names a field not ``allowed``."""
     for lang in LANGUAGES:
         try:
-            names = placeholders(text.get(lang))
+            names = i18n.fields(text.get(lang))
         except ValueError as error:
             raise ValueError(f"messages.{key}.{lang}: {error}") from None
         unknown = sorted(names - allowed)

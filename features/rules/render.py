@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from features import i18n
 from features.i18n import Lang, text
 from features.rules.model import Bilingual
 
@@ -78,4 +79,4 @@ def _number(value: float) -> str:
 
 def fill(template: Bilingual, lang: Lang, params: Mapping[str, Any]) -> str:
     """A rule set's template in ``lang`` with its named fields filled from ``params``."""
-    return template.get(lang).format(**params)
+    return i18n.fill(template.get(lang), **params)

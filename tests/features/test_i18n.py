@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import string
-
 import pytest
 
 from features import i18n
-
-
-def _fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 def test_every_language_has_every_key():
@@ -27,7 +21,7 @@ def test_every_key_takes_the_same_fields_in_every_language():
     base = i18n.catalogue(i18n.DEFAULT_LANGUAGE)
     for lang in i18n.LANGUAGES:
         other = i18n.catalogue(lang)
-        differ = [k for k in base if _fields(base[k]) != _fields(other[k])]
+        differ = [k for k in base if i18n.fields(base[k]) != i18n.fields(other[k])]
         assert differ == [], f"{lang}: fields differ in {differ[:5]}"
 
 
