@@ -24,23 +24,23 @@ MISSING = "-"
 
 @dataclass(frozen=True)
 class Term:
-    """A word from the ``rules`` catalogue, read in the language of the message it is shown in."""
+    """A catalogue word, read in the language of the message it is shown in."""
 
     key: str
 
     def get(self, lang: Lang) -> str:
         """The word in ``lang``."""
-        return text(f"rules.{self.key}", lang)
+        return text(self.key, lang)
 
 
 def rating_term(rating: str) -> Term:
     """The name of a performance rating (``SANGAT_BAIK`` reads "Sangat Baik")."""
-    return Term(f"rating.{rating}")
+    return Term(f"common.rating.{rating}")
 
 
 def type_label(position_type: str, lang: Lang) -> str:
     """How a position type reads in messages (``JPT_PRATAMA`` reads "JPT Pratama")."""
-    return text(f"rules.position_type.{position_type}", lang)
+    return text(f"common.position_type.{position_type}", lang)
 
 
 def not_applicable(position_type: str, lang: Lang) -> str:
