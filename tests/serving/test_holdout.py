@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from serving.holdout import evaluate_holdout
+from tests.training import test_holdout as truth_tests
 from training.truth import load_truth
 
-SMALL_EMPLOYEES, SMALL_SEED = 400, 7  # the shared small export's options (tests/conftest.py)
-
-
-@pytest.fixture(scope="module")
-def truth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The truth of the shared small export (same options give the same export bytes)."""
-    from training.synthetic import generate_export
-
-    root = tmp_path_factory.mktemp("holdout")
-    generate_export(root / "export", employees=SMALL_EMPLOYEES, seed=SMALL_SEED,
-                    progress=False, truth_dir=root / "truth")  # fmt: skip
-    return root / "truth"
+truth_dir = truth_tests.truth_dir  # the truth of the shared small export, written once
 
 
 def test_holdout_serves_every_vacancy_through_the_engine(
