@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from features.export import Export
+from serving.campaigns.models import Said
+from serving.campaigns.rendering import say
 from serving.routers.pages import home as home_page
 from serving.routers.pages.home import RECENT_CAMPAIGNS
 from serving.routers.pages.kit import TEXT
@@ -124,7 +126,7 @@ def test_committee_starts_a_campaign_and_it_is_stored_and_audited(
     assert api.status_code == 200
     report = api.json()
     assert report["vacancies"] == vacancies_of(small_export, agency)
-    assert report["scope"] == f"agency {agency}"
+    assert report["scope"] == {"kind": "agency", "agency_id": agency}
     options = report["options"]
     assert (options["chain_depth"], options["max_unit_share"]) == (1, 0.2)
     assert (options["aspiration_mode"], options["aspiration_weight"]) == ("weighted", 0.2)
@@ -143,8 +145,7 @@ def test_committee_starts_a_campaign_and_it_is_stored_and_audited(
     names = {p["nip"]: p["name"] for p in report["placements"]}
     for chain in report["chains"]:  # each link: position <- nip from origin, with the name
         for link in chain:
-            nip = link.split(" <- ")[1].split(" from ")[0]
-            assert nip in page and names[nip] in page
+            assert link["nip"] in page and names[link["nip"]] in page
     refill = next(p for p in report["placements"] if p["round"] == 1)  # a post a move opens
     decide = client.post(
         "/shortlists",
@@ -184,8 +185,10 @@ def test_campaign_page_shows_what_the_api_returns(
         f"{o['position_title']} {o['position_id']}" for o in report["open_vacancies"]
     ]
     for o in report["open_vacancies"]:  # the Indonesian page says why in Indonesian
-        assert o["reason_id"].startswith("formasi ") and o["reason_id"] in page.text
-        assert o["reason"] not in page.text
+        reason = Said.model_validate(o["reason"])
+        indonesian, english = say(reason, "id"), say(reason, "en")
+        assert indonesian.startswith("formasi ") and indonesian in html.unescape(page.text)
+        assert english not in html.unescape(page.text)
     baselines = table_rows(page.text, "baselines")
     assert f"{report['baselines']['optimal_total_fit']:.3f}" in baselines[0]
     assert f"{report['baselines']['greedy_total_fit']:.3f}" in baselines[1]
