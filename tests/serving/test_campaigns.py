@@ -633,6 +633,8 @@ def test_screened_scoring_equals_scoring_the_whole_pool(small_export, champion, 
         order = np.argsort(-whole.scores, kind="stable")
         assert got.eligible_count == len(whole.eligible)
         assert set(got.nips) == set(agency_pool.nips[whole.eligible[order]])
+        # the same order as a shortlist over that pool, so "rank on shortlist" is its rank there
+        assert list(got.nips) == list(agency_pool.nips[whole.top(500)])
         assert np.allclose(np.sort(got.fit), np.sort(whole.scores), atol=1e-12)
         screen = evaluate_rules(
             agency_pool, position, whole.features, engine.as_of, engine.ruleset.screening()
