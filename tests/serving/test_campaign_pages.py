@@ -366,3 +366,44 @@ def test_a_service_without_champion_answers_campaign_pages_with_503(
         assert refused.status_code == 503 and "Layanan belum siap" in refused.text
         unknown = client.get("/campaigns/00000000-0000-0000-0000-000000000000")
         assert unknown.status_code == 503 and "Layanan belum siap" in unknown.text
+
+
+def test_a_campaign_stored_before_schema_versions_shows_as_before(
+    service: tuple[TestClient, Keys],
+) -> None:
+    """A version-0 report (prose scope, chains and reasons) on the page, in both languages."""
+    import datetime as dt
+    import json
+
+    from serving.auth import create_api_key
+
+    client, _ = service
+    fixture = Path(__file__).with_name("fixtures") / "campaign_report_v0.json"
+    raw = fixture.read_text(encoding="utf-8")
+    old = json.loads(raw)
+    campaign_id = old["campaign_id"]
+    with client.app.state.db.begin() as connection:
+        connection.execute(
+            campaigns.insert().values(
+                campaign_id=campaign_id,
+                created_at=dt.datetime.now(dt.UTC),
+                agency_id="AG1",
+                created_by="k0",
+                vacancies=len(old["vacancies"]),
+                report_json=raw,
+            )
+        )
+    sign_in(client, create_api_key(client.app.state.db, "committee", "AG1")[1])
+    page = client.get(f"/campaigns/{campaign_id}")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Kampanye rotasi: instansi AG1, semua lowongan terbuka" in text
+    assert [r.split(" | ")[2] for r in table_rows(page.text, "open")] == [
+        " ".join(o["reason_id"].split()) for o in old["open_vacancies"]
+    ]
+    assert page.text.count('<ol class="links">') == 1 and "Pegawai z" in text
+    english = html.unescape(client.get(f"/campaigns/{campaign_id}?lang=en").text)
+    assert "Rotation campaign: agency AG1, all open vacancies" in english
+    assert all(o["reason"] in english for o in old["open_vacancies"])
+    listed = client.get("/")
+    assert f'href="/campaigns/{campaign_id}"' in listed.text and "agency AG1" in listed.text
