@@ -24,6 +24,7 @@ Nothing here knows about HTTP, databases, models or people: indices in, indices 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 
 from features.errors import JobfitError
+from features.ranking import top_k
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +202,7 @@ def from_dense(
     candidate_unit: np.ndarray | None = None,
     unit_caps: np.ndarray | None = None,
     candidate_tenure: np.ndarray | None = None,
+    nips: np.ndarray | None = None,
 ) -> AssignmentProblem:
     """Build a sparse problem from a dense score matrix and eligibility mask.
 
@@ -213,6 +216,9 @@ def from_dense(
         Keep per vacancy only its ``top_n`` best eligible candidates (``None``: all).
     aspiration, candidate_unit, unit_caps, candidate_tenure
         As in :class:`AssignmentProblem`; ``aspiration`` is dense (V, C) here.
+    nips : numpy.ndarray or None
+        The candidates' NIPs (C,), which break ties in the top-N as on a shortlist
+        (:func:`features.ranking.top_k`); ``None``: the column order.
 
     Returns
     -------
@@ -222,9 +228,11 @@ def from_dense(
     eligible = np.asarray(eligible, dtype=bool)
     if scores.shape != eligible.shape or scores.ndim != 2:
         raise AssignmentError("scores and eligible must be 2-D arrays of the same shape")
+    keys = _column_keys(scores.shape[1]) if nips is None else np.asarray(nips)
     rows, cols = [], []
     for v in range(scores.shape[0]):
-        idx = top_n_eligible(scores[v], eligible[v], top_n)
+        idx = np.flatnonzero(eligible[v])
+        idx = idx[top_k(scores[v, idx], keys[idx], top_n)]
         rows.append(np.full(idx.size, v, dtype=np.int64))
         cols.append(idx)
     row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
@@ -243,12 +251,10 @@ def from_dense(
     )
 
 
-def top_n_eligible(scores: np.ndarray, eligible: np.ndarray, top_n: int | None) -> np.ndarray:
-    """Indices of the ``top_n`` highest-scoring eligible entries, best first (stable on ties)."""
-    idx = np.flatnonzero(eligible)
-    order = np.argsort(-scores[idx], kind="stable")
-    idx = idx[order]
-    return (idx if top_n is None else idx[:top_n]).astype(np.int64)
+def _column_keys(n: int) -> np.ndarray:
+    """Keys that sort as the column numbers ``0 .. n-1`` (zero-padded text) to break ties."""
+    width = len(str(max(n - 1, 0)))
+    return np.array([str(i).zfill(width) for i in range(n)], dtype=f"<U{width}")
 
 
 def _usable_edges(problem: AssignmentProblem, options: AssignmentOptions) -> tuple[np.ndarray, int]:
@@ -639,11 +645,12 @@ def synthetic_problem(
     rng = np.random.default_rng(seed)
     strength = rng.normal(size=n_candidates)
     unit = rng.integers(0, n_units, size=n_candidates)
+    keys = _column_keys(n_candidates)
     rows, cols, fits = [], [], []
     for v in range(n_vacancies):
         pool = rng.choice(n_candidates, size=min(n_candidates, 20 * top_n), replace=False)
         score = strength[pool] + rng.normal(scale=0.7, size=pool.size)
-        keep = np.argsort(-score)[:top_n]
+        keep = top_k(score, keys[pool], top_n)
         rows.append(np.full(keep.size, v))
         cols.append(pool[keep])
         fits.append(score[keep])
@@ -673,8 +680,6 @@ def solver_scaling(
     For ``make bench``: one row per (vacancies, unit-share) with the method used, the median
     seconds of :func:`solve` over ``repeats`` seeds, and the optimum's total fit against greedy.
     """
-    import time
-
     rows: list[dict[str, object]] = []
     for share in shares:
         for size in sizes:

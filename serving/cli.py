@@ -11,7 +11,7 @@ import typer
 from serving.audit import verify_chain
 from serving.auth import create_api_key
 from serving.bench import run_bench
-from serving.campaigns import run_campaign_cli
+from serving.campaigns.service import run_campaign_cli
 from serving.db import make_engine, upgrade
 from serving.holdout import evaluate_holdout
 from serving.server import run_demo

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from features.errors import JobfitError, NotReadyError
-from serving.campaigns import RankerScorer
+from serving.campaigns.scoring import RankerScorer
 from serving.engine import Engine
 from serving.settings import ServiceSettings
 from training.bundle import load_champion

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from serving.campaigns import campaign_table
-
 metadata = sa.MetaData()
 
 api_keys = sa.Table(
@@ -72,4 +70,15 @@ decisions = sa.Table(
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-campaigns = campaign_table(metadata)
+campaigns = sa.Table(
+    "campaigns",
+    metadata,
+    sa.Column("campaign_id", sa.String(36), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("vacancies", sa.Integer, nullable=False),
+    sa.Column("report_json", sa.Text, nullable=False),
+)
+"""Stored campaign reports (``serving.campaigns.storage``; ``report_json`` carries its
+``schema_version``)."""

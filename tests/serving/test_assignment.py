@@ -148,6 +148,18 @@ def test_top_n_keeps_only_the_best_eligible():
     assert sorted(problem.cols.tolist()) == [0, 1]
 
 
+def test_top_n_ties_are_broken_by_nip_as_on_a_shortlist():
+    from features.ranking import top_k
+
+    scores = np.array([[7.0, 7.0, 7.0, 5.0]])
+    nips = np.array(["300", "100", "200", "400"])
+    problem = from_dense(scores, np.ones_like(scores, dtype=bool), top_n=2, nips=nips)
+    assert problem.cols.tolist() == [1, 2]  # 100 and 200, not the first two in pool order
+    assert problem.cols.tolist() == top_k(scores[0], nips, 2).tolist()
+    in_order = from_dense(scores, np.ones_like(scores, dtype=bool), top_n=2)
+    assert in_order.cols.tolist() == [0, 1]  # without NIPs: the column order
+
+
 def test_unit_cap_binds_and_is_explained():
     # three vacancies all prefer three people of unit 0; the cap lets only one leave it
     scores = np.array([[9, 8, 7, 1], [9, 8, 7, 1], [9, 8, 7, 1]], dtype=float)

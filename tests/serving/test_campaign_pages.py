@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from features.export import Export
+from serving.campaigns.models import Said
+from serving.campaigns.rendering import say
 from serving.routers.pages import home as home_page
 from serving.routers.pages.home import RECENT_CAMPAIGNS
 from serving.routers.pages.kit import TEXT
@@ -124,7 +126,7 @@ def test_committee_starts_a_campaign_and_it_is_stored_and_audited(
     assert api.status_code == 200
     report = api.json()
     assert report["vacancies"] == vacancies_of(small_export, agency)
-    assert report["scope"] == f"agency {agency}"
+    assert report["scope"] == {"kind": "agency", "agency_id": agency}
     options = report["options"]
     assert (options["chain_depth"], options["max_unit_share"]) == (1, 0.2)
     assert (options["aspiration_mode"], options["aspiration_weight"]) == ("weighted", 0.2)
@@ -143,8 +145,7 @@ def test_committee_starts_a_campaign_and_it_is_stored_and_audited(
     names = {p["nip"]: p["name"] for p in report["placements"]}
     for chain in report["chains"]:  # each link: position <- nip from origin, with the name
         for link in chain:
-            nip = link.split(" <- ")[1].split(" from ")[0]
-            assert nip in page and names[nip] in page
+            assert link["nip"] in page and names[link["nip"]] in page
     refill = next(p for p in report["placements"] if p["round"] == 1)  # a post a move opens
     decide = client.post(
         "/shortlists",
@@ -184,8 +185,10 @@ def test_campaign_page_shows_what_the_api_returns(
         f"{o['position_title']} {o['position_id']}" for o in report["open_vacancies"]
     ]
     for o in report["open_vacancies"]:  # the Indonesian page says why in Indonesian
-        assert o["reason_id"].startswith("formasi ") and o["reason_id"] in page.text
-        assert o["reason"] not in page.text
+        reason = Said.model_validate(o["reason"])
+        indonesian, english = say(reason, "id"), say(reason, "en")
+        assert indonesian.startswith("formasi ") and indonesian in html.unescape(page.text)
+        assert english not in html.unescape(page.text)
     baselines = table_rows(page.text, "baselines")
     assert f"{report['baselines']['optimal_total_fit']:.3f}" in baselines[0]
     assert f"{report['baselines']['greedy_total_fit']:.3f}" in baselines[1]
@@ -363,3 +366,44 @@ def test_a_service_without_champion_answers_campaign_pages_with_503(
         assert refused.status_code == 503 and "Layanan belum siap" in refused.text
         unknown = client.get("/campaigns/00000000-0000-0000-0000-000000000000")
         assert unknown.status_code == 503 and "Layanan belum siap" in unknown.text
+
+
+def test_a_campaign_stored_before_schema_versions_shows_as_before(
+    service: tuple[TestClient, Keys],
+) -> None:
+    """A version-0 report (prose scope, chains and reasons) on the page, in both languages."""
+    import datetime as dt
+    import json
+
+    from serving.auth import create_api_key
+
+    client, _ = service
+    fixture = Path(__file__).with_name("fixtures") / "campaign_report_v0.json"
+    raw = fixture.read_text(encoding="utf-8")
+    old = json.loads(raw)
+    campaign_id = old["campaign_id"]
+    with client.app.state.db.begin() as connection:
+        connection.execute(
+            campaigns.insert().values(
+                campaign_id=campaign_id,
+                created_at=dt.datetime.now(dt.UTC),
+                agency_id="AG1",
+                created_by="k0",
+                vacancies=len(old["vacancies"]),
+                report_json=raw,
+            )
+        )
+    sign_in(client, create_api_key(client.app.state.db, "committee", "AG1")[1])
+    page = client.get(f"/campaigns/{campaign_id}")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Kampanye rotasi: instansi AG1, semua lowongan terbuka" in text
+    assert [r.split(" | ")[2] for r in table_rows(page.text, "open")] == [
+        " ".join(o["reason_id"].split()) for o in old["open_vacancies"]
+    ]
+    assert page.text.count('<ol class="links">') == 1 and "Pegawai z" in text
+    english = html.unescape(client.get(f"/campaigns/{campaign_id}?lang=en").text)
+    assert "Rotation campaign: agency AG1, all open vacancies" in english
+    assert all(o["reason"] in english for o in old["open_vacancies"])
+    listed = client.get("/")
+    assert f'href="/campaigns/{campaign_id}"' in listed.text and "agency AG1" in listed.text

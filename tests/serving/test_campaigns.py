@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from serving.campaigns import (
+from features.ordinals import age_bands
+from serving.campaigns.models import (
     CampaignError,
     CampaignNotFound,
     CampaignOptions,
-    VacancyScores,
-    age_band,
-    plan_campaign,
-    resolve_vacancies,
+    ChainLink,
+    ListedScope,
+    Said,
 )
+from serving.campaigns.planning import plan_campaign, resolve_vacancies
+from serving.campaigns.rendering import render_csv, render_text, say
+from serving.campaigns.scoring import VacancyScores
 
 AS_OF = pd.Timestamp("2026-11-01")
 
@@ -115,7 +120,7 @@ def _plan(vacancies, table, options=None, excluded=None):
         employees=_employees(),
         scorer=TableScorer(table, excluded or {}),
         options=options or CampaignOptions(aspiration_mode="off"),
-        scope="test",
+        scope=ListedScope(count=len(vacancies)),
         model="test-model",
     )
 
@@ -153,7 +158,14 @@ def test_chains_refill_opened_positions_and_exclude_moved_people():
         (1, "P_X", "z"),
         (2, "P_Z", "f1"),
     ]
-    assert report.chains == [["P_A <- x from P_X", "P_X <- z from P_Z", "P_Z <- f1 from -"]]
+    assert report.chains == [
+        [
+            ChainLink(position_id="P_A", nip="x", origin_position_id="P_X"),
+            ChainLink(position_id="P_X", nip="z", origin_position_id="P_Z"),
+            ChainLink(position_id="P_Z", nip="f1", origin_position_id=None),
+        ]
+    ]
+    assert "P_A <- x from P_X  |  P_X <- z from P_Z  |  P_Z <- f1 from -" in render_text(report)
     shallow = _plan(["P_A"], table, CampaignOptions(aspiration_mode="off", chain_depth=1))
     assert [p.position_id for p in shallow.placements] == ["P_A", "P_X"]
 
@@ -163,20 +175,27 @@ def test_no_eligible_candidate_names_the_failing_rules():
     report = _plan(["P_A", "P_C"], {"P_A": {"x": 1.0}}, excluded=excluded)
     (gap,) = report.open_vacancies
     assert gap.position_id == "P_C"
-    assert "no eligible candidate" in gap.reason
-    assert "12 fail rule perf_baik_2y, 3 fail rule education_minimum" in gap.reason
-    assert "status_active" not in gap.reason
-    assert gap.reason_id.startswith("formasi P_C tanpa kandidat yang memenuhi syarat")
+    assert gap.reason.code == "open.no_eligible"
+    assert [(p.code, p.params) for p in gap.reason.parts] == [
+        ("open.fail_rule", {"count": 12, "rule_id": "perf_baik_2y"}),
+        ("open.fail_rule", {"count": 3, "rule_id": "education_minimum"}),
+    ]  # status_active excluded nobody: not named
+    english, indonesian = say(gap.reason, "en"), say(gap.reason, "id")
+    assert "no eligible candidate" in english
+    assert "12 fail rule perf_baik_2y, 3 fail rule education_minimum" in english
+    assert indonesian.startswith("formasi P_C tanpa kandidat yang memenuhi syarat")
     assert "12 tidak lolos aturan perf_baik_2y, 3 tidak lolos aturan education_minimum" in (
-        gap.reason_id
+        indonesian
     )
 
 
 def test_competition_is_explained():
     report = _plan(["P_A", "P_B"], {"P_A": {"x": 3.0}, "P_B": {"x": 1.0}})
     (gap,) = report.open_vacancies
-    assert gap.position_id == "P_B" and "1 taken by other vacancies" in gap.reason
-    assert "1 diusulkan ke formasi lain" in gap.reason_id
+    assert gap.position_id == "P_B" and gap.reason.code == "open.none_free"
+    assert Said(code="open.taken", params={"count": 1}) in gap.reason.parts
+    assert "1 taken by other vacancies" in say(gap.reason, "en")
+    assert "1 diusulkan ke formasi lain" in say(gap.reason, "id")
 
 
 def test_unit_cap_binds_and_says_so():
@@ -186,12 +205,11 @@ def test_unit_cap_binds_and_says_so():
     from_u1 = [p for p in report.placements if p.from_unit_id == "U1"]
     assert len(from_u1) == 1  # 12% of 9 staff allows one move
     assert report.solver.startswith(("highs-lp", "milp-highs"))
-    assert any(
-        "unit U1 (staff 9) allows 1 move(s), 2 wanted" in c for c in report.binding_constraints
-    )
-    assert report.binding_constraints_id == [
-        "batas 12% unit U1 (pegawai 9) membolehkan 1 mutasi, 2 diinginkan"
-    ]
+    (binding,) = report.binding_constraints
+    assert binding.code == "binding.unit_cap"
+    assert binding.params == {"share": 0.12, "unit_id": "U1", "staff": 9, "cap": 1, "wanted": 2}
+    assert "unit U1 (staff 9) allows 1 move(s), 2 wanted" in say(binding, "en")
+    assert say(binding, "id") == "batas 12% unit U1 (pegawai 9) membolehkan 1 mutasi, 2 diinginkan"
     line = {u.unit_id: u for u in report.units}["U1"]
     assert (line.cap, line.wanted, line.leaving) == (1, 2, 1)
 
@@ -226,15 +244,16 @@ def test_fairness_audit_counts_the_considered_pool():
 
 def test_age_band_boundaries():
     birth = pd.Series(pd.to_datetime(["1996-11-01", "1996-11-02", "1976-11-01", "2000-01-01"]))
-    assert age_band(birth, AS_OF).tolist() == ["30-39", "<30", "50+", "<30"]
+    assert age_bands(birth, AS_OF).tolist() == ["30-39", "<30", "50+", "<30"]
+    assert age_bands(pd.Series(pd.to_datetime([None])), AS_OF).tolist() == ["UNKNOWN"]
 
 
 def test_text_and_csv_exports():
     excluded = {"P_C": {"perf_baik_2y": 2}}
     report = _plan(["P_A", "P_B", "P_C"], CONFLICT, excluded=excluded)
-    text = report.to_text()
+    text = render_text(report)
     assert "optimal assignment: 2 filled" in text and "1 conflicts avoided" in text
-    rows = list(csv.DictReader(io.StringIO(report.to_csv())))
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
     assert [(r["position_id"], r["status"], r["nip"]) for r in rows] == [
         ("P_A", "PROPOSED", "y"),
         ("P_B", "PROPOSED", "x"),
@@ -265,14 +284,15 @@ def test_resolve_scope_errors():
 
 
 def test_pdf_export_is_a_pdf():
-    from serving.campaigns import render_pdf
+    from serving.campaigns.rendering import render_pdf
 
     data = render_pdf(_plan(["P_A", "P_B"], CONFLICT))
     assert data.startswith(b"%PDF-") and len(data) > 500
 
 
 def test_authorize_scope():
-    from serving.campaigns import CampaignForbidden, authorize_scope
+    from serving.campaigns.models import CampaignForbidden
+    from serving.campaigns.service import authorize_scope
 
     positions = _positions()
     assert authorize_scope("committee", "AG1", ["P_A"], positions) == "AG1"
@@ -286,20 +306,20 @@ def test_authorize_scope():
 def test_store_round_trip(tmp_path):
     import sqlalchemy as sa
 
-    from serving.campaigns import campaign_table, load_campaign, save_campaign
+    from serving.campaigns.storage import load_campaign, save_campaign
+    from serving.tables import metadata
 
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'c.db'}")
-    table = campaign_table(sa.MetaData())
-    table.metadata.create_all(engine)
+    metadata.create_all(engine)
     report = _plan(["P_A", "P_B"], CONFLICT)
     with engine.begin() as connection:
-        stored = save_campaign(connection, table, report, "AG1", "key-1")
+        stored = save_campaign(connection, report, "AG1", "key-1")
     assert stored.campaign_id
     with engine.connect() as connection:
-        loaded, agency = load_campaign(connection, table, stored.campaign_id)
+        loaded, agency = load_campaign(connection, stored.campaign_id)
         assert agency == "AG1" and loaded == stored
         with pytest.raises(CampaignNotFound):
-            load_campaign(connection, table, "nope")
+            load_campaign(connection, "nope")
 
 
 @pytest.fixture
@@ -310,23 +330,25 @@ def campaign_client(tmp_path):
     from fastapi import FastAPI, Header
     from fastapi.testclient import TestClient
 
+    from serving import errors
     from serving.auth import Principal
-    from serving.campaigns import CampaignRuntime
+    from serving.db import make_engine, upgrade
     from serving.routers.campaigns import build_router
+    from serving.runtime import Runtime, RuntimeHolder
+    from tests.serving.conftest import service_settings
 
     def caller(x_role: str = Header(), x_agency: str | None = Header(None)):
         return Principal(key_id="k1", role=x_role, agency_id=x_agency)
 
-    from serving.db import make_engine, upgrade
-    from serving.tables import campaigns as table
-
     db = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
     upgrade(db)  # the real Alembic schema
     export = SimpleNamespace(positions=_positions(), employees=_employees())
+    engine = SimpleNamespace(export=export, bundle=SimpleNamespace(name="m", version="1"))
     app = FastAPI()
-    app.state.campaigns = CampaignRuntime(
-        export=export, scorer=TableScorer(CONFLICT, {}), model="m", db=db, table=table
-    )
+    app.state.db = db
+    app.state.runtime = RuntimeHolder(service_settings(tmp_path), tmp_path)
+    app.state.runtime.swap(Runtime(engine=engine, scorer=TableScorer(CONFLICT, {}), reason=None))
+    errors.install(app)
     app.include_router(build_router(caller))
     return TestClient(app)
 
@@ -344,9 +366,9 @@ def test_api_runs_stores_and_exports(campaign_client):
     from serving.audit import verify_chain
 
     client_app = campaign_client.app
-    ok, message = verify_chain(client_app.state.campaigns.db)
+    ok, message = verify_chain(client_app.state.db)
     assert ok, message
-    with client_app.state.campaigns.db.connect() as connection:
+    with client_app.state.db.connect() as connection:
         import sqlalchemy as sa
 
         from serving.tables import audit_log
@@ -415,7 +437,8 @@ def test_unit_caps_are_consumed_across_chain_rounds():
     assert [(p.round, p.position_id, p.nip) for p in report.placements] == [(0, "P_A", "x")]
     (gap,) = report.open_vacancies
     assert (gap.round, gap.position_id) == (1, "P_X")
-    assert "2 in units whose move cap is used up" in gap.reason
+    assert Said(code="open.cap_used", params={"count": 2}) in gap.reason.parts
+    assert "2 in units whose move cap is used up" in say(gap.reason, "en")
     free = _plan(["P_A"], table, CampaignOptions(aspiration_mode="off", chain_depth=1))
     assert [p.nip for p in free.placements] == ["x", "z"]
 
@@ -435,7 +458,8 @@ def test_only_the_people_placed_are_explained_in_one_batch():
     scorer.batches = []
     report = plan_campaign(
         vacancy_ids=["P_A", "P_B"], positions=_positions(), employees=_employees(),
-        scorer=scorer, options=CampaignOptions(aspiration_mode="off"), scope="t", model="m",
+        scorer=scorer, options=CampaignOptions(aspiration_mode="off"),
+        scope=ListedScope(count=2), model="m",
     )  # fmt: skip
     assert scorer.batches == [2]  # two people placed, explained together; x and y both listed
     assert {p.nip: p.reasons for p in report.placements} == {
@@ -449,11 +473,13 @@ def test_api_auditor_reads_any_campaign_and_not_ready_is_503(campaign_client):
     cid = campaign_client.post("/v1/campaigns", json=body, headers=COMMITTEE).json()["campaign_id"]
     auditor = {"x-role": "auditor"}
     assert campaign_client.get(f"/v1/campaigns/{cid}", headers=auditor).status_code == 200
-    campaign_client.app.state.campaigns = None
-    campaign_client.app.state.engine_error = "no champion registered"
+    from serving.runtime import Runtime
+
+    campaign_client.app.state.runtime.swap(Runtime.not_ready("no champion registered"))
     down = campaign_client.post("/v1/campaigns", json=body, headers=COMMITTEE)
     assert down.status_code == 503
-    assert "not ready: no champion registered" in down.json()["detail"]
+    assert down.headers["content-type"] == "application/problem+json"
+    assert down.json()["detail"] == "the service is not ready: no champion registered"
 
 
 @pytest.mark.slow
@@ -462,7 +488,8 @@ def test_campaign_with_the_real_champion_on_the_small_export(small_export, champ
     from features.build import build_features
     from features.candidates import prepare_candidates
     from features.rules import evaluate_rules, load_ruleset
-    from serving.campaigns import RankerScorer, run_campaign
+    from serving.campaigns.planning import run_campaign
+    from serving.campaigns.scoring import RankerScorer
     from serving.engine import Engine
     from serving.settings import ServiceSettings
 
@@ -495,8 +522,11 @@ def test_campaign_with_the_real_champion_on_the_small_export(small_export, champ
         row = features[list(champion.feature_columns)].to_numpy(dtype=float)[[i]]
         assert placement.fit == pytest.approx(float(champion.booster.predict(row)[0]), abs=1e-6)
     for gap in report.open_vacancies:
-        assert gap.reason.startswith("vacancy ") and gap.position_id in gap.reason
-    text = report.to_text()
+        assert gap.reason.code.startswith("open.") and gap.reason.params["position_id"] == (
+            gap.position_id
+        )
+        assert say(gap.reason, "en").startswith("vacancy ")
+    text = render_text(report)
     assert "optimal assignment" in text and "Fairness audit" in text
 
 
@@ -588,7 +618,7 @@ def test_api_campaign_end_to_end(campaign_service, small_export):
 def test_screened_scoring_equals_scoring_the_whole_pool(small_export, champion, tmp_path):
     """Screening first (hard rules without features) changes no eligibility and no score."""
     from features.rules import evaluate_rules
-    from serving.campaigns import RankerScorer
+    from serving.campaigns.scoring import RankerScorer
     from serving.engine import Engine
     from serving.settings import ServiceSettings
 
@@ -603,6 +633,8 @@ def test_screened_scoring_equals_scoring_the_whole_pool(small_export, champion, 
         order = np.argsort(-whole.scores, kind="stable")
         assert got.eligible_count == len(whole.eligible)
         assert set(got.nips) == set(agency_pool.nips[whole.eligible[order]])
+        # the same order as a shortlist over that pool, so "rank on shortlist" is its rank there
+        assert list(got.nips) == list(agency_pool.nips[whole.top(500)])
         assert np.allclose(np.sort(got.fit), np.sort(whole.scores), atol=1e-12)
         screen = evaluate_rules(
             agency_pool, position, whole.features, engine.as_of, engine.ruleset.screening()
@@ -612,3 +644,126 @@ def test_screened_scoring_equals_scoring_the_whole_pool(small_export, champion, 
         assert list(got.excluded) == [
             r for r in whole.verdict.excluded_counts if r in got.excluded
         ]  # rule-set order
+
+
+FIXTURES = Path(__file__).with_name("fixtures")
+"""Reports stored by the code before ``schema_version`` (prose scopes, chains and reasons),
+with the text and CSV that code rendered from them."""
+
+
+class BlockingScorer(TableScorer):
+    """P_B is under an election freeze (the scorer gives the flag's message)."""
+
+    def score(self, position, exclude, top_n):
+        scores = super().score(position, exclude, top_n)
+        if position["position_id"] != "P_B":
+            return scores
+        return VacancyScores(
+            **{**scores.__dict__, "blocked": "Pilkada: mutasi perlu persetujuan Mendagri"}
+        )
+
+
+def _fixture_campaign():
+    """The campaign the version-0 fixture was made from: chains, a freeze, a rule, a cap."""
+    from serving.campaigns.models import AgencyScope
+
+    table = {"P_A": {"x": 5.0, "y": 1.0}, "P_X": {"z": 4.0, "f1": 3.0, "f8": 2.0},
+             "P_Z": {"f1": 2.0}, "P_C": {}, "P_B": {"x": 1.0}}  # fmt: skip
+    excluded = {"P_C": {"perf_baik_2y": 12, "education_minimum": 3, "status_active": 0}}
+    options = CampaignOptions(
+        aspiration_mode="off", chain_depth=2, max_unit_share=0.25, min_tenure_years=0.5
+    )
+    report = plan_campaign(
+        vacancy_ids=["P_A", "P_B", "P_C"], positions=_positions(), employees=_employees(),
+        scorer=BlockingScorer(table, excluded), options=options,
+        scope=AgencyScope(agency_id="AG1"), model="asn-jobfit v3",
+    )  # fmt: skip
+    return report.model_copy(update={"campaign_id": "0f6c2d4e-1b8a-4c1e-9a55-2f1d3c4b5a69"})
+
+
+def _without_timing(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith("time: "))
+
+
+def test_reports_say_in_words_what_they_said_before_codes():
+    """Planned now, rendered through the catalogue: the old text and CSV, word for word."""
+    report = _fixture_campaign()
+    old = (FIXTURES / "campaign_report_v0.txt").read_text(encoding="utf-8")
+    assert _without_timing(render_text(report)) == _without_timing(old)
+    assert render_csv(report) == (FIXTURES / "campaign_report_v0.csv").read_text(encoding="utf-8")
+    stored = json.loads((FIXTURES / "campaign_report_v0.json").read_text())
+    for now, then in zip(report.open_vacancies, stored["open_vacancies"], strict=True):
+        assert (say(now.reason, "en"), say(now.reason, "id")) == (then["reason"], then["reason_id"])
+    assert [g.model_dump() for g in report.fairness] == stored["fairness"]
+
+
+@pytest.mark.parametrize("name", ["campaign_report_v0", "campaign_report_v0_caps"])
+def test_a_report_stored_before_schema_versions_reads_and_renders_as_before(name):
+    from serving.campaigns.models import SCHEMA_VERSION
+    from serving.campaigns.storage import read_report
+
+    raw = (FIXTURES / f"{name}.json").read_text(encoding="utf-8")
+    report = read_report(raw)
+    assert report.schema_version == SCHEMA_VERSION
+    text = render_text(report)
+    assert text + "\n" == (FIXTURES / f"{name}.txt").read_text(encoding="utf-8")
+    assert render_csv(report) == (FIXTURES / f"{name}.csv").read_text(encoding="utf-8")
+    old = json.loads(raw)
+    for gap, then in zip(report.open_vacancies, old["open_vacancies"], strict=True):
+        assert gap.reason.code == "legacy"
+        assert (say(gap.reason, "en"), say(gap.reason, "id")) == (then["reason"], then["reason_id"])
+    said_id = [say(c, "id") for c in report.binding_constraints]
+    assert said_id == old["binding_constraints_id"]
+    assert read_report(report.model_dump_json()) == report  # the current shape reads as is
+
+
+def test_the_old_reader_takes_scopes_and_chains_apart():
+    from serving.campaigns.models import AgencyScope
+    from serving.campaigns.storage import read_report
+
+    report = read_report((FIXTURES / "campaign_report_v0.json").read_text(encoding="utf-8"))
+    assert report.scope == AgencyScope(agency_id="AG1")
+    assert report.chains == [
+        [
+            ChainLink(position_id="P_A", nip="x", origin_position_id="P_X"),
+            ChainLink(position_id="P_X", nip="z", origin_position_id="P_Z"),
+        ]
+    ]
+    caps = read_report((FIXTURES / "campaign_report_v0_caps.json").read_text(encoding="utf-8"))
+    assert caps.scope == ListedScope(count=2)
+    (binding,) = caps.binding_constraints
+    assert binding.params["text"].startswith("unit cap 12% of unit U1")
+
+
+def test_api_reads_a_campaign_stored_before_schema_versions(campaign_client):
+    import datetime as dt
+
+    from serving.routers.campaigns import recent_campaigns
+    from serving.tables import campaigns as table
+
+    raw = (FIXTURES / "campaign_report_v0.json").read_text(encoding="utf-8")
+    cid = "0f6c2d4e-1b8a-4c1e-9a55-2f1d3c4b5a69"
+    db = campaign_client.app.state.db
+    with db.begin() as connection:
+        connection.execute(
+            table.insert().values(campaign_id=cid, created_at=dt.datetime.now(dt.UTC),
+                                  agency_id="AG1", created_by="k0", vacancies=3,
+                                  report_json=raw)
+        )  # fmt: skip
+    report = campaign_client.get(f"/v1/campaigns/{cid}", headers=COMMITTEE).json()
+    assert report["scope"] == {"kind": "agency", "agency_id": "AG1"}
+    assert report["chains"][0][0] == {"position_id": "P_A", "nip": "x", "origin_position_id": "P_X"}
+    exported = campaign_client.get(f"/v1/campaigns/{cid}/csv", headers=COMMITTEE).text
+    assert exported == (FIXTURES / "campaign_report_v0.csv").read_text(encoding="utf-8")
+    (listed,) = recent_campaigns(db, table, "AG1")
+    assert (listed["scope"], listed["filled"]) == ("agency AG1", 1)
+
+
+def test_campaign_errors_declare_their_status():
+    from features.errors import ForbiddenError, NotFoundError
+    from serving.campaigns.models import CampaignForbidden
+
+    assert CampaignError("x").status == 422
+    assert CampaignNotFound("x").status == 404 and isinstance(CampaignNotFound("x"), NotFoundError)
+    assert CampaignForbidden("x").status == 403
+    assert isinstance(CampaignForbidden("x"), ForbiddenError | CampaignError)

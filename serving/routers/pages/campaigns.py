@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from serving import campaigns as campaign_service
+from features.errors import JobfitError
+from features.ordinals import AGE_BAND_LABELS
 from serving.auth import Principal
-from serving.routers import campaigns as campaign_api
+from serving.campaigns import rendering, service
+from serving.campaigns.models import CampaignReport, FairnessGroup
+from serving.routers.campaigns import campaign_download
 from serving.routers.pages.forms import (
     CAMPAIGN_ROLES,
     CampaignForm,
@@ -49,22 +51,24 @@ def start_campaign(
     lang, who = _lang(request, lang_cookie), _who(request, key)
     if who is None:
         return _to_login()
+    runtime = current_runtime(request)  # one runtime for the whole request
     try:
         if who.role not in CAMPAIGN_ROLES:
             raise CampaignFormError("err_role", status=403)
-        if current_runtime(request).engine is None:
+        if runtime.engine is None:
             raise CampaignFormError("not_ready", status=503)
         options = campaign_options(form)
         position_ids, agency = _campaign_scope(who, form, _vacancies(request, who))
-        report = campaign_api.create_and_store(request, who, position_ids, agency, options)
+        report = service.create_and_store(
+            runtime, request.app.state.db, who, position_ids, agency, options
+        )
     except CampaignFormError as error:
         return _positions_page(
             request, who, lang, status=error.status, error=error.message(lang), form=form
         )
-    except campaign_service.CampaignError as error:
-        status = int(getattr(error, "status_code", 422))
+    except JobfitError as error:
         message = TEXT[lang]["err_campaign"] + ": " + str(error)
-        return _positions_page(request, who, lang, status=status, error=message, form=form)
+        return _positions_page(request, who, lang, status=error.status, error=message, form=form)
     return RedirectResponse(f"/campaigns/{report.campaign_id}", status_code=303)
 
 
@@ -76,10 +80,10 @@ def campaigns_home(request: Request) -> Response:
 
 
 def _campaign_error(
-    request: Request, who: Principal, lang: str, error: campaign_service.CampaignError
+    request: Request, who: Principal, lang: str, error: JobfitError
 ) -> HTMLResponse:
     """A page saying why a campaign cannot be shown (404 also for another agency's)."""
-    text, status = TEXT[lang], int(getattr(error, "status_code", 422))
+    text, status = TEXT[lang], error.status
     if status == 404:
         message = text["campaign_not_found"]
     elif status == 503:
@@ -101,52 +105,29 @@ def _names(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     return titles, units
 
 
-CHAIN_LINK = re.compile(r"^(?P<position>\S+) <- (?P<nip>\S+) from (?P<origin>\S+)$")
-SCOPE_AGENCY = re.compile(r"^agency (?P<agency>.+)$")
-SCOPE_LISTED = re.compile(r"^(?P<n>\d+) listed position\(s\)$")
-
-
-def _scope_text(scope: str, lang: str) -> str:
-    """The report's scope ("agency X", "N listed position(s)") in ``lang``."""
-    if match := SCOPE_AGENCY.match(scope):
-        return TEXT[lang]["scope_of_agency"].format(**match.groupdict())
-    if match := SCOPE_LISTED.match(scope):
-        return TEXT[lang]["scope_listed"].format(**match.groupdict())
-    return scope
-
-
-def _chain_links(
-    report: campaign_service.CampaignReport, titles: dict[str, str]
-) -> list[list[dict[str, str]]]:
-    """Each vacancy chain as links with titles and names (the raw text when it does not parse)."""
+def _chain_links(report: CampaignReport, titles: dict[str, str]) -> list[list[dict[str, str]]]:
+    """Each vacancy chain's links with the titles of the positions and the names of the people."""
     names = {p.nip: p.name for p in report.placements}
-    chains = []
-    for chain in report.chains:
-        links = []
-        for link in chain:
-            match = CHAIN_LINK.match(link)
-            if match is None:
-                links.append({"raw": link})
-                continue
-            part = match.groupdict()
-            links.append(
-                {
-                    **part,
-                    "title": titles.get(part["position"], part["position"]),
-                    "name": names.get(part["nip"], ""),
-                    "origin_title": titles.get(part["origin"], part["origin"]),
-                }
-            )
-        chains.append(links)
-    return chains
+    return [
+        [
+            {
+                "position": link.position_id,
+                "nip": link.nip,
+                "title": titles.get(link.position_id, link.position_id),
+                "name": names.get(link.nip, ""),
+                "origin": origin,
+                "origin_title": titles.get(origin, origin),
+            }
+            for link in chain
+            for origin in [link.origin_position_id or ""]
+        ]
+        for chain in report.chains
+    ]
 
 
-def _fairness_rows(
-    report: campaign_service.CampaignReport,
-) -> list[campaign_service.FairnessGroup]:
+def _fairness_rows(report: CampaignReport) -> list[FairnessGroup]:
     """The fairness groups, age bands youngest first."""
-    bands = [label for _, label in campaign_service.AGE_BANDS]
-    order = {label: i for i, label in enumerate(bands)}
+    order = {label: i for i, label in enumerate(AGE_BAND_LABELS)}
     return sorted(
         report.fairness, key=lambda g: (g.attribute != "gender", order.get(g.group, 99), g.group)
     )
@@ -154,15 +135,18 @@ def _fairness_rows(
 
 def _read_campaign(
     request: Request, campaign_id: str, key: str | None, lang_cookie: str | None
-) -> tuple[str, Principal, campaign_service.CampaignReport] | Response:
+) -> tuple[str, Principal, CampaignReport] | Response:
     """The language, the signed-in reviewer and the campaign; else the page to answer with."""
     lang, who = _lang(request, lang_cookie), _who(request, key)
     if who is None:
         return _to_login()
     try:
-        return lang, who, campaign_api.read_campaign(request, who, campaign_id)
-    except campaign_service.CampaignError as error:
+        report = service.read_campaign(
+            current_runtime(request), request.app.state.db, who, campaign_id
+        )
+    except JobfitError as error:
         return _campaign_error(request, who, lang, error)
+    return lang, who, report
 
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
@@ -183,8 +167,10 @@ def show_campaign(
         c=report,
         titles=titles,
         units=units,
-        scope=_scope_text(report.scope, lang),
+        scope=rendering.scope_words(report.scope, lang, heading=True),
         chains=_chain_links(report, titles),
+        said=lambda said: rendering.say(said, lang),
+        english_only=lang == "id" and rendering.in_english_only(report),
         fairness=_fairness_rows(report),
     )
 
@@ -196,14 +182,7 @@ def _campaign_download(
     read = _read_campaign(request, campaign_id, key, lang_cookie)
     if isinstance(read, Response):
         return read
-    report = read[2]
-    if kind == "csv":
-        body: str | bytes = campaign_service.render_csv(report)
-        media = "text/csv; charset=utf-8"
-    else:
-        body, media = campaign_service.render_pdf(report), "application/pdf"
-    disposition = f'attachment; filename="campaign-{report.campaign_id}.{kind}"'
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+    return campaign_download(read[2], kind)
 
 
 @router.get("/campaigns/{campaign_id}/export.csv")

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from serving import campaigns as campaign_service
 from serving.auth import Principal
+from serving.campaigns.models import MAX_VACANCIES, CampaignOptions
 from serving.routers.pages.kit import TEXT
 
 CAMPAIGN_ROLES: tuple[str, ...] = ("admin", "committee")
@@ -30,7 +30,7 @@ class CampaignForm(BaseModel):
 
     scope: FormText = "agency"
     position_id: list[Annotated[str, StringConstraints(max_length=128)]] = Field(
-        default_factory=list, max_length=campaign_service.MAX_VACANCIES
+        default_factory=list, max_length=MAX_VACANCIES
     )
     agency_id: Annotated[str, StringConstraints(max_length=64)] = ""
     chain_depth: FormText = "0"
@@ -72,7 +72,7 @@ def _number(form: CampaignForm, field: str) -> float | None:
     return value
 
 
-def campaign_options(form: CampaignForm) -> campaign_service.CampaignOptions:
+def campaign_options(form: CampaignForm) -> CampaignOptions:
     """The service's options from the form, or CampaignFormError naming the first bad field."""
     if form.fill_priority not in ("yes", "no"):
         raise CampaignFormError("err_option", field="fill_priority")
@@ -87,9 +87,7 @@ def campaign_options(form: CampaignForm) -> campaign_service.CampaignOptions:
         "fill_priority": form.fill_priority == "yes",
     }
     try:
-        return campaign_service.CampaignOptions(
-            **{k: v for k, v in values.items() if v is not None}
-        )
+        return CampaignOptions(**{k: v for k, v in values.items() if v is not None})
     except ValidationError as error:
         field = str(error.errors()[0]["loc"][0])
         raise CampaignFormError(

@@ -1,0 +1,164 @@
+"""Campaigns as a service: run one for a caller, store and audit it, read it back; the CLI.
+
+Takes the runtime in use (:class:`serving.runtime.Runtime`: the export and the campaign
+scorer over the champion) and the service database; knows nothing of HTTP. The API
+(``serving.routers.campaigns``) and the review page call the same functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from features.loader import load_export
+from serving import audit
+from serving.auth import Principal
+from serving.campaigns.models import (
+    CampaignForbidden,
+    CampaignNotFound,
+    CampaignOptions,
+    CampaignReport,
+)
+from serving.campaigns.planning import resolve_vacancies, run_campaign
+from serving.campaigns.rendering import render_text
+from serving.campaigns.storage import load_campaign, save_campaign
+from serving.engine import Engine
+from serving.runtime import Runtime
+from serving.settings import get_service_settings
+from training.bundle import load_champion
+
+logger = logging.getLogger(__name__)
+
+
+def authorize_scope(
+    role: str, agency: str | None, vacancy_ids: Sequence[str], positions: pd.DataFrame
+) -> str:
+    """Check that ``role``/``agency`` may run a campaign over ``vacancy_ids``; return its agency.
+
+    Admins may run any campaign; a committee only over vacancies of its own agency (all of
+    them in one agency). Nobody else may.
+
+    Raises
+    ------
+    CampaignForbidden
+    """
+    agencies = sorted(set(positions.set_index("position_id").loc[list(vacancy_ids), "agency_id"]))
+    if role == "admin":
+        return agencies[0] if len(agencies) == 1 else "*"
+    if role != "committee":
+        raise CampaignForbidden("only an admin or a selection committee may run a campaign")
+    if len(agencies) != 1 or agencies[0] != agency:
+        raise CampaignForbidden(
+            "a committee may run campaigns only over its own agency's vacancies"
+        )
+    return agencies[0]
+
+
+def _audit_detail(report: CampaignReport) -> dict[str, Any]:
+    """What the audit log keeps of a campaign: scope, model, options and the proposal."""
+    return {
+        "scope": report.scope.model_dump(),
+        "model": report.model,
+        "options": report.options.model_dump(),
+        "vacancies": report.vacancies,
+        "placements": [[p.position_id, p.nip] for p in report.placements],
+        "open": [o.position_id for o in report.open_vacancies],
+    }
+
+
+def create_and_store(
+    runtime: Runtime,
+    db: sa.Engine,
+    who: Principal,
+    position_ids: list[str] | None,
+    agency_id: str | None,
+    options: CampaignOptions,
+) -> CampaignReport:
+    """Run a campaign for ``who``, then store and audit it in one transaction.
+
+    The one path of ``POST /v1/campaigns`` and of the review page's campaign form.
+
+    Parameters
+    ----------
+    runtime : Runtime
+        The runtime in use (export, campaign scorer, model).
+    db : sqlalchemy.Engine
+        The service database.
+    who : Principal
+        The caller (``role``, ``agency_id``, ``key_id``).
+    position_ids, agency_id : list of str or None, str or None
+        The scope: exactly one of them.
+    options : CampaignOptions
+
+    Returns
+    -------
+    CampaignReport
+        The stored report, with its ``campaign_id``.
+
+    Raises
+    ------
+    CampaignError
+        Bad scope (422), unknown ids (404), a role or agency that may not (403).
+    NotReadyError
+        No champion loaded (503).
+    """
+    export, scorer, model = runtime.ready().export, runtime.ready_scorer(), runtime.model
+    ids = resolve_vacancies(export.positions, position_ids, agency_id)
+    agency = authorize_scope(who.role, who.agency_id, ids, export.positions)
+    report = run_campaign(
+        export,
+        scorer,
+        position_ids=ids if agency_id is None else None,
+        agency_id=agency_id,
+        options=options,
+        model=model,
+    )
+    with db.begin() as connection:  # stored and audited in one transaction
+        stored = save_campaign(connection, report, agency, str(who.key_id))
+        audit.append(connection, who, "campaign.create", stored.campaign_id, _audit_detail(stored))
+    logger.info("campaign %s stored: %d vacancies", stored.campaign_id, len(ids))
+    return stored
+
+
+def read_campaign(
+    runtime: Runtime, db: sa.Engine, who: Principal, campaign_id: str
+) -> CampaignReport:
+    """A stored campaign ``who`` may read (admins and auditors: any; a committee: its agency's).
+
+    Raises
+    ------
+    CampaignNotFound
+        No such campaign, or another agency's (the same answer, so ids do not leak).
+    NotReadyError
+        No champion is loaded (503), as for every campaign request.
+    """
+    runtime.ready()
+    with db.connect() as connection:
+        report, agency = load_campaign(connection, campaign_id)
+    if who.role == "committee" and agency != who.agency_id:  # admins, auditors: any
+        raise CampaignNotFound(f"no campaign {campaign_id!r}")
+    return report
+
+
+def run_campaign_cli(data_dir: Path, positions: str | None, agency: str | None) -> str:
+    """``python -m serving campaign``: load the export and the champion, print the report."""
+    settings = get_service_settings()
+    position_ids = None
+    if positions is not None:
+        position_ids = [p.strip() for p in positions.split(",") if p.strip()]
+    export = load_export(Path(data_dir))
+    runtime = Runtime.over(Engine.build(export, load_champion(settings), settings))
+    report = run_campaign(
+        export,
+        runtime.ready_scorer(),
+        position_ids=position_ids,
+        agency_id=agency,
+        options=CampaignOptions(),
+        model=runtime.model,
+    )
+    return render_text(report)
