@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from features import i18n
 from serving import campaigns as campaign_service
 from serving.auth import Principal
 from serving.routers import campaigns as campaign_api
@@ -20,7 +21,7 @@ from serving.routers.pages.forms import (
     campaign_options,
 )
 from serving.routers.pages.home import _positions_page, _vacancies
-from serving.routers.pages.kit import TEXT, Key, LangCookie, _lang, _render, _to_login, _who
+from serving.routers.pages.kit import Key, LangCookie, _lang, _render, _to_login, _who
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +55,7 @@ def start_campaign(
         )
     except campaign_service.CampaignError as error:
         status = int(getattr(error, "status_code", 422))
-        message = TEXT[lang]["err_campaign"] + ": " + str(error)
+        message = i18n.text("page.err_campaign", lang) + ": " + str(error)
         return _positions_page(request, who, lang, status=status, error=message, form=form)
     return RedirectResponse(f"/campaigns/{report.campaign_id}", status_code=303)
 
@@ -63,14 +64,14 @@ def start_campaign(
 def campaigns_home(request: Request) -> Response:
     """The campaign form lives on the home page (a language link on a refused form lands here)."""
     lang = request.query_params.get("lang")
-    return RedirectResponse(f"/?lang={lang}" if lang in TEXT else "/", status_code=303)
+    return RedirectResponse(f"/?lang={lang}" if lang in i18n.LANGUAGES else "/", status_code=303)
 
 
 def _campaign_error(
     request: Request, who: Principal, lang: str, error: campaign_service.CampaignError
 ) -> HTMLResponse:
     """A page saying why a campaign cannot be shown (404 also for another agency's)."""
-    text, status = TEXT[lang], int(getattr(error, "status_code", 422))
+    text, status = i18n.section("page", lang), int(getattr(error, "status_code", 422))
     if status == 404:
         message = text["campaign_not_found"]
     elif status == 503:
@@ -100,9 +101,9 @@ SCOPE_LISTED = re.compile(r"^(?P<n>\d+) listed position\(s\)$")
 def _scope_text(scope: str, lang: str) -> str:
     """The report's scope ("agency X", "N listed position(s)") in ``lang``."""
     if match := SCOPE_AGENCY.match(scope):
-        return TEXT[lang]["scope_of_agency"].format(**match.groupdict())
+        return i18n.text("page.scope_of_agency", lang, **match.groupdict())
     if match := SCOPE_LISTED.match(scope):
-        return TEXT[lang]["scope_listed"].format(**match.groupdict())
+        return i18n.text("page.scope_listed", lang, **match.groupdict())
     return scope
 
 
