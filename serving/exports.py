@@ -8,6 +8,8 @@ from typing import Any
 
 from fpdf import FPDF
 
+from features import i18n
+
 COLUMNS = (
     "rank",
     "nip",
@@ -24,6 +26,10 @@ COLUMNS = (
     "reviewer",
     "decided_at",
 )
+
+
+PDF_COLUMNS = ("rank", "nip", "name", "score", "band", "reasons", "decision")
+"""The PDF table's columns (their headings are ``pdf.shortlist.columns.<column>``)."""
 
 
 def _rows(shortlist: dict[str, Any], history: dict[str, Any]) -> list[dict[str, Any]]:
@@ -86,31 +92,40 @@ def _latin(text: Any) -> str:
     return str(text).encode("latin-1", "replace").decode("latin-1")
 
 
-def to_pdf(shortlist: dict[str, Any], history: dict[str, Any], title: str) -> bytes:
-    """A berita-acara style report: vacancy, versions, candidates, reasons, decisions."""
+def to_pdf(
+    shortlist: dict[str, Any], history: dict[str, Any], title: str, lang: str = "id"
+) -> bytes:
+    """A berita-acara style report: vacancy, versions, candidates, reasons, decisions.
+
+    The words are the catalogue's ``pdf.shortlist`` in ``lang`` (Indonesian by default: the
+    minutes are filed in Indonesian).
+    """
+    words = i18n.section("pdf.shortlist", lang)
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
-    pdf.cell(
-        0, 8, _latin(f"Berita Acara Tim Penilai Kinerja - {title}"), new_x="LMARGIN", new_y="NEXT"
-    )
+    heading = words["title"].format(title=title)
+    pdf.cell(0, 8, _latin(heading), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
+    model = shortlist["model"]
     for line in (
-        f"Jabatan: {shortlist['position_id']}   Tanggal data: {shortlist['as_of']}",
-        f"Model: {shortlist['model']['name']} v{shortlist['model']['version']}   "
-        f"Aturan: {shortlist['ruleset_version']}   Data: {shortlist['data_hash'][:16]}",
-        f"Kandidat memenuhi syarat: {shortlist['eligible_count']} dari {shortlist['pool_size']}",
-        "Sistem memberi rekomendasi; keputusan ada pada tim (UU 27/2022 Pasal 10).",
+        words["position"].format(position=shortlist["position_id"], as_of=shortlist["as_of"]),
+        words["versions"].format(
+            model=model["name"],
+            version=model["version"],
+            rules=shortlist["ruleset_version"],
+            data=shortlist["data_hash"][:16],
+        ),
+        words["eligible"].format(eligible=shortlist["eligible_count"], pool=shortlist["pool_size"]),
+        words["human"],
     ):
         pdf.cell(0, 5, _latin(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     widths = (12, 38, 45, 18, 12, 110, 40)
     pdf.set_font("Helvetica", "B", 8)
-    for width, head in zip(
-        widths, ("Rank", "NIP", "Nama", "Skor", "Band", "Alasan utama", "Keputusan"), strict=True
-    ):
-        pdf.cell(width, 6, head, border=1)
+    for width, column in zip(widths, PDF_COLUMNS, strict=True):
+        pdf.cell(width, 6, _latin(words[f"columns.{column}"]), border=1)
     pdf.ln()
     pdf.set_font("Helvetica", size=7)
     for row in _rows(shortlist, history):
@@ -130,7 +145,7 @@ def to_pdf(shortlist: dict[str, Any], history: dict[str, Any], title: str) -> by
     if divergent:
         pdf.ln(2)
         pdf.set_font("Helvetica", "B", 9)
-        pdf.cell(0, 5, "Catatan penyimpangan dari rekomendasi", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5, _latin(words["divergent"]), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=8)
         for d in divergent:
             pdf.multi_cell(

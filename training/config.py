@@ -8,6 +8,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from features import catalogue
+from features.build import FEATURE_COLUMNS
 from features.errors import JobfitError
 
 
@@ -47,22 +49,11 @@ class LabelPolicy(_Strict):
     """Remove the part of COMMITTEE grades explained by within-round seniority."""
 
 
-MERIT_UP: tuple[str, ...] = (
-    "jpm", "jpm_band", "potential_score", "gap_integritas", "gap_kerja_sama", "gap_komunikasi",
-    "gap_orientasi_hasil", "gap_pelayanan_publik", "gap_pengembangan_diri",
-    "gap_mengelola_perubahan", "gap_pengambilan_keputusan", "gap_perekat_bangsa",
-    "education_level_gap", "major_match", "major_family_match", "perf_rating_y1",
-    "perf_rating_y2", "perf_rating_y3", "perf_mean", "perf_sangat_baik_count",
-    "years_in_job_family", "years_one_level_below", "has_required_leadership_training",
-    "leadership_level", "technical_hours_in_family", "trainings_in_family_count",
-)  # fmt: skip
-"""Merit factors: more never ranks a candidate lower (measured: +0.03-0.06 served NDCG@10 on
-three held-back truths, docs/training.md)."""
-MERIT_DOWN: tuple[str, ...] = (
-    "shortfall_count", "shortfall_sum", "perf_below_baik_last2", "perf_missing_years",
-    "sanction_count_5y", "sanction_active", "assessment_missing",
-)  # fmt: skip
-"""Shortfalls, sanctions and missing records: more never ranks a candidate higher."""
+MERIT_UP: tuple[str, ...] = catalogue.MERIT_UP
+"""Merit factors (direction +1 in the feature catalogue): more never ranks a candidate lower
+(measured: +0.03-0.06 served NDCG@10 on three held-back truths, docs/training.md)."""
+MERIT_DOWN: tuple[str, ...] = catalogue.MERIT_DOWN
+"""Shortfalls, sanctions and missing records (direction -1): more never ranks a candidate higher."""
 
 
 class ModelConfig(_Strict):
@@ -92,8 +83,6 @@ class ModelConfig(_Strict):
 
     @model_validator(mode="after")
     def _monotone_features_exist(self) -> ModelConfig:
-        from features.build import FEATURE_COLUMNS
-
         both = set(self.monotone_increasing) & set(self.monotone_decreasing)
         if both:
             raise ValueError(f"monotone in both directions: {', '.join(sorted(both))}")

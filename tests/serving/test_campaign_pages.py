@@ -15,12 +15,12 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from features import i18n
 from features.export import Export
 from serving.campaigns.models import Said
 from serving.campaigns.rendering import say
 from serving.routers.pages import home as home_page
 from serving.routers.pages.home import RECENT_CAMPAIGNS
-from serving.routers.pages.kit import TEXT
 from serving.runtime import Runtime
 from serving.tables import audit_log, campaigns
 from tests.serving.conftest import Keys
@@ -278,7 +278,7 @@ def test_bad_option_gives_the_form_back_with_a_message(
     response = start(client, scope="agency", **{field: value})
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
-    label = TEXT["id"][f"opt_{field}"]  # the message names the field at fault, by its label
+    label = i18n.text(f"page.opt_{field}", "id")  # the message names the field, by its label
     assert f"{label}: nilai tidak valid" in html.unescape(response.text)
     assert 'role="alert"' in response.text and 'action="/campaigns"' in response.text
     assert stored(client) == before

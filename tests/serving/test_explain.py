@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,3 +72,31 @@ def test_the_same_sentence_is_said_once() -> None:
         "Performance not outstanding over three years (mean 3.0 of 5)",
     ]
     assert got["positive"] == []
+
+
+BEFORE = json.loads((Path(__file__).parent / "explain_before.json").read_text(encoding="utf-8"))
+"""The sentences as the phrase tables said them before the words moved to the catalogues."""
+
+
+@pytest.mark.parametrize("feature", sorted(BEFORE["phrases"]))
+def test_every_sentence_reads_as_before_the_catalogues(feature: str) -> None:
+    for value, said in BEFORE["phrases"][feature].items():
+        now = [
+            explain.phrase(feature, float(value), positive, lang)
+            for positive in (True, False)
+            for lang in ("id", "en")
+        ]
+        assert now == said, (feature, value)
+        assert explain.phrase(feature, float(value), True, "fr") == said[0]  # else Indonesian
+
+
+def test_reasons_recourse_and_bands_read_as_before_the_catalogues() -> None:
+    features = BEFORE["features"]
+    for case in BEFORE["cases"]:
+        values = np.array([float(v) for v in case["values"]])
+        contributions = np.array(case["contributions"])
+        lang = case["lang"]
+        assert explain.recourse(features, values, contributions, lang) == case["recourse"]
+        assert explain.reasons(features, values, contributions, lang) == case["reasons"]
+    for lang, said in BEFORE["jpm_bands"].items():
+        assert [explain.jpm_band_label(b, lang) for b in (0.0, 1.0, 2.0, math.nan)] == said

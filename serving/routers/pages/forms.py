@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from features import i18n
 from serving.auth import Principal
 from serving.campaigns.models import MAX_VACANCIES, CampaignOptions
-from serving.routers.pages.kit import TEXT
 
 CAMPAIGN_ROLES: tuple[str, ...] = ("admin", "committee")
 """Roles offered the campaign form (the service's ``authorize_scope`` has the last word)."""
@@ -51,11 +51,14 @@ class CampaignFormError(ValueError):
 
     def message(self, lang: str) -> str:
         """The message in ``lang``."""
-        text = TEXT[lang]
         if self.key == "err_option":
             field = self.params["field"]
-            return text["err_option"].format(label=text[f"opt_{field}"], hint=text[f"hint_{field}"])
-        return text[self.key].format(**self.params)
+            label, hint = (
+                i18n.text(f"page.opt_{field}", lang),
+                i18n.text(f"page.hint_{field}", lang),
+            )
+            return i18n.text("page.err_option", lang, label=label, hint=hint)
+        return i18n.text(f"page.{self.key}", lang, **self.params)
 
 
 def _number(form: CampaignForm, field: str) -> float | None:
@@ -111,3 +114,29 @@ def _campaign_scope(
     if not any(str(p["agency_id"]) == agency for p in vacancies):
         raise CampaignFormError("err_no_vacancy", agency=agency)
     return None, agency
+
+
+# Sign-in, shortlist and decision forms ------------------------------------------------------
+
+
+class SignInForm(BaseModel):
+    """The sign-in form: the API key to keep in the cookie."""
+
+    key: Annotated[str, StringConstraints(max_length=200)]
+
+
+class ShortlistForm(BaseModel):
+    """A vacancy's "make a shortlist" form."""
+
+    position_id: Annotated[str, StringConstraints(max_length=128)]
+    k: Annotated[int, Field(ge=1, le=50)] = 10
+
+
+class DecisionForm(BaseModel):
+    """The committee's decision on one candidate of a shortlist."""
+
+    nip: Annotated[str, StringConstraints(pattern=r"^\d{18}$")]
+    decision: Annotated[str, StringConstraints(max_length=16)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    reviewer: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    justification: Annotated[str, StringConstraints(max_length=4000)] = ""

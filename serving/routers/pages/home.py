@@ -4,32 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from features import i18n
 from serving.auth import Principal
 from serving.routers import campaigns as campaign_api
-from serving.routers.pages.forms import CAMPAIGN_ROLES, CampaignForm
+from serving.routers.pages.forms import CAMPAIGN_ROLES, CampaignForm, SignInForm
 from serving.routers.pages.kit import (
     KEY_COOKIE,
     Key,
-    LangCookie,
-    _lang,
+    PageLang,
     _render,
     _who,
-    current_runtime,
+    current_engine,
+    not_ready_reason,
+    page_router,
 )
 from serving.tables import campaigns as campaign_table
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 RECENT_CAMPAIGNS = 8
 """How many past campaigns the home page lists."""
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, key: Key = None, lang_cookie: LangCookie = None) -> Response:
+def home(request: Request, lang: PageLang, key: Key = None) -> Response:
     """Sign-in form, or the agency's vacancies, the campaign form and past campaigns."""
-    lang, who = _lang(request, lang_cookie), _who(request, key)
+    who = _who(request, key)
     if who is None:
         return _render(request, "login.html", lang, None)
     return _positions_page(request, who, lang)
@@ -37,7 +39,7 @@ def home(request: Request, key: Key = None, lang_cookie: LangCookie = None) -> R
 
 def _vacancies(request: Request, who: Principal) -> list[dict[str, Any]]:
     """The open positions ``who`` may see (none while the service is not ready)."""
-    engine = current_runtime(request).engine
+    engine = current_engine(request)
     if engine is None:
         return []
     frame = engine.export.positions
@@ -76,28 +78,20 @@ def _positions_page(
             who.agency_id if who.role == "committee" else None,
             RECENT_CAMPAIGNS,
         ),
-        ready=current_runtime(request).engine is not None,
-        reason=current_runtime(request).reason,
+        ready=current_engine(request) is not None,
+        reason=not_ready_reason(request),
     )
 
 
 @router.post("/login")
-def login(
-    request: Request, key: Annotated[str, Form(max_length=200)], lang_cookie: LangCookie = None
-) -> Response:
+def login(request: Request, form: Annotated[SignInForm, Form()], lang: PageLang) -> Response:
     """Check the key, then keep it in an HttpOnly, SameSite=Strict cookie."""
-    lang = _lang(request, lang_cookie)
-    if _who(request, key.strip()) is None:
-        return _render(
-            request,
-            "login.html",
-            lang,
-            None,
-            status=401,
-            error="Kunci tidak dikenal" if lang == "id" else "Unknown key",
-        )
+    key = form.key.strip()
+    if _who(request, key) is None:
+        error = i18n.text("page.unknown_key", lang)
+        return _render(request, "login.html", lang, None, status=401, error=error)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(KEY_COOKIE, key.strip(), httponly=True, samesite="strict")
+    response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict")
     return response
 
 

@@ -1,318 +1,59 @@
 """What every page shares: templates, the key and language cookies, rendering, the signed-in caller.
 
 The cookie is HttpOnly and SameSite=Strict, so forms cannot be posted from another site.
-Pages call the same services as the API; nothing here decides anything.
+Pages call the same services as the API; nothing here decides anything. The page's words are in
+the message catalogues (``features/locales/<lang>/page.yaml``); templates get them as ``t``.
+
+A page that needs a signed-in caller takes :data:`SignedIn` (a :class:`Page`: language, caller,
+database, engine). Without a valid key cookie the dependency raises :class:`SignInRequired`, and
+the routes of :func:`page_router` answer it once, with a redirect to the sign-in page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Cookie, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+import sqlalchemy as sa
+from fastapi import APIRouter, Cookie, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from features import i18n
 from features.errors import AuthError
 from serving.auth import Principal, authenticate
+from serving.engine import Engine
+from serving.routers.deps import runtime
 from serving.runtime import Runtime
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
 KEY_COOKIE, LANG_COOKIE = "ajf_key", "ajf_lang"
 
-TEXT = {
-    "id": dict(
-        review="Tinjauan Tim Penilai Kinerja",
-        menu="Menu",
-        vacancies="Lowongan jabatan",
-        sign_in="Masuk",
-        sign_out="Keluar",
-        api_key="Kunci API",
-        position="Jabatan",
-        unit="Unit kerja",
-        type="Jenis",
-        shortlist="Daftar calon",
-        make_shortlist="Buat daftar calon",
-        model="model",
-        rules="aturan",
-        as_of="per",
-        eligible="memenuhi syarat",
-        vacancy_flag="Perhatian:",
-        download_csv="Unduh CSV",
-        download_pdf="Unduh PDF berita acara",
-        compare="Bandingkan",
-        compare_selected="Bandingkan calon terpilih (2-3)",
-        band="Kelompok",
-        candidate="Calon",
-        score="Skor",
-        reasons="Alasan utama (+ menaikkan, − menurunkan skor dibanding rata-rata calon)",
-        eligibility="Syarat",
-        checks="syarat",
-        talent="Kotak talenta",
-        decision="Keputusan",
-        record_decision="Catat keputusan",
-        reason="Alasan",
-        reviewer="Nama penilai",
-        justification="Justifikasi (wajib bila menyimpang)",
-        save="Simpan",
-        history="Riwayat keputusan",
-        when="Waktu",
-        divergent="Menyimpang",
-        yes="ya",
-        feature="Faktor",
-        compare_help="Selisih kontribusi tiap faktor menjelaskan mengapa satu calon di atas yang lain.",
-        justify_prompt="Pilihan ini menyimpang dari rekomendasi (di luar daftar atau di bawah calon yang tidak dipilih). Tuliskan justifikasi minimal 20 karakter.",
-        not_ready="Layanan belum siap",
-        human="Sistem memberi rekomendasi; keputusan ada pada tim penilai kinerja (UU 27/2022 Pasal 10).",
-        campaigns="Kampanye rotasi",
-        campaign="Kampanye rotasi",
-        campaign_help="Usulkan penempatan untuk banyak lowongan sekaligus: setiap orang paling banyak satu jabatan, total kecocokan setinggi mungkin. Hasilnya usulan; keputusan tetap di tangan tim.",
-        start_campaign="Jalankan kampanye",
-        campaign_slow="Untuk ratusan lowongan perhitungan memakan waktu beberapa detik (sekitar 10 detik untuk 500 lowongan, lebih lama dengan rantai).",
-        scope_agency="Semua lowongan terbuka instansi",
-        scope_selected="Hanya lowongan yang dicentang di daftar di bawah",
-        agency="Instansi",
-        pick="Pilih",
-        opt_chain_depth="Kedalaman rantai lowongan",
-        hint_chain_depth="0-5; jabatan yang ditinggalkan pegawai yang dipindah diisi ulang sebanyak putaran ini",
-        opt_max_unit_pct="Maks. pindah per unit (%)",
-        hint_max_unit_pct="bagian pegawai aktif unit yang boleh keluar: lebih dari 0 sampai 100; kosong = tanpa batas",
-        opt_min_tenure_years="Min. tahun di jabatan",
-        hint_min_tenure_years="yang kurang dari ini tetap di jabatannya: 0-40; kosong = hanya aturan kelayakan",
-        opt_aspiration_mode="Aspirasi pegawai",
-        hint_aspiration_mode="abaikan, penentu bila seri, atau berbobot",
-        asp_off="abaikan",
-        asp_tiebreak="hanya penentu bila seri",
-        asp_weighted="berbobot",
-        opt_aspiration_weight="Bobot aspirasi",
-        hint_aspiration_weight="0-100, hanya untuk mode berbobot (mis. 0,2)",
-        advanced="Opsi lanjutan",
-        opt_top_n="Calon teratas per lowongan",
-        hint_top_n="1-500",
-        opt_fill_priority="Utamakan mengisi sebanyak mungkin lowongan",
-        hint_fill_priority="ya atau tidak",
-        past_campaigns="Kampanye sebelumnya",
-        no_campaigns="Belum ada kampanye.",
-        filled="terisi",
-        created="dibuat",
-        auditor_read_only="Auditor dapat membaca kampanye, tetapi tidak dapat menjalankannya.",
-        err_role="Hanya admin atau tim penilai kinerja yang dapat menjalankan kampanye.",
-        err_none_ticked="Centang minimal satu lowongan di daftar, atau pilih semua lowongan terbuka instansi.",
-        err_no_agency="Pilih instansi.",
-        err_no_vacancy="Instansi {agency} tidak memiliki lowongan terbuka; tidak ada yang dapat dikampanyekan.",
-        err_scope="Cakupan kampanye tidak dikenal.",
-        err_option="{label}: nilai tidak valid (yang boleh: {hint}).",
-        err_campaign="Kampanye tidak dapat dijalankan",
-        not_found="Tidak ditemukan",
-        campaign_not_found="Kampanye ini tidak ada atau bukan milik instansi Anda.",
-        back="Kembali ke lowongan jabatan",
-        proposal="Usulan — keputusan tetap di tangan tim.",
-        proposal_help="Kampanye tidak memutuskan apa pun. Buka daftar calon setiap jabatan, periksa alasan dan syaratnya, lalu catat keputusan tim di sana.",
-        scope="Cakupan",
-        options="Opsi",
-        solver="pemecah",
-        vacancy_count="lowongan",
-        download_report_pdf="Unduh PDF laporan",
-        summary="Optimum dibanding pembanding",
-        method="Cara",
-        optimal="Penugasan optimal (kampanye ini)",
-        greedy="Serakah: lowongan berurutan, tiap lowongan mengambil calon terbaik yang tersisa",
-        top1="Top-1 mandiri: tiap lowongan memilih sendiri (bisa memilih orang yang sama)",
-        filled_col="Lowongan terisi",
-        total_fit="Total kecocokan",
-        vs_optimal="Selisih dari optimal",
-        vs_greedy="dibanding cara serakah",
-        conflicts="{n} bentrok dihindari: {p} orang menjadi pilihan pertama lebih dari satu lowongan.",
-        moves="Usulan perpindahan",
-        round="Putaran",
-        origin="Asal",
-        rank_on_list="Peringkat di daftar",
-        fit="Kecocokan",
-        aspiration="Aspirasi",
-        review_decide="Tinjau & putuskan",
-        no_moves="Tidak ada usulan perpindahan.",
-        chains="Rantai lowongan",
-        chains_help="Memindahkan pejabat membuka jabatannya; putaran berikutnya mengisinya.",
-        chain_from="dari",
-        scope_of_agency="instansi {agency}, semua lowongan terbuka",
-        scope_listed="{n} lowongan terpilih",
-        no_chains="Tidak ada rantai lowongan.",
-        open="Lowongan yang tetap kosong",
-        why_open="Mengapa (batasan yang mengikat)",
-        none_open="Semua lowongan terisi.",
-        solver_english="Penjelasan kampanye lama ini ditulis dalam bahasa Inggris.",
-        binding="Batasan yang mengikat",
-        units="Kepegawaian per unit, sebelum dan sesudah",
-        before="Sebelum",
-        leaving="Keluar",
-        arriving="Masuk",
-        after="Sesudah",
-        cap="Batas pindah",
-        wanted="Diinginkan",
-        fairness="Audit keadilan",
-        fairness_help="Tingkat usulan per kelompok di antara calon yang dipertimbangkan (ada di daftar salah satu lowongan). Jenis kelamin dan tanggal lahir hanya dibaca untuk audit ini, tidak pernah untuk penilaian atau penugasan.",
-        attribute="Atribut",
-        group="Kelompok",
-        considered="Dipertimbangkan",
-        proposed="Diusulkan",
-        rate="Tingkat",
-        gap="Selisih terbesar",
-        gender="Jenis kelamin",
-        age_band="Kelompok usia",
-    ),
-    "en": dict(
-        review="Selection committee review",
-        menu="Menu",
-        vacancies="Vacant positions",
-        sign_in="Sign in",
-        sign_out="Sign out",
-        api_key="API key",
-        position="Position",
-        unit="Unit",
-        type="Type",
-        shortlist="Shortlist",
-        make_shortlist="Make a shortlist",
-        model="model",
-        rules="rules",
-        as_of="as of",
-        eligible="eligible",
-        vacancy_flag="Attention:",
-        download_csv="Download CSV",
-        download_pdf="Download PDF minutes",
-        compare="Compare",
-        compare_selected="Compare the ticked candidates (2-3)",
-        band="Band",
-        candidate="Candidate",
-        score="Score",
-        reasons="Main reasons (+ raises, − lowers the score against the average candidate)",
-        eligibility="Eligibility",
-        checks="checks",
-        talent="Talent box",
-        decision="Decision",
-        record_decision="Record a decision",
-        reason="Reason",
-        reviewer="Reviewer name",
-        justification="Justification (required when diverging)",
-        save="Save",
-        history="Decision history",
-        when="When",
-        divergent="Divergent",
-        yes="yes",
-        feature="Factor",
-        compare_help="The difference in each factor's contribution explains why one candidate ranks above another.",
-        justify_prompt="This choice departs from the recommendation (off the list or below candidates not selected). Write a justification of at least 20 characters.",
-        not_ready="The service is not ready",
-        human="The system recommends; the committee decides (UU 27/2022 Pasal 10).",
-        campaigns="Rotation campaigns",
-        campaign="Rotation campaign",
-        campaign_help="Propose placements for many vacancies at once: each person takes at most one post, with the highest total fit. The result is a proposal; the committee still decides.",
-        start_campaign="Run the campaign",
-        campaign_slow="With hundreds of vacancies this takes seconds (about 10 s for 500 vacancies, longer with chains).",
-        scope_agency="All open vacancies of agency",
-        scope_selected="Only the vacancies ticked in the list below",
-        agency="Agency",
-        pick="Pick",
-        opt_chain_depth="Vacancy chain depth",
-        hint_chain_depth="0-5; the posts left by the people moved are refilled in this many rounds",
-        opt_max_unit_pct="Max. leaving per unit (%)",
-        hint_max_unit_pct="share of a unit's active staff that may leave it: above 0 up to 100; empty = no cap",
-        opt_min_tenure_years="Min. years in post",
-        hint_min_tenure_years="people with less stay in their post: 0-40; empty = eligibility rules only",
-        opt_aspiration_mode="Employee aspirations",
-        hint_aspiration_mode="ignore, tie-break or weighted",
-        asp_off="ignore",
-        asp_tiebreak="tie-break only",
-        asp_weighted="weighted",
-        opt_aspiration_weight="Aspiration weight",
-        hint_aspiration_weight="0-100, weighted mode only (e.g. 0.2)",
-        advanced="Advanced options",
-        opt_top_n="Top candidates per vacancy",
-        hint_top_n="1-500",
-        opt_fill_priority="Fill as many vacancies as possible first",
-        hint_fill_priority="yes or no",
-        past_campaigns="Past campaigns",
-        no_campaigns="No campaign yet.",
-        filled="filled",
-        created="created",
-        auditor_read_only="Auditors may read campaigns but not run them.",
-        err_role="Only an admin or a selection committee may run a campaign.",
-        err_none_ticked="Tick at least one vacancy in the list, or choose all open vacancies of the agency.",
-        err_no_agency="Choose an agency.",
-        err_no_vacancy="Agency {agency} has no open vacancy; there is nothing to run a campaign for.",
-        err_scope="Unknown campaign scope.",
-        err_option="{label}: invalid value (allowed: {hint}).",
-        err_campaign="The campaign cannot be run",
-        not_found="Not found",
-        campaign_not_found="This campaign does not exist or does not belong to your agency.",
-        back="Back to the vacancies",
-        proposal="A proposal — the committee still decides.",
-        proposal_help="A campaign decides nothing. Open each position's shortlist, check the reasons and eligibility, and record the committee's decision there.",
-        scope="Scope",
-        options="Options",
-        solver="solver",
-        vacancy_count="vacancies",
-        download_report_pdf="Download the PDF report",
-        summary="Optimum vs baselines",
-        method="Method",
-        optimal="Optimal assignment (this campaign)",
-        greedy="Greedy: vacancies in order, each takes its best remaining candidate",
-        top1="Independent top-1: each vacancy on its own (may pick the same person)",
-        filled_col="Vacancies filled",
-        total_fit="Total fit",
-        vs_optimal="Difference from the optimum",
-        vs_greedy="vs greedy",
-        conflicts="{n} conflicts avoided: {p} people are the first choice of more than one vacancy.",
-        moves="Proposed moves",
-        round="Round",
-        origin="From",
-        rank_on_list="Rank on the list",
-        fit="Fit",
-        aspiration="Aspiration",
-        review_decide="Review & decide",
-        no_moves="No move proposed.",
-        chains="Vacancy chains",
-        chains_help="Moving an incumbent opens their post; the next round refills it.",
-        chain_from="from",
-        scope_of_agency="agency {agency}, all open vacancies",
-        scope_listed="{n} listed vacancies",
-        no_chains="No vacancy chain.",
-        open="Vacancies left open",
-        why_open="Why (binding constraint)",
-        none_open="Every vacancy is filled.",
-        solver_english="",
-        binding="Binding constraints",
-        units="Staffing per unit, before and after",
-        before="Before",
-        leaving="Leaving",
-        arriving="Arriving",
-        after="After",
-        cap="Move cap",
-        wanted="Wanted",
-        fairness="Fairness audit",
-        fairness_help="Proposal rate per group among the candidates considered (on some vacancy's list). Gender and birth date are read for this audit only, never for scoring or assignment.",
-        attribute="Attribute",
-        group="Group",
-        considered="Considered",
-        proposed="Proposed",
-        rate="Rate",
-        gap="Largest gap",
-        gender="Gender",
-        age_band="Age band",
-    ),
-}
+Key = Annotated[str | None, Cookie(alias=KEY_COOKIE)]
+LangCookie = Annotated[str | None, Cookie(alias=LANG_COOKIE)]
 
 
-def current_runtime(request: Request) -> Runtime:
-    """The runtime in use now (the one place pages read the swappable state)."""
-    return request.app.state.runtime.current
+def current_engine(request: Request) -> Engine | None:
+    """The serving engine, None while the service is not ready (the one place pages read it)."""
+    return runtime(request).engine
+
+
+def not_ready_reason(request: Request) -> str | None:
+    """Why there is no engine (the load error, or "starting"); None once it is ready."""
+    return runtime(request).reason
 
 
 def _lang(request: Request, cookie: str | None) -> str:
-    wanted = request.query_params.get("lang") or cookie or "id"
-    return wanted if wanted in TEXT else "id"
+    """The page's language: ``?lang=``, else the cookie, else Indonesian (exact codes only)."""
+    wanted = request.query_params.get("lang") or cookie or i18n.DEFAULT_LANGUAGE
+    return wanted if wanted in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
 
 
 def _who(request: Request, key: str | None) -> Principal | None:
+    """The caller of an API key, None when there is none or it is not valid."""
     if not key:
         return None
     try:
@@ -324,10 +65,12 @@ def _who(request: Request, key: str | None) -> Principal | None:
 def _render(
     request: Request, name: str, lang: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
+    """The template ``name`` with the page's words in ``lang`` as ``t``; keeps a chosen language."""
+    words = i18n.section("page", i18n.language(lang))
     response = templates.TemplateResponse(
-        request, name, {"lang": lang, "t": TEXT[lang], "who": who, **context}, status_code=status
+        request, name, {"lang": lang, "t": words, "who": who, **context}, status_code=status
     )
-    if request.query_params.get("lang") in TEXT:
+    if request.query_params.get("lang") in i18n.LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, samesite="strict", httponly=True)
     return response
 
@@ -336,5 +79,69 @@ def _to_login() -> RedirectResponse:
     return RedirectResponse("/", status_code=303)
 
 
-Key = Annotated[str | None, Cookie(alias=KEY_COOKIE)]
-LangCookie = Annotated[str | None, Cookie(alias=LANG_COOKIE)]
+def page_language(request: Request, lang_cookie: LangCookie = None) -> str:
+    """Dependency: the language of this page call."""
+    return _lang(request, lang_cookie)
+
+
+PageLang = Annotated[str, Depends(page_language)]
+
+
+class SignInRequired(Exception):
+    """No valid key cookie (or nothing to show before the service is ready): go and sign in."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page call by a signed-in caller: its request, language and principal."""
+
+    request: Request
+    lang: str
+    who: Principal
+    runtime: Runtime
+    """The runtime in use when the call began (kept to its end, even across a reload)."""
+
+    @property
+    def db(self) -> sa.Engine:
+        """The service's database."""
+        return self.request.app.state.db
+
+    @property
+    def engine(self) -> Engine | None:
+        """The serving engine, None while the service is not ready."""
+        return self.runtime.engine
+
+    def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """The template ``name`` for this caller in this language."""
+        return _render(self.request, name, self.lang, self.who, status, **context)
+
+
+def signed_in(request: Request, lang: PageLang, key: Key = None) -> Page:
+    """Dependency: the page call of a signed-in caller; raises SignInRequired without one."""
+    who = _who(request, key)
+    if who is None:
+        raise SignInRequired
+    return Page(request, lang, who, runtime(request))
+
+
+SignedIn = Annotated[Page, Depends(signed_in)]
+
+
+class PageRoute(APIRoute):
+    """A page route: SignInRequired, from the dependency or the handler, is a 303 to sign-in."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                return _to_login()
+
+        return route
+
+
+def page_router() -> APIRouter:
+    """A router of pages: left out of the OpenAPI schema, sign-in handled by PageRoute."""
+    return APIRouter(include_in_schema=False, route_class=PageRoute)
