@@ -1,6 +1,15 @@
-"""Shared fixtures: a small generated export and an isolated MLflow store and database.
+"""Shared fixtures: a small generated export, an in-memory ranker, isolated stores.
 
 Every test runs against stores under a temporary folder, never the repo's own.
+
+Two models:
+
+- ``ranker``: a few-tree lambdarank booster trained in memory on the small export (no MLflow),
+  wrapped in a ``RankerBundle``. Every test that serves, explains or plans uses it.
+- ``champion``: the same config trained through the whole pipeline, registered in the isolated
+  MLflow store and loaded back by alias. Only tests of the registry, the pipeline, reloads and
+  processes that load the champion themselves ask for it; those tests are marked ``slow``
+  automatically (see ``pytest_collection_modifyitems``).
 """
 
 from __future__ import annotations
@@ -12,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from features.export import Export
+from training.config import TrainingConfig, load_config
+from training.registry import RankerBundle
 
 SMALL_EMPLOYEES = 400
 SMALL_SEED = 7
@@ -64,6 +75,51 @@ TINY_TRAINING_CONFIG = Path(__file__).resolve().parents[1] / "training" / "confi
 
 
 @pytest.fixture(scope="session")
+def tiny_config() -> TrainingConfig:
+    """The few-tree test config (``training/configs/test.yaml``)."""
+    return load_config(TINY_TRAINING_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    """Rule set v1."""
+    from features.rules import load_ruleset
+
+    return load_ruleset()
+
+
+@pytest.fixture(scope="session")
+def training_data(small_export: Export, tiny_config: TrainingConfig, ruleset):
+    """Ranking rows of every past round of the small export, split by time."""
+    from training.dataset import build_training_data
+
+    return build_training_data(small_export, tiny_config, ruleset, progress=False)
+
+
+@pytest.fixture(scope="session")
+def ranker(training_data, tiny_config: TrainingConfig) -> RankerBundle:
+    """A seeded few-tree ranker trained in memory on the small export; no MLflow involved.
+
+    The same rows, config and trainer as the pipeline, so its booster is the one the
+    ``champion`` fixture registers; only the registry's round trip is left out.
+    """
+    from training.model import train_ranker
+
+    booster = train_ranker(
+        training_data.part("train"), training_data.part("validation"), tiny_config
+    )
+    return RankerBundle(
+        booster=booster,
+        feature_columns=training_data.data.feature_columns,
+        ruleset_version=training_data.ruleset_version,
+        code_version="test",
+        data_hash=training_data.snapshot_hash,
+        name="asn-jobfit",
+        version="test",
+    )
+
+
+@pytest.fixture(scope="session")
 def champion(small_export_dir: Path, isolated_stores: Path):
     """A few-tree ranker trained on the small export, registered and loaded by alias.
 
@@ -78,3 +134,11 @@ def champion(small_export_dir: Path, isolated_stores: Path):
     if not result.decision.promoted:
         promote(result.version)
     return load_champion(get_settings())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that needs the MLflow-trained ``champion`` (directly or through
+    another fixture): it trains, evaluates and registers a model through the whole pipeline."""
+    for item in items:
+        if "champion" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

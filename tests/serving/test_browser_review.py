@@ -59,14 +59,14 @@ def _serving(app: FastAPI) -> Iterator[str]:
 
 @pytest.mark.browser
 def test_committee_signs_in_reviews_decides_and_downloads(
-    small_export: Export, champion: RankerBundle, tmp_path: Path, vacancy: str
+    small_export: Export, ranker: RankerBundle, tmp_path: Path, vacancy: str
 ) -> None:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (make install installs it)")
     from playwright.sync_api import expect, sync_playwright
 
     settings = service_settings(tmp_path)
-    app = create_app(settings, engine=Engine.build(small_export, champion, settings))
+    app = create_app(settings, engine=Engine.build(small_export, ranker, settings))
     agency = str(small_export.positions["agency_id"].iloc[0])
     ARTIFACTS.mkdir(exist_ok=True)
     with _serving(app) as base, sync_playwright() as playwright:
@@ -118,14 +118,14 @@ def test_committee_signs_in_reviews_decides_and_downloads(
 
 @pytest.mark.browser
 def test_committee_runs_a_campaign_reads_it_and_downloads_the_csv(
-    small_export: Export, champion: RankerBundle, tmp_path: Path
+    small_export: Export, ranker: RankerBundle, tmp_path: Path
 ) -> None:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (make install installs it)")
     from playwright.sync_api import expect, sync_playwright
 
     settings = service_settings(tmp_path)
-    app = create_app(settings, engine=Engine.build(small_export, champion, settings))
+    app = create_app(settings, engine=Engine.build(small_export, ranker, settings))
     ARTIFACTS.mkdir(exist_ok=True)
     with _serving(app) as base, sync_playwright() as playwright:
         agency = str(small_export.positions["agency_id"].iloc[0])

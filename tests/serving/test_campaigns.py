@@ -457,8 +457,8 @@ def test_api_auditor_reads_any_campaign_and_not_ready_is_503(campaign_client):
 
 
 @pytest.mark.slow
-def test_campaign_with_the_real_champion_on_the_small_export(small_export, champion, tmp_path):
-    """End to end on the service: real pool, features, rules and the few-tree champion."""
+def test_campaign_with_the_real_champion_on_the_small_export(small_export, ranker, tmp_path):
+    """End to end on the service: real pool, features, rules and the few-tree ranker."""
     from features.build import build_features
     from features.candidates import prepare_candidates
     from features.rules import evaluate_rules, load_ruleset
@@ -467,9 +467,9 @@ def test_campaign_with_the_real_champion_on_the_small_export(small_export, champ
     from training.settings import Settings
 
     as_of = pd.Timestamp("2026-11-22")
-    ruleset = load_ruleset(champion.ruleset_version)
+    ruleset = load_ruleset(ranker.ruleset_version)
     settings = Settings(as_of=as_of.date(), compiled_dir=tmp_path / "compiled")
-    scorer = RankerScorer(Engine.build(small_export, champion, settings))
+    scorer = RankerScorer(Engine.build(small_export, ranker, settings))
     agency = small_export.positions["agency_id"].iloc[0]
     options = CampaignOptions(chain_depth=2, top_n=20)
     report = run_campaign(
@@ -492,8 +492,8 @@ def test_campaign_with_the_real_champion_on_the_small_export(small_export, champ
         )
         i = int(np.flatnonzero(np.asarray(pool.nips) == placement.nip)[0])
         assert verdict.eligible[i]
-        row = features[list(champion.feature_columns)].to_numpy(dtype=float)[[i]]
-        assert placement.fit == pytest.approx(float(champion.booster.predict(row)[0]), abs=1e-6)
+        row = features[list(ranker.feature_columns)].to_numpy(dtype=float)[[i]]
+        assert placement.fit == pytest.approx(float(ranker.booster.predict(row)[0]), abs=1e-6)
     for gap in report.open_vacancies:
         assert gap.reason.startswith("vacancy ") and gap.position_id in gap.reason
     text = report.to_text()
@@ -526,8 +526,8 @@ def test_campaign_cli(small_export_dir, small_export, champion):
 
 
 @pytest.fixture(scope="module")
-def campaign_service(small_export, champion, tmp_path_factory):
-    """The real app (create_app) over the small export and the champion, with real keys."""
+def campaign_service(small_export, ranker, tmp_path_factory):
+    """The real app (create_app) over the small export and the ranker, with real keys."""
     import os
     from datetime import date
 
@@ -544,7 +544,7 @@ def campaign_service(small_export, champion, tmp_path_factory):
         as_of=date(2026, 11, 1),
         mlflow_tracking_uri=os.environ["MLFLOW_TRACKING_URI"],
     )
-    app = create_app(settings, engine=Engine.build(small_export, champion, settings))
+    app = create_app(settings, engine=Engine.build(small_export, ranker, settings))
     with TestClient(app) as client:
         agency = str(small_export.positions["agency_id"].iloc[0])
         keys = {
@@ -585,7 +585,7 @@ def test_api_campaign_end_to_end(campaign_service, small_export):
 
 
 @pytest.mark.slow
-def test_screened_scoring_equals_scoring_the_whole_pool(small_export, champion, tmp_path):
+def test_screened_scoring_equals_scoring_the_whole_pool(small_export, ranker, tmp_path):
     """Screening first (hard rules without features) changes no eligibility and no score."""
     from features.rules import evaluate_rules
     from serving.campaigns import RankerScorer
@@ -593,7 +593,7 @@ def test_screened_scoring_equals_scoring_the_whole_pool(small_export, champion, 
     from training.settings import Settings
 
     settings = Settings(as_of="2026-11-22", compiled_dir=tmp_path / "compiled")
-    engine = Engine.build(small_export, champion, settings)
+    engine = Engine.build(small_export, ranker, settings)
     scorer = RankerScorer(engine)
     positions = small_export.positions.groupby("position_type").head(3)
     for position in positions.to_dict("records"):

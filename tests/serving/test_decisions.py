@@ -135,10 +135,10 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.mark.postgres
 def test_decisions_on_postgresql(
-    postgres_url: str, small_export: Export, champion: RankerBundle, tmp_path: Path, vacancy: str
+    postgres_url: str, small_export: Export, ranker: RankerBundle, tmp_path: Path, vacancy: str
 ) -> None:
     settings = service_settings(tmp_path).model_copy(update={"database_url": postgres_url})
-    app = create_app(settings, engine=Engine.build(small_export, champion, settings))
+    app = create_app(settings, engine=Engine.build(small_export, ranker, settings))
     with TestClient(app) as client:
         db = app.state.db
         assert db.dialect.name == "postgresql"
