@@ -344,12 +344,10 @@ def test_age_is_never_shown_or_kept(ruleset: RuleSet) -> None:
 
 
 def test_protected_attributes_are_not_features() -> None:
+    from features.build import FEATURE_COLUMNS
     from features.export import PROTECTED_ATTRIBUTES
 
-    build = pytest.importorskip(
-        "features.build", reason="features/build.py (FEATURE_COLUMNS) has not landed yet"
-    )
-    columns = set(build.FEATURE_COLUMNS)
+    columns = set(FEATURE_COLUMNS)
     assert not columns & {*PROTECTED_ATTRIBUTES, "age", "birth_date", "birth_year"}
     assert not [c for c in columns if "age" in c.split("_") or "birth" in c]
 

@@ -11,6 +11,7 @@ import pytest
 from training.config import LabelPolicy, SplitConfig
 from training.dataset import (
     DatasetError,
+    RankingData,
     apply_label_policy,
     round_rows,
     split_rounds,
@@ -23,10 +24,18 @@ def test_groups_are_contiguous_rounds_and_sum_to_rows(training_data):
     assert groups.sum() == len(data.frame)
     assert len(groups) == data.frame["round_id"].nunique()
     ids = data.frame["round_id"].to_numpy()
-    assert (np.diff(np.r_[0, np.cumsum(groups)[:-1]]) >= 0).all()
     starts = np.r_[0, np.cumsum(groups)[:-1]]
     for start, size in zip(starts, groups, strict=True):
         assert len(set(ids[start : start + size])) == 1
+    firsts = data.frame.iloc[starts]
+    order = list(zip(firsts["decided_on"], firsts["round_id"], strict=True))
+    assert order == sorted(order)  # blocks follow the rounds in time, as LightGBM is told
+
+
+def test_groups_refuse_a_round_split_in_two_blocks():
+    frame = pd.DataFrame({"round_id": ["a", "a", "b", "a"]})
+    with pytest.raises(DatasetError, match="not contiguous"):
+        RankingData(frame, ()).groups  # noqa: B018
 
 
 def test_no_round_in_two_splits_and_test_rounds_are_most_recent(training_data, small_export):
