@@ -15,10 +15,13 @@ Two models:
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+import sqlalchemy as sa
 
 from features.export import Export
 from training.config import TrainingConfig, load_config
@@ -26,6 +29,47 @@ from training.registry import RankerBundle
 
 SMALL_EMPLOYEES = 400
 SMALL_SEED = 7
+CHROMIUM = Path("/usr/bin/chromium")
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def in_ci() -> bool:
+    """True when the environment says this is CI (``CI=true``, as CI services set it)."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def unavailable(reason: str) -> NoReturn:
+    """A browser or server the test needs is missing: skip here, but fail under CI.
+
+    On a laptop without Chromium or PostgreSQL the test is reported as skipped (``-ra`` lists
+    it); in CI it must run, so a missing one fails the run instead of passing quietly.
+    """
+    if in_ci():
+        pytest.fail(f"{reason}; CI=true needs it, so this fails instead of skipping", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``browser`` needs Debian's Chromium."""
+    if item.get_closest_marker("browser") and not CHROMIUM.exists():
+        unavailable("Debian's chromium is not installed (make install installs it)")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A throwaway database on the PostgreSQL server at 127.0.0.1:5432, dropped afterwards."""
+    admin = sa.create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+    name = f"asn_jobfit_test_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        unavailable(f"no PostgreSQL server at 127.0.0.1:5432 ({type(error).__name__})")
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session", autouse=True)

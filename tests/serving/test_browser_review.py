@@ -17,10 +17,10 @@ from features.export import Export
 from serving.app import create_app
 from serving.auth import create_api_key
 from serving.engine import Engine
+from tests.conftest import CHROMIUM
 from tests.serving.conftest import service_settings
 from training.registry import RankerBundle
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FLAGS = [
     "--no-sandbox",
@@ -61,8 +61,6 @@ def _serving(app: FastAPI) -> Iterator[str]:
 def test_committee_signs_in_reviews_decides_and_downloads(
     small_export: Export, ranker: RankerBundle, tmp_path: Path, vacancy: str
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make install installs it)")
     from playwright.sync_api import expect, sync_playwright
 
     settings = service_settings(tmp_path)
@@ -120,8 +118,6 @@ def test_committee_signs_in_reviews_decides_and_downloads(
 def test_committee_runs_a_campaign_reads_it_and_downloads_the_csv(
     small_export: Export, ranker: RankerBundle, tmp_path: Path
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make install installs it)")
     from playwright.sync_api import expect, sync_playwright
 
     settings = service_settings(tmp_path)

@@ -10,12 +10,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from features.export import Export
@@ -113,24 +111,6 @@ def test_divergence_report_counts_off_list_choices(
     assert divergent >= 1
     assert any(JUSTIFICATION in g["justifications"] for g in report["groups"])
     assert all(0 <= g["divergence_rate"] <= 1 for g in report["groups"])
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A throwaway database on the PostgreSQL server at 127.0.0.1:5432, dropped afterwards."""
-    admin = sa.create_engine(
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
-    )
-    name = f"asn_jobfit_test_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        pytest.skip(f"no PostgreSQL server at 127.0.0.1:5432 ({type(error).__name__})")
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.mark.postgres
