@@ -181,8 +181,15 @@ def champion(small_export_dir: Path, isolated_stores: Path):
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark ``slow`` every test that needs the MLflow-trained ``champion`` (directly or through
-    another fixture): it trains, evaluates and registers a model through the whole pipeline."""
+    """Mark ``slow`` what is slow by construction, so that the marker stays honest.
+
+    - every test that needs the MLflow-trained ``champion`` (directly or through another
+      fixture): it trains, evaluates and registers a model through the whole pipeline;
+    - every ``browser`` test: it serves the app over HTTP and drives a real Chromium.
+
+    Tests that start a server process, a notebook kernel or run for seconds say ``slow``
+    themselves.
+    """
     for item in items:
-        if "champion" in getattr(item, "fixturenames", ()):
+        if "champion" in getattr(item, "fixturenames", ()) or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)

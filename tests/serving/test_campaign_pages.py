@@ -21,8 +21,6 @@ from serving.routers.pages import RECENT_CAMPAIGNS, TEXT
 from serving.tables import audit_log, campaigns
 from tests.serving.conftest import Keys
 
-pytestmark = pytest.mark.slow
-
 CAMPAIGN_URL = re.compile(r"^/campaigns/([0-9a-f-]{36})$")
 
 

@@ -456,7 +456,6 @@ def test_api_auditor_reads_any_campaign_and_not_ready_is_503(campaign_client):
     assert "not ready: no champion registered" in down.json()["detail"]
 
 
-@pytest.mark.slow
 def test_campaign_with_the_real_champion_on_the_small_export(small_export, ranker, tmp_path):
     """End to end on the service: real pool, features, rules and the few-tree ranker."""
     from features.build import build_features
@@ -555,7 +554,6 @@ def campaign_service(small_export, ranker, tmp_path_factory):
         yield client, {role: {"Authorization": f"Bearer {k}"} for role, k in keys.items()}, agency
 
 
-@pytest.mark.slow
 def test_api_campaign_end_to_end(campaign_service, small_export):
     """POST /v1/campaigns through the real app: auth, scoring, storage, audit, exports."""
     client, headers, agency = campaign_service
@@ -584,7 +582,6 @@ def test_api_campaign_end_to_end(campaign_service, small_export):
     assert missing.status_code == 404 and "NOPE-1" in missing.json()["detail"]
 
 
-@pytest.mark.slow
 def test_screened_scoring_equals_scoring_the_whole_pool(small_export, ranker, tmp_path):
     """Screening first (hard rules without features) changes no eligibility and no score."""
     from features.rules import evaluate_rules
