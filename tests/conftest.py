@@ -180,8 +180,11 @@ def champion(small_export_dir: Path, isolated_stores: Path):
     return load_champion(get_settings())
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark ``slow`` what is slow by construction, so that the marker stays honest.
+    """Mark ``slow`` what is slow by construction, and group tests for ``--dist loadgroup``.
+
+    ``slow``, so that the marker stays honest:
 
     - every test that needs the MLflow-trained ``champion`` (directly or through another
       fixture): it trains, evaluates and registers a model through the whole pipeline;
@@ -189,7 +192,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     Tests that start a server process, a notebook kernel or run for seconds say ``slow``
     themselves.
+
+    ``xdist_group`` (used only by ``pytest -n N --dist loadgroup``): the tests that need the
+    champion run on one worker, so it is trained once; every other test goes with its file,
+    as with ``--dist loadfile``, so module fixtures are built once.
     """
     for item in items:
-        if "champion" in getattr(item, "fixturenames", ()) or item.get_closest_marker("browser"):
+        needs_champion = "champion" in getattr(item, "fixturenames", ())
+        if needs_champion or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+        group = "champion" if needs_champion else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
