@@ -24,8 +24,13 @@ import pytest
 import sqlalchemy as sa
 
 from features.export import Export
+from features.loader import load_export
+from features.rules import RuleSet, load_ruleset
 from training.config import TrainingConfig, load_config
+from training.dataset import TrainingData, build_training_data
+from training.model import train_ranker
 from training.registry import RankerBundle
+from training.synthetic import generate_export
 
 SMALL_EMPLOYEES = 400
 SMALL_SEED = 7
@@ -100,8 +105,6 @@ def isolated_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def small_export_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic export (CSV) written by the generator, shared by the session."""
-    from training.synthetic import generate_export
-
     out = tmp_path_factory.mktemp("export") / "small"
     generate_export(out, employees=SMALL_EMPLOYEES, seed=SMALL_SEED, fmt="csv")
     return out
@@ -110,8 +113,6 @@ def small_export_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def small_export(small_export_dir: Path) -> Export:
     """The small export, loaded and validated."""
-    from features.loader import load_export
-
     return load_export(small_export_dir)
 
 
@@ -125,30 +126,26 @@ def tiny_config() -> TrainingConfig:
 
 
 @pytest.fixture(scope="session")
-def ruleset():
+def ruleset() -> RuleSet:
     """Rule set v1."""
-    from features.rules import load_ruleset
-
     return load_ruleset()
 
 
 @pytest.fixture(scope="session")
-def training_data(small_export: Export, tiny_config: TrainingConfig, ruleset):
+def training_data(
+    small_export: Export, tiny_config: TrainingConfig, ruleset: RuleSet
+) -> TrainingData:
     """Ranking rows of every past round of the small export, split by time."""
-    from training.dataset import build_training_data
-
     return build_training_data(small_export, tiny_config, ruleset, progress=False)
 
 
 @pytest.fixture(scope="session")
-def ranker(training_data, tiny_config: TrainingConfig) -> RankerBundle:
+def ranker(training_data: TrainingData, tiny_config: TrainingConfig) -> RankerBundle:
     """A seeded few-tree ranker trained in memory on the small export; no MLflow involved.
 
     The same rows, config and trainer as the pipeline, so its booster is the one the
     ``champion`` fixture registers; only the registry's round trip is left out.
     """
-    from training.model import train_ranker
-
     booster = train_ranker(
         training_data.part("train"), training_data.part("validation"), tiny_config
     )
@@ -164,12 +161,13 @@ def ranker(training_data, tiny_config: TrainingConfig) -> RankerBundle:
 
 
 @pytest.fixture(scope="session")
-def champion(small_export_dir: Path, isolated_stores: Path):
+def champion(small_export_dir: Path, isolated_stores: Path) -> RankerBundle:
     """A few-tree ranker trained on the small export, registered and loaded by alias.
 
     Trained with ``training/configs/test.yaml`` into the isolated MLflow store; if the gate
     refuses it, it is promoted by hand so that a champion always exists.
     """
+    # Imported here: only these tests need the whole pipeline (evaluation, plots, MLflow).
     from training.pipeline import train_and_register
     from training.registry import load_champion, promote
     from training.settings import get_settings
