@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -33,8 +34,6 @@ class Keys:
 
 def service_settings(folder: Path) -> Settings:
     """Settings of a test service whose database lives in ``folder``."""
-    import os
-
     return Settings(
         database_url=f"sqlite:///{folder / 'service.db'}",
         as_of=AS_OF,
