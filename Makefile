@@ -20,8 +20,9 @@ AGENCY    ?=
 FILE      ?=
 POSITIONS ?=
 TRIALS    ?= 20
+WORKERS   ?= 2
 
-.PHONY: help install test lint format data validate train evaluate tune promote rollback export \
+.PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
         mlflow-ui serve run api-key audit-verify bench ingest-outcomes campaign holdout
 
 help: ## List the targets
@@ -36,8 +37,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the project with its dev extras (quick when nothing changed)
 
-test: install ## Run the whole test suite
-	$(PY) -m pytest
+test: install ## Run the whole test suite on WORKERS processes (WORKERS=0: in this one)
+	$(PY) -m pytest -n $(WORKERS) --dist loadgroup
+
+test-quick: install ## The tests that need no MLflow-trained champion, browser or server process
+	$(PY) -m pytest -n $(WORKERS) --dist loadgroup -m "not slow"
 
 lint: install ## Check style and formatting with ruff (fix with `make format`)
 	$(VENV)/bin/ruff check features training serving tests

@@ -11,7 +11,10 @@ import pandas as pd
 import pytest
 import yaml
 
+from features.build import FEATURE_COLUMNS, build_columns, build_features
+from features.candidates import prepare_candidates
 from features.errors import JobfitError
+from features.export import PROTECTED_ATTRIBUTES
 from features.i18n import LANGUAGES
 from features.rules import (
     Eligibility,
@@ -347,12 +350,7 @@ def test_age_is_never_shown_or_kept(ruleset: RuleSet) -> None:
 
 
 def test_protected_attributes_are_not_features() -> None:
-    from features.export import PROTECTED_ATTRIBUTES
-
-    build = pytest.importorskip(
-        "features.build", reason="features/build.py (FEATURE_COLUMNS) has not landed yet"
-    )
-    columns = set(build.FEATURE_COLUMNS)
+    columns = set(FEATURE_COLUMNS)
     assert not columns & {*PROTECTED_ATTRIBUTES, "age", "birth_date", "birth_year"}
     assert not [c for c in columns if "age" in c.split("_") or "birth" in c]
 
@@ -631,10 +629,6 @@ def test_docs_table_lists_every_rule_of_v1(ruleset: RuleSet) -> None:
 
 def test_each_rule_reads_only_the_features_it_declares(small_export) -> None:
     """Screening builds only the declared features: a rule reading another would fail here."""
-    from features.build import build_features
-    from features.candidates import prepare_candidates
-    from features.rules import evaluate_rules, load_ruleset
-
     ruleset = load_ruleset("v1")
     as_of = pd.Timestamp("2026-11-01")
     pool = prepare_candidates(small_export, as_of)
@@ -657,9 +651,6 @@ def test_each_rule_reads_only_the_features_it_declares(small_export) -> None:
 
 
 def test_build_columns_gives_the_same_values_as_build_features(small_export) -> None:
-    from features.build import build_columns, build_features
-    from features.candidates import prepare_candidates
-
     as_of = pd.Timestamp("2026-11-01")
     pool = prepare_candidates(small_export, as_of)
     position = small_export.positions.iloc[3].to_dict()

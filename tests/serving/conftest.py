@@ -1,7 +1,8 @@
-"""A real service over the small export and the tiny champion, with keys for each role."""
+"""A real service over the small export and the in-memory ranker, with keys for each role."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -33,8 +34,6 @@ class Keys:
 
 def service_settings(folder: Path) -> ServiceSettings:
     """Settings of a test service whose database lives in ``folder``."""
-    import os
-
     return ServiceSettings(
         database_url=f"sqlite:///{folder / 'service.db'}",
         as_of=AS_OF,
@@ -44,17 +43,14 @@ def service_settings(folder: Path) -> ServiceSettings:
     )
 
 
-@pytest.fixture(scope="module")
-def service(
-    small_export: Export, champion: RankerBundle, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[TestClient, Keys]]:
-    """The app with a real engine (the small export, the champion) and a key per role."""
-    settings = service_settings(tmp_path_factory.mktemp("service"))
-    engine = Engine.build(small_export, champion, settings)
+def _serve(export: Export, bundle: RankerBundle, folder: Path) -> Iterator[tuple[TestClient, Keys]]:
+    """The app with a real engine over ``export`` and ``bundle``, and a key per role."""
+    settings = service_settings(folder)
+    engine = Engine.build(export, bundle, settings)
     app = create_app(settings, engine=engine)
     with TestClient(app) as client:
         db = app.state.db
-        agency = str(small_export.positions["agency_id"].iloc[0])
+        agency = str(export.positions["agency_id"].iloc[0])
         keys = Keys(
             committee=create_api_key(db, "committee", agency)[1],
             other_committee=create_api_key(db, "committee", "PEMKAB-LAIN")[1],
@@ -62,6 +58,23 @@ def service(
             auditor=create_api_key(db, "auditor", None)[1],
         )
         yield client, keys
+
+
+@pytest.fixture(scope="module")
+def service(
+    small_export: Export, ranker: RankerBundle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, Keys]]:
+    """The app with a real engine (the small export, the in-memory ranker) and a key per role."""
+    yield from _serve(small_export, ranker, tmp_path_factory.mktemp("service"))
+
+
+@pytest.fixture(scope="module")
+def reloadable_service(
+    small_export: Export, champion: RankerBundle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, Keys]]:
+    """Like ``service``, but started with the champion registered in the isolated MLflow store,
+    so that a reload (``/v1/admin/reload``, SIGHUP) has a champion to load."""
+    yield from _serve(small_export, champion, tmp_path_factory.mktemp("reloadable-service"))
 
 
 @pytest.fixture(scope="module")

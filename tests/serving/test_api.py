@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -10,8 +13,9 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from features.candidates import subset
 from features.export import Export
-from serving.app import create_app
+from serving.app import create_app, reload_on_hangup
 from serving.audit import verify_chain
 from serving.engine import Engine
 from tests.serving.conftest import Keys, service_settings
@@ -35,11 +39,11 @@ def _shortlist(
     return response.json()
 
 
-def test_health_names_the_model(service: tuple[TestClient, Keys], champion: RankerBundle) -> None:
+def test_health_names_the_model(service: tuple[TestClient, Keys], ranker: RankerBundle) -> None:
     client, _ = service
     body = client.get("/health").json()
     assert body["status"] == "ok"
-    assert body["model"] == {"name": champion.name, "version": str(champion.version)}
+    assert body["model"] == {"name": ranker.name, "version": str(ranker.version)}
 
 
 @pytest.mark.parametrize("header", [None, "Bearer nope", "Basic abc", "Bearer "])
@@ -170,10 +174,10 @@ def test_candidate_fit_explains_and_gives_recourse(
     assert missing.status_code == 404
 
 
-def test_model_endpoint(service: tuple[TestClient, Keys], champion: RankerBundle) -> None:
+def test_model_endpoint(service: tuple[TestClient, Keys], ranker: RankerBundle) -> None:
     client, keys = service
     body = client.get("/v1/model", headers=keys.header("auditor")).json()
-    assert body["features"] == list(champion.feature_columns)
+    assert body["features"] == list(ranker.feature_columns)
     assert body["alias"] == "champion"
     assert body["scoring"] == "lleaves"  # the compiled copy passed its check at start-up
 
@@ -195,8 +199,10 @@ def test_audit_chain_records_and_detects_tampering(
     assert not ok and f"entry {first}" in message
 
 
-def test_reload_under_load_drops_nothing(service: tuple[TestClient, Keys], vacancy: str) -> None:
-    client, keys = service
+def test_reload_under_load_drops_nothing(
+    reloadable_service: tuple[TestClient, Keys], vacancy: str
+) -> None:
+    client, keys = reloadable_service
     statuses: list[int] = []
 
     def hammer() -> None:
@@ -223,7 +229,7 @@ def test_reload_under_load_drops_nothing(service: tuple[TestClient, Keys], vacan
 
 
 def test_protected_attributes_do_not_move_any_score(
-    small_export: Export, champion: RankerBundle, tmp_path, vacancy: str
+    small_export: Export, ranker: RankerBundle, tmp_path, vacancy: str
 ) -> None:
     settings = service_settings(tmp_path)
     rng = np.random.default_rng(1)
@@ -241,7 +247,7 @@ def test_protected_attributes_do_not_move_any_score(
     position["position_id"] = vacancy
     scores = []
     for export in (small_export, replace(small_export, employees=employees)):
-        body = Engine.build(export, champion, settings).shortlist(position, 20, "id", {})
+        body = Engine.build(export, ranker, settings).shortlist(position, 20, "id", {})
         scores.append({c["nip"]: c["score"] for c in body["candidates"]})
     assert scores[0] == scores[1]
 
@@ -274,15 +280,9 @@ def test_a_pool_filtered_to_nobody_gives_an_empty_list(
 
 
 def test_sighup_reloads_the_champion_without_a_restart(
-    service: tuple[TestClient, Keys], vacancy: str
+    reloadable_service: tuple[TestClient, Keys], vacancy: str
 ) -> None:
-    import os
-    import signal
-    import time
-
-    from serving.app import reload_on_hangup
-
-    client, keys = service
+    client, keys = reloadable_service
     before = client.app.state.runtime.current.engine
     previous = signal.getsignal(signal.SIGHUP)
     try:
@@ -303,11 +303,9 @@ def test_sighup_reloads_the_champion_without_a_restart(
 
 
 def test_filtered_pools_are_cut_once_and_never_from_another_pool(
-    small_export: Export, champion: RankerBundle, tmp_path
+    small_export: Export, ranker: RankerBundle, tmp_path
 ) -> None:
-    from features.candidates import subset
-
-    engine = Engine.build(small_export, champion, service_settings(tmp_path))
+    engine = Engine.build(small_export, ranker, service_settings(tmp_path))
     agency = {"agency_id": str(small_export.positions["agency_id"].iloc[0]), "unit_id": None}
     unit = {"unit_id": str(engine.pool.employees["unit_id"].iloc[0])}
     first = engine.candidates(unit)

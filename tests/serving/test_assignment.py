@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import serving.assignment as module
+from features.ranking import top_k
 from serving.assignment import (
     UNFILLED,
     AssignmentError,
@@ -149,8 +151,6 @@ def test_top_n_keeps_only_the_best_eligible():
 
 
 def test_top_n_ties_are_broken_by_nip_as_on_a_shortlist():
-    from features.ranking import top_k
-
     scores = np.array([[7.0, 7.0, 7.0, 5.0]])
     nips = np.array(["300", "100", "200", "400"])
     problem = from_dense(scores, np.ones_like(scores, dtype=bool), top_n=2, nips=nips)
@@ -243,8 +243,6 @@ def test_chains_link_opened_positions():
 
 
 def test_fractional_lp_falls_back_to_the_mip(monkeypatch):
-    import serving.assignment as module
-
     real = module._run_highs
 
     def fractional_lp(gains, constraints, *, integer, options):

@@ -12,15 +12,16 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from playwright.sync_api import expect, sync_playwright
 
 from features.export import Export
 from serving.app import create_app
 from serving.auth import create_api_key
 from serving.engine import Engine
+from tests.conftest import CHROMIUM
 from tests.serving.conftest import service_settings
 from training.bundle import RankerBundle
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FLAGS = [
     "--no-sandbox",
@@ -59,14 +60,10 @@ def _serving(app: FastAPI) -> Iterator[str]:
 
 @pytest.mark.browser
 def test_committee_signs_in_reviews_decides_and_downloads(
-    small_export: Export, champion: RankerBundle, tmp_path: Path, vacancy: str
+    small_export: Export, ranker: RankerBundle, tmp_path: Path, vacancy: str
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make install installs it)")
-    from playwright.sync_api import expect, sync_playwright
-
     settings = service_settings(tmp_path)
-    app = create_app(settings, engine=Engine.build(small_export, champion, settings))
+    app = create_app(settings, engine=Engine.build(small_export, ranker, settings))
     agency = str(small_export.positions["agency_id"].iloc[0])
     ARTIFACTS.mkdir(exist_ok=True)
     with _serving(app) as base, sync_playwright() as playwright:
@@ -118,14 +115,10 @@ def test_committee_signs_in_reviews_decides_and_downloads(
 
 @pytest.mark.browser
 def test_committee_runs_a_campaign_reads_it_and_downloads_the_csv(
-    small_export: Export, champion: RankerBundle, tmp_path: Path
+    small_export: Export, ranker: RankerBundle, tmp_path: Path
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make install installs it)")
-    from playwright.sync_api import expect, sync_playwright
-
     settings = service_settings(tmp_path)
-    app = create_app(settings, engine=Engine.build(small_export, champion, settings))
+    app = create_app(settings, engine=Engine.build(small_export, ranker, settings))
     ARTIFACTS.mkdir(exist_ok=True)
     with _serving(app) as base, sync_playwright() as playwright:
         agency = str(small_export.positions["agency_id"].iloc[0])

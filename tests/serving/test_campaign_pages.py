@@ -6,7 +6,9 @@ signing in through ``/login`` like a browser, so the HttpOnly key cookie carries
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,15 +19,15 @@ from fastapi.testclient import TestClient
 
 from features import i18n
 from features.export import Export
+from serving.app import create_app
+from serving.auth import create_api_key
 from serving.campaigns.models import Said
 from serving.campaigns.rendering import say
 from serving.routers.pages import home as home_page
 from serving.routers.pages.home import RECENT_CAMPAIGNS
 from serving.runtime import Runtime
 from serving.tables import audit_log, campaigns
-from tests.serving.conftest import Keys
-
-pytestmark = pytest.mark.slow
+from tests.serving.conftest import Keys, service_settings
 
 CAMPAIGN_URL = re.compile(r"^/campaigns/([0-9a-f-]{36})$")
 
@@ -351,10 +353,6 @@ def test_signed_out_posts_change_nothing_and_not_ready_is_a_message(
 def test_a_service_without_champion_answers_campaign_pages_with_503(
     small_export: Export, tmp_path: Path
 ) -> None:
-    from serving.app import create_app
-    from serving.auth import create_api_key
-    from tests.serving.conftest import service_settings
-
     app = create_app(service_settings(tmp_path), data_dir=tmp_path / "no-export")
     with TestClient(app) as client:
         assert app.state.runtime.current.engine is None and app.state.runtime.current.reason
@@ -372,11 +370,6 @@ def test_a_campaign_stored_before_schema_versions_shows_as_before(
     service: tuple[TestClient, Keys],
 ) -> None:
     """A version-0 report (prose scope, chains and reasons) on the page, in both languages."""
-    import datetime as dt
-    import json
-
-    from serving.auth import create_api_key
-
     client, _ = service
     fixture = Path(__file__).with_name("fixtures") / "campaign_report_v0.json"
     raw = fixture.read_text(encoding="utf-8")

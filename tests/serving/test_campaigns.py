@@ -8,28 +8,58 @@ runs the real champion on the small export through the API.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import os
 from collections.abc import Collection, Mapping
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI, Header
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from features.build import build_features
+from features.candidates import prepare_candidates
+from features.errors import ForbiddenError, NotFoundError
 from features.ordinals import age_bands
+from features.rules import evaluate_rules, load_ruleset
+from serving import errors
+from serving.app import create_app
+from serving.audit import verify_chain
+from serving.auth import Principal, create_api_key
 from serving.campaigns.models import (
+    SCHEMA_VERSION,
+    AgencyScope,
     CampaignError,
+    CampaignForbidden,
     CampaignNotFound,
     CampaignOptions,
     ChainLink,
     ListedScope,
     Said,
 )
-from serving.campaigns.planning import plan_campaign, resolve_vacancies
-from serving.campaigns.rendering import render_csv, render_text, say
-from serving.campaigns.scoring import VacancyScores
+from serving.campaigns.planning import plan_campaign, resolve_vacancies, run_campaign
+from serving.campaigns.rendering import render_csv, render_pdf, render_text, say
+from serving.campaigns.scoring import RankerScorer, VacancyScores
+from serving.campaigns.service import authorize_scope
+from serving.campaigns.storage import load_campaign, read_report, save_campaign
+from serving.cli import app
+from serving.db import make_engine, upgrade
+from serving.engine import Engine
+from serving.routers.campaigns import build_router, recent_campaigns
+from serving.runtime import Runtime, RuntimeHolder
+from serving.settings import ServiceSettings
+from serving.tables import audit_log, metadata
+from serving.tables import campaigns as table
+from tests.serving.conftest import service_settings
 
 AS_OF = pd.Timestamp("2026-11-01")
 
@@ -284,16 +314,11 @@ def test_resolve_scope_errors():
 
 
 def test_pdf_export_is_a_pdf():
-    from serving.campaigns.rendering import render_pdf
-
     data = render_pdf(_plan(["P_A", "P_B"], CONFLICT))
     assert data.startswith(b"%PDF-") and len(data) > 500
 
 
 def test_authorize_scope():
-    from serving.campaigns.models import CampaignForbidden
-    from serving.campaigns.service import authorize_scope
-
     positions = _positions()
     assert authorize_scope("committee", "AG1", ["P_A"], positions) == "AG1"
     assert authorize_scope("admin", None, ["P_A", "P_B"], positions) == "AG1"
@@ -304,11 +329,6 @@ def test_authorize_scope():
 
 
 def test_store_round_trip(tmp_path):
-    import sqlalchemy as sa
-
-    from serving.campaigns.storage import load_campaign, save_campaign
-    from serving.tables import metadata
-
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'c.db'}")
     metadata.create_all(engine)
     report = _plan(["P_A", "P_B"], CONFLICT)
@@ -325,17 +345,6 @@ def test_store_round_trip(tmp_path):
 @pytest.fixture
 def campaign_client(tmp_path):
     """The campaigns router on a bare app, a real SQLite store, a header-driven caller."""
-    from types import SimpleNamespace
-
-    from fastapi import FastAPI, Header
-    from fastapi.testclient import TestClient
-
-    from serving import errors
-    from serving.auth import Principal
-    from serving.db import make_engine, upgrade
-    from serving.routers.campaigns import build_router
-    from serving.runtime import Runtime, RuntimeHolder
-    from tests.serving.conftest import service_settings
 
     def caller(x_role: str = Header(), x_agency: str | None = Header(None)):
         return Principal(key_id="k1", role=x_role, agency_id=x_agency)
@@ -363,16 +372,11 @@ def test_api_runs_stores_and_exports(campaign_client):
     report = created.json()
     assert {p["position_id"]: p["nip"] for p in report["placements"]} == {"P_A": "y", "P_B": "x"}
     cid = report["campaign_id"]
-    from serving.audit import verify_chain
 
     client_app = campaign_client.app
     ok, message = verify_chain(client_app.state.db)
     assert ok, message
     with client_app.state.db.connect() as connection:
-        import sqlalchemy as sa
-
-        from serving.tables import audit_log
-
         entry = connection.execute(sa.select(audit_log)).one()
     assert (entry.action, entry.subject) == ("campaign.create", cid)
     assert '["P_A", "y"]' in entry.detail_json
@@ -473,7 +477,6 @@ def test_api_auditor_reads_any_campaign_and_not_ready_is_503(campaign_client):
     cid = campaign_client.post("/v1/campaigns", json=body, headers=COMMITTEE).json()["campaign_id"]
     auditor = {"x-role": "auditor"}
     assert campaign_client.get(f"/v1/campaigns/{cid}", headers=auditor).status_code == 200
-    from serving.runtime import Runtime
 
     campaign_client.app.state.runtime.swap(Runtime.not_ready("no champion registered"))
     down = campaign_client.post("/v1/campaigns", json=body, headers=COMMITTEE)
@@ -482,21 +485,12 @@ def test_api_auditor_reads_any_campaign_and_not_ready_is_503(campaign_client):
     assert down.json()["detail"] == "the service is not ready: no champion registered"
 
 
-@pytest.mark.slow
-def test_campaign_with_the_real_champion_on_the_small_export(small_export, champion, tmp_path):
-    """End to end on the service: real pool, features, rules and the few-tree champion."""
-    from features.build import build_features
-    from features.candidates import prepare_candidates
-    from features.rules import evaluate_rules, load_ruleset
-    from serving.campaigns.planning import run_campaign
-    from serving.campaigns.scoring import RankerScorer
-    from serving.engine import Engine
-    from serving.settings import ServiceSettings
-
+def test_campaign_with_the_real_champion_on_the_small_export(small_export, ranker, tmp_path):
+    """End to end on the service: real pool, features, rules and the few-tree ranker."""
     as_of = pd.Timestamp("2026-11-22")
-    ruleset = load_ruleset(champion.ruleset_version)
+    ruleset = load_ruleset(ranker.ruleset_version)
     settings = ServiceSettings(as_of=as_of.date(), compiled_dir=tmp_path / "compiled")
-    scorer = RankerScorer(Engine.build(small_export, champion, settings))
+    scorer = RankerScorer(Engine.build(small_export, ranker, settings))
     agency = small_export.positions["agency_id"].iloc[0]
     options = CampaignOptions(chain_depth=2, top_n=20)
     report = run_campaign(
@@ -519,8 +513,8 @@ def test_campaign_with_the_real_champion_on_the_small_export(small_export, champ
         )
         i = int(np.flatnonzero(np.asarray(pool.nips) == placement.nip)[0])
         assert verdict.eligible[i]
-        row = features[list(champion.feature_columns)].to_numpy(dtype=float)[[i]]
-        assert placement.fit == pytest.approx(float(champion.booster.predict(row)[0]), abs=1e-6)
+        row = features[list(ranker.feature_columns)].to_numpy(dtype=float)[[i]]
+        assert placement.fit == pytest.approx(float(ranker.booster.predict(row)[0]), abs=1e-6)
     for gap in report.open_vacancies:
         assert gap.reason.code.startswith("open.") and gap.reason.params["position_id"] == (
             gap.position_id
@@ -533,10 +527,6 @@ def test_campaign_with_the_real_champion_on_the_small_export(small_export, champ
 @pytest.mark.slow
 def test_campaign_cli(small_export_dir, small_export, champion):
     """``python -m serving campaign``: a readable report, and exit code 2 with a message."""
-    from typer.testing import CliRunner
-
-    from serving.cli import app
-
     vacant = small_export.positions.query("is_vacant")["position_id"].tolist()[:2]
     runner = CliRunner()
     args = ["campaign", "--data-dir", str(small_export_dir), "--positions", ",".join(vacant)]
@@ -556,25 +546,15 @@ def test_campaign_cli(small_export_dir, small_export, champion):
 
 
 @pytest.fixture(scope="module")
-def campaign_service(small_export, champion, tmp_path_factory):
-    """The real app (create_app) over the small export and the champion, with real keys."""
-    import os
-    from datetime import date
-
-    from fastapi.testclient import TestClient
-
-    from serving.app import create_app
-    from serving.auth import create_api_key
-    from serving.engine import Engine
-    from serving.settings import ServiceSettings
-
+def campaign_service(small_export, ranker, tmp_path_factory):
+    """The real app (create_app) over the small export and the ranker, with real keys."""
     folder = tmp_path_factory.mktemp("campaign-service")
     settings = ServiceSettings(
         database_url=f"sqlite:///{folder / 'service.db'}",
         as_of=date(2026, 11, 1),
         mlflow_tracking_uri=os.environ["MLFLOW_TRACKING_URI"],
     )
-    app = create_app(settings, engine=Engine.build(small_export, champion, settings))
+    app = create_app(settings, engine=Engine.build(small_export, ranker, settings))
     with TestClient(app) as client:
         agency = str(small_export.positions["agency_id"].iloc[0])
         keys = {
@@ -585,7 +565,6 @@ def campaign_service(small_export, champion, tmp_path_factory):
         yield client, {role: {"Authorization": f"Bearer {k}"} for role, k in keys.items()}, agency
 
 
-@pytest.mark.slow
 def test_api_campaign_end_to_end(campaign_service, small_export):
     """POST /v1/campaigns through the real app: auth, scoring, storage, audit, exports."""
     client, headers, agency = campaign_service
@@ -614,16 +593,10 @@ def test_api_campaign_end_to_end(campaign_service, small_export):
     assert missing.status_code == 404 and "NOPE-1" in missing.json()["detail"]
 
 
-@pytest.mark.slow
-def test_screened_scoring_equals_scoring_the_whole_pool(small_export, champion, tmp_path):
+def test_screened_scoring_equals_scoring_the_whole_pool(small_export, ranker, tmp_path):
     """Screening first (hard rules without features) changes no eligibility and no score."""
-    from features.rules import evaluate_rules
-    from serving.campaigns.scoring import RankerScorer
-    from serving.engine import Engine
-    from serving.settings import ServiceSettings
-
     settings = ServiceSettings(as_of="2026-11-22", compiled_dir=tmp_path / "compiled")
-    engine = Engine.build(small_export, champion, settings)
+    engine = Engine.build(small_export, ranker, settings)
     scorer = RankerScorer(engine)
     positions = small_export.positions.groupby("position_type").head(3)
     for position in positions.to_dict("records"):
@@ -665,8 +638,6 @@ class BlockingScorer(TableScorer):
 
 def _fixture_campaign():
     """The campaign the version-0 fixture was made from: chains, a freeze, a rule, a cap."""
-    from serving.campaigns.models import AgencyScope
-
     table = {"P_A": {"x": 5.0, "y": 1.0}, "P_X": {"z": 4.0, "f1": 3.0, "f8": 2.0},
              "P_Z": {"f1": 2.0}, "P_C": {}, "P_B": {"x": 1.0}}  # fmt: skip
     excluded = {"P_C": {"perf_baik_2y": 12, "education_minimum": 3, "status_active": 0}}
@@ -699,9 +670,6 @@ def test_reports_say_in_words_what_they_said_before_codes():
 
 @pytest.mark.parametrize("name", ["campaign_report_v0", "campaign_report_v0_caps"])
 def test_a_report_stored_before_schema_versions_reads_and_renders_as_before(name):
-    from serving.campaigns.models import SCHEMA_VERSION
-    from serving.campaigns.storage import read_report
-
     raw = (FIXTURES / f"{name}.json").read_text(encoding="utf-8")
     report = read_report(raw)
     assert report.schema_version == SCHEMA_VERSION
@@ -718,9 +686,6 @@ def test_a_report_stored_before_schema_versions_reads_and_renders_as_before(name
 
 
 def test_the_old_reader_takes_scopes_and_chains_apart():
-    from serving.campaigns.models import AgencyScope
-    from serving.campaigns.storage import read_report
-
     report = read_report((FIXTURES / "campaign_report_v0.json").read_text(encoding="utf-8"))
     assert report.scope == AgencyScope(agency_id="AG1")
     assert report.chains == [
@@ -736,11 +701,6 @@ def test_the_old_reader_takes_scopes_and_chains_apart():
 
 
 def test_api_reads_a_campaign_stored_before_schema_versions(campaign_client):
-    import datetime as dt
-
-    from serving.routers.campaigns import recent_campaigns
-    from serving.tables import campaigns as table
-
     raw = (FIXTURES / "campaign_report_v0.json").read_text(encoding="utf-8")
     cid = "0f6c2d4e-1b8a-4c1e-9a55-2f1d3c4b5a69"
     db = campaign_client.app.state.db
@@ -760,9 +720,6 @@ def test_api_reads_a_campaign_stored_before_schema_versions(campaign_client):
 
 
 def test_campaign_errors_declare_their_status():
-    from features.errors import ForbiddenError, NotFoundError
-    from serving.campaigns.models import CampaignForbidden
-
     assert CampaignError("x").status == 422
     assert CampaignNotFound("x").status == 404 and isinstance(CampaignNotFound("x"), NotFoundError)
     assert CampaignForbidden("x").status == 403

@@ -10,17 +10,16 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from features.export import Export
 from serving.app import create_app
 from serving.auth import create_api_key
+from serving.db import make_engine, upgrade
 from serving.engine import Engine
 from tests.serving.conftest import AS_OF, Keys, service_settings
 from training.bundle import RankerBundle
@@ -115,30 +114,12 @@ def test_divergence_report_counts_off_list_choices(
     assert all(0 <= g["divergence_rate"] <= 1 for g in report["groups"])
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A throwaway database on the PostgreSQL server at 127.0.0.1:5432, dropped afterwards."""
-    admin = sa.create_engine(
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
-    )
-    name = f"asn_jobfit_test_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        pytest.skip(f"no PostgreSQL server at 127.0.0.1:5432 ({type(error).__name__})")
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.mark.postgres
 def test_decisions_on_postgresql(
-    postgres_url: str, small_export: Export, champion: RankerBundle, tmp_path: Path, vacancy: str
+    postgres_url: str, small_export: Export, ranker: RankerBundle, tmp_path: Path, vacancy: str
 ) -> None:
     settings = service_settings(tmp_path).model_copy(update={"database_url": postgres_url})
-    app = create_app(settings, engine=Engine.build(small_export, champion, settings))
+    app = create_app(settings, engine=Engine.build(small_export, ranker, settings))
     with TestClient(app) as client:
         db = app.state.db
         assert db.dialect.name == "postgresql"
@@ -195,7 +176,6 @@ def test_a_decision_survives_kill_9_right_after_its_2xx(
 ) -> None:
     database = f"sqlite:///{tmp_path / 'durable.db'}"
     env = {**os.environ, "DATABASE_URL": database, "ASN_JOBFIT_AS_OF": AS_OF.isoformat()}
-    from serving.db import make_engine, upgrade
 
     db = make_engine(database)
     upgrade(db)

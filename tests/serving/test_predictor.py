@@ -32,24 +32,24 @@ def _random_booster(seed: int, features: int = 6) -> lgb.Booster:
 
 
 def test_compiled_scores_match_lightgbm_on_real_features(
-    small_export: Export, champion: RankerBundle, tmp_path: Path, vacancy: str
+    small_export: Export, ranker: RankerBundle, tmp_path: Path, vacancy: str
 ) -> None:
-    predictor = make_predictor(champion.booster, tmp_path)
+    predictor = make_predictor(ranker.booster, tmp_path)
     assert predictor.backend == "lleaves"
     assert predictor.max_difference is not None and predictor.max_difference <= TOLERANCE
-    engine = Engine.build(small_export, champion, service_settings(tmp_path))
+    engine = Engine.build(small_export, ranker, service_settings(tmp_path))
     scored = engine.score(engine.pool, engine.position(vacancy))
-    for matrix in (scored.matrix, check_matrix(champion.booster, rows=2000, seed=3)):
-        expected = champion.booster.predict(matrix)
+    for matrix in (scored.matrix, check_matrix(ranker.booster, rows=2000, seed=3)):
+        expected = ranker.booster.predict(matrix)
         assert np.max(np.abs(predictor.scores(matrix) - expected)) <= TOLERANCE
     assert list(tmp_path.glob("*.o")), "the compiled model is cached on disk"
 
 
-def test_the_check_matrix_takes_every_threshold_from_both_sides(champion: RankerBundle) -> None:
-    matrix = check_matrix(champion.booster, rows=3000)
-    splits = champion.booster.trees_to_dataframe().dropna(subset=["threshold"])
+def test_the_check_matrix_takes_every_threshold_from_both_sides(ranker: RankerBundle) -> None:
+    matrix = check_matrix(ranker.booster, rows=3000)
+    splits = ranker.booster.trees_to_dataframe().dropna(subset=["threshold"])
     splits = splits[splits["threshold"].abs() > ZERO_BAND]
-    names = champion.booster.feature_name()
+    names = ranker.booster.feature_name()
     for name, threshold in splits[["split_feature", "threshold"]].head(50).itertuples(index=False):
         column = matrix[:, names.index(name)]
         assert (column == threshold).any() and (column < threshold).any()
@@ -71,17 +71,17 @@ def test_a_compiled_copy_that_disagrees_is_not_used(tmp_path: Path) -> None:
     assert np.array_equal(guarded.scores(rows), model_b.predict(rows))
 
 
-def test_compiling_can_be_switched_off(champion: RankerBundle, tmp_path: Path) -> None:
-    predictor = make_predictor(champion.booster, tmp_path, compile=False)
+def test_compiling_can_be_switched_off(ranker: RankerBundle, tmp_path: Path) -> None:
+    predictor = make_predictor(ranker.booster, tmp_path, compile=False)
     assert predictor.backend == "lightgbm"
     assert not list(tmp_path.glob("*.o"))
 
 
 def test_shortlists_are_the_same_with_either_backend(
-    small_export: Export, champion: RankerBundle, tmp_path: Path, vacancy: str
+    small_export: Export, ranker: RankerBundle, tmp_path: Path, vacancy: str
 ) -> None:
-    compiled = Engine.build(small_export, champion, service_settings(tmp_path))
-    plain = replace(compiled, predictor=make_predictor(champion.booster, None, compile=False))
+    compiled = Engine.build(small_export, ranker, service_settings(tmp_path))
+    plain = replace(compiled, predictor=make_predictor(ranker.booster, None, compile=False))
     assert compiled.predictor.backend == "lleaves"
     position = compiled.position(vacancy)
     fast = compiled.shortlist(position, 20, "id", {})

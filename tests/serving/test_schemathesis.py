@@ -22,11 +22,11 @@ HEADERS: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def api_schema(
-    small_export: Export, champion: RankerBundle, tmp_path_factory: pytest.TempPathFactory
+    small_export: Export, ranker: RankerBundle, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[object]:
     """The OpenAPI schema of a live app (lifespan run) with an admin key."""
     config = service_settings(tmp_path_factory.mktemp("schemathesis"))
-    app = create_app(config, engine=Engine.build(small_export, champion, config))
+    app = create_app(config, engine=Engine.build(small_export, ranker, config))
     with TestClient(app):
         HEADERS["Authorization"] = f"Bearer {create_api_key(app.state.db, 'admin', None)[1]}"
         yield schemathesis.from_asgi("/openapi.json", app=app, force_schema_version="30")

@@ -8,11 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from features.build import build_features
+from features.candidates import prepare_candidates
+from features.rules import evaluate_rules
 from training.config import LabelPolicy, SplitConfig
 from training.dataset import (
     DatasetError,
+    RankingData,
     apply_label_policy,
+    build_training_data,
     round_rows,
+    seniority_z,
     split_rounds,
 )
 
@@ -23,10 +29,18 @@ def test_groups_are_contiguous_rounds_and_sum_to_rows(training_data):
     assert groups.sum() == len(data.frame)
     assert len(groups) == data.frame["round_id"].nunique()
     ids = data.frame["round_id"].to_numpy()
-    assert (np.diff(np.r_[0, np.cumsum(groups)[:-1]]) >= 0).all()
     starts = np.r_[0, np.cumsum(groups)[:-1]]
     for start, size in zip(starts, groups, strict=True):
         assert len(set(ids[start : start + size])) == 1
+    firsts = data.frame.iloc[starts]
+    order = list(zip(firsts["decided_on"], firsts["round_id"], strict=True))
+    assert order == sorted(order)  # blocks follow the rounds in time, as LightGBM is told
+
+
+def test_groups_refuse_a_round_split_in_two_blocks():
+    frame = pd.DataFrame({"round_id": ["a", "a", "b", "a"]})
+    with pytest.raises(DatasetError, match="not contiguous"):
+        RankingData(frame, ()).groups  # noqa: B018
 
 
 def test_no_round_in_two_splits_and_test_rounds_are_most_recent(training_data, small_export):
@@ -53,10 +67,6 @@ def test_split_refuses_too_few_rounds():
 
 
 def test_sampled_negatives_are_eligible_non_candidates(training_data, small_export, ruleset):
-    from features.build import build_features
-    from features.candidates import prepare_candidates
-    from features.rules import evaluate_rules
-
     frame = training_data.data.frame
     negatives = frame[~frame["is_candidate"]]
     assert len(negatives) > 0
@@ -126,8 +136,6 @@ def test_label_policy_keeps_outcomes_and_caps_committee(small_export):
 
 
 def test_seniority_debias_lowers_senior_committee_grades(small_export):
-    from training.dataset import seniority_z
-
     rounds = small_export.rounds
     z = seniority_z(rounds, small_export.employees)
     plain, _ = apply_label_policy(
@@ -153,8 +161,6 @@ def test_rows_say_whether_the_rules_admit_them_and_negatives_always_pass(trainin
 
 
 def test_no_negatives_when_per_round_is_zero(small_export, tiny_config, ruleset):
-    from training.dataset import build_training_data
-
     config = tiny_config.model_copy(
         update={"negatives": tiny_config.negatives.model_copy(
             update={"per_round": 0, "live_like_per_round": 0})}

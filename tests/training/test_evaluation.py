@@ -10,7 +10,7 @@ from features.ranking import top_k_mask
 from training.config import TrainingConfig
 from training.dataset import RankingData
 from training.evaluation import Estimate, bootstrap, per_round, round_metrics
-from training.fairness import audit
+from training.fairness import FairnessReport, audit
 from training.pipeline import Evaluation, gate
 
 
@@ -82,8 +82,6 @@ def test_fairness_audit_selection_rate_and_impact_ratio():
 def _evaluation(ranker: float, baseline: float, gender_ratio: float = 1.0) -> Evaluation:
     def est(value):
         return {"ndcg@10": Estimate(value, value - 0.05, value + 0.05, 10)}
-
-    from training.fairness import FairnessReport
 
     fairness = FairnessReport(k=10, rates={}, impact_ratio={"gender": gender_ratio})
     return Evaluation(

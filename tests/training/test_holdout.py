@@ -10,6 +10,7 @@ from sklearn.metrics import ndcg_score
 
 from features.ranking import top_k
 from training.holdout import evaluate_scorers, ndcg_served, seniority_scorer
+from training.synthetic import generate_export
 from training.truth import load_truth
 
 SMALL_EMPLOYEES, SMALL_SEED = 400, 7  # the shared small export's options (tests/conftest.py)
@@ -37,8 +38,6 @@ def test_top_k_breaks_ties_by_nip() -> None:
 @pytest.fixture(scope="module")
 def truth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The truth of the shared small export (same options give the same export bytes)."""
-    from training.synthetic import generate_export
-
     root = tmp_path_factory.mktemp("holdout")
     generate_export(root / "export", employees=SMALL_EMPLOYEES, seed=SMALL_SEED,
                     progress=False, truth_dir=root / "truth")  # fmt: skip

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
+import numpy as np
+import pytest
+
+from training.config import ModelConfig, load_config
 from training.evaluation import per_round
 from training.model import lgb_params, train_ranker
 
@@ -48,10 +52,6 @@ def test_without_early_stopping_exactly_num_boost_round_trees_are_grown(training
 
 
 def test_the_default_config_trains_on_past_candidates_only_without_early_stopping():
-    from pathlib import Path
-
-    from training.config import load_config
-
     config = load_config(Path(__file__).resolve().parents[2] / "training/configs/default.yaml")
     assert config.negatives.per_round == 0
     assert config.negatives.live_like_per_round > 0
@@ -74,10 +74,6 @@ def test_more_merit_never_ranks_a_candidate_lower(training_data, tiny_config):
 
 
 def test_monotone_constraints_must_name_features_once():
-    import pytest
-
-    from training.config import ModelConfig
-
     with pytest.raises(ValueError, match="unknown features: no_such"):
         ModelConfig(monotone_increasing=("jpm", "no_such"))
     with pytest.raises(ValueError, match="both directions: jpm"):

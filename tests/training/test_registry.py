@@ -11,7 +11,9 @@ import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
+from features.build import FEATURE_COLUMNS
 from training.bundle import RegistryError, load_champion, load_version
+from training.pipeline import train_and_register
 from training.registry import CHALLENGER, PREVIOUS, export_champion, promote, rollback
 from training.settings import Settings, get_settings
 
@@ -21,8 +23,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def trained(champion, small_export_dir: Path, tiny_config_path: Path):
     """A second training on the small export (after the session champion exists)."""
-    from training.pipeline import train_and_register
-
     return train_and_register(small_export_dir, tiny_config_path, progress=False)
 
 
@@ -42,7 +42,6 @@ def test_champion_fixture_is_loaded_by_alias(champion):
     assert champion.version.isdigit()
     assert champion.ruleset_version == "v1"
     assert len(champion.data_hash) >= 12 and champion.code_version
-    from features.build import FEATURE_COLUMNS
 
     assert champion.feature_columns == tuple(FEATURE_COLUMNS)
     assert "ranker.ndcg_at_10" in champion.metrics
@@ -102,8 +101,6 @@ def test_artefacts_hold_no_nip_or_name_of_the_export(trained, small_export, tmp_
 def test_a_challenger_that_fails_the_gate_leaves_the_champion(
     champion, small_export_dir, tiny_config_path, tmp_path
 ):
-    from training.pipeline import train_and_register
-
     raw = yaml.safe_load(tiny_config_path.read_text())
     raw["gate"]["baseline_margin"] = 1.0  # nobody beats a baseline by a whole NDCG point
     config = tmp_path / "strict.yaml"
