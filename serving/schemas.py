@@ -87,19 +87,24 @@ class Reasons(BaseModel):
     negative: list[str]
 
 
-class RankedCandidate(BaseModel):
-    rank: int
+class ExplainedCandidate(BaseModel):
+    """A candidate's score for a position, explained: what a shortlist row and a fit share."""
+
     nip: str
     name: str
     unit: str
     score: float
-    merit_band: int
     jpm: float | None
     jpm_band: str | None
     talent_box: int | None
     contributions: list[Contribution]
     reasons: Reasons
     eligibility: list[RuleCheck]
+
+
+class RankedCandidate(ExplainedCandidate):
+    rank: int
+    merit_band: int
 
 
 class ModelRef(BaseModel):
@@ -133,20 +138,10 @@ class Shortlist(BaseModel):
     excluded: Excluded
 
 
-class CandidateFit(BaseModel):
-    nip: str
-    name: str
-    unit: str
+class CandidateFit(ExplainedCandidate):
     position_id: str
-    score: float
     base_value: float
     eligible: bool
-    jpm: float | None
-    jpm_band: str | None
-    talent_box: int | None
-    contributions: list[Contribution]
-    reasons: Reasons
-    eligibility: list[RuleCheck]
     failed_rules: list[RuleCheck]
     warnings: list[RuleCheck]
     recourse: list[str]
