@@ -42,13 +42,6 @@ class NotFoundError(JobfitError):
     title = "Not Found"
 
 
-class ConflictError(JobfitError):
-    """The request contradicts the current state of a stored object: 409."""
-
-    status = 409
-    title = "Conflict"
-
-
 class NotReadyError(JobfitError):
     """The service cannot answer yet (no champion, no export): 503."""
 
