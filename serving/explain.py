@@ -31,11 +31,6 @@ _LEADERSHIP: dict[int, str] = {level: code for code, level in LEADERSHIP_LEVEL.i
 _SANCTIONS: dict[int, str] = dict(enumerate(SANCTION_LEVELS, start=1))
 
 
-def _language(lang: Lang) -> Lang:
-    """English for ``en``, Indonesian for anything else."""
-    return "en" if lang == "en" else "id"
-
-
 def _name(section: str, code: str | None, lang: Lang, unknown: str) -> str:
     """The word for ``code`` in ``features.<section>``; ``unknown`` for a value without one."""
     return unknown if code is None else i18n.text(f"features.{section}.{code}", lang)
@@ -119,7 +114,7 @@ def _generic(feature: str, value: float, positive: bool, lang: Lang) -> str:
 
 def phrase(feature: str, value: float, positive: bool, lang: Lang) -> str:
     """One reason sentence for a feature's contribution (English for ``en``, else Indonesian)."""
-    lang = _language(lang)
+    lang = i18n.language(lang)
     entry = CATALOGUE.get(feature)
     if entry is None:
         return _generic(feature, value, positive, lang)
@@ -164,7 +159,7 @@ def jpm_band_label(band: float, lang: Lang) -> str | None:
     """MS / MMS / KMS in words, or None when there is no assessment."""
     if math.isnan(band):
         return None
-    return i18n.text(f"features.jpm_bands.{_JPM_BANDS[float(band)]}", _language(lang))
+    return i18n.text(f"features.jpm_bands.{_JPM_BANDS[float(band)]}", i18n.language(lang))
 
 
 def recourse(
@@ -177,7 +172,7 @@ def recourse(
         if contributions[i] >= 0 or entry is None or not entry.changeable:
             continue
         reason = phrase(features[i], float(values[i]), False, lang)
-        out.append(i18n.text("features.recourse", _language(lang), reason=reason))
+        out.append(i18n.text("features.recourse", i18n.language(lang), reason=reason))
     return out[:5]
 
 
