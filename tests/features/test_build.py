@@ -15,6 +15,7 @@ from features.config import FeatureConfig
 from features.education import normalise_major
 from features.export import PROTECTED_ATTRIBUTES, Export
 from features.talent import talent_box
+from features.vocabulary import COMPETENCIES
 
 PROTECTED_SHUFFLED = (
     "name",
@@ -208,19 +209,7 @@ def test_jpm_by_hand() -> None:
         potential_score = np.array([70.0, np.nan])
         as_of = pd.Timestamp("2025-01-01")
 
-    position = {
-        f"req_{c}": 3
-        for c in (
-            "integritas",
-            "kerja_sama",
-            "komunikasi",
-            "orientasi_hasil",
-            "pelayanan_publik",
-            "pengembangan_diri",
-            "mengelola_perubahan",
-            "pengambilan_keputusan",
-        )
-    }
+    position = {f"req_{c}": 3 for c in COMPETENCIES[:8]}  # all but perekat_bangsa
     position["req_perekat_bangsa"] = 4
     out = competency_features(Pool(), position, FeatureConfig())  # type: ignore[arg-type]
     assert out["jpm"][0] == pytest.approx(27 / 28 * 100)

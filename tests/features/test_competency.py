@@ -9,6 +9,7 @@ import pytest
 from features.candidates import prepare_candidates
 from features.competency import COLUMNS, competency_features
 from features.config import FeatureConfig
+from features.vocabulary import COMPETENCIES
 from tests.features.factories import assessment, employee, make_export, position
 
 A, B, C = "198001012005031001", "198502022010012002", "199003032015031003"
@@ -69,22 +70,7 @@ def test_required_levels_change_jpm(pool) -> None:
     # required 4 everywhere (sum 36): A 27/36 = 75 -> MMS
     out = competency_features(
         pool,
-        position(
-            **{
-                f"req_{c}": 4
-                for c in (
-                    "integritas",
-                    "kerja_sama",
-                    "komunikasi",
-                    "orientasi_hasil",
-                    "pelayanan_publik",
-                    "pengembangan_diri",
-                    "mengelola_perubahan",
-                    "pengambilan_keputusan",
-                    "perekat_bangsa",
-                )
-            }
-        ),
+        position(**{f"req_{c}": 4 for c in COMPETENCIES}),
         FeatureConfig(),
     )
     assert out["jpm"][0] == pytest.approx(75.0) and out["jpm_band"][0] == 1.0
