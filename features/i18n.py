@@ -13,6 +13,7 @@ import string
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any, Literal
 
 import yaml
@@ -52,10 +53,19 @@ def catalogue(lang: Lang) -> Mapping[str, str]:
     return out
 
 
-def section(prefix: str, lang: Lang) -> dict[str, str]:
-    """The templates under ``prefix`` (``page``) keyed by the rest of their path (``sign_in``)."""
+def section(prefix: str, lang: str) -> Mapping[str, str]:
+    """The templates under ``prefix`` (``page``) keyed by the rest of their path (``sign_in``).
+
+    Read-only and cached: every page render asks for its words.
+    """
+    return _section(prefix, language(lang))
+
+
+@cache
+def _section(prefix: str, lang: Lang) -> Mapping[str, str]:
     start = f"{prefix}."
-    return {k[len(start) :]: v for k, v in catalogue(language(lang)).items() if k.startswith(start)}
+    words = {k[len(start) :]: v for k, v in catalogue(lang).items() if k.startswith(start)}
+    return MappingProxyType(words)
 
 
 def has(key: str) -> bool:

@@ -25,8 +25,9 @@ from serving.campaigns.models import (
     CampaignReport,
 )
 from serving.campaigns.planning import resolve_vacancies, run_campaign
-from serving.campaigns.rendering import render_text
+from serving.campaigns.rendering import render_text, scope_words
 from serving.campaigns.storage import load_campaign, save_campaign
+from serving.campaigns.storage import recent_campaigns as stored_campaigns
 from serving.engine import Engine
 from serving.runtime import Runtime
 from serving.settings import get_service_settings
@@ -162,3 +163,30 @@ def run_campaign_cli(data_dir: Path, positions: str | None, agency: str | None) 
         model=runtime.model,
     )
     return render_text(report)
+
+
+def recent_campaigns(
+    db: sa.Engine, table: sa.Table, agency_id: str | None, limit: int = 5, lang: str = "en"
+) -> list[dict[str, Any]]:
+    """The most recent stored campaigns for the home page, newest first, scope in words.
+
+    ``table`` is ``serving.tables.campaigns``; ``lang`` the language of the scope (English by
+    default, as stored reports used to say it).
+
+    Returns
+    -------
+    list of dict
+        ``campaign_id``, ``created_at``, ``agency_id``, ``vacancies``, ``filled`` and
+        ``scope`` of each.
+    """
+    return [
+        {
+            "campaign_id": row.campaign_id,
+            "created_at": row.created_at,
+            "agency_id": row.agency_id,
+            "vacancies": row.vacancies,
+            "filled": report.baselines.optimal_filled,
+            "scope": scope_words(report.scope, lang),
+        }
+        for row, report in stored_campaigns(db, agency_id, limit, table)
+    ]

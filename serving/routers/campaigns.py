@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from serving.campaigns import rendering, service, storage
+from serving.campaigns import rendering, service
 from serving.campaigns.models import MAX_VACANCIES, CampaignOptions, CampaignReport
 from serving.routers.deps import Current, Database
 
@@ -37,33 +36,6 @@ class CampaignRequest(BaseModel):
         if (self.position_ids is None) == (self.agency_id is None):
             raise ValueError("give either position_ids or agency_id, not both and not neither")
         return self
-
-
-def recent_campaigns(
-    db: sa.Engine, table: sa.Table, agency_id: str | None, limit: int = 5, lang: str = "en"
-) -> list[dict[str, Any]]:
-    """The most recent stored campaigns for the home page, newest first, scope in words.
-
-    ``table`` is ``serving.tables.campaigns``; ``lang`` the language of the scope (English by
-    default, as stored reports used to say it).
-
-    Returns
-    -------
-    list of dict
-        ``campaign_id``, ``created_at``, ``agency_id``, ``vacancies``, ``filled`` and
-        ``scope`` of each.
-    """
-    return [
-        {
-            "campaign_id": row.campaign_id,
-            "created_at": row.created_at,
-            "agency_id": row.agency_id,
-            "vacancies": row.vacancies,
-            "filled": report.baselines.optimal_filled,
-            "scope": rendering.scope_words(report.scope, lang),
-        }
-        for row, report in storage.recent_campaigns(db, agency_id, limit, table)
-    ]
 
 
 def campaign_download(report: CampaignReport, kind: str) -> Response:

@@ -49,12 +49,12 @@ from serving.campaigns.models import (
 from serving.campaigns.planning import plan_campaign, resolve_vacancies, run_campaign
 from serving.campaigns.rendering import render_csv, render_pdf, render_text, say
 from serving.campaigns.scoring import RankerScorer, VacancyScores
-from serving.campaigns.service import authorize_scope
+from serving.campaigns.service import authorize_scope, recent_campaigns
 from serving.campaigns.storage import load_campaign, read_report, save_campaign
 from serving.cli import app
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
-from serving.routers.campaigns import build_router, recent_campaigns
+from serving.routers.campaigns import build_router
 from serving.runtime import Runtime, RuntimeHolder
 from serving.settings import ServiceSettings
 from serving.tables import audit_log, metadata

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from features import i18n
 from serving.auth import Principal
-from serving.routers import campaigns as campaign_api
+from serving.campaigns import service as campaign_service
 from serving.routers.pages.forms import CAMPAIGN_ROLES, CampaignForm, SignInForm
 from serving.routers.pages.kit import (
     KEY_COOKIE,
@@ -72,7 +72,7 @@ def _positions_page(
         form=form,
         ticked=set(form.position_id),
         may_start=who.role in CAMPAIGN_ROLES,
-        campaigns=campaign_api.recent_campaigns(
+        campaigns=campaign_service.recent_campaigns(
             request.app.state.db,
             campaign_table,
             who.agency_id if who.role == "committee" else None,
