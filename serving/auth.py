@@ -13,17 +13,27 @@ import sqlalchemy as sa
 from features.errors import AuthError, JobfitError
 from serving.tables import api_keys
 
-Role = Literal["committee", "admin", "auditor"]
-ROLES: tuple[str, ...] = ("committee", "admin", "auditor")
+Role = Literal["committee", "ppk", "admin", "auditor"]
+ROLES: tuple[str, ...] = ("committee", "ppk", "admin", "auditor")
+"""committee: a selection committee member; ppk: the appointing official (approves, and is the
+second approver of an exception); admin: the agency's or service's administrator; auditor:
+oversight (inspectorate, KASN/BKN), read-only."""
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the key's id (not the key), role and agency."""
+    """Who is calling: the credential's id (never the secret), role, agency and person.
+
+    ``user_id``/``name``/``nip`` name the person signed in (a decision carries them); they are
+    ``None`` only for legacy keys that belong to no user.
+    """
 
     key_id: str
     role: str
     agency_id: str | None
+    user_id: str | None = None
+    name: str | None = None
+    nip: str | None = None
 
     def may_see_agency(self, agency_id: str) -> bool:
         """Committee keys see their own agency only; admins and auditors see every agency."""
