@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -87,10 +88,16 @@ def holdout(
     data_dir: DataDir,
     truth: Annotated[Path, typer.Option("--truth", help="Folder of truth.csv and truth.json.")],
     k: Annotated[int, typer.Option(min=1, max=200)] = 10,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the figures to this JSON file.")
+    ] = None,
 ) -> None:
     """Score the champion's served top-k of every open vacancy against a held-back truth."""
     with user_errors():
-        typer.echo(evaluate_holdout(data_dir, truth, k=k).summary())
+        result = evaluate_holdout(data_dir, truth, k=k)
+        typer.echo(result.summary())
+        if json_out is not None:
+            json_out.write_text(json.dumps(result.figures(), indent=2) + "\n")
 
 
 @app.command()

@@ -8,6 +8,7 @@ every vacancy through the engine, as ``make holdout`` does, lives beside the eng
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +75,18 @@ class HoldoutResult:
             + (f"  (outside the truth: {self.outside})" if self.outside else "")
         )
         return "\n".join(lines)
+
+    def figures(self) -> dict[str, Any]:
+        """The same figures as data (``make holdout``'s ``--json``)."""
+        return {
+            "model": self.model,
+            "k": self.k,
+            "vacancies": len(self.table),
+            "methods": {name: dataclasses.asdict(e) for name, e in self.methods.items()},
+            "ineligible": self.ineligible,
+            "outside": self.outside,
+            "truth": {key: self.meta.get(key) for key in ("latent", "as_of", "seed")},
+        }
 
 
 def pool_frames(
