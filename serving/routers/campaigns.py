@@ -64,8 +64,9 @@ def check_create(access: Access, current: Runtime, body: CampaignRequest) -> Non
         access.require("campaign.create", body.agency_id if known else None, "agency")
 
 
-def check_read(access: Access, db: sa.Engine, campaign_id: str) -> None:
+def check_read(access: Access, current: Runtime, db: sa.Engine, campaign_id: str) -> None:
     """The policy on a stored campaign: another agency's answers like a missing one."""
+    current.ready()  # not ready is 503 before anything else, as for every campaign request
     with db.connect() as connection:
         agency = connection.execute(
             sa.select(campaigns.c.agency_id).where(campaigns.c.campaign_id == campaign_id)
@@ -100,7 +101,7 @@ def build_router(principal_dependency: Any) -> APIRouter:
         campaign_id: CampaignId, current: Current, db: Database, who: Any = caller
     ) -> CampaignReport:
         """A stored campaign (admins and auditors: any; a committee: its agency's)."""
-        check_read(access_of(db, who), db, campaign_id)
+        check_read(access_of(db, who), current, db, campaign_id)
         return service.read_campaign(current, db, who, campaign_id)
 
     @api.get("/{campaign_id}/csv", response_class=Response)
@@ -108,7 +109,7 @@ def build_router(principal_dependency: Any) -> APIRouter:
         campaign_id: CampaignId, current: Current, db: Database, who: Any = caller
     ) -> Response:
         """A stored campaign as CSV: one line a position, PROPOSED or OPEN with why."""
-        check_read(access_of(db, who), db, campaign_id)
+        check_read(access_of(db, who), current, db, campaign_id)
         return campaign_download(service.read_campaign(current, db, who, campaign_id), "csv")
 
     @api.get("/{campaign_id}/pdf", response_class=Response)
@@ -116,7 +117,7 @@ def build_router(principal_dependency: Any) -> APIRouter:
         campaign_id: CampaignId, current: Current, db: Database, who: Any = caller
     ) -> Response:
         """A stored campaign's report as PDF."""
-        check_read(access_of(db, who), db, campaign_id)
+        check_read(access_of(db, who), current, db, campaign_id)
         return campaign_download(service.read_campaign(current, db, who, campaign_id), "pdf")
 
     return api
