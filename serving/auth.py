@@ -131,6 +131,15 @@ def _principal(user: Any, credential_id: str) -> Principal:
     )
 
 
+def user_principal(engine: sa.Engine, user_id: str) -> Principal:
+    """The principal of an active user acting at the command line (JobfitError otherwise)."""
+    with engine.connect() as connection:
+        user = _user(connection, user_id)
+    if user is None or not user.active:
+        raise JobfitError("no active user with that id")
+    return _principal(user, f"cli:{user_id}")
+
+
 def check_password(engine: sa.Engine, login: str, password: str) -> str:
     """The user id of an active user named ``login`` (name or NIP) with that password."""
     with engine.connect() as connection:
