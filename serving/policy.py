@@ -113,7 +113,7 @@ def allowed(who: Principal, action: str) -> None:
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     if action not in PERMISSIONS.get(who.role, frozenset()):
-        raise ForbiddenError(f"the {who.role} role may not {action.replace('.', ' ')}")
+        raise ForbiddenError(f"the {who.role} role may not do {action}")
 
 
 def scope(who: Principal, action: str, grants: Collection[str] = ()) -> frozenset[str] | None:
