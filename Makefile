@@ -17,13 +17,18 @@ PORT      ?= 8000
 VERSION   ?=
 ROLE      ?= committee
 AGENCY    ?=
+NAME      ?=
+NIP       ?=
+USER_ID   ?=
+DAYS      ?= 90
+KEY_ID    ?=
 FILE      ?=
 POSITIONS ?=
 TRIALS    ?= 20
 WORKERS   ?= 2
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
-        mlflow-ui serve run api-key audit-verify bench ingest-outcomes campaign holdout
+        mlflow-ui serve run user api-key revoke-key list-keys grant audit-verify bench ingest-outcomes campaign holdout
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -89,8 +94,20 @@ serve: install ## Serve the API and review page on http://127.0.0.1:PORT: DATA_D
 run: install ## The main job: demo export if none, train, register, serve on http://127.0.0.1:PORT with a demo key
 	$(PY) -m serving run --data-dir $(DATA_DIR) --employees $(EMPLOYEES) --seed $(SEED) --config $(CONFIG) --port $(PORT)
 
-api-key: install ## Create an API key (printed as the last line): ROLE=committee|admin|auditor AGENCY=agency_id
-	$(PY) -m serving api-key --role $(ROLE) $(if $(AGENCY),--agency $(AGENCY))
+user: install ## Create a user (one-time password printed): ROLE NAME NIP [AGENCY] [DATA_DIR]
+	$(PY) -m serving user --role $(ROLE) --name "$(NAME)" $(if $(NIP),--nip $(NIP)) $(if $(AGENCY),--agency $(AGENCY)) --data-dir $(DATA_DIR)
+
+api-key: install ## Create an expiring API key: USER_ID=id, or ROLE [AGENCY] for a service user; [DAYS]
+	$(PY) -m serving api-key --role $(ROLE) $(if $(AGENCY),--agency $(AGENCY)) $(if $(USER_ID),--user $(USER_ID)) --days $(DAYS) --data-dir $(DATA_DIR)
+
+revoke-key: install ## Revoke an API key at once: KEY_ID
+	$(PY) -m serving revoke-key --key-id $(KEY_ID)
+
+list-keys: install ## List API keys (owner, role, agency, expiry; never the secrets)
+	$(PY) -m serving list-keys
+
+grant: install ## Open agency FROM's pool to agency TO: USER_ID (the admin) FROM TO REASON [DAYS]
+	$(PY) -m serving grant --by $(USER_ID) --from $(FROM) --to $(TO) --reason "$(REASON)" --days $(DAYS) --data-dir $(DATA_DIR)
 
 audit-verify: install ## Check the audit log's hash chain and say where it breaks
 	$(PY) -m serving audit-verify

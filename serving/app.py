@@ -17,7 +17,7 @@ from features.errors import JobfitError
 from serving import errors
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
-from serving.routers import api, campaigns, decisions, pages
+from serving.routers import api, campaigns, decisions, grants, pages
 from serving.routers.deps import principal
 from serving.runtime import Runtime, RuntimeHolder
 from serving.settings import ServiceSettings
@@ -41,6 +41,76 @@ class BodyLimit:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""The pages' content security policy (inline style attributes only; no script at all)."""
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'"
+)
+"""The interactive API docs load Swagger UI / ReDoc from their CDN."""
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class Guard:
+    """Security headers on every response; an unsafe request from another origin gets 403.
+
+    The headers: CSP (with ``frame-ancestors 'none'``), X-Frame-Options, Referrer-Policy and
+    X-Content-Type-Options. An unsafe request whose ``Origin`` (or, without one, ``Referer``)
+    names another origin than the request's own is refused before any route runs.
+    """
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] in UNSAFE_METHODS and not _same_origin(scope):
+            refused = errors.problem(
+                403, "Forbidden", "a request from another site is refused (Origin check)"
+            )
+            await refused(scope, receive, _with_headers(send, scope["path"]))
+            return
+        await self.app(scope, receive, _with_headers(send, scope["path"]))
+
+
+def _with_headers(send: Any, path: str) -> Any:
+    csp = DOCS_CSP if path in ("/docs", "/redoc") else CSP
+    extra = [
+        (b"content-security-policy", csp.encode()),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-content-type-options", b"nosniff"),
+    ]
+
+    async def sending(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
+
+
+def _same_origin(scope: dict[str, Any]) -> bool:
+    """Whether an unsafe request's Origin (else Referer) is the request's own; true without."""
+    headers = dict(scope.get("headers", []))
+    host = headers.get(b"host", b"").decode("latin-1")
+    own = f"{scope.get('scheme', 'http')}://{host}"
+    origin = headers.get(b"origin")
+    if origin is not None:
+        return origin.decode("latin-1") == own
+    referer = headers.get(b"referer")
+    if referer is not None:
+        text = referer.decode("latin-1")
+        return text == own or text.startswith(own + "/")
+    return True
 
 
 def create_app(
@@ -74,9 +144,11 @@ def create_app(
     app.state.settings = settings
     app.state.runtime = holder
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(Guard)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(decisions.router)
+    app.include_router(grants.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.include_router(campaigns.build_router(principal))

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from pathlib import Path
 from typing import Annotated
 
 import sqlalchemy as sa
 import typer
 
+from features.errors import JobfitError
+from features.loader import load_export
 from serving.audit import verify_chain
-from serving.auth import create_api_key
+from serving.auth import (
+    KEY_DAYS,
+    create_api_key,
+    create_user,
+    issue_key,
+    list_keys,
+    revoke_key,
+    user_principal,
+)
 from serving.bench import run_bench
 from serving.campaigns.service import run_campaign_cli
 from serving.db import make_engine, upgrade
+from serving.grants import create_grant
 from serving.holdout import evaluate_holdout
 from serving.server import run_demo
 from serving.server import serve as run_server
@@ -49,17 +62,100 @@ def run(
         run_demo(data_dir, employees=employees, seed=seed, config=config, port=port)
 
 
+Agency = Annotated[str | None, typer.Option(help="The agency (must be in the export).")]
+PASSWORD_ENV = "ASN_JOBFIT_PASSWORD"
+"""Where ``make user`` reads a chosen password from (else it makes and prints one)."""
+
+
+def _check_agency(agency: str | None, data_dir: Path) -> None:
+    """Refuse an agency the served export (``--data-dir``, DATA_DIR) does not hold."""
+    if agency is None:
+        return
+    export = load_export(data_dir)
+    known = set(export.positions["agency_id"].astype(str))
+    known |= set(export.employees["agency_id"].astype(str))
+    if agency not in known:
+        raise JobfitError(f"agency {agency!r} is not in the export at {data_dir}")
+
+
+@app.command()
+def user(
+    role: Annotated[str, typer.Option(help="committee, ppk, admin or auditor.")],
+    name: Annotated[str, typer.Option(help="The person's name (signs in with it or the NIP).")],
+    nip: Annotated[str | None, typer.Option(help="The person's 18-digit NIP.")] = None,
+    agency: Agency = None,
+    data_dir: DataDir = Path("data/demo"),
+) -> None:
+    """Create a user; the password is read from ASN_JOBFIT_PASSWORD or made and printed once."""
+    with user_errors():
+        _check_agency(agency, data_dir)
+        chosen = os.environ.get(PASSWORD_ENV)
+        password = chosen or secrets.token_urlsafe(12)
+        user_id = create_user(_database(), role, agency, name, nip, password)
+        typer.echo(f"created {role} user {user_id} ({name})")
+        if not chosen:
+            typer.echo(f"one-time password, shown once:\n{password}")
+
+
 @app.command(name="api-key")
 def api_key(
-    role: Annotated[str, typer.Option(help="committee, admin or auditor.")],
-    agency: Annotated[str | None, typer.Option(help="Agency the key may see.")] = None,
+    role: Annotated[str, typer.Option(help="committee, ppk, admin or auditor.")] = "committee",
+    agency: Agency = None,
+    owner: Annotated[str | None, typer.Option("--user", help="The key's user id.")] = None,
+    days: Annotated[int, typer.Option(min=1, max=3650)] = KEY_DAYS,
+    data_dir: DataDir = Path("data/demo"),
 ) -> None:
-    """Create an API key; only its hash is stored. The key is printed as the last line."""
+    """Create an API key (for --user, else for a new service user); printed as the last line."""
     with user_errors():
         db = _database()
-        key_id, key = create_api_key(db, role, agency)
-        scope = f"agency {agency}" if agency else "every agency"
-        typer.echo(f"created {role} key {key_id} for {scope}; store it now, it is not kept:\n{key}")
+        if owner:
+            key_id, key = issue_key(db, owner, days)
+            whose = f"user {owner}"
+        else:
+            _check_agency(agency, data_dir)
+            key_id, key = create_api_key(db, role, agency, days)
+            whose = f"a {role} service user of " + (
+                f"agency {agency}" if agency else "every agency"
+            )
+        typer.echo(f"created key {key_id} for {whose}, valid {days} days; store it now:\n{key}")
+
+
+@app.command(name="revoke-key")
+def revoke(key_id: Annotated[str, typer.Option("--key-id")]) -> None:
+    """Revoke an API key at once."""
+    with user_errors():
+        revoke_key(_database(), key_id)
+        typer.echo(f"revoked key {key_id}")
+
+
+@app.command(name="list-keys")
+def keys() -> None:
+    """List every API key (id, owner, role, agency, expiry, revoked); never the secrets."""
+    with user_errors():
+        for row in list_keys(_database()):
+            state = "revoked" if row["revoked"] else f"expires {row['expires_at'] or 'never'}"
+            typer.echo(
+                f"{row['key_id']}  {row['role']:<9} {row['agency_id'] or '*':<16} "
+                f"{row['name'] or '-'}  {state}"
+            )
+
+
+@app.command()
+def grant(
+    by: Annotated[str, typer.Option("--by", help="User id of the granting admin.")],
+    from_agency: Annotated[str, typer.Option("--from", help="The pool's agency.")],
+    to_agency: Annotated[str, typer.Option("--to", help="The agency it is opened to.")],
+    reason: Annotated[str, typer.Option(help="Why (the inter-agency move, its letter).")],
+    days: Annotated[int, typer.Option(min=1, max=365)] = 30,
+    data_dir: DataDir = Path("data/demo"),
+) -> None:
+    """Open one agency's pool to another for DAYS days (audited; PP 11/2017 Pasal 190)."""
+    with user_errors():
+        _check_agency(from_agency, data_dir)
+        _check_agency(to_agency, data_dir)
+        db = _database()
+        made = create_grant(db, user_principal(db, by), from_agency, to_agency, reason, days)
+        typer.echo(f"grant {made['grant_id']} valid until {made['valid_until']}")
 
 
 @app.command(name="audit-verify")

@@ -15,7 +15,49 @@ api_keys = sa.Table(
     sa.Column("agency_id", sa.String(64), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked", sa.Boolean, nullable=False, default=False),
+    sa.Column("user_id", sa.String(32), sa.ForeignKey("users.user_id"), nullable=True, index=True),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
 )
+"""API keys: each belongs to a user (``user_id``; legacy keys have none) and expires."""
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("user_id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False, unique=True),
+    sa.Column("nip", sa.String(18), nullable=True, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("agency_id", sa.String(64), nullable=True),
+    sa.Column("password_hash", sa.String(255), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""People (and service accounts, without NIP or password) who sign in or hold keys."""
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("session_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(32), sa.ForeignKey("users.user_id"), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False, default=False),
+)
+"""Page sessions: the cookie holds a random id, the table only its hash."""
+
+grants = sa.Table(
+    "grants",
+    metadata,
+    sa.Column("grant_id", sa.String(32), primary_key=True),
+    sa.Column("from_agency", sa.String(64), nullable=False),
+    sa.Column("to_agency", sa.String(64), nullable=False, index=True),
+    sa.Column("granted_by", sa.String(32), sa.ForeignKey("users.user_id"), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("valid_from", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("valid_until", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False, default=False),
+)
+"""Time-limited openings of one agency's pool (``from_agency``) to another (PP 11/2017 Ps 190)."""
 
 shortlists = sa.Table(
     "shortlists",

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import numpy as np
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from features.errors import ForbiddenError, InputError, NotFoundError
+from features.errors import InputError, NotFoundError
 from serving import shortlists
-from serving.auth import Principal
 from serving.engine import Engine
+from serving.policy import MISSING
 from serving.routers.deps import (
-    Caller,
+    Access,
+    Allowed,
     Current,
     Database,
     Holder,
@@ -50,24 +52,50 @@ def health(current: Current) -> Any:
     return _health(current.engine)
 
 
-def _visible_position(current: Engine, who: Principal, position_id: str) -> dict[str, Any]:
-    position = current.position(position_id)
-    if not who.may_see_agency(str(position["agency_id"])):
-        raise NotFoundError(f"no position {position_id!r}")
-    return position
+def visible_position(
+    current: Engine, access: Access, action: str, position_id: str
+) -> dict[str, Any]:
+    """The position for ``action``; a missing one and another agency's give the same 404."""
+    try:
+        position = current.position(position_id)
+    except NotFoundError:
+        position = None
+    access.require(action, position and str(position["agency_id"]), "position")
+    return position  # type: ignore[return-value]
+
+
+def agency_of_nip(current: Engine, nip: str) -> str | None:
+    """The agency of an active employee of the pool; None when there is none."""
+    rows = np.flatnonzero(current.pool.nips == nip)
+    return str(current.pool.employees["agency_id"].iat[rows[0]]) if len(rows) else None
+
+
+def pool_filters(current: Engine, access: Access, filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters with the pool's agency checked: the caller's own unless a grant opens another.
+
+    An agency the caller does not reach answers like a missing position (finding 1).
+    """
+    wanted = filters.get("agency_id")
+    if wanted:
+        known = wanted in set(current.pool.employees["agency_id"].astype(str))
+        access.require("pool.read", wanted if known else None, "position")
+    elif access.scope("pool.read") is not None:
+        wanted = access.who.agency_id
+    return {**filters, "agency_id": wanted}
 
 
 @router.get("/v1/positions", response_model=list[PositionOut], tags=["positions"])
 def positions(
-    who: Caller,
+    access: Allowed,
     current: Ready,
     vacant: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> Any:
     """The positions the caller may see (a committee: its own agency's)."""
-    frame = current.export.positions
-    if who.role == "committee":
-        frame = frame[frame["agency_id"] == who.agency_id]
+    access.allowed("position.read")
+    frame, reach = current.export.positions, access.scope("position.read")
+    if reach is not None:
+        frame = frame[frame["agency_id"].isin(reach)]
     if vacant is not None:
         frame = frame[frame["is_vacant"] == vacant]
     return frame[list(PositionOut.model_fields)].head(limit).to_dict("records")
@@ -76,30 +104,26 @@ def positions(
 @router.post("/v1/shortlists", response_model=Shortlist, status_code=201, tags=["shortlists"])
 def create_shortlist(
     body: ShortlistRequest,
-    who: Caller,
+    access: Allowed,
     current: Ready,
     lang: Lang,
     db: Database,
     settings: Settings,
 ) -> Any:
     """Rank the eligible candidates for a vacancy, explain them, store and audit the list."""
-    if who.role == "auditor":
-        raise ForbiddenError("an auditor key may read, not create shortlists")
+    access.allowed("shortlist.create")
     if body.k > settings.max_k:
         raise InputError(f"k must be at most {settings.max_k}")
     if body.position_id is not None:
-        position = _visible_position(current, who, body.position_id)
+        position = visible_position(current, access, "shortlist.create", body.position_id)
     else:
         position = body.position.model_dump()  # type: ignore[union-attr]
-        if not who.may_see_agency(position["agency_id"]):
-            raise ForbiddenError("a committee key may only ask about its own agency")
-    filters = body.filters.model_dump()
-    if who.role == "committee":
-        filters["agency_id"] = filters["agency_id"] or who.agency_id
+        access.require("shortlist.create", position["agency_id"], "position")
+    filters = pool_filters(current, access, body.filters.model_dump())
     return shortlists.create(
         db,
         current,
-        who,
+        access.who,
         position,
         body.k,
         lang,
@@ -109,27 +133,36 @@ def create_shortlist(
 
 
 @router.get("/v1/shortlists/{shortlist_id}", response_model=Shortlist, tags=["shortlists"])
-def read_shortlist(shortlist_id: ShortlistId, who: Caller, db: Database) -> Any:
+def read_shortlist(shortlist_id: ShortlistId, access: Allowed, db: Database) -> Any:
     """A stored shortlist, exactly as it was returned."""
-    return shortlists.read(db, who, shortlist_id)
+    access.require("shortlist.read", shortlists.agency_of(db, shortlist_id), "shortlist")
+    return shortlists.read(db, access.who, shortlist_id)
 
 
 @router.get("/v1/candidates/{nip}/fit", response_model=CandidateFit, tags=["candidates"])
 def candidate_fit(
     nip: Annotated[str, Path(pattern=r"^\d{18}$")],
     position_id: Annotated[str, Query(min_length=1, max_length=128)],
-    who: Caller,
+    access: Allowed,
     current: Ready,
     lang: Lang,
 ) -> Any:
-    """One candidate for one position, explained in full, with failed rules and recourse."""
-    position = _visible_position(current, who, position_id)
-    return current.fit(nip, position, lang)
+    """One candidate for one position, explained in full, with failed rules and recourse.
+
+    Another agency's NIP (without a grant) answers exactly like an unknown one (finding 2).
+    """
+    position = visible_position(current, access, "position.read", position_id)
+    access.require("candidate.read", agency_of_nip(current, nip), "candidate")
+    try:
+        return current.fit(nip, position, lang)
+    except NotFoundError:
+        raise NotFoundError(MISSING["candidate"]) from None
 
 
 @router.get("/v1/model", response_model=ModelInfo, tags=["service"])
-def model(who: Caller, current: Ready, settings: Settings) -> Any:
+def model(access: Allowed, current: Ready, settings: Settings) -> Any:
     """The model in use: name, version, alias, training metrics and feature list."""
+    access.allowed("model.read")
     bundle = current.bundle
     return {
         "name": bundle.name,
@@ -145,8 +178,7 @@ def model(who: Caller, current: Ready, settings: Settings) -> Any:
 
 
 @router.post("/v1/admin/reload", response_model=Health, tags=["service"])
-def reload(who: Caller, holder: Holder) -> Any:
+def reload(access: Allowed, holder: Holder) -> Any:
     """Load the current champion and swap it in without a restart (admins only)."""
-    if who.role != "admin":
-        raise ForbiddenError("only an admin key may reload the model")
+    access.allowed("admin.reload")
     return _health(holder.reload().ready())

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from serving.campaigns import rendering, service
 from serving.campaigns.models import MAX_VACANCIES, CampaignOptions, CampaignReport
-from serving.routers.deps import Current, Database
+from serving.routers.deps import Access, Current, Database, access_of
+from serving.runtime import Runtime
+from serving.tables import campaigns
 
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 CampaignId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="Campaign id (UUID).")]
@@ -49,6 +52,28 @@ def campaign_download(report: CampaignReport, kind: str) -> Response:
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
 
+def check_create(access: Access, current: Runtime, body: CampaignRequest) -> None:
+    """The policy on a campaign's scope: another agency's position or agency is a missing one."""
+    access.allowed("campaign.create")
+    positions = current.ready().export.positions
+    agency_of = dict(zip(positions["position_id"], positions["agency_id"].astype(str), strict=True))
+    for position_id in body.position_ids or ():
+        access.require("campaign.create", agency_of.get(position_id), "position")
+    if body.agency_id is not None:
+        known = body.agency_id in set(agency_of.values())
+        access.require("campaign.create", body.agency_id if known else None, "agency")
+
+
+def check_read(access: Access, current: Runtime, db: sa.Engine, campaign_id: str) -> None:
+    """The policy on a stored campaign: another agency's answers like a missing one."""
+    current.ready()  # not ready is 503 before anything else, as for every campaign request
+    with db.connect() as connection:
+        agency = connection.execute(
+            sa.select(campaigns.c.agency_id).where(campaigns.c.campaign_id == campaign_id)
+        ).scalar_one_or_none()
+    access.require("campaign.read", agency, "campaign")
+
+
 def build_router(principal_dependency: Any) -> APIRouter:
     """The campaigns router, authenticated by ``principal_dependency``.
 
@@ -66,6 +91,7 @@ def build_router(principal_dependency: Any) -> APIRouter:
         body: CampaignRequest, current: Current, db: Database, who: Any = caller
     ) -> CampaignReport:
         """Assign the vacancies optimally, store the proposal and return it."""
+        check_create(access_of(db, who), current, body)
         return service.create_and_store(
             current, db, who, body.position_ids, body.agency_id, body.options
         )
@@ -75,6 +101,7 @@ def build_router(principal_dependency: Any) -> APIRouter:
         campaign_id: CampaignId, current: Current, db: Database, who: Any = caller
     ) -> CampaignReport:
         """A stored campaign (admins and auditors: any; a committee: its agency's)."""
+        check_read(access_of(db, who), current, db, campaign_id)
         return service.read_campaign(current, db, who, campaign_id)
 
     @api.get("/{campaign_id}/csv", response_class=Response)
@@ -82,6 +109,7 @@ def build_router(principal_dependency: Any) -> APIRouter:
         campaign_id: CampaignId, current: Current, db: Database, who: Any = caller
     ) -> Response:
         """A stored campaign as CSV: one line a position, PROPOSED or OPEN with why."""
+        check_read(access_of(db, who), current, db, campaign_id)
         return campaign_download(service.read_campaign(current, db, who, campaign_id), "csv")
 
     @api.get("/{campaign_id}/pdf", response_class=Response)
@@ -89,6 +117,7 @@ def build_router(principal_dependency: Any) -> APIRouter:
         campaign_id: CampaignId, current: Current, db: Database, who: Any = caller
     ) -> Response:
         """A stored campaign's report as PDF."""
+        check_read(access_of(db, who), current, db, campaign_id)
         return campaign_download(service.read_campaign(current, db, who, campaign_id), "pdf")
 
     return api

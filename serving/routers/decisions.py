@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from features.errors import NotFoundError
 from serving import decisions, exports, shortlists
-from serving.routers.deps import Caller, Current, Database, ShortlistId
+from serving.routers.deps import Allowed, Current, Database, ShortlistId
 from serving.runtime import Runtime
 
 router = APIRouter(tags=["decisions"])
@@ -48,9 +48,10 @@ class DecisionHistory(BaseModel):
 
 @router.post("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionOut, status_code=201)
 def record_decision(
-    shortlist_id: ShortlistId, body: DecisionIn, who: Caller, db: Database, current: Current
+    shortlist_id: ShortlistId, body: DecisionIn, access: Allowed, db: Database, current: Current
 ) -> Any:
     """Record a decision (committed before the answer); off-list selections need a reason."""
+    access.require("decision.record", shortlists.agency_of(db, shortlist_id), "shortlist")
     engine = current.engine
     known = None
     if engine is not None:
@@ -58,7 +59,7 @@ def record_decision(
         known = nips.__contains__
     return decisions.record(
         db,
-        who,
+        access.who,
         shortlist_id,
         nip=body.nip,
         decision=body.decision,
@@ -70,21 +71,27 @@ def record_decision(
 
 
 @router.get("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionHistory)
-def decision_history(shortlist_id: ShortlistId, who: Caller, db: Database) -> Any:
+def decision_history(shortlist_id: ShortlistId, access: Allowed, db: Database) -> Any:
     """Every decision, oldest first, and each candidate's current state."""
-    return decisions.history(db, who, shortlist_id)
+    access.require("decision.read", shortlists.agency_of(db, shortlist_id), "shortlist")
+    return decisions.history(db, access.who, shortlist_id)
 
 
 @router.get("/v1/reports/divergence")
 def divergence(
-    who: Caller,
+    access: Allowed,
     db: Database,
     agency_id: Annotated[str | None, Query(max_length=64)] = None,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Any:
     """How often and why committees chose off the recommendation, by agency and month."""
-    return decisions.divergence_report(db, who, agency_id, start, end)
+    access.allowed("report.read")
+    if agency_id is not None:
+        access.require("report.read", agency_id, "agency")
+    elif access.scope("report.read") is not None:
+        agency_id = access.who.agency_id
+    return decisions.divergence_report(db, access.who, agency_id, start, end)
 
 
 def _title(current: Runtime, position_id: str) -> str:
@@ -97,8 +104,10 @@ def _title(current: Runtime, position_id: str) -> str:
 
 
 @router.get("/v1/shortlists/{shortlist_id}/export.csv", response_class=Response)
-def export_csv(shortlist_id: ShortlistId, who: Caller, db: Database) -> Response:
+def export_csv(shortlist_id: ShortlistId, access: Allowed, db: Database) -> Response:
     """The shortlist with its latest decisions as CSV."""
+    access.require("shortlist.read", shortlists.agency_of(db, shortlist_id), "shortlist")
+    who = access.who
     body = shortlists.read(db, who, shortlist_id)
     history = decisions.history(db, who, shortlist_id)
     headers = {"Content-Disposition": f'attachment; filename="shortlist-{shortlist_id}.csv"'}
@@ -108,8 +117,12 @@ def export_csv(shortlist_id: ShortlistId, who: Caller, db: Database) -> Response
 
 
 @router.get("/v1/shortlists/{shortlist_id}/export.pdf", response_class=Response)
-def export_pdf(shortlist_id: ShortlistId, who: Caller, db: Database, current: Current) -> Response:
+def export_pdf(
+    shortlist_id: ShortlistId, access: Allowed, db: Database, current: Current
+) -> Response:
     """The shortlist with its decisions as a PDF for the committee's minutes."""
+    access.require("shortlist.read", shortlists.agency_of(db, shortlist_id), "shortlist")
+    who = access.who
     body = shortlists.read(db, who, shortlist_id)
     history = decisions.history(db, who, shortlist_id)
     pdf = exports.to_pdf(body, history, _title(current, body["position_id"]))

@@ -5,14 +5,17 @@ One place reads the request's app state; routers and the page get what they need
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import Depends, Header, Path, Request
 
 from features import i18n
+from serving import policy
 from serving.auth import Principal, authenticate
 from serving.engine import Engine
+from serving.grants import active_grants
 from serving.runtime import Runtime, RuntimeHolder
 from serving.settings import ServiceSettings
 
@@ -45,6 +48,45 @@ def principal(
     return authenticate(db, authorization)
 
 
+@dataclass(frozen=True)
+class Access:
+    """The caller and the grants its agency holds now: what :mod:`serving.policy` decides on.
+
+    Every route, API and page, checks through this one object.
+    """
+
+    who: Principal
+    grants: frozenset[str]
+
+    def require(self, action: str, agency: str | None, kind: str) -> None:
+        """Allow ``action`` on a ``kind`` object of ``agency`` (None: missing), or raise."""
+        policy.authorize(self.who, action, agency, self.grants, kind)
+
+    def allowed(self, action: str) -> None:
+        """Raise ForbiddenError unless the caller's role may ever do ``action``."""
+        policy.allowed(self.who, action)
+
+    def scope(self, action: str) -> frozenset[str] | None:
+        """The agencies the caller reaches for ``action`` (None: every agency)."""
+        return policy.scope(self.who, action, self.grants)
+
+    def reaches(self, action: str, agency: str) -> bool:
+        """Whether the caller reaches ``agency``'s objects for ``action``."""
+        return policy.reaches(self.who, action, agency, self.grants)
+
+
+def access_of(db: sa.Engine, who: Principal) -> Access:
+    """The :class:`Access` of ``who`` (its agency's live grants read now)."""
+    return Access(who, active_grants(db, who.agency_id))
+
+
+def access(
+    db: Annotated[sa.Engine, Depends(database)], who: Annotated[Principal, Depends(principal)]
+) -> Access:
+    """The caller's access (401 without a valid key)."""
+    return access_of(db, who)
+
+
 def ready_engine(current: Annotated[Runtime, Depends(runtime)]) -> Engine:
     """The engine in use now, or 503 saying why the service is not ready."""
     return current.ready()
@@ -56,6 +98,7 @@ def language(accept_language: Annotated[str | None, Header()] = None) -> str:
 
 
 Caller = Annotated[Principal, Depends(principal)]
+Allowed = Annotated[Access, Depends(access)]
 Holder = Annotated[RuntimeHolder, Depends(runtime_holder)]
 Current = Annotated[Runtime, Depends(runtime)]
 Ready = Annotated[Engine, Depends(ready_engine)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,30 @@ class Keys:
 
     def header(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {getattr(self, role)}"}
+
+
+CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
+
+
+def form_token(client: TestClient, path: str = "/") -> str:
+    """The CSRF token of the forms on ``path`` (a first visit also sets the pre-session cookie)."""
+    match = CSRF.search(client.get(path).text)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, key: str | None = None, **credentials: str) -> None:
+    """Sign in through the page like a browser (with one's key, or ``user=`` and ``password=``).
+
+    Afterwards the client sends the session's CSRF token with every request (``X-CSRF-Token``),
+    as a browser sends each form's hidden field.
+    """
+    client.cookies.clear()
+    client.headers.pop("x-csrf-token", None)
+    data = {"csrf_token": form_token(client), **({"key": key} if key else credentials)}
+    response = client.post("/login", data=data, follow_redirects=False)
+    assert response.status_code == 303 and "ajf_session" in client.cookies, response.text
+    client.headers["x-csrf-token"] = form_token(client)
 
 
 def service_settings(folder: Path) -> ServiceSettings:

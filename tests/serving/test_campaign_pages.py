@@ -27,7 +27,7 @@ from serving.routers.pages import home as home_page
 from serving.routers.pages.home import RECENT_CAMPAIGNS
 from serving.runtime import Runtime
 from serving.tables import audit_log, campaigns
-from tests.serving.conftest import Keys, service_settings
+from tests.serving.conftest import Keys, service_settings, sign_in
 
 CAMPAIGN_URL = re.compile(r"^/campaigns/([0-9a-f-]{36})$")
 
@@ -67,12 +67,6 @@ def table_rows(text: str, table_id: str) -> list[str]:
     parser = _Rows(table_id)
     parser.feed(text)
     return parser.rows
-
-
-def sign_in(client: TestClient, key: str) -> None:
-    client.cookies.clear()
-    response = client.post("/login", data={"key": key}, follow_redirects=False)
-    assert response.status_code == 303 and "ajf_key" in client.cookies
 
 
 def stored(client: TestClient) -> int:
@@ -295,7 +289,7 @@ def test_scope_errors_are_messages_on_the_page(
     none_ticked = start(client, scope="selected")
     assert none_ticked.status_code == 422 and "Centang minimal satu lowongan" in none_ticked.text
     unknown = start(client, scope="selected", position_id=["NOPE-1"])
-    assert unknown.status_code == 404 and "NOPE-1" in unknown.text
+    assert unknown.status_code == 404 and "no such position" in unknown.text
     filled = small_export.positions.loc[~small_export.positions["is_vacant"], "position_id"]
     not_vacant = start(client, scope="selected", position_id=[str(filled.iloc[0])])
     assert not_vacant.status_code == 422 and "not vacant" in not_vacant.text
@@ -311,7 +305,7 @@ def test_scope_errors_are_messages_on_the_page(
     assert empty.status_code == 422
     assert "Instansi PEMKAB-LAIN tidak memiliki lowongan terbuka" in empty.text
     foreign = start(client, scope="selected", position_id=ticked)
-    assert foreign.status_code == 403 and "own agency" in foreign.text
+    assert foreign.status_code == 404 and "no such position" in foreign.text  # as a missing one
     assert stored(client) == before
 
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving import exports
-from tests.serving.conftest import Keys
+from tests.serving.conftest import Keys, form_token, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -21,12 +21,6 @@ SIGNED_IN_ONLY = [
     ("post", "/shortlists/{sid}/decisions"),
     ("post", "/shortlists"),
 ]
-
-
-def sign_in(client: TestClient, key: str) -> None:
-    client.cookies.clear()
-    response = client.post("/login", data={"key": key}, follow_redirects=False)
-    assert response.status_code == 303 and "ajf_key" in client.cookies
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +52,8 @@ def test_an_unknown_key_is_refused_in_the_chosen_language(
 ) -> None:
     client, _ = service
     client.cookies.clear()
-    refused = client.post("/login?lang=en", data={"key": "nope"}, follow_redirects=False)
+    data = {"key": "nope", "csrf_token": form_token(client)}
+    refused = client.post("/login?lang=en", data=data, follow_redirects=False)
     assert refused.status_code == 401 and "Unknown key" in refused.text
     assert "Bahasa Indonesia" in refused.text  # the other language's link, in its own words
 

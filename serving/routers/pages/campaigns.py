@@ -8,13 +8,17 @@ from fastapi import Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from features import i18n
-from features.errors import JobfitError
+from features.errors import ForbiddenError, JobfitError
 from features.ordinals import AGE_BAND_LABELS
 from serving.campaigns import rendering, service
 from serving.campaigns.models import CampaignReport, FairnessGroup
-from serving.routers.campaigns import campaign_download
+from serving.routers.campaigns import (
+    CampaignRequest,
+    campaign_download,
+    check_create,
+    check_read,
+)
 from serving.routers.pages.forms import (
-    CAMPAIGN_ROLES,
     CampaignForm,
     CampaignFormError,
     CampaignPathId,
@@ -36,12 +40,16 @@ def start_campaign(page: SignedIn, form: Annotated[CampaignForm, Form()]) -> Res
     """
     request, who, lang = page.request, page.who, page.lang
     try:
-        if who.role not in CAMPAIGN_ROLES:
-            raise CampaignFormError("err_role", status=403)
+        try:
+            page.access.allowed("campaign.create")
+        except ForbiddenError:
+            raise CampaignFormError("err_role", status=403) from None
         if page.engine is None:
             raise CampaignFormError("not_ready", status=503)
         options = campaign_options(form)
         position_ids, agency = _campaign_scope(who, form, _vacancies(request, who))
+        scope = CampaignRequest(position_ids=position_ids, agency_id=agency)
+        check_create(page.access, page.runtime, scope)
         report = service.create_and_store(page.runtime, page.db, who, position_ids, agency, options)
     except CampaignFormError as error:
         return _positions_page(
@@ -114,6 +122,7 @@ def _fairness_rows(report: CampaignReport) -> list[FairnessGroup]:
 def _read_campaign(page: Page, campaign_id: str) -> CampaignReport | HTMLResponse:
     """The campaign the signed-in reviewer may read; else the page saying why not."""
     try:
+        check_read(page.access, page.runtime, page.db, campaign_id)
         return service.read_campaign(page.runtime, page.db, page.who, campaign_id)
     except JobfitError as error:
         return _campaign_error(page, error)

@@ -12,8 +12,6 @@ from features import i18n
 from serving.auth import Principal
 from serving.campaigns.models import MAX_VACANCIES, CampaignOptions
 
-CAMPAIGN_ROLES: tuple[str, ...] = ("admin", "committee")
-"""Roles offered the campaign form (the service's ``authorize_scope`` has the last word)."""
 CampaignPathId = Annotated[str, PathParam(min_length=1, max_length=64)]
 FormText = Annotated[str, StringConstraints(max_length=32)]
 
@@ -120,9 +118,11 @@ def _campaign_scope(
 
 
 class SignInForm(BaseModel):
-    """The sign-in form: the API key to keep in the cookie."""
+    """The sign-in form: name or NIP and password, or one's own API key (service users)."""
 
-    key: Annotated[str, StringConstraints(max_length=200)]
+    user: Annotated[str, StringConstraints(max_length=128)] = ""
+    password: Annotated[str, StringConstraints(max_length=200)] = ""
+    key: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
 class ShortlistForm(BaseModel):

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from features.errors import JobfitError
 from serving import decisions, exports, shortlists
 from serving.decisions import JustificationRequired
-from serving.routers.api import ShortlistId
+from serving.routers.api import ShortlistId, pool_filters, visible_position
 from serving.routers.pages.forms import DecisionForm, ShortlistForm
 from serving.routers.pages.kit import Page, SignedIn, SignInRequired, page_router
 
@@ -20,14 +20,13 @@ router = page_router()
 
 @router.post("/shortlists")
 def make_shortlist(page: SignedIn, form: Annotated[ShortlistForm, Form()]) -> Response:
-    """Make and store a shortlist, then show it."""
+    """Make and store a shortlist, then show it (refused exactly as the API refuses)."""
+    page.access.allowed("shortlist.create")
     engine, who = page.engine, page.who
     if engine is None:
         raise SignInRequired
-    position = engine.position(form.position_id)
-    if not who.may_see_agency(str(position["agency_id"])):
-        return page.render("login.html", status=404, error="404")
-    filters = {"agency_id": who.agency_id if who.role == "committee" else None}
+    position = visible_position(engine, page.access, "shortlist.create", form.position_id)
+    filters = pool_filters(engine, page.access, {"agency_id": None})
     body = shortlists.create(
         page.db,
         engine,
@@ -66,6 +65,7 @@ def _shortlist_page(page: Page, shortlist_id: str, status: int = 200, **extra: A
 @router.get("/shortlists/{shortlist_id}", response_class=HTMLResponse)
 def show_shortlist(page: SignedIn, shortlist_id: ShortlistId) -> Response:
     """A stored shortlist with its decisions."""
+    page.access.require("shortlist.read", shortlists.agency_of(page.db, shortlist_id), "shortlist")
     return _shortlist_page(page, shortlist_id)
 
 
@@ -74,6 +74,8 @@ def decide(
     page: SignedIn, shortlist_id: ShortlistId, form: Annotated[DecisionForm, Form()]
 ) -> Response:
     """Record a decision; an off-list selection without justification shows the prompt."""
+    agency = shortlists.agency_of(page.db, shortlist_id)
+    page.access.require("decision.record", agency, "shortlist")
     try:
         decisions.record(
             page.db,
@@ -100,6 +102,7 @@ def compare(
     nip: Annotated[list[str], Query(max_length=3)] = [],  # noqa: B006
 ) -> Response:
     """Two or three candidates side by side, feature by feature."""
+    page.access.require("shortlist.read", shortlists.agency_of(page.db, shortlist_id), "shortlist")
     body = shortlists.read(page.db, page.who, shortlist_id)
     people = [c for c in body["candidates"] if c["nip"] in set(nip)][:3]
     if len(people) < 2:
@@ -116,6 +119,7 @@ def compare(
 @router.get("/shortlists/{shortlist_id}/export.csv")
 def page_csv(page: SignedIn, shortlist_id: ShortlistId) -> Response:
     """CSV download for a signed-in reviewer."""
+    page.access.require("shortlist.read", shortlists.agency_of(page.db, shortlist_id), "shortlist")
     text = exports.to_csv(
         shortlists.read(page.db, page.who, shortlist_id),
         decisions.history(page.db, page.who, shortlist_id),
@@ -130,6 +134,7 @@ def page_csv(page: SignedIn, shortlist_id: ShortlistId) -> Response:
 @router.get("/shortlists/{shortlist_id}/export.pdf")
 def page_pdf(page: SignedIn, shortlist_id: ShortlistId) -> Response:
     """PDF minutes for a signed-in reviewer."""
+    page.access.require("shortlist.read", shortlists.agency_of(page.db, shortlist_id), "shortlist")
     body = shortlists.read(page.db, page.who, shortlist_id)
     pdf = exports.to_pdf(
         body, decisions.history(page.db, page.who, shortlist_id), body["position_id"]

@@ -1,0 +1,288 @@
+"""The one policy over API and pages: role x action x (own / other agency / missing).
+
+Another agency's object must answer exactly like a missing one (status and body, byte for
+byte), so that an agency learns nothing of another's ids and NIPs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from features.errors import ForbiddenError, NotFoundError
+from features.export import Export
+from serving import policy
+from serving.auth import Principal
+from tests.serving.conftest import sign_in
+from tests.serving.two_agencies import AGENCY_B, PASSWORD, World, serve_two_agencies
+from training.bundle import RankerBundle
+
+MISSING_NIP = "199001012020011999"
+
+
+@pytest.fixture(scope="module")
+def world(
+    small_export: Export, ranker: RankerBundle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    yield from serve_two_agencies(small_export, ranker, tmp_path_factory.mktemp("walls"))
+
+
+# -- the policy function ------------------------------------------------------------------
+
+
+def _who(role: str, agency: str | None) -> Principal:
+    return Principal(key_id="k", role=role, agency_id=agency)
+
+
+@pytest.mark.parametrize(
+    ("role", "agency", "action", "target", "grants", "outcome"),
+    [
+        ("committee", "A", "shortlist.create", "A", (), None),
+        ("committee", "A", "shortlist.create", "B", (), NotFoundError),
+        ("committee", "A", "shortlist.create", None, (), NotFoundError),
+        ("committee", "A", "pool.read", "B", (), NotFoundError),
+        ("committee", "A", "pool.read", "B", ("B",), None),
+        ("committee", "A", "candidate.read", "B", ("B",), None),
+        ("committee", "A", "shortlist.create", "B", ("B",), NotFoundError),
+        ("committee", "A", "admin.reload", "A", (), ForbiddenError),
+        ("ppk", "A", "decision.approve", "A", (), None),
+        ("ppk", "A", "decision.record", "A", (), ForbiddenError),
+        ("ppk", "A", "shortlist.create", "A", (), ForbiddenError),
+        ("admin", "A", "grant.manage", "A", (), None),
+        ("admin", "A", "grant.manage", "B", (), NotFoundError),
+        ("admin", None, "grant.manage", "B", (), None),
+        ("auditor", None, "shortlist.read", "B", (), None),
+        ("auditor", "A", "shortlist.read", "B", (), None),
+        ("auditor", None, "shortlist.create", "A", (), ForbiddenError),
+        ("auditor", None, "decision.record", None, (), ForbiddenError),
+    ],
+)
+def test_the_policy_allows_walls_and_forbids(
+    role: str,
+    agency: str | None,
+    action: str,
+    target: str | None,
+    grants: tuple[str, ...],
+    outcome: type[Exception] | None,
+) -> None:
+    who = _who(role, agency)
+    if outcome is None:
+        policy.authorize(who, action, target, grants, "position")
+    else:
+        with pytest.raises(outcome) as raised:
+            policy.authorize(who, action, target, grants, "position")
+        if outcome is NotFoundError:
+            assert str(raised.value) == policy.MISSING["position"]
+
+
+def test_an_unknown_action_is_a_bug_not_a_refusal() -> None:
+    with pytest.raises(ValueError, match="unknown action"):
+        policy.authorize(_who("admin", None), "shortlist.delete", "A", (), "shortlist")
+
+
+# -- findings 1 and 2 ---------------------------------------------------------------------
+
+
+def test_a_committee_cannot_rank_another_agencys_staff(world: World) -> None:
+    """Finding 1: ``filters.agency_id`` naming another agency is a missing position."""
+    client, a = world.client, world.people["committee"]
+    post = world.vacancy(world.agency_a)
+
+    def ask(agency: str) -> bytes:
+        body = {"position_id": post, "k": 3, "filters": {"agency_id": agency}}
+        response = client.post("/v1/shortlists", json=body, headers=a.header)
+        assert response.status_code == 404
+        return response.content
+
+    assert ask(AGENCY_B) == ask("NO-SUCH-AGENCY")
+    missing = client.post("/v1/shortlists", json={"position_id": "NOPE-1"}, headers=a.header)
+    assert ask(AGENCY_B) == missing.content and b"NOPE" not in missing.content
+    own = client.post(
+        "/v1/shortlists",
+        json={"position_id": post, "k": 3, "filters": {"agency_id": world.agency_a}},
+        headers=a.header,
+    )
+    assert own.status_code == 201
+    staff_b = set(
+        world.export.employees.loc[world.export.employees["agency_id"] == AGENCY_B, "nip"]
+    )
+    assert not {c["nip"] for c in own.json()["candidates"]} & staff_b
+    unfiltered = client.post("/v1/shortlists", json={"position_id": post}, headers=a.header)
+    assert not {c["nip"] for c in unfiltered.json()["candidates"]} & staff_b
+
+
+def test_candidate_fit_of_another_agencys_nip_is_an_unknown_nip(world: World) -> None:
+    """Finding 2: B's NIP answers A's committee exactly like an unknown NIP."""
+    client, a = world.client, world.people["committee"]
+    post = world.vacancy(world.agency_a)
+
+    def fit(nip: str) -> tuple[int, bytes]:
+        response = client.get(f"/v1/candidates/{nip}/fit?position_id={post}", headers=a.header)
+        return response.status_code, response.content
+
+    assert fit(world.staff(world.agency_a))[0] == 200
+    other, missing = fit(world.staff(AGENCY_B)), fit(MISSING_NIP)
+    assert other == missing and other[0] == 404
+    assert world.staff(AGENCY_B).encode() not in other[1]
+    auditor = world.people["auditor"].header
+    seen = client.get(
+        f"/v1/candidates/{world.staff(AGENCY_B)}/fit?position_id={post}", headers=auditor
+    )
+    assert seen.status_code == 200
+
+
+# -- the full matrix: role x action x (own / other / missing) x (API / page) ------------------
+
+ROLES = ("committee", "ppk", "admin", "auditor", "none")
+WHERE = ("own", "other", "missing")
+READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
+CAN = {
+    "committee": READS
+    | {"report.read", "shortlist.create", "pool.read", "decision.record", "campaign.create"},
+    "ppk": READS | {"report.read"},
+    "admin": READS | {"report.read", "shortlist.create", "pool.read", "campaign.create"},
+    "auditor": READS | {"report.read"},
+}
+"""What each role may do, written out here (not read from the policy it checks)."""
+DONE = {"shortlist.create": 201, "pool.read": 201, "decision.record": 201, "campaign.create": 201}
+PAGE_DONE = {"shortlist.create": 303, "decision.record": 303, "campaign.create": 303}
+
+
+@dataclass(frozen=True)
+class Objects:
+    """One object of each kind per place: own agency (A), other agency (B), missing."""
+
+    position: dict[str, str]
+    shortlist: dict[str, str]
+    listed: dict[str, str]
+    nip: dict[str, str]
+    campaign: dict[str, str]
+    agency: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def objects(world: World) -> Objects:
+    client, a, b = world.client, world.people["committee"], world.people["committee_b"]
+    position = {"own": world.vacancy(world.agency_a), "other": world.vacancy(AGENCY_B)}
+    position["missing"] = "NOPE-1"
+    lists = {
+        where: client.post(
+            "/v1/shortlists", json={"position_id": position[where], "k": 3}, headers=who.header
+        ).json()
+        for where, who in (("own", a), ("other", b))
+    }
+    shortlist = {w: s["shortlist_id"] for w, s in lists.items()} | {"missing": str(uuid.uuid4())}
+    listed = {w: s["candidates"][0]["nip"] for w, s in lists.items()} | {"missing": MISSING_NIP}
+    campaign = {
+        where: client.post(
+            "/v1/campaigns", json={"position_ids": [position[where]]}, headers=who.header
+        ).json()["campaign_id"]
+        for where, who in (("own", a), ("other", b))
+    } | {"missing": str(uuid.uuid4())}
+    nip = {"own": world.staff(world.agency_a), "other": world.staff(AGENCY_B)}
+    agency = {"own": world.agency_a, "other": AGENCY_B, "missing": "NO-SUCH-AGENCY"}
+    return Objects(position, shortlist, listed, nip | {"missing": MISSING_NIP}, campaign, agency)
+
+
+def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]]:
+    sid, own_post = o.shortlist[w], o.position["own"]
+    decision = {"nip": o.listed[w], "decision": "REJECTED", "reason": "r", "reviewer": "T"}
+    return {
+        "shortlist.create": ("POST", "/v1/shortlists", {"json": {"position_id": o.position[w]}}),
+        "pool.read": (
+            "POST",
+            "/v1/shortlists",
+            {"json": {"position_id": own_post, "k": 3, "filters": {"agency_id": o.agency[w]}}},
+        ),
+        "shortlist.read": ("GET", f"/v1/shortlists/{sid}", {}),
+        "decision.read": ("GET", f"/v1/shortlists/{sid}/decisions", {}),
+        "shortlist.export": ("GET", f"/v1/shortlists/{sid}/export.csv", {}),
+        "decision.record": ("POST", f"/v1/shortlists/{sid}/decisions", {"json": decision}),
+        "candidate.read": ("GET", f"/v1/candidates/{o.nip[w]}/fit?position_id={own_post}", {}),
+        "campaign.read": ("GET", f"/v1/campaigns/{o.campaign[w]}", {}),
+        "campaign.create": ("POST", "/v1/campaigns", {"json": {"position_ids": [o.position[w]]}}),
+        "report.read": ("GET", f"/v1/reports/divergence?agency_id={o.agency[w]}", {}),
+    }[action]
+
+
+def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]]:
+    sid = o.shortlist[w]
+    decision = {"nip": o.listed[w], "decision": "REJECTED", "reason": "r", "reviewer": "T"}
+    return {
+        "shortlist.create": ("POST", "/shortlists", {"data": {"position_id": o.position[w]}}),
+        "shortlist.read": ("GET", f"/shortlists/{sid}", {}),
+        "shortlist.export": ("GET", f"/shortlists/{sid}/export.csv", {}),
+        "decision.record": ("POST", f"/shortlists/{sid}/decisions", {"data": decision}),
+        "campaign.read": ("GET", f"/campaigns/{o.campaign[w]}", {}),
+        "campaign.create": (
+            "POST",
+            "/campaigns",
+            {"data": {"scope": "selected", "position_id": [o.position[w]]}},
+        ),
+    }[action]
+
+
+API_ACTIONS = tuple(sorted(READS | {"report.read"} | set(DONE)))
+PAGE_ACTIONS = ("shortlist.create", "shortlist.read", "shortlist.export", "decision.record")
+PAGE_ACTIONS += ("campaign.read", "campaign.create")
+
+
+def expected(role: str, action: str, where: str, page: bool) -> int:
+    """The status the matrix expects, from :data:`CAN` and the walls."""
+    if role == "none":
+        return 303 if page else 401
+    if action not in CAN[role]:
+        return 403
+    everywhere = role == "auditor"
+    if where == "missing" and not (everywhere and action == "report.read"):
+        return 404
+    if where == "other" and not everywhere:
+        return 404
+    return (PAGE_DONE if page else DONE).get(action, 200)
+
+
+def _matrix(world: World, objects: Objects, role: str, page: bool) -> list[str]:
+    """Every cell of ``role``'s row; the cells that disagree, described."""
+    client = world.client
+    client.cookies.clear()
+    client.headers.pop("x-csrf-token", None)
+    headers: dict[str, str] = {}
+    if page and role != "none":
+        sign_in(client, user=world.people[role].name, password=PASSWORD)
+    elif role != "none":
+        headers = world.people[role].header
+    wrong = []
+    for action in PAGE_ACTIONS if page else API_ACTIONS:
+        bodies = {}
+        for where in WHERE:
+            method, path, extra = (_page_call if page else _api_call)(objects, action, where)
+            response = client.request(
+                method, path, headers=headers, follow_redirects=False, **extra
+            )
+            bodies[where] = response.content
+            want = expected(role, action, where, page)
+            if response.status_code != want:
+                wrong.append(f"{action} {where}: {response.status_code} not {want}")
+        if expected(role, action, "other", page) == 404 and bodies["other"] != bodies["missing"]:
+            wrong.append(f"{action}: other agency's answer differs from a missing one's")
+    return wrong
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_api_matrix(world: World, objects: Objects, role: str) -> None:
+    assert _matrix(world, objects, role, page=False) == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
+    assert _matrix(world, objects, role, page=True) == []
+
+
+def test_the_matrix_size() -> None:
+    """5 roles x 10 API actions x 3 places, and 5 x 6 page actions x 3: 240 cells."""
+    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 150
+    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 90
