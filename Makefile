@@ -23,7 +23,7 @@ TRIALS    ?= 20
 WORKERS   ?= 2
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
-        mlflow-ui serve run api-key audit-verify bench ingest-outcomes campaign holdout
+        mlflow-ui serve run api-key audit-verify purge bench ingest-outcomes campaign holdout
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -92,8 +92,11 @@ run: install ## The main job: demo export if none, train, register, serve on htt
 api-key: install ## Create an API key (printed as the last line): ROLE=committee|admin|auditor AGENCY=agency_id
 	$(PY) -m serving api-key --role $(ROLE) $(if $(AGENCY),--agency $(AGENCY))
 
-audit-verify: install ## Check the audit log's hash chain and say where it breaks
+audit-verify: install ## Check the audit log (seals, chain, decisions, shortlists, checkpoints); non-zero on tampering
 	$(PY) -m serving audit-verify
+
+purge: install ## Delete generated shortlists nobody decided on after the retention period: [DAYS=90]
+	$(PY) -m serving purge $(if $(DAYS),--days $(DAYS))
 
 campaign: install ## Assign many vacancies at once: DATA_DIR [POSITIONS=id,id,...|AGENCY=agency_id]
 	$(PY) -m serving campaign --data-dir $(DATA_DIR) $(if $(POSITIONS),--positions $(POSITIONS)) $(if $(AGENCY),--agency $(AGENCY))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import sqlalchemy as sa
 import typer
 
-from serving.audit import verify_chain
+from serving import audit, shortlists
 from serving.auth import create_api_key
 from serving.bench import run_bench
 from serving.campaigns.service import run_campaign_cli
@@ -63,12 +64,30 @@ def api_key(
 
 @app.command(name="audit-verify")
 def audit_verify() -> None:
-    """Check the audit log's hash chain and say where it breaks."""
+    """Check the audit log's seals, chain, covered rows and checkpoints; list every finding."""
     with user_errors():
-        ok, message = verify_chain(_database())
-        typer.echo(message)
-        if not ok:
+        db = _database()
+        audit.install(db, get_service_settings(), create_key=False)
+        result = audit.verify(db)
+        for line in result.lines():
+            typer.echo(line)
+        if not result.ok:
             raise typer.Exit(code=1)
+
+
+@app.command()
+def purge(
+    days: Annotated[int | None, typer.Option(min=1, help="Retention in days.")] = None,
+) -> None:
+    """Delete generated shortlists nobody decided on, older than the retention period."""
+    with user_errors():
+        settings = get_service_settings()
+        db = _database()
+        audit.install(db, settings)
+        retention = days or settings.shortlist_retention_days
+        purged = shortlists.purge(db, datetime.now(UTC) - timedelta(days=retention))
+        audit.checkpoint(db)
+        typer.echo(f"purged {len(purged)} shortlists older than {retention} days with no decision")
 
 
 @app.command()

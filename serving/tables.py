@@ -47,7 +47,16 @@ audit_log = sa.Table(
     sa.Column("detail_json", sa.Text, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("entry_hash", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=True),
+    sa.Column("seq", sa.Integer, nullable=True),
+    sa.Column("content_table", sa.String(64), nullable=True),
+    sa.Column("content_id", sa.String(128), nullable=True),
+    sa.Column("content_hash", sa.String(64), nullable=True),
 )
+"""The audit log (``serving.audit``). ``entry_hash`` is the HMAC seal; ``seq`` is the entry's
+position in the chain (NULL for entries written before the key: a plain SHA-256 chain);
+``content_table``/``content_id`` name the row the entry vouches for and ``content_hash`` is
+that row's SHA-256 (NULL with a table named: the row was removed on purpose, e.g. retention)."""
 
 decisions = sa.Table(
     "decisions",

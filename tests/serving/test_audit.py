@@ -1,0 +1,213 @@
+"""The audit log catches tampering: each case on a COPY of a real service database.
+
+The service makes shortlists, decisions and reads; the database file is copied (SQLite backup),
+with its key and checkpoint files, and changed with raw SQL as an attacker with write access
+to the database would. ``python -m serving audit-verify`` must name the case and exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner, Result
+
+from serving import audit
+from serving.cli import app as cli
+from serving.db import make_engine
+from serving.settings import get_service_settings
+from tests.serving.conftest import Keys
+
+LAST = "(select max(entry_id) from audit_log)"
+READS = 60
+"""Reads of one list: more audit entries than the 50 removed from the tail below."""
+
+
+@pytest.fixture(scope="module")
+def served(service: tuple[TestClient, Keys], vacancy: str) -> Path:
+    """The service's database after two lists, two decisions and ``READS`` reads; its path."""
+    client, keys = service
+    committee = keys.header("committee")
+    made = [
+        client.post("/v1/shortlists", json={"position_id": vacancy, "k": 3}, headers=committee)
+        for _ in range(2)
+    ]
+    assert all(response.status_code == 201 for response in made)
+    first = made[0].json()
+    for candidate in first["candidates"][:2]:
+        decided = client.post(
+            f"/v1/shortlists/{first['shortlist_id']}/decisions",
+            json={
+                "nip": candidate["nip"],
+                "decision": "SHORTLISTED",
+                "reason": "memenuhi syarat",
+                "reviewer": "Ketua",
+            },
+            headers=committee,
+        )
+        assert decided.status_code == 201, decided.text
+    for _ in range(READS):
+        read = client.get(f"/v1/shortlists/{first['shortlist_id']}", headers=committee)
+        assert read.status_code == 200
+    url = sa.make_url(client.app.state.settings.database_url)  # type: ignore[attr-defined]
+    return Path(url.database or "")
+
+
+@pytest.fixture
+def copy(served: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the database with its key and checkpoints; the CLI pointed at it."""
+    target = tmp_path / "copy.db"
+    with sqlite3.connect(served) as source, sqlite3.connect(target) as destination:
+        source.backup(destination)
+    for suffix in (".audit-key", ".audit-checkpoints"):
+        shutil.copy(f"{served}{suffix}", f"{target}{suffix}")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{target}")
+    get_service_settings.cache_clear()
+    yield target
+    get_service_settings.cache_clear()
+
+
+def _sql(database: Path, *statements: str) -> None:
+    with sqlite3.connect(database) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+def _verify() -> Result:
+    return CliRunner().invoke(cli, ["audit-verify"])
+
+
+def test_an_untouched_copy_verifies(copy: Path) -> None:
+    result = _verify()
+    assert result.exit_code == 0, result.output
+    assert "audit log intact" in result.output
+
+
+def _rewrite_shortlist(database: Path) -> None:
+    with sqlite3.connect(database) as connection:
+        shortlist_id, body = connection.execute(
+            "select shortlist_id, response_json from shortlists order by created_at limit 1"
+        ).fetchone()
+        response = json.loads(body)
+        response["candidates"].reverse()
+        connection.execute(
+            "update shortlists set response_json = ? where shortlist_id = ?",
+            (json.dumps(response), shortlist_id),
+        )
+
+
+def _reorder(database: Path) -> None:
+    _sql(
+        database,
+        "update audit_log set entry_id = -1 where entry_id = 3",
+        "update audit_log set entry_id = 3 where entry_id = 4",
+        "update audit_log set entry_id = 4 where entry_id = -1",
+    )
+
+
+def _recompute_covered_hash(database: Path) -> None:
+    """Change a decision and put its new (unkeyed) hash into the entry that covers it."""
+    _sql(database, "update decisions set reason = 'diubah' where decision_id = 1")
+    db = make_engine(f"sqlite:///{database}")
+    with db.connect() as connection:
+        forged = audit.content_hash(connection, ("decisions", 1))
+    db.dispose()
+    _sql(
+        database,
+        f"update audit_log set content_hash = '{forged}' "
+        "where content_table = 'decisions' and content_id = '1'",
+    )
+
+
+def _wrong_key(database: Path) -> None:
+    Path(f"{database}.audit-key").write_text("ab" * 32 + "\n")
+
+
+TAMPERING: dict[str, tuple[Callable[[Path], None], str, str]] = {
+    "entry content changed": (
+        lambda db: _sql(db, "update audit_log set detail_json = '{}' where entry_id = 2"),
+        "entry_changed",
+        "entry 2 was changed after it was written",
+    ),
+    "entry removed": (
+        lambda db: _sql(db, "delete from audit_log where entry_id = 5"),
+        "entry_removed",
+        "entry 6 does not follow entry 4",
+    ),
+    "entries reordered": (_reorder, "entry_removed", "entry 3 does not follow entry 2"),
+    "last entry removed": (
+        lambda db: _sql(db, f"delete from audit_log where entry_id = {LAST}"),
+        "tail_truncated",
+        "the newest entries were removed",
+    ),
+    "last 50 entries removed": (
+        lambda db: _sql(db, f"delete from audit_log where entry_id > {LAST} - 50"),
+        "tail_truncated",
+        "the newest entries were removed",
+    ),
+    "decision changed": (
+        lambda db: _sql(db, "update decisions set decision = 'SELECTED' where decision_id = 1"),
+        "decision_changed",
+        "decision 1 was changed after audit entry",
+    ),
+    "decision deleted": (
+        lambda db: _sql(db, "delete from decisions where decision_id = 2"),
+        "decision_deleted",
+        "decision 2 was deleted",
+    ),
+    "shortlist JSON rewritten": (
+        _rewrite_shortlist,
+        "shortlist_changed",
+        "was changed after audit entry",
+    ),
+    "covered hash recomputed": (
+        _recompute_covered_hash,
+        "entry_changed",
+        "was changed after it was written",
+    ),
+    "wrong key": (_wrong_key, "wrong_key", "it is the wrong key"),
+    "checkpoints deleted": (
+        lambda db: Path(f"{db}.audit-checkpoints").unlink(),
+        "no_checkpoints",
+        "a removed tail cannot be checked",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(TAMPERING))
+def test_audit_verify_reports_tampering(copy: Path, case: str) -> None:
+    tamper, code, words = TAMPERING[case]
+    tamper(copy)
+    result = _verify()
+    assert result.exit_code == 1, result.output
+    assert f"TAMPERED {code}:" in result.output and words in result.output, result.output
+    assert "NOT intact" in result.output.splitlines()[-1]
+
+
+def test_verification_without_the_key_fails_clearly(copy: Path) -> None:
+    Path(f"{copy}.audit-key").unlink()
+    result = _verify()
+    assert result.exit_code == 2
+    assert "no audit key at" in result.output
+    assert not Path(f"{copy}.audit-key").exists()  # verifying never makes a key
+
+
+def test_the_key_is_made_owner_only(served: Path) -> None:
+    mode = stat.S_IMODE(os.stat(f"{served}.audit-key").st_mode)
+    assert mode == 0o600
+
+
+def test_every_committed_entry_is_checkpointed(served: Path) -> None:
+    checkpoints = audit.read_checkpoints(Path(f"{served}.audit-checkpoints"))
+    with sqlite3.connect(served) as connection:
+        last, count = connection.execute("select max(entry_id), count(*) from audit_log").fetchone()
+    latest = max(checkpoints, key=lambda c: c.count)
+    assert (latest.entry_id, latest.count) == (last, count)
