@@ -7,12 +7,15 @@ to the database would. ``python -m serving audit-verify`` must name the case and
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
 import sqlite3
 import stat
+import zlib
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,9 +24,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
 from serving import audit
+from serving import shortlists as shortlists_service
 from serving.cli import app as cli
 from serving.db import make_engine
 from serving.settings import get_service_settings
+from serving.tables import PACKED, shortlists
 from tests.serving.conftest import Keys
 
 LAST = "(select max(entry_id) from audit_log)"
@@ -96,8 +101,8 @@ def _rewrite_shortlist(database: Path) -> None:
         shortlist_id, body = connection.execute(
             "select shortlist_id, response_json from shortlists order by created_at limit 1"
         ).fetchone()
-        response = json.loads(body)
-        response["candidates"].reverse()
+        response = json.loads(zlib.decompress(base64.b64decode(body.removeprefix(PACKED))))
+        response["candidates"].reverse()  # written back as plain JSON, which reads as is
         connection.execute(
             "update shortlists set response_json = ? where shortlist_id = ?",
             (json.dumps(response), shortlist_id),
@@ -211,3 +216,79 @@ def test_every_committed_entry_is_checkpointed(served: Path) -> None:
         last, count = connection.execute("select max(entry_id), count(*) from audit_log").fetchone()
     latest = max(checkpoints, key=lambda c: c.count)
     assert (latest.entry_id, latest.count) == (last, count)
+
+
+def test_a_read_stores_a_small_entry_and_a_list_is_stored_packed(served: Path) -> None:
+    """Bytes per read (the audit row) and per stored list, against the list's JSON."""
+    with sqlite3.connect(served) as connection:
+        reads = connection.execute(
+            "select * from audit_log where action = 'shortlist.read'"
+        ).fetchall()
+        stored, shortlist_id = connection.execute(
+            "select length(response_json), shortlist_id from shortlists order by created_at limit 1"
+        ).fetchone()
+    db = make_engine(f"sqlite:///{served}")
+    with db.connect() as connection:
+        text = connection.execute(
+            sa.text("select response_json from shortlists where shortlist_id = :i"),
+            {"i": shortlist_id},
+        ).scalar_one()
+        body = connection.execute(
+            sa.select(shortlists.c.response_json).where(shortlists.c.shortlist_id == shortlist_id)
+        ).scalar_one()
+    db.dispose()
+    read_bytes = sum(len(str(value)) for row in reads for value in row if value) / len(reads)
+    print(f"per read: {read_bytes:.0f} bytes; per list: {stored} bytes stored, JSON {len(body)}")
+    assert text.startswith(PACKED) and json.loads(body)["shortlist_id"] == shortlist_id
+    assert read_bytes < 600
+    assert stored * 3 < len(body)
+
+
+def _undecided(database: Path) -> str:
+    """The id of the list nobody decided on."""
+    with sqlite3.connect(database) as connection:
+        (shortlist_id,) = connection.execute(
+            "select shortlist_id from shortlists s where not exists "
+            "(select 1 from decisions d where d.shortlist_id = s.shortlist_id)"
+        ).fetchone()
+    return shortlist_id
+
+
+def test_purge_removes_old_undecided_lists_and_the_log_stays_verifiable(copy: Path) -> None:
+    old = _undecided(copy)
+    _sql(
+        copy,
+        "update shortlists set created_at = datetime('now', '-100 days') "
+        f"where shortlist_id = '{old}'",
+    )
+    purged = CliRunner().invoke(cli, ["purge"])
+    assert purged.exit_code == 0, purged.output
+    assert "purged 1 shortlists older than 90 days" in purged.output
+    result = _verify()
+    assert result.exit_code == 0, result.output
+    assert "(1 shortlists purged by retention)" in result.output
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("select count(*) from shortlists").fetchone() == (1,)
+        assert connection.execute(
+            "select content_hash is null, action from audit_log where content_id = ? "
+            "order by entry_id desc limit 1",
+            (old,),
+        ).fetchone() == (1, "shortlist.purge")
+
+
+def test_purge_spares_lists_with_decisions(copy: Path) -> None:
+    undecided = _undecided(copy)
+    db = make_engine(f"sqlite:///{copy}")
+    audit.install(db, get_service_settings())
+    assert shortlists_service.purge(db, datetime.now(UTC) + timedelta(days=1)) == [undecided]
+    db.dispose()
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("select count(*) from decisions").fetchone() == (2,)
+        assert connection.execute("select count(*) from shortlists").fetchone() == (1,)
+
+
+def test_a_deleted_list_without_a_purge_entry_is_reported(copy: Path) -> None:
+    _sql(copy, f"delete from shortlists where shortlist_id = '{_undecided(copy)}'")
+    result = _verify()
+    assert result.exit_code == 1
+    assert "TAMPERED shortlist_deleted:" in result.output
