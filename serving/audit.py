@@ -53,6 +53,8 @@ _COVERED_BY_ACTION = {
     "decision.record": lambda _subject, detail: ("decisions", detail["decision_id"]),
 }
 """The row an action is about when the caller names none (``covers=``)."""
+AUDITED_TABLES = ("shortlists", "decisions", "campaigns")
+"""Tables whose every row must be vouched for by an entry (plus any table an entry names)."""
 _LEGACY_FIELDS = ("at", "key_id", "role", "agency_id", "action", "subject", "detail_json")
 _SEALED_FIELDS = (
     *_LEGACY_FIELDS,
@@ -375,6 +377,7 @@ def verify(db: sa.Engine) -> Verification:
             walk.step(row)
         findings = walk.chain_findings(setup)
         findings += list(_content_findings(connection, walk))
+        findings += list(_unaudited_findings(connection, walk))
     findings += _checkpoint_findings(setup, walk)
     return Verification(walk.count, tuple(findings), len(walk.removed))
 
@@ -393,6 +396,7 @@ class _Walk:
     changed: list[Finding] = field(default_factory=list)
     covered: dict[Row, list[tuple[int, str]]] = field(default_factory=dict)
     removed: dict[Row, int] = field(default_factory=dict)
+    mentioned: set[Row] = field(default_factory=set)
     heads: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     def step(self, row: Any) -> None:
@@ -421,12 +425,22 @@ class _Walk:
             )
         self.prev_hash, self.prev_id = row.entry_hash, row.entry_id
         self.heads[row.entry_id] = (row.entry_hash, self.count)
-        if row.content_table is not None:
+        if row.content_table is None:
+            self._mention_legacy(row)
+        else:
             target = (row.content_table, row.content_id)
+            self.mentioned.add(target)
             if row.content_hash is None:
                 self.removed[target] = row.entry_id
             else:
                 self.covered.setdefault(target, []).append((row.entry_id, row.content_hash))
+
+    def _mention_legacy(self, row: Any) -> None:
+        """A row an entry without a content hash names (written before content was sealed)."""
+        rule = _COVERED_BY_ACTION.get(row.action)
+        if rule is not None:
+            table, key = rule(row.subject, json.loads(row.detail_json))
+            self.mentioned.add((table, str(key)))
 
     def chain_findings(self, setup: AuditSetup) -> list[Finding]:
         if self.sealed and not self.sealed_valid:
@@ -460,6 +474,21 @@ def _content_findings(connection: sa.Connection, walk: _Walk) -> Iterator[Findin
                     f"{noun} {key} was changed after audit entry {entry_id} vouched for it",
                 )
                 break
+
+
+def _unaudited_findings(connection: sa.Connection, walk: _Walk) -> Iterator[Finding]:
+    """Rows no entry names: written to the database around the service."""
+    tables = dict.fromkeys([*AUDITED_TABLES, *(table for table, _key in walk.mentioned)])
+    for name in tables:
+        table = metadata.tables[name]
+        (key,) = table.primary_key.columns
+        noun = _NOUNS.get(name, name)
+        for value in connection.execute(sa.select(key).order_by(key)).scalars():
+            if (name, str(value)) not in walk.mentioned:
+                yield Finding(
+                    f"{noun}_unaudited",
+                    f"{noun} {value} is in no audit entry (written around the service)",
+                )
 
 
 def _checkpoint_findings(setup: AuditSetup, walk: _Walk) -> list[Finding]:

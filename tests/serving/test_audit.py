@@ -8,6 +8,7 @@ to the database would. ``python -m serving audit-verify`` must name the case and
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -25,10 +26,11 @@ from typer.testing import CliRunner, Result
 
 from serving import audit
 from serving import shortlists as shortlists_service
+from serving.auth import Principal
 from serving.cli import app as cli
-from serving.db import make_engine
-from serving.settings import get_service_settings
-from serving.tables import PACKED, shortlists
+from serving.db import make_engine, upgrade
+from serving.settings import ServiceSettings, get_service_settings
+from serving.tables import PACKED, audit_log, decisions, shortlists
 from tests.serving.conftest import Keys
 
 LAST = "(select max(entry_id) from audit_log)"
@@ -168,6 +170,16 @@ TAMPERING: dict[str, tuple[Callable[[Path], None], str, str]] = {
         "decision_deleted",
         "decision 2 was deleted",
     ),
+    "decision inserted": (
+        lambda db: _sql(
+            db,
+            "insert into decisions (shortlist_id, nip, decision, reason, divergent, reviewer,"
+            " key_id, decided_at) select shortlist_id, nip, 'SELECTED', 'x', 0, 'x', key_id,"
+            " decided_at from decisions where decision_id = 1",
+        ),
+        "decision_unaudited",
+        "decision 3 is in no audit entry",
+    ),
     "shortlist JSON rewritten": (
         _rewrite_shortlist,
         "shortlist_changed",
@@ -292,3 +304,98 @@ def test_a_deleted_list_without_a_purge_entry_is_reported(copy: Path) -> None:
     result = _verify()
     assert result.exit_code == 1
     assert "TAMPERED shortlist_deleted:" in result.output
+
+
+@pytest.mark.postgres
+def test_sealing_and_verification_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    """Timestamps come back aware on PostgreSQL: the covered hashes must still match."""
+    settings = ServiceSettings(
+        database_url=postgres_url,
+        audit_key_file=tmp_path / "key",
+        audit_checkpoint_file=tmp_path / "checkpoints",
+    )
+    db = make_engine(postgres_url)
+    upgrade(db)
+    audit.install(db, settings)
+    who = Principal(key_id="k1", role="committee", agency_id="AG1")
+    now = datetime.now(UTC)
+    with db.begin() as connection:
+        connection.execute(
+            shortlists.insert().values(
+                shortlist_id="s1",
+                created_at=now,
+                created_by="k1",
+                agency_id="AG1",
+                position_id="P1",
+                model_name="m",
+                model_version="1",
+                ruleset_version="r",
+                data_hash="d",
+                as_of=now.date(),
+                request_json="{}",
+                response_json='{"a": 1}',
+            )
+        )
+        audit.append(connection, who, "shortlist.create", "s1", {})
+        decision_id = connection.execute(
+            decisions.insert().values(
+                shortlist_id="s1",
+                nip="1" * 18,
+                decision="SHORTLISTED",
+                reason="r",
+                divergent=False,
+                reviewer="Ketua",
+                key_id="k1",
+                decided_at=now,
+            )
+        ).inserted_primary_key[0]
+        audit.append(connection, who, "decision.record", "s1", {"decision_id": decision_id})
+    assert audit.verify(db).ok, audit.verify(db).lines()
+    with db.begin() as connection:
+        connection.execute(sa.text("update decisions set reason = 'lain'"))
+    changed = {finding.code for finding in audit.verify(db).findings}
+    with db.begin() as connection:
+        connection.execute(sa.text("delete from audit_log where seq = 2"))
+    truncated = {finding.code for finding in audit.verify(db).findings}
+    db.dispose()
+    assert changed == {"decision_changed"}
+    assert truncated == {"tail_truncated", "decision_unaudited"}
+
+
+def _legacy_entry(connection: sa.Connection, prev_hash: str, subject: str) -> str:
+    """An entry as the service wrote them before the key: a plain SHA-256 chain."""
+    fields = {
+        "at": "2026-01-01T00:00:00+00:00",
+        "key_id": "k1",
+        "role": "admin",
+        "agency_id": None,
+        "action": "model.reload",
+        "subject": subject,
+        "detail_json": "{}",
+    }
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    entry_hash = hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    connection.execute(
+        audit_log.insert().values(**fields, prev_hash=prev_hash, entry_hash=entry_hash)
+    )
+    return entry_hash
+
+
+def test_entries_from_before_the_key_are_accepted_only_as_a_prefix(tmp_path: Path) -> None:
+    settings = ServiceSettings(database_url=f"sqlite:///{tmp_path / 'old.db'}")
+    db = make_engine(settings.database_url)
+    upgrade(db)
+    audit.install(db, settings)
+    who = Principal(key_id="k1", role="admin", agency_id=None)
+    with db.begin() as connection:
+        head = _legacy_entry(connection, audit.GENESIS, "first")
+        head = _legacy_entry(connection, head, "second")
+        audit.append(connection, who, "model.reload", "sealed", {})
+    before = audit.verify(db)
+    with db.begin() as connection:
+        sealed = connection.execute(sa.select(audit_log).where(audit_log.c.seq == 3)).one()
+        _legacy_entry(connection, sealed.entry_hash, "forged")
+    after = audit.verify(db)
+    db.dispose()
+    assert before.ok, before.lines()
+    assert [f.message for f in after.findings][:1] == ["entry 4 was changed after it was written"]
