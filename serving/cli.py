@@ -66,9 +66,7 @@ def api_key(
 def audit_verify() -> None:
     """Check the audit log's seals, chain, covered rows and checkpoints; list every finding."""
     with user_errors():
-        db = _database()
-        audit.install(db, get_service_settings(), create_key=False)
-        result = audit.verify(db)
+        result = audit.verify(_database(create_key=False))
         for line in result.lines():
             typer.echo(line)
         if not result.ok:
@@ -83,7 +81,6 @@ def purge(
     with user_errors():
         settings = get_service_settings()
         db = _database()
-        audit.install(db, settings)
         retention = days or settings.shortlist_retention_days
         purged = shortlists.purge(db, datetime.now(UTC) - timedelta(days=retention))
         audit.checkpoint(db)
@@ -119,10 +116,12 @@ def bench() -> None:
         run_bench()
 
 
-def _database() -> sa.Engine:
-    """The configured service database, migrated to the current schema."""
-    db = make_engine(get_service_settings().database_url)
+def _database(*, create_key: bool = True) -> sa.Engine:
+    """The configured service database, migrated, with its audit key (made if missing)."""
+    settings = get_service_settings()
+    db = make_engine(settings.database_url)
     upgrade(db)
+    audit.install(db, settings, create_key=create_key)
     return db
 
 
