@@ -244,6 +244,8 @@ def append(
     setup = _setup(connection)
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("LOCK TABLE audit_log IN EXCLUSIVE MODE"))
+    elif connection.dialect.name == "sqlite":  # a no-op write takes the write lock first
+        connection.execute(sa.text("UPDATE audit_log SET seq = seq WHERE 0"))
     last = connection.execute(
         sa.select(audit_log.c.entry_hash, audit_log.c.seq)
         .order_by(audit_log.c.entry_id.desc())

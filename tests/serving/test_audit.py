@@ -16,6 +16,7 @@ import sqlite3
 import stat
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -68,14 +69,19 @@ def served(service: tuple[TestClient, Keys], vacancy: str) -> Path:
     return Path(url.database or "")
 
 
+def _copy(database: Path, target: Path) -> Path:
+    """A consistent copy of a SQLite database (the backup API) with its key and checkpoints."""
+    with sqlite3.connect(database) as source, sqlite3.connect(target) as destination:
+        source.backup(destination)
+    for suffix in (".audit-key", ".audit-checkpoints"):
+        shutil.copy(f"{database}{suffix}", f"{target}{suffix}")
+    return target
+
+
 @pytest.fixture
 def copy(served: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A copy of the database with its key and checkpoints; the CLI pointed at it."""
-    target = tmp_path / "copy.db"
-    with sqlite3.connect(served) as source, sqlite3.connect(target) as destination:
-        source.backup(destination)
-    for suffix in (".audit-key", ".audit-checkpoints"):
-        shutil.copy(f"{served}{suffix}", f"{target}{suffix}")
+    target = _copy(served, tmp_path / "copy.db")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{target}")
     get_service_settings.cache_clear()
     yield target
@@ -399,3 +405,19 @@ def test_entries_from_before_the_key_are_accepted_only_as_a_prefix(tmp_path: Pat
     db.dispose()
     assert before.ok, before.lines()
     assert [f.message for f in after.findings][:1] == ["entry 4 was changed after it was written"]
+
+
+def test_concurrent_reads_keep_one_chain(served: Path, tmp_path: Path) -> None:
+    """Reads append without writing anything before: the head is read under the write lock."""
+    database = _copy(served, tmp_path / "concurrent.db")
+    settings = ServiceSettings(database_url=f"sqlite:///{database}")
+    db = make_engine(settings.database_url)
+    audit.install(db, settings)
+    who = Principal(key_id="k1", role="auditor", agency_id=None)
+    shortlist_id = _undecided(database)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: shortlists_service.read(db, who, shortlist_id), range(80)))
+    result = audit.verify(db)
+    db.dispose()
+    assert result.ok, result.lines()
+    assert result.entries == 64 + 80
