@@ -176,6 +176,8 @@ def load_key(path: Path, *, create: bool) -> bytes:
         ) from None
     except (OSError, ValueError) as error:
         raise AuditKeyError(f"the audit key at {path} is unreadable: {error}") from None
+    if path.stat().st_mode & 0o077:
+        logger.warning("the audit key at %s is readable by others: make it mode 0600", path)
     if len(key) < KEY_BYTES:
         raise AuditKeyError(f"the audit key at {path} is shorter than {KEY_BYTES} bytes")
     return key
@@ -304,7 +306,9 @@ def content_hash(connection: sa.Connection, row: Row) -> str | None:
     if values is None:
         return None
     canonical = {name: _plain(value) for name, value in values.items() if value is not None}
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(
+        canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
