@@ -28,7 +28,8 @@ TRIALS    ?= 20
 WORKERS   ?= 2
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
-        mlflow-ui serve run user api-key revoke-key list-keys grant audit-verify bench ingest-outcomes campaign holdout
+        mlflow-ui serve run user api-key revoke-key list-keys grant audit-verify purge bench ingest-outcomes \
+        campaign holdout
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -109,8 +110,11 @@ list-keys: install ## List API keys (owner, role, agency, expiry; never the secr
 grant: install ## Open agency FROM's pool to agency TO: USER_ID (the admin) FROM TO REASON [DAYS]
 	$(PY) -m serving grant --by $(USER_ID) --from $(FROM) --to $(TO) --reason "$(REASON)" --days $(DAYS) --data-dir $(DATA_DIR)
 
-audit-verify: install ## Check the audit log's hash chain and say where it breaks
+audit-verify: install ## Check the audit log (seals, chain, decisions, shortlists, checkpoints); non-zero on tampering
 	$(PY) -m serving audit-verify
+
+purge: install ## Delete generated shortlists nobody decided on after the retention period: [KEEP_DAYS=90]
+	$(PY) -m serving purge $(if $(KEEP_DAYS),--days $(KEEP_DAYS))
 
 campaign: install ## Assign many vacancies at once: DATA_DIR [POSITIONS=id,id,...|AGENCY=agency_id]
 	$(PY) -m serving campaign --data-dir $(DATA_DIR) $(if $(POSITIONS),--positions $(POSITIONS)) $(if $(AGENCY),--agency $(AGENCY))

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from features.errors import JobfitError
-from serving import errors
+from serving import audit, errors
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
 from serving.routers import api, campaigns, decisions, grants, pages
@@ -126,12 +126,15 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = make_engine(settings.database_url)
         upgrade(db)
+        audit.install(db, settings)
+        audit.checkpoint(db)
         app.state.db = db
         if engine is None:
             holder.load()
         else:
             holder.swap(Runtime.over(engine))
         yield
+        audit.checkpoint(db)
         db.dispose()
 
     app = FastAPI(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,7 @@ import typer
 
 from features.errors import JobfitError
 from features.loader import load_export
-from serving.audit import verify_chain
+from serving import audit, shortlists
 from serving.auth import (
     KEY_DAYS,
     create_api_key,
@@ -160,12 +161,27 @@ def grant(
 
 @app.command(name="audit-verify")
 def audit_verify() -> None:
-    """Check the audit log's hash chain and say where it breaks."""
+    """Check the audit log's seals, chain, covered rows and checkpoints; list every finding."""
     with user_errors():
-        ok, message = verify_chain(_database())
-        typer.echo(message)
-        if not ok:
+        result = audit.verify(_database(create_key=False))
+        for line in result.lines():
+            typer.echo(line)
+        if not result.ok:
             raise typer.Exit(code=1)
+
+
+@app.command()
+def purge(
+    days: Annotated[int | None, typer.Option(min=1, help="Retention in days.")] = None,
+) -> None:
+    """Delete generated shortlists nobody decided on, older than the retention period."""
+    with user_errors():
+        settings = get_service_settings()
+        db = _database()
+        retention = days or settings.shortlist_retention_days
+        purged = shortlists.purge(db, datetime.now(UTC) - timedelta(days=retention))
+        audit.checkpoint(db)
+        typer.echo(f"purged {len(purged)} shortlists older than {retention} days with no decision")
 
 
 @app.command()
@@ -203,10 +219,12 @@ def bench() -> None:
         run_bench()
 
 
-def _database() -> sa.Engine:
-    """The configured service database, migrated to the current schema."""
-    db = make_engine(get_service_settings().database_url)
+def _database(*, create_key: bool = True) -> sa.Engine:
+    """The configured service database, migrated, with its audit key (made if missing)."""
+    settings = get_service_settings()
+    db = make_engine(settings.database_url)
     upgrade(db)
+    audit.install(db, settings, create_key=create_key)
     return db
 
 

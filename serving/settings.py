@@ -32,6 +32,19 @@ class ServiceSettings(Settings):
     max_k: int = 200
     max_body_bytes: int = 65_536
 
+    # The audit log and retention (serving.audit, docs/audit.md)
+    audit_key_file: Path | None = None
+    """The HMAC key sealing the audit log, outside the database; made (mode 0600) on first start.
+    Unset: beside a SQLite database file (``<db>.audit-key``), else ``var/audit.key``."""
+    audit_checkpoint_file: Path | None = None
+    """Append-only checkpoints of the chain head. Unset: ``<db>.audit-checkpoints`` beside a
+    SQLite database file, else ``var/audit-checkpoints.log``."""
+    audit_checkpoint_every: int = Field(default=1, ge=1)
+    """A checkpoint after every N-th entry (and at start and stop); N - 1 newest entries can
+    go unnoticed between two checkpoints."""
+    shortlist_retention_days: int = Field(default=90, ge=1)
+    """Generated shortlists nobody decided on are purged this many days after (``make purge``)."""
+
 
 @lru_cache
 def get_service_settings() -> ServiceSettings:

@@ -1,4 +1,8 @@
-"""Stored shortlists: computed by the engine, written with their audit entry in one transaction."""
+"""Stored shortlists: computed by the engine, written with their audit entry in one transaction.
+
+A read appends a small audit entry (who, when, and the stored list's hash), never a copy of the
+list. Lists nobody decided on are purged after the retention period (:func:`purge`).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from features.errors import NotFoundError
 from serving import audit
 from serving.auth import Principal
 from serving.engine import Engine
-from serving.tables import shortlists
+from serving.tables import metadata, shortlists
 
 
 def create(
@@ -58,9 +62,8 @@ def read(db: sa.Engine, who: Principal, shortlist_id: str) -> dict[str, Any]:
         ).one_or_none()
         if row is None or not who.may_see_agency(row.agency_id):
             raise NotFoundError(f"no shortlist {shortlist_id!r}")
-        body = json.loads(row.response_json)
-        audit.append(connection, who, "shortlist.read", shortlist_id, _detail(body))
-    return body
+        audit.append(connection, who, "shortlist.read", shortlist_id, {})
+    return json.loads(row.response_json)
 
 
 def agency_of(db: sa.Engine, shortlist_id: str) -> str | None:
@@ -79,3 +82,40 @@ def _detail(body: dict[str, Any]) -> dict[str, Any]:
         "data_hash": body["data_hash"],
         "nips": [c["nip"] for c in body["candidates"]],
     }
+
+
+SYSTEM = Principal(key_id="system", role="system", agency_id=None)
+"""Who the retention purge acts as in the audit log."""
+
+
+def purge(db: sa.Engine, before: datetime) -> list[str]:
+    """Delete the shortlists made before ``before`` that nothing refers to (no decision).
+
+    Each deletion is audited with the list's last hash, so the audit log stays verifiable.
+    """
+    with db.begin() as connection:
+        ids = (
+            connection.execute(
+                sa.select(shortlists.c.shortlist_id)
+                .where(shortlists.c.created_at < before, *_unreferenced())
+                .order_by(shortlists.c.created_at)
+            )
+            .scalars()
+            .all()
+        )
+        for shortlist_id in ids:
+            row = ("shortlists", shortlist_id)
+            detail = {"content_hash": audit.content_hash(connection, row)}
+            connection.execute(shortlists.delete().where(shortlists.c.shortlist_id == shortlist_id))
+            audit.append(connection, SYSTEM, "shortlist.purge", shortlist_id, detail, removes=row)
+    return list(ids)
+
+
+def _unreferenced() -> list[sa.ColumnElement[bool]]:
+    """No row of any table refers to the shortlist (decisions, and whatever comes later)."""
+    return [
+        ~sa.exists().where(foreign.parent == shortlists.c.shortlist_id)
+        for table in metadata.tables.values()
+        for foreign in table.foreign_keys
+        if foreign.column is shortlists.c.shortlist_id
+    ]

@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+import base64
+import zlib
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
+
+PACKED = "zlib:"
+
+
+class PackedText(sa.TypeDecorator[str]):
+    """Text kept zlib-compressed at rest (base64 after ``zlib:``); a plain value reads as is.
+
+    A stored shortlist's JSON shrinks about 5 times; code reading the column sees the text.
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> str | None:
+        if value is None:
+            return None
+        return PACKED + base64.b64encode(zlib.compress(value.encode(), 9)).decode("ascii")
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> str | None:
+        if value is None or not value.startswith(PACKED):
+            return value
+        return zlib.decompress(base64.b64decode(value[len(PACKED) :])).decode()
+
 
 api_keys = sa.Table(
     "api_keys",
@@ -73,7 +99,7 @@ shortlists = sa.Table(
     sa.Column("data_hash", sa.String(64), nullable=False),
     sa.Column("as_of", sa.Date, nullable=False),
     sa.Column("request_json", sa.Text, nullable=False),
-    sa.Column("response_json", sa.Text, nullable=False),
+    sa.Column("response_json", PackedText, nullable=False),
 )
 
 audit_log = sa.Table(
@@ -89,7 +115,16 @@ audit_log = sa.Table(
     sa.Column("detail_json", sa.Text, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("entry_hash", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=True),
+    sa.Column("seq", sa.Integer, nullable=True),
+    sa.Column("content_table", sa.String(64), nullable=True),
+    sa.Column("content_id", sa.String(128), nullable=True),
+    sa.Column("content_hash", sa.String(64), nullable=True),
 )
+"""The audit log (``serving.audit``). ``entry_hash`` is the HMAC seal; ``seq`` is the entry's
+position in the chain (NULL for entries written before the key: a plain SHA-256 chain);
+``content_table``/``content_id`` name the row the entry vouches for and ``content_hash`` is
+that row's SHA-256 (NULL with a table named: the row was removed on purpose, e.g. retention)."""
 
 decisions = sa.Table(
     "decisions",

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from features.candidates import subset
 from features.export import Export
 from serving.app import create_app, reload_on_hangup
-from serving.audit import verify_chain
+from serving.audit import verify
 from serving.engine import Engine
 from tests.serving.conftest import Keys, service_settings
 from training.bundle import RankerBundle
@@ -188,15 +188,15 @@ def test_audit_chain_records_and_detects_tampering(
     client, keys = service
     _shortlist(client, keys, vacancy, k=2)
     db = client.app.state.db  # type: ignore[attr-defined]
-    ok, message = verify_chain(db)
-    assert ok, message
+    result = verify(db)
+    assert result.ok, result.lines()
     with db.begin() as connection:
         first = connection.execute(sa.text("select min(entry_id) from audit_log")).scalar_one()
         connection.execute(
             sa.text("update audit_log set subject = 'forged' where entry_id = :i"), {"i": first}
         )
-    ok, message = verify_chain(db)
-    assert not ok and f"entry {first}" in message
+    result = verify(db)
+    assert not result.ok and f"entry {first} was changed" in "\n".join(result.lines())
 
 
 def test_reload_under_load_drops_nothing(

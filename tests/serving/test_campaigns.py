@@ -31,9 +31,8 @@ from features.candidates import prepare_candidates
 from features.errors import ForbiddenError, NotFoundError
 from features.ordinals import age_bands
 from features.rules import evaluate_rules, load_ruleset
-from serving import errors
+from serving import audit, errors
 from serving.app import create_app
-from serving.audit import verify_chain
 from serving.auth import Principal, create_api_key
 from serving.campaigns.models import (
     SCHEMA_VERSION,
@@ -351,6 +350,7 @@ def campaign_client(tmp_path):
 
     db = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
     upgrade(db)  # the real Alembic schema
+    audit.install(db, service_settings(tmp_path))
     export = SimpleNamespace(positions=_positions(), employees=_employees())
     engine = SimpleNamespace(export=export, bundle=SimpleNamespace(name="m", version="1"))
     app = FastAPI()
@@ -374,8 +374,8 @@ def test_api_runs_stores_and_exports(campaign_client):
     cid = report["campaign_id"]
 
     client_app = campaign_client.app
-    ok, message = verify_chain(client_app.state.db)
-    assert ok, message
+    result = audit.verify(client_app.state.db)
+    assert result.ok, result.lines()
     with client_app.state.db.connect() as connection:
         entry = connection.execute(sa.select(audit_log)).one()
     assert (entry.action, entry.subject) == ("campaign.create", cid)
