@@ -22,7 +22,7 @@ from features.errors import JobfitError, NotFoundError
 from features.export import Export
 from features.loader import load_export
 from features.ranking import top_k
-from features.rules import Eligibility, RuleSet, evaluate_rules, load_ruleset
+from features.rules import DEFAULT_RULESET, Eligibility, RuleSet, evaluate_rules, load_ruleset
 from serving import explain
 from serving.predictor import Predictor, make_predictor
 from serving.settings import ServiceSettings
@@ -257,7 +257,7 @@ def _ruleset(bundle: RankerBundle) -> RuleSet:
             f"model {bundle.name} v{bundle.version} uses features this code "
             f"does not build ({', '.join(unknown)}): retrain with make train"
         )
-    return load_ruleset(bundle.ruleset_version or "v1")
+    return load_ruleset(bundle.ruleset_version or DEFAULT_RULESET)
 
 
 def _predictor(bundle: RankerBundle, settings: ServiceSettings) -> Predictor:

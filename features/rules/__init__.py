@@ -60,6 +60,7 @@ from features.rules.context import CandidatesLike
 from features.rules.evaluate import evaluate_rules
 from features.rules.freeze import ElectionFreezeParams, ElectionFreezeRule, FreezeMessages
 from features.rules.loading import (
+    DEFAULT_RULESET,
     RULESET_PACKAGE_DIR,
     RuleSetError,
     available_rulesets,
@@ -81,6 +82,7 @@ from features.rules.ruleset import RuleSet
 
 __all__ = [
     "CHECKS",
+    "DEFAULT_RULESET",
     "RULESET_PACKAGE_DIR",
     "AgeLimitParams",
     "AgeLimitRule",

@@ -344,8 +344,18 @@ class AgeLimitRule(Rule):
 
 
 class JpmFloorParams(Frozen):
+    """The JPM bands: at least ``meets`` is Memenuhi Syarat, at least ``threshold`` Masih
+    Memenuhi Syarat, below it ``category`` (Kurang Memenuhi Syarat)."""
+
     threshold: float = Field(gt=0, le=100)
+    meets: float = Field(default=80.0, gt=0, le=100)
     category: Bilingual
+
+    @model_validator(mode="after")
+    def _ordered(self) -> JpmFloorParams:
+        if self.meets < self.threshold:
+            raise ValueError(f"meets {self.meets:g} is below threshold {self.threshold:g}")
+        return self
 
 
 class JpmFloorRule(Rule):

@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 RULESET_PACKAGE_DIR = "rulesets"
 """Folder of the built-in rule sets inside the ``features`` package."""
+DEFAULT_RULESET = "v2"
+"""The national rule set: what a shortlist is checked against when no agency policy applies."""
 
 _MAX_EXTENDS_DEPTH = 5
 _RULE_LISTS = ("rules", "vacancy_rules")
@@ -40,8 +42,8 @@ def available_rulesets() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_ruleset(version: str | Path = "v1") -> RuleSet:
-    """Load a rule set: a built-in version (``"v1"``) or the path of an agency's own file.
+def load_ruleset(version: str | Path = DEFAULT_RULESET) -> RuleSet:
+    """Load a rule set: a built-in version (``"v2"``) or the path of an agency's own file.
 
     An agency file may hold a whole rule set, or ``extends: <version or path>`` with
     ``overrides: {rule_id: {params: {...}, enabled: false, ...}}`` merged into the base.
@@ -49,7 +51,7 @@ def load_ruleset(version: str | Path = "v1") -> RuleSet:
     Parameters
     ----------
     version : str or pathlib.Path
-        A built-in version name, or a path to a YAML file (anything with a ``/`` or ending in
+        A built-in version name (default: the national :data:`DEFAULT_RULESET`), or a path to a YAML file (anything with a ``/`` or ending in
         ``.yaml``/``.yml`` is taken as a path).
 
     Returns

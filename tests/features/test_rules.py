@@ -49,6 +49,7 @@ RANK_FOR_TYPE = {
     "ADMINISTRATOR": "III/d",
     "JPT_PRATAMA": "IV/b",
     "JPT_MADYA": "IV/d",
+    "JPT_UTAMA": "IV/e",
 }
 
 
