@@ -51,8 +51,8 @@ def load_ruleset(version: str | Path = DEFAULT_RULESET) -> RuleSet:
     Parameters
     ----------
     version : str or pathlib.Path
-        A built-in version name (default: the national :data:`DEFAULT_RULESET`), or a path to a YAML file (anything with a ``/`` or ending in
-        ``.yaml``/``.yml`` is taken as a path).
+        A built-in version name (default: the national :data:`DEFAULT_RULESET`), or a path
+        to a YAML file (anything with a ``/`` or ending in ``.yaml``/``.yml`` is a path).
 
     Returns
     -------
