@@ -47,13 +47,16 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "trainings": ("nip", "name", "kind", "job_family", "completed_on", "hours"),
     "aspirations": ("nip", "preference_rank", "job_family", "unit_id", "submitted_on"),
     "election_calendar": ("agency_id", "event", "date"),
+    "export_metadata": ("extracted_on",),
 }  # fmt: skip
 """Every table's columns, in the contract's order."""
 
 REQUIRED_TABLES: tuple[str, ...] = (
     "employees", "positions", "competencies", "performance", "position_history", "rounds",
 )  # fmt: skip
-OPTIONAL_TABLES: tuple[str, ...] = ("discipline", "trainings", "aspirations", "election_calendar")
+OPTIONAL_TABLES: tuple[str, ...] = (
+    "discipline", "trainings", "aspirations", "election_calendar", "export_metadata",
+)  # fmt: skip
 OPTIONAL_EMPLOYEE_COLUMNS: tuple[str, ...] = (
     "religion", "ethnicity", "origin_region", "disability", "marital_status",
 )  # fmt: skip
@@ -72,7 +75,7 @@ class Export:
     Attributes
     ----------
     employees, positions, competencies, performance, position_history, rounds,
-    discipline, trainings, aspirations, election_calendar : pandas.DataFrame
+    discipline, trainings, aspirations, election_calendar, export_metadata : pandas.DataFrame
         One frame per contract table, columns as in ``TABLE_COLUMNS``.
     snapshot_hash : str
         SHA-256 over the loaded tables' file bytes (sorted by table name): the data version
@@ -89,6 +92,7 @@ class Export:
     trainings: pd.DataFrame
     aspirations: pd.DataFrame
     election_calendar: pd.DataFrame
+    export_metadata: pd.DataFrame
     snapshot_hash: str
 
     def table(self, name: str) -> pd.DataFrame:
@@ -96,3 +100,28 @@ class Export:
         if name not in TABLE_COLUMNS:
             raise KeyError(f"unknown table {name!r}")
         return getattr(self, name)
+
+
+RECORD_DATES: tuple[tuple[str, str], ...] = (
+    ("employees", "rank_since"), ("employees", "position_since"),
+    ("competencies", "assessed_on"), ("position_history", "start_date"),
+    ("position_history", "end_date"), ("rounds", "decided_on"), ("discipline", "decided_on"),
+    ("trainings", "completed_on"), ("aspirations", "submitted_on"),
+)  # fmt: skip
+"""Dates that record something that has happened (not a schedule such as a sanction's end or
+an election date): the latest of them dates an export that does not say when it was made."""
+
+
+def reference_date(export: Export) -> pd.Timestamp:
+    """The day the export describes: ``export_metadata.extracted_on``, else its latest record.
+
+    Tenure, sanctions and freezes are evaluated on this day by default, so an export served
+    months after it was extracted is still read as of the day its data describes.
+    """
+    if len(export.export_metadata):
+        return pd.Timestamp(export.export_metadata["extracted_on"].iloc[0]).normalize()
+    latest = [export.table(t)[c].max() for t, c in RECORD_DATES if len(export.table(t))]
+    latest = [d for d in latest if pd.notna(d)]
+    if not latest:
+        return pd.Timestamp.today().normalize()
+    return pd.Timestamp(max(latest)).normalize()

@@ -24,6 +24,7 @@ from features.export import (
     REQUIRED_TABLES,
     TABLE_COLUMNS,
     Export,
+    reference_date,
 )
 from features.schemas import (
     BOOLEAN_COLUMNS,
@@ -260,6 +261,7 @@ def _row_violations(tables: dict[str, _Table]) -> list[Violation]:
     violations += _unique(tables["performance"], ["nip", "year"])
     violations += _unique(tables["rounds"], ["round_id", "nip"])
     violations += _round_rules(tables["rounds"])
+    violations += _single_row(tables["export_metadata"])
     return violations
 
 
@@ -382,6 +384,12 @@ def _round_rules(table: _Table) -> list[Violation]:
         "at most one candidate of a round may be selected",
     )
     return out
+
+
+def _single_row(table: _Table) -> list[Violation]:
+    """A table that describes the export as a whole has at most one row."""
+    extra = np.arange(len(table.text)) >= 1
+    return _flag_mask(table, extra, table.text.columns[0], "this table has at most one row")
 
 
 def _reference_violations(tables: dict[str, _Table]) -> list[Violation]:
@@ -522,6 +530,8 @@ def summarize_export(export: Export) -> str:
             f"  rounds             {export.rounds['round_id'].nunique():>9,} "
             f"decided {first:%Y-%m-%d} .. {last:%Y-%m-%d}"
         )
+    stated = "extracted_on" if len(export.export_metadata) else "latest record"
+    lines.append(f"  describes          {reference_date(export):%Y-%m-%d} ({stated})")
     lines.append(f"  snapshot hash      {export.snapshot_hash[:16]}")
     return "\n".join(lines)
 

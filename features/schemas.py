@@ -208,12 +208,16 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "event": _enum(ELECTION_EVENTS),
         "date": _date(),
     }),
+    "export_metadata": pa.DataFrameSchema({
+        "extracted_on": _date(),
+    }),
 }  # fmt: skip
 """One schema per table; every column is checked as text."""
 
 DATE_COLUMNS: frozenset[str] = frozenset(
     {"birth_date", "rank_since", "service_start", "position_since", "assessed_on", "start_date",
-     "end_date", "decided_on", "ends_on", "completed_on", "submitted_on", "date"}
+     "end_date", "decided_on", "ends_on", "completed_on", "submitted_on", "date",
+     "extracted_on"}
 )  # fmt: skip
 BOOLEAN_COLUMNS: frozenset[str] = frozenset({"disability", "is_vacant", "selected"})
 INTEGER_COLUMNS: frozenset[str] = frozenset(

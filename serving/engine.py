@@ -19,7 +19,7 @@ import pandas as pd
 from features.build import FEATURE_COLUMNS, build_features
 from features.candidates import CandidatePool, prepare_candidates, subset
 from features.errors import JobfitError, NotFoundError
-from features.export import Export
+from features.export import Export, reference_date
 from features.loader import load_export
 from features.ranking import top_k
 from features.rules import DEFAULT_RULESET, Eligibility, RuleSet, evaluate_rules, load_ruleset
@@ -89,7 +89,7 @@ class Engine:
     def build(cls, export: Export, bundle: RankerBundle, settings: ServiceSettings) -> Engine:
         """An engine over an already loaded export and model."""
         ruleset = _ruleset(bundle)
-        as_of = pd.Timestamp(settings.as_of or pd.Timestamp.today()).normalize()
+        as_of = serving_date(export, settings)
         active = export.employees.loc[export.employees["status"] == "ACTIVE", "nip"]
         pool = prepare_candidates(export, as_of, nips=list(active))
         families = dict(
@@ -105,6 +105,11 @@ class Engine:
             predictor.backend,
         )
         return cls(export, pool, bundle, ruleset, as_of, families, predictor)
+
+    @property
+    def export_age_days(self) -> int:
+        """Days between the export's date and the clock's."""
+        return int((pd.Timestamp.today().normalize() - self.as_of).days)
 
     def with_bundle(self, bundle: RankerBundle, settings: ServiceSettings) -> Engine:
         """The same data with another model (reload)."""
@@ -247,6 +252,27 @@ class Engine:
         detail["model"] = {"name": self.bundle.name, "version": str(self.bundle.version)}
         detail["ruleset_version"] = self.ruleset.version
         return detail
+
+
+def serving_date(export: Export, settings: ServiceSettings) -> pd.Timestamp:
+    """ "Today" for serving: ``ASN_JOBFIT_AS_OF`` if set, else the export's own date.
+
+    Warns when the export is older than ``stale_after_days``: its tenure and sanctions are
+    read as of the day it describes, which a committee should know is not today.
+    """
+    if settings.as_of is not None:
+        return pd.Timestamp(settings.as_of).normalize()
+    as_of = reference_date(export)
+    age = (pd.Timestamp.today().normalize() - as_of).days
+    if age > settings.stale_after_days:
+        logger.warning(
+            "the export describes %s, %d days ago (more than %d): rules and features are "
+            "evaluated as of that day; serve a newer export or set ASN_JOBFIT_AS_OF",
+            as_of.date(),
+            age,
+            settings.stale_after_days,
+        )
+    return as_of
 
 
 def _ruleset(bundle: RankerBundle) -> RuleSet:

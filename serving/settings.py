@@ -24,7 +24,11 @@ class ServiceSettings(Settings):
     )
     data_dir: Path = Path("data/demo")
     as_of: date | None = None
-    """Pins "today" for serving (reproducible demos and tests); the clock's date when unset."""
+    """Overrides "today" for serving; unset, it is the export's own date (``extracted_on`` in
+    its ``export_metadata`` table, else its latest dated record), never the clock."""
+    stale_after_days: int = 180
+    """An export whose date is more than this many days before the clock's is served with a
+    warning (its tenure and sanctions describe that day, not today)."""
     max_k: int = 200
     max_body_bytes: int = 65_536
 

@@ -19,6 +19,7 @@ DATE_COLUMNS = {
     "trainings": ("completed_on",),
     "aspirations": ("submitted_on",),
     "election_calendar": ("date",),
+    "export_metadata": ("extracted_on",),
 }
 
 

@@ -241,6 +241,8 @@ def _write_all(
             for table, frame in agency.tables.items():
                 sinks[table].write(frame)
             bar.update(spec.employees)
+    extracted = pd.DataFrame({"extracted_on": [pd.Timestamp(reference_date)]})
+    sinks["export_metadata"].write(extracted)
     for sink in sinks.values():
         sink.close()
 
