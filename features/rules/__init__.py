@@ -19,6 +19,7 @@ One module per concept, each importing only the ones above it in this list:
 - ``freeze``: the election freeze, the vacancy-level rule;
 - ``ruleset``: a versioned set of rules;
 - ``loading``: reading rule files, ``extends`` and ``overrides`` (``RuleSetError``);
+- ``policy``: agency policy files, one per agency, recorded with every shortlist;
 - ``evaluate``: ``evaluate_rules``.
 """
 
@@ -78,6 +79,15 @@ from features.rules.model import (
     Rule,
     SanctionLevel,
 )
+from features.rules.policy import (
+    NATIONAL,
+    Policies,
+    Policy,
+    load_policies,
+    load_policy,
+    national_policy,
+    ruleset_digest,
+)
 from features.rules.position import PositionError
 from features.rules.results import Eligibility, RuleOutcome, RuleResult, VacancyFlag
 from features.rules.ruleset import RuleSet
@@ -85,6 +95,7 @@ from features.rules.ruleset import RuleSet
 __all__ = [
     "CHECKS",
     "DEFAULT_RULESET",
+    "NATIONAL",
     "RULESET_PACKAGE_DIR",
     "AgeLimitParams",
     "AgeLimitRule",
@@ -115,6 +126,8 @@ __all__ = [
     "PendingProceedingsParams",
     "PendingProceedingsRule",
     "PerformanceParams",
+    "Policies",
+    "Policy",
     "PerformanceRule",
     "PnsRank",
     "PositionError",
@@ -138,5 +151,9 @@ __all__ = [
     "YearsParams",
     "available_rulesets",
     "evaluate_rules",
+    "load_policies",
+    "load_policy",
     "load_ruleset",
+    "national_policy",
+    "ruleset_digest",
 ]

@@ -68,6 +68,12 @@ def load_ruleset(version: str | Path = DEFAULT_RULESET) -> RuleSet:
     return _validate(raw, source)
 
 
+def read_policy_header(path: Path) -> dict[str, Any]:
+    """The top-level mapping of a rule file as written (before ``extends`` is resolved)."""
+    text, source, _ = _read_text(path, None)
+    return _parse_yaml(text, source)
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
@@ -154,9 +160,25 @@ def _extend(
                 "other than id and check"
             )
         key, position = index[rule_id]
+        _refuse_loosening(merged[key][position], rule_id, change, source)
         merged[key][position] = _deep_merge(merged[key][position], change)
     merged.setdefault("description", "")
     return merged
+
+
+def _refuse_loosening(
+    base: dict[str, Any], rule_id: str, change: dict[str, Any], source: str
+) -> None:
+    """A file that extends a base may make it stricter, never switch a hard rule off."""
+    if base.get("severity") != "hard":
+        return
+    for key, loose in (("enabled", False), ("severity", "soft")):
+        if key in change and change[key] == loose:
+            raise RuleSetError(
+                f"rule file {source}: key 'overrides.{rule_id}.{key}': {rule_id!r} is a hard "
+                f"rule of the base; an override may make rules stricter, not set {key}: "
+                f"{str(loose).lower()}"
+            )
 
 
 def _deep_merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:

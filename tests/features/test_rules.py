@@ -574,7 +574,7 @@ def test_agency_file_overrides_parameters_of_a_base_version(tmp_path: Path) -> N
     agency = {
         "version": "pemkot-plg-2026.1",
         "date": "2026-11-01",
-        "extends": "v1",
+        "extends": "v2",
         "overrides": {
             "jpm_floor": {"params": {"threshold": 78}},
             "min_years_in_position": {"enabled": False},
