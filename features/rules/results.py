@@ -159,6 +159,16 @@ class Eligibility:
         return {rid: r.failed_count for rid, r in self.results.items() if r.rule.severity == "soft"}
 
     @property
+    def eligible_warning_counts(self) -> dict[str, int]:
+        """Per soft rule, how many eligible candidates it warns about (each needs a written
+        answer if chosen)."""
+        return {
+            rid: int(np.count_nonzero(self.eligible & ~r.passed))
+            for rid, r in self.results.items()
+            if r.rule.severity == "soft"
+        }
+
+    @property
     def frozen(self) -> bool:
         """Whether any vacancy flag (election freeze) is raised."""
         return bool(self.vacancy_flags)
@@ -169,6 +179,18 @@ class Eligibility:
         frame = pd.DataFrame(columns, index=pd.Index(self.nips, name="nip"))
         frame["eligible"] = self.eligible
         return frame
+
+    def excluded_rows(self) -> np.ndarray:
+        """Pool positions of the candidates that fail at least one hard rule, in pool order."""
+        return np.flatnonzero(~self.eligible)
+
+    def failed_hard(self, i: int, lang: Lang = "id") -> list[RuleOutcome]:
+        """The hard rules candidate ``i`` fails, with messages: why it is excluded."""
+        return [
+            RuleOutcome(rid, "hard", True, False, r.message(i, lang), r.rule.citation)
+            for rid, r in self.results.items()
+            if r.rule.severity == "hard" and not r.passed[i]
+        ]
 
     def outcomes_for(self, i: int, lang: Lang = "id") -> list[RuleOutcome]:
         """Every enabled rule's outcome for candidate ``i`` (position in the pool)."""
