@@ -5,6 +5,8 @@ Each test would fail on v1's behaviour or on the experience feature as it was.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -184,3 +186,23 @@ def test_the_administrator_experience_rule_passes_a_former_ahli_muda(
     features = build_features(pool, post, as_of)
     result = evaluate_rules(pool, post, features, as_of, national)
     assert result.passed("experience_below").tolist() == [True, True]
+
+
+def test_docs_list_and_review_every_rule_of_v2(national: RuleSet) -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "eligibility-rules.md").read_text("utf-8")
+    review = docs[docs.index("## Review of v1") : docs.index("## Sanctions under examination")]
+    for rule in (*national.rules, *national.vacancy_rules):
+        assert f"| `{rule.id}`" in docs, f"docs/eligibility-rules.md lacks rule {rule.id}"
+        assert f"| `{rule.id}`" in review, f"the review lacks rule {rule.id}"
+
+
+def test_v2_rules_read_only_the_features_they_declare(small_export, national: RuleSet) -> None:
+    as_of = pd.Timestamp("2026-11-01")
+    pool = prepare_candidates(small_export, as_of)
+    for post in small_export.positions.groupby("position_type").head(1).to_dict("records"):
+        features = build_features(pool, post, as_of)
+        together = evaluate_rules(pool, post, features, as_of, national)
+        for rule in national.rules:
+            only = national.model_copy(update={"rules": (rule,), "vacancy_rules": ()})
+            alone = evaluate_rules(pool, post, features[list(rule.features_read())], as_of, only)
+            assert np.array_equal(alone.passed(rule.id), together.passed(rule.id)), rule.id
