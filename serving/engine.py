@@ -339,11 +339,10 @@ def _excluded(scored: Scored, lang: str) -> list[dict[str, Any]]:
             "name": str(employees["name"].iat[row]),
             "unit": str(employees["unit_id"].iat[row]),
             "rules": [
-                {"rule_id": o.id, "message": o.message, "citation": o.citation}
-                for o in scored.verdict.failed_hard(int(row), lang)
+                {"rule_id": o.id, "message": o.message, "citation": o.citation} for o in failed
             ],
         }
-        for row in scored.verdict.excluded_rows()
+        for row, failed in scored.verdict.exclusions(lang).items()
     ]
 
 

@@ -206,3 +206,27 @@ def test_v2_rules_read_only_the_features_they_declare(small_export, national: Ru
             only = national.model_copy(update={"rules": (rule,), "vacancy_rules": ()})
             alone = evaluate_rules(pool, post, features[list(rule.features_read())], as_of, only)
             assert np.array_equal(alone.passed(rule.id), together.passed(rule.id)), rule.id
+
+
+def test_exclusions_name_every_failing_hard_rule_as_outcomes_do(national: RuleSet) -> None:
+    result = evaluate(
+        national,
+        "ADMINISTRATOR",
+        {},
+        {"years_one_level_below": 1.0, "perf_rating_y1": 2.0},
+        {"years_one_level_below": 1.0},
+        {"years_one_level_below": 2.5, "perf_rating_y1": np.nan, "status": "INACTIVE"},
+        {"years_in_current_position": 0.5},
+    )
+    exclusions = result.exclusions("en")
+
+    assert list(exclusions) == result.excluded_rows().tolist() == [1, 2, 3]
+    for i, failed in exclusions.items():
+        expected = [
+            o for o in result.outcomes_for(i, "en") if o.severity == "hard" and not o.passed
+        ]
+        assert failed == expected and failed == result.failed_hard(i, "en")
+    assert [o.id for o in exclusions[3]] == [
+        "status_active", "experience_below", "performance_last_two_years",
+    ]  # fmt: skip
+    assert exclusions[1][0].message != exclusions[3][1].message  # 1 year, 2.5 years
