@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from features.export import Export
 from features.rules import NATIONAL, RuleSetError, load_ruleset, ruleset_digest
+from serving import explain
 from serving.engine import Engine
 from serving.schemas import Shortlist
 from tests.serving.conftest import Keys, service_settings
@@ -115,3 +116,25 @@ def test_the_page_lists_the_excluded_per_rule(
             assert f'<details class="excluded" id="excluded-{rule_id}">' in page
     first = body["excluded"]["candidates"][0]
     assert first["nip"] in page and first["rules"][0]["message"] in page
+
+
+def test_the_band_shown_follows_the_rules_that_checked_it(
+    small_export: Export, ranker: RankerBundle, tmp_path: Path, vacancy: str
+) -> None:
+    position = _position(small_export, vacancy)
+    folder = tmp_path / "policies"
+    bands = {"jpm_floor": {"params": {"threshold": 90, "meets": 95}}}
+    _policy(folder, str(position["agency_id"]), bands)
+    settings = service_settings(tmp_path).model_copy(update={"policy_dir": folder})
+
+    body = Engine.build(small_export, ranker, settings).shortlist(position, 20, "id", {})
+
+    shown = {c["jpm_band"] for c in body["candidates"] if c["jpm"] is not None}
+    for candidate in body["candidates"]:
+        if candidate["jpm"] is None:
+            continue
+        band = 2.0 if candidate["jpm"] >= 95 else 1.0 if candidate["jpm"] >= 90 else 0.0
+        assert candidate["jpm_band"] == explain.jpm_band_label(band, "id")
+        floor = next(e for e in candidate["eligibility"] if e["rule_id"] == "jpm_floor")
+        assert floor["passed"] == (band > 0)
+    assert explain.jpm_band_label(0.0, "id") in shown
