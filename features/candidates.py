@@ -25,6 +25,7 @@ from features.vocabulary import (
     POSITION_TYPES,
     RATING_SCORES,
     SANCTION_LEVELS,
+    SANCTION_STATUSES,
 )
 
 YEAR = pd.Timedelta(days=365.25)
@@ -57,7 +58,11 @@ class CandidatePool:
         The pool's employee rows, every contract column (protected ones included, for
         eligibility rules and fairness audits only), RangeIndex.
     active_sanction_level : numpy.ndarray
-        int8: most severe sanction active on ``as_of`` (0 none, 1 RINGAN, 2 SEDANG, 3 BERAT).
+        int8: most severe imposed sanction active on ``as_of`` (0 none, 1 RINGAN, 2 SEDANG,
+        3 BERAT).
+    pending_proceedings : numpy.ndarray
+        int8: a disciplinary case still open on ``as_of`` (0 none, 1 UNDER_EXAMINATION,
+        2 IN_COURT; the later stage when both). Not a sanction: never counted as one.
     families : dict
         Job family -> column of the per-family blocks (the same for every pool of an export).
     major_codes, majors : numpy.ndarray, tuple of str
@@ -72,6 +77,7 @@ class CandidatePool:
     nips: np.ndarray
     employees: pd.DataFrame
     active_sanction_level: np.ndarray
+    pending_proceedings: np.ndarray
     families: dict[str, int]
     competency_levels: np.ndarray
     assessed_on: np.ndarray
@@ -136,7 +142,7 @@ def prepare_candidates(
         export.position_history, index, as_of, families
     )
     hours, counts, leadership, hours_3y = _trainings(export.trainings, index, as_of, families)
-    active, recent = _sanctions(export.discipline, index, as_of)
+    active, recent, pending = _sanctions(export.discipline, index, as_of)
     major_codes, majors = pd.factorize(employees["education_major"].to_numpy(dtype=object))
     column_codes, column_labels = code_columns(employees, CODED_COLUMNS)
     return CandidatePool(
@@ -144,6 +150,7 @@ def prepare_candidates(
         nips=employees["nip"].to_numpy(dtype=object),
         employees=employees,
         active_sanction_level=active,
+        pending_proceedings=pending,
         families=families,
         competency_levels=levels,
         assessed_on=assessed_on,
@@ -330,19 +337,26 @@ def _rank_at(employees: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
 
 def _sanctions(
     discipline: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Most severe imposed sanction running on ``as_of``, imposed sanctions in the last 5
+    years, and the stage of a case still open (a status empty or absent means IMPOSED)."""
     n = len(index)
     active = np.zeros(n, dtype=np.int8)
     recent = np.zeros(n)
+    pending = np.zeros(n, dtype=np.int8)
     known = discipline[discipline["decided_on"] <= as_of]
     rows = _rows(index, known["nip"])
     known, rows = known[rows >= 0], rows[rows >= 0]
+    status = known.get("status", pd.Series("", index=known.index)).fillna("").replace("", "IMPOSED")
+    stage = status.map({s: i for i, s in enumerate(SANCTION_STATUSES)}).to_numpy(dtype=np.int8)
+    imposed = stage == 0
     level = known["level"].map({lvl: i + 1 for i, lvl in enumerate(SANCTION_LEVELS)}).to_numpy()
     running = (known["ends_on"].isna() | (known["ends_on"] > as_of)).to_numpy()
-    np.maximum.at(active, rows[running], level[running].astype(np.int8))
-    within = (known["decided_on"] > as_of - 5 * YEAR).to_numpy()
+    np.maximum.at(active, rows[running & imposed], level[running & imposed].astype(np.int8))
+    np.maximum.at(pending, rows[running & ~imposed], stage[running & ~imposed])
+    within = (known["decided_on"] > as_of - 5 * YEAR).to_numpy() & imposed
     np.add.at(recent, rows[within], 1.0)
-    return active, recent
+    return active, recent, pending
 
 
 def _trainings(

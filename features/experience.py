@@ -18,26 +18,38 @@ COLUMNS: tuple[str, ...] = (
     "sanction_active",
 )  # fmt: skip
 
-TYPE_BELOW: dict[str, tuple[str, ...]] = {
-    "PENGAWAS": ("PELAKSANA",),
-    "ADMINISTRATOR": ("PENGAWAS",),
-    "JPT_PRATAMA": ("ADMINISTRATOR",),
-    "JPT_MADYA": ("JPT_PRATAMA",),
-    "JPT_UTAMA": ("JPT_MADYA",),
-    "PELAKSANA": (),
-    "FUNGSIONAL": (),
+GRADE: dict[str, int] = {
+    "PELAKSANA": 1, "PEMULA": 1, "TERAMPIL": 1, "MAHIR": 1, "PENYELIA": 1,
+    "AHLI_PERTAMA": 2,
+    "PENGAWAS": 3, "AHLI_MUDA": 3,
+    "ADMINISTRATOR": 4, "AHLI_MADYA": 4,
+    "JPT_PRATAMA": 5,
+    "JPT_MADYA": 6, "AHLI_UTAMA": 6,
+    "JPT_UTAMA": 7,
+}  # fmt: skip
+"""The level of each managerial type and functional level, for experience requirements.
+
+PP 11/2017 jo. PP 17/2020 Pasal 54 and 107 ask for years "as pengawas ... or the JF set equal
+to it"; the penyetaraan jabatan (PermenPANRB 28/2019, 17/2021) set Ahli Muda equal to pengawas,
+Ahli Madya to administrator and Ahli Utama to JPT Madya; the skilled levels stand with
+pelaksana. Years at the same or a higher level count as well.
+"""
+
+GRADE_BELOW: dict[str, int] = {
+    "PENGAWAS": GRADE["PELAKSANA"],
+    "ADMINISTRATOR": GRADE["PENGAWAS"],
+    "JPT_PRATAMA": GRADE["ADMINISTRATOR"],
+    "JPT_MADYA": GRADE["JPT_PRATAMA"],
+    "JPT_UTAMA": GRADE["JPT_MADYA"],
 }
-"""The career ladder one step below each position type (PP 11/2017)."""
+"""The level whose years a managerial type requires (one step down the ladder)."""
 
 LEVEL_BELOW: dict[str, tuple[str, ...]] = {
-    "PENGAWAS": ("TERAMPIL", "MAHIR"),
-    "JPT_PRATAMA": ("AHLI_MADYA",),
-    "JPT_MADYA": ("AHLI_UTAMA",),
     "PEMULA": (), "TERAMPIL": ("PEMULA",), "MAHIR": ("TERAMPIL",), "PENYELIA": ("MAHIR",),
     "AHLI_PERTAMA": (), "AHLI_MUDA": ("AHLI_PERTAMA",), "AHLI_MADYA": ("AHLI_MUDA",),
     "AHLI_UTAMA": ("AHLI_MADYA",),
 }  # fmt: skip
-"""Functional levels counted as one step below (Ahli Madya is equivalent to Administrator)."""
+"""For functional posts: the functional level one step below on the same ladder."""
 
 _TYPE = {t: i for i, t in enumerate(POSITION_TYPES)}
 _LEVEL = {level: i for i, level in enumerate(FUNCTIONAL_LEVELS)}
@@ -48,12 +60,22 @@ def _sum_columns(block: np.ndarray, columns: list[int]) -> np.ndarray:
 
 
 def years_below(pool: CandidatePool, position: Mapping[str, Any]) -> np.ndarray:
-    """Years one step down the ladder from the position (types and functional levels)."""
+    """Years that count towards the position's "years one level below".
+
+    Managerial posts: years at the level below, at the functional level equal to it, or at any
+    higher level (:data:`GRADE`). Functional posts: years at the level one step below on the
+    functional ladder. Other posts: none.
+    """
     ptype = str(position["position_type"])
-    level = str(position.get("functional_level", "") or "")
-    key = level if ptype == "FUNGSIONAL" else ptype
-    types = [_TYPE[t] for t in TYPE_BELOW.get(ptype, ())]
-    levels = [_LEVEL[lv] for lv in LEVEL_BELOW.get(key, ())]
+    if ptype == "FUNGSIONAL":
+        level = str(position.get("functional_level", "") or "")
+        levels = [_LEVEL[lv] for lv in LEVEL_BELOW.get(level, ())]
+        return _sum_columns(pool.years_by_functional_level, levels)
+    floor = GRADE_BELOW.get(ptype)
+    if floor is None:
+        return np.zeros(len(pool))
+    types = [_TYPE[t] for t in POSITION_TYPES if GRADE.get(t, 0) >= floor]
+    levels = [_LEVEL[lv] for lv in FUNCTIONAL_LEVELS if GRADE[lv] >= floor]
     return _sum_columns(pool.years_by_type, types) + _sum_columns(
         pool.years_by_functional_level, levels
     )

@@ -43,7 +43,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "rounds": (
         "round_id", "position_id", "decided_on", "nip", "label", "label_source", "selected",
     ),
-    "discipline": ("nip", "level", "decided_on", "ends_on"),
+    "discipline": ("nip", "level", "decided_on", "ends_on", "status"),
     "trainings": ("nip", "name", "kind", "job_family", "completed_on", "hours"),
     "aspirations": ("nip", "preference_rank", "job_family", "unit_id", "submitted_on"),
     "election_calendar": ("agency_id", "event", "date"),
@@ -60,6 +60,11 @@ OPTIONAL_TABLES: tuple[str, ...] = (
 OPTIONAL_EMPLOYEE_COLUMNS: tuple[str, ...] = (
     "religion", "ethnicity", "origin_region", "disability", "marital_status",
 )  # fmt: skip
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "employees": OPTIONAL_EMPLOYEE_COLUMNS,
+    "discipline": ("status",),
+}
+"""Columns a table may lack: an absent column reads as empty cells."""
 
 PROTECTED_ATTRIBUTES: tuple[str, ...] = (
     "nip", "name", "gender", "birth_date", "age",

@@ -19,7 +19,7 @@ import pandera.pandas as pa
 
 from features.errors import JobfitError
 from features.export import (
-    OPTIONAL_EMPLOYEE_COLUMNS,
+    OPTIONAL_COLUMNS,
     OPTIONAL_TABLES,
     REQUIRED_TABLES,
     TABLE_COLUMNS,
@@ -180,7 +180,7 @@ def _read_all(folder: Path, files: dict[str, Path]) -> tuple[dict[str, _Table], 
             _read_text(path) if path else pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
         )
         file = path.name if path else f"{table}.csv"
-        optional = OPTIONAL_EMPLOYEE_COLUMNS if table == "employees" else ()
+        optional = OPTIONAL_COLUMNS.get(table, ())
         for column in columns:
             if column not in text.columns:
                 if column in optional:

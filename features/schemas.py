@@ -27,6 +27,7 @@ from features.vocabulary import (
     RATINGS_BEST_FIRST,
     REQUIRED_COMPETENCY_COLUMNS,
     SANCTION_LEVELS,
+    SANCTION_STATUSES,
     TRAINING_KINDS,
 )
 
@@ -187,6 +188,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "level": _enum(SANCTION_LEVELS),
         "decided_on": _date(),
         "ends_on": _date(optional=True),
+        "status": _enum(SANCTION_STATUSES, optional=True),
     }),
     "trainings": pa.DataFrameSchema({
         "nip": NIP,

@@ -62,6 +62,8 @@ RATING_SCORES: dict[str, int] = {
 }
 
 SANCTION_LEVELS: tuple[str, ...] = ("RINGAN", "SEDANG", "BERAT")
+SANCTION_STATUSES: tuple[str, ...] = ("IMPOSED", "UNDER_EXAMINATION", "IN_COURT")
+"""A discipline record's status: imposed (the default), still under examination, or in court."""
 TRAINING_KINDS: tuple[str, ...] = ("PKN_I", "PKN_II", "PKA", "PKP", "TECHNICAL", "FUNCTIONAL")
 ELECTION_EVENTS: tuple[str, ...] = ("CANDIDATES_SET", "INAUGURATION", "TERM_END")
 LABEL_SOURCES: tuple[str, ...] = ("OUTCOME", "COMMITTEE")

@@ -16,13 +16,23 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from features import competency
 from features.build import FEATURE_COLUMNS, build_features
 from features.candidates import CandidatePool, prepare_candidates, subset
 from features.errors import JobfitError, NotFoundError
 from features.export import Export, reference_date
 from features.loader import load_export
 from features.ranking import top_k
-from features.rules import Eligibility, RuleSet, evaluate_rules, load_ruleset
+from features.rules import (
+    DEFAULT_RULESET,
+    Eligibility,
+    Policies,
+    Policy,
+    RuleSet,
+    evaluate_rules,
+    load_policies,
+    load_ruleset,
+)
 from serving import explain
 from serving.predictor import Predictor, make_predictor
 from serving.settings import ServiceSettings
@@ -43,6 +53,8 @@ class Scored:
     matrix : numpy.ndarray
         The features in the model's column order, every row of the pool.
     verdict : features.rules.Eligibility
+    policy : features.rules.Policy
+        The rules the verdict applied: the agency's policy, or the national rule set.
     eligible : numpy.ndarray
         Pool rows that pass every hard rule.
     scores : numpy.ndarray
@@ -53,6 +65,7 @@ class Scored:
     features: pd.DataFrame
     matrix: np.ndarray
     verdict: Eligibility
+    policy: Policy
     eligible: np.ndarray
     scores: np.ndarray
 
@@ -69,6 +82,7 @@ class Engine:
     pool: CandidatePool
     bundle: RankerBundle
     ruleset: RuleSet
+    policies: Policies
     as_of: pd.Timestamp
     family_of_position: dict[str, str]
     predictor: Predictor
@@ -89,6 +103,7 @@ class Engine:
     def build(cls, export: Export, bundle: RankerBundle, settings: ServiceSettings) -> Engine:
         """An engine over an already loaded export and model."""
         ruleset = _ruleset(bundle)
+        policies = load_policies(settings.policy_dir, ruleset)
         as_of = serving_date(export, settings)
         active = export.employees.loc[export.employees["status"] == "ACTIVE", "nip"]
         pool = prepare_candidates(export, as_of, nips=list(active))
@@ -104,7 +119,7 @@ class Engine:
             bundle.version,
             predictor.backend,
         )
-        return cls(export, pool, bundle, ruleset, as_of, families, predictor)
+        return cls(export, pool, bundle, ruleset, policies, as_of, families, predictor)
 
     @property
     def export_age_days(self) -> int:
@@ -113,8 +128,13 @@ class Engine:
 
     def with_bundle(self, bundle: RankerBundle, settings: ServiceSettings) -> Engine:
         """The same data with another model (reload)."""
+        ruleset = _ruleset(bundle)
         return replace(
-            self, bundle=bundle, ruleset=_ruleset(bundle), predictor=_predictor(bundle, settings)
+            self,
+            bundle=bundle,
+            ruleset=ruleset,
+            policies=load_policies(settings.policy_dir, ruleset),
+            predictor=_predictor(bundle, settings),
         )
 
     # -- positions ---------------------------------------------------------------------------
@@ -159,9 +179,10 @@ class Engine:
         The one scoring path of shortlists, candidate fits and campaigns: features for every
         row, the rules over them, and the ranker's scores for the eligible rows only.
         """
-        features = build_features(pool, position, self.as_of)
+        features = build_features(pool, position, self.as_of, self.ruleset.feature_config())
+        policy = self.policies.for_agency(str(position.get("agency_id") or ""))
         verdict = evaluate_rules(
-            pool, position, features, self.as_of, self.ruleset, self.export.election_calendar
+            pool, position, features, self.as_of, policy.ruleset, self.export.election_calendar
         )
         columns = list(self.bundle.feature_columns)
         matrix = features.to_numpy(dtype=np.float64)
@@ -169,7 +190,7 @@ class Engine:
             matrix = features[columns].to_numpy(dtype=np.float64)
         eligible = np.flatnonzero(np.asarray(verdict.eligible, dtype=bool))
         scores = self.predictor.scores(matrix[eligible])
-        return Scored(pool, features, matrix, verdict, eligible, scores)
+        return Scored(pool, features, matrix, verdict, policy, eligible, scores)
 
     # -- shortlists --------------------------------------------------------------------------
     def shortlist(
@@ -189,7 +210,8 @@ class Engine:
         return {
             "position_id": str(position["position_id"]),
             "model": {"name": self.bundle.name, "version": str(self.bundle.version)},
-            "ruleset_version": self.ruleset.version,
+            "ruleset_version": scored.policy.ruleset.version,
+            "policy": scored.policy.ref(),
             "data_hash": self.export.snapshot_hash,
             "as_of": self.as_of.date().isoformat(),
             "base_value": float(contrib[0, -1]) if len(contrib) else 0.0,
@@ -200,6 +222,8 @@ class Engine:
                 "by_rule": {str(k_): int(v) for k_, v in verdict.excluded_counts.items()},
                 "total": int(len(scored.pool) - len(scored.eligible)),
                 "vacancy_flags": [_flag(f, lang) for f in verdict.vacancy_flags],
+                "candidates": _excluded(scored, lang),
+                "warnings_by_rule": verdict.eligible_warning_counts,
             },
         }
 
@@ -209,7 +233,8 @@ class Engine:
         columns = list(self.bundle.feature_columns)
         values = scored.matrix[row]
         employees, features = scored.pool.employees, scored.features
-        jpm_band = float(features["jpm_band"].iat[row])
+        jpm = features["jpm"].to_numpy()[row : row + 1]
+        jpm_band = float(competency.jpm_band(jpm, scored.policy.ruleset.feature_config())[0])
         talent = float(features["talent_box"].iat[row])
         return {
             "rank": rank,
@@ -250,7 +275,7 @@ class Engine:
         detail["position_id"] = str(position["position_id"])
         detail["base_value"] = float(contrib[-1])
         detail["model"] = {"name": self.bundle.name, "version": str(self.bundle.version)}
-        detail["ruleset_version"] = self.ruleset.version
+        detail["ruleset_version"] = scored.policy.ruleset.version
         return detail
 
 
@@ -283,7 +308,7 @@ def _ruleset(bundle: RankerBundle) -> RuleSet:
             f"model {bundle.name} v{bundle.version} uses features this code "
             f"does not build ({', '.join(unknown)}): retrain with make train"
         )
-    return load_ruleset(bundle.ruleset_version or "v1")
+    return load_ruleset(bundle.ruleset_version or DEFAULT_RULESET)
 
 
 def _predictor(bundle: RankerBundle, settings: ServiceSettings) -> Predictor:
@@ -303,6 +328,22 @@ def _outcome(outcome: Any) -> dict[str, Any]:
         "message": outcome.message,
         "citation": outcome.citation,
     }
+
+
+def _excluded(scored: Scored, lang: str) -> list[dict[str, Any]]:
+    """Every candidate of the pool a hard rule excludes, with the hard rules it fails."""
+    employees = scored.pool.employees
+    return [
+        {
+            "nip": str(scored.pool.nips[row]),
+            "name": str(employees["name"].iat[row]),
+            "unit": str(employees["unit_id"].iat[row]),
+            "rules": [
+                {"rule_id": o.id, "message": o.message, "citation": o.citation} for o in failed
+            ],
+        }
+        for row, failed in scored.verdict.exclusions(lang).items()
+    ]
 
 
 def _flag(flag: Any, lang: str) -> dict[str, Any]:

@@ -118,10 +118,44 @@ class VacancyFlagOut(BaseModel):
     citation: str
 
 
+class FailedRule(BaseModel):
+    rule_id: str
+    message: str
+    citation: str
+
+
+class ExcludedCandidate(BaseModel):
+    """A candidate of the pool that a hard rule excludes, and every hard rule it fails."""
+
+    nip: str
+    name: str
+    unit: str
+    rules: list[FailedRule]
+
+
 class Excluded(BaseModel):
     by_rule: dict[str, int]
     total: int
     vacancy_flags: list[VacancyFlagOut]
+    candidates: list[ExcludedCandidate] = Field(
+        default=[],
+        description="Every excluded candidate of the pool with the hard rules it fails "
+        "(empty in shortlists stored before the list was kept).",
+    )
+    warnings_by_rule: dict[str, int] = Field(
+        default={},
+        description="Per soft rule, how many eligible candidates it warns about; choosing one "
+        "of them needs a written answer.",
+    )
+
+
+class PolicyRef(BaseModel):
+    """The rules a shortlist was checked against: an agency policy or the national rule set."""
+
+    id: str = Field(description="The agency whose policy file applied, or 'national'.")
+    version: str
+    extends: str | None = Field(description="The national rule set the policy extends.")
+    sha256: str = Field(description="Hash of the rules as evaluated.")
 
 
 class Shortlist(BaseModel):
@@ -129,6 +163,7 @@ class Shortlist(BaseModel):
     position_id: str
     model: ModelRef
     ruleset_version: str
+    policy: PolicyRef | None = None
     data_hash: str
     as_of: str
     base_value: float

@@ -29,6 +29,10 @@ class ServiceSettings(Settings):
     stale_after_days: int = 180
     """An export whose date is more than this many days before the clock's is served with a
     warning (its tenure and sanctions describe that day, not today)."""
+    policy_dir: Path | None = None
+    """Folder of agency policy files, ``<agency_id>.yaml`` each (docs/eligibility-rules.md):
+    an agency with a file has its shortlists checked against it, the others against the
+    national rule set. Read at start-up and on reload; an invalid file stops the service."""
     max_k: int = 200
     max_body_bytes: int = 65_536
 

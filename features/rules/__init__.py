@@ -19,6 +19,7 @@ One module per concept, each importing only the ones above it in this list:
 - ``freeze``: the election freeze, the vacancy-level rule;
 - ``ruleset``: a versioned set of rules;
 - ``loading``: reading rule files, ``extends`` and ``overrides`` (``RuleSetError``);
+- ``policy``: agency policy files, one per agency, recorded with every shortlist;
 - ``evaluate``: ``evaluate_rules``.
 """
 
@@ -44,6 +45,8 @@ from features.rules.checks import (
     MaxYearsInPositionRule,
     MinYearsInPositionRule,
     NotCurrentHolderRule,
+    PendingProceedingsParams,
+    PendingProceedingsRule,
     PerformanceParams,
     PerformanceRule,
     PositionMinExperienceRule,
@@ -60,6 +63,7 @@ from features.rules.context import CandidatesLike
 from features.rules.evaluate import evaluate_rules
 from features.rules.freeze import ElectionFreezeParams, ElectionFreezeRule, FreezeMessages
 from features.rules.loading import (
+    DEFAULT_RULESET,
     RULESET_PACKAGE_DIR,
     RuleSetError,
     available_rulesets,
@@ -75,12 +79,23 @@ from features.rules.model import (
     Rule,
     SanctionLevel,
 )
+from features.rules.policy import (
+    NATIONAL,
+    Policies,
+    Policy,
+    load_policies,
+    load_policy,
+    national_policy,
+    ruleset_digest,
+)
 from features.rules.position import PositionError
 from features.rules.results import Eligibility, RuleOutcome, RuleResult, VacancyFlag
 from features.rules.ruleset import RuleSet
 
 __all__ = [
     "CHECKS",
+    "DEFAULT_RULESET",
+    "NATIONAL",
     "RULESET_PACKAGE_DIR",
     "AgeLimitParams",
     "AgeLimitRule",
@@ -108,7 +123,11 @@ __all__ = [
     "Messages",
     "MinYearsInPositionRule",
     "NotCurrentHolderRule",
+    "PendingProceedingsParams",
+    "PendingProceedingsRule",
     "PerformanceParams",
+    "Policies",
+    "Policy",
     "PerformanceRule",
     "PnsRank",
     "PositionError",
@@ -132,5 +151,9 @@ __all__ = [
     "YearsParams",
     "available_rulesets",
     "evaluate_rules",
+    "load_policies",
+    "load_policy",
     "load_ruleset",
+    "national_policy",
+    "ruleset_digest",
 ]

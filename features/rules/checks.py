@@ -31,8 +31,8 @@ from features.rules.model import (
     Rule,
     SanctionLevel,
 )
-from features.rules.render import MISSING, rating_term
-from features.vocabulary import RATING_SCORES, SANCTION_LEVELS
+from features.rules.render import MISSING, proceeding_term, rating_term
+from features.vocabulary import RATING_SCORES, SANCTION_LEVELS, SANCTION_STATUSES
 
 _SANCTION_LABELS = np.array([MISSING, *SANCTION_LEVELS], dtype=object)
 """Sanction levels by code (0 none, 1 RINGAN, 2 SEDANG, 3 BERAT), as messages show them."""
@@ -41,6 +41,10 @@ _RATING_TERMS = np.array(
     dtype=object,
 )
 """Rating names by score (0 none, 1 SANGAT_KURANG … 5 SANGAT_BAIK)."""
+_PROCEEDING_TERMS = np.array(
+    [MISSING, *(proceeding_term(s) for s in SANCTION_STATUSES[1:])], dtype=object
+)
+"""Open-case stages by code (0 none, 1 UNDER_EXAMINATION, 2 IN_COURT)."""
 
 
 class StatusActiveParams(Frozen):
@@ -182,6 +186,29 @@ class SanctionRule(Rule):
             "excluded": "/".join(self.params.excluded_levels),
         }
         return Check(~np.isin(level, codes), values)
+
+
+PendingStatus = Literal[SANCTION_STATUSES[1:]]  # type: ignore[valid-type]
+
+
+class PendingProceedingsParams(Frozen):
+    statuses: tuple[PendingStatus, ...] = Field(
+        default=("UNDER_EXAMINATION", "IN_COURT"), min_length=1
+    )
+
+
+class PendingProceedingsRule(Rule):
+    """No disciplinary case open on ``as_of`` at one of ``statuses`` (Peraturan BKN 5/2019)."""
+
+    PLACEHOLDERS = frozenset({"actual"})
+    check: Literal["pending_proceedings"]
+    params: PendingProceedingsParams = PendingProceedingsParams()
+
+    def evaluate(self, ctx: Context) -> Check:
+        codes = [SANCTION_STATUSES.index(status) for status in self.params.statuses]
+        return Check(
+            ~np.isin(ctx.pending, codes), {"actual": Lookup(ctx.pending, _PROCEEDING_TERMS)}
+        )
 
 
 class NotCurrentHolderRule(Rule):
@@ -344,8 +371,18 @@ class AgeLimitRule(Rule):
 
 
 class JpmFloorParams(Frozen):
+    """The JPM bands: at least ``meets`` is Memenuhi Syarat, at least ``threshold`` Masih
+    Memenuhi Syarat, below it ``category`` (Kurang Memenuhi Syarat)."""
+
     threshold: float = Field(gt=0, le=100)
+    meets: float = Field(default=80.0, gt=0, le=100)
     category: Bilingual
+
+    @model_validator(mode="after")
+    def _ordered(self) -> JpmFloorParams:
+        if self.meets < self.threshold:
+            raise ValueError(f"meets {self.meets:g} is below threshold {self.threshold:g}")
+        return self
 
 
 class JpmFloorRule(Rule):
@@ -376,6 +413,7 @@ AnyRule = Annotated[
     | RankMinimumRule
     | RankRangeRule
     | SanctionRule
+    | PendingProceedingsRule
     | NotCurrentHolderRule
     | MinYearsInPositionRule
     | MaxYearsInPositionRule

@@ -26,6 +26,7 @@ class CandidatesLike(Protocol):
     nips: np.ndarray
     employees: pd.DataFrame
     active_sanction_level: np.ndarray
+    pending_proceedings: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Context:
     employees: pd.DataFrame
     features: pd.DataFrame
     sanction_level: np.ndarray
+    pending: np.ndarray
     as_of: pd.Timestamp
     position: Position
     coded: tuple[np.ndarray, tuple[tuple[str, ...], ...]] | None = None

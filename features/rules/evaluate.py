@@ -35,7 +35,8 @@ def evaluate_rules(
     Parameters
     ----------
     candidates : CandidatePool
-        The pool (``as_of``, ``nips``, ``employees``, ``active_sanction_level``).
+        The pool (``as_of``, ``nips``, ``employees``, ``active_sanction_level``,
+        ``pending_proceedings``).
     position : mapping
         A row of the contract's ``positions`` table (or an inline definition).
     features : pandas.DataFrame
@@ -82,6 +83,7 @@ def _context(
         employees=candidates.employees,
         features=features,
         sanction_level=np.asarray(candidates.active_sanction_level),
+        pending=np.asarray(candidates.pending_proceedings),
         as_of=as_of,
         position=spec,
         coded=None if codes is None else (codes, candidates.column_labels),  # type: ignore[attr-defined]
@@ -132,7 +134,12 @@ def _check_alignment(
         raise ValueError(
             f"the pool was prepared for {pd.Timestamp(candidates.as_of).date()}, not {as_of.date()}"
         )
-    if len(candidates.employees) != len(nips) or len(candidates.active_sanction_level) != len(nips):
+    sizes = {
+        len(candidates.employees),
+        len(candidates.active_sanction_level),
+        len(candidates.pending_proceedings),
+    }
+    if sizes != {len(nips)}:
         raise ValueError("the pool's employees and sanctions are not aligned to its nips")
     if len(features) != len(nips) or not np.array_equal(features.index.to_numpy(), nips):
         raise ValueError("the features frame is not indexed by the pool's nips in pool order")

@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 RULESET_PACKAGE_DIR = "rulesets"
 """Folder of the built-in rule sets inside the ``features`` package."""
+DEFAULT_RULESET = "v2"
+"""The national rule set: what a shortlist is checked against when no agency policy applies."""
 
 _MAX_EXTENDS_DEPTH = 5
 _RULE_LISTS = ("rules", "vacancy_rules")
@@ -40,8 +42,8 @@ def available_rulesets() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_ruleset(version: str | Path = "v1") -> RuleSet:
-    """Load a rule set: a built-in version (``"v1"``) or the path of an agency's own file.
+def load_ruleset(version: str | Path = DEFAULT_RULESET) -> RuleSet:
+    """Load a rule set: a built-in version (``"v2"``) or the path of an agency's own file.
 
     An agency file may hold a whole rule set, or ``extends: <version or path>`` with
     ``overrides: {rule_id: {params: {...}, enabled: false, ...}}`` merged into the base.
@@ -49,8 +51,8 @@ def load_ruleset(version: str | Path = "v1") -> RuleSet:
     Parameters
     ----------
     version : str or pathlib.Path
-        A built-in version name, or a path to a YAML file (anything with a ``/`` or ending in
-        ``.yaml``/``.yml`` is taken as a path).
+        A built-in version name (default: the national :data:`DEFAULT_RULESET`), or a path
+        to a YAML file (anything with a ``/`` or ending in ``.yaml``/``.yml`` is a path).
 
     Returns
     -------
@@ -64,6 +66,12 @@ def load_ruleset(version: str | Path = "v1") -> RuleSet:
     """
     raw, source = _read_resolved(version, depth=0)
     return _validate(raw, source)
+
+
+def read_policy_header(path: Path) -> dict[str, Any]:
+    """The top-level mapping of a rule file as written (before ``extends`` is resolved)."""
+    text, source, _ = _read_text(path, None)
+    return _parse_yaml(text, source)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -152,9 +160,25 @@ def _extend(
                 "other than id and check"
             )
         key, position = index[rule_id]
+        _refuse_loosening(merged[key][position], rule_id, change, source)
         merged[key][position] = _deep_merge(merged[key][position], change)
     merged.setdefault("description", "")
     return merged
+
+
+def _refuse_loosening(
+    base: dict[str, Any], rule_id: str, change: dict[str, Any], source: str
+) -> None:
+    """A file that extends a base may make it stricter, never switch a hard rule off."""
+    if base.get("severity") != "hard":
+        return
+    for key, loose in (("enabled", False), ("severity", "soft")):
+        if key in change and change[key] == loose:
+            raise RuleSetError(
+                f"rule file {source}: key 'overrides.{rule_id}.{key}': {rule_id!r} is a hard "
+                f"rule of the base; an override may make rules stricter, not set {key}: "
+                f"{str(loose).lower()}"
+            )
 
 
 def _deep_merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,11 @@ def rating_term(rating: str) -> Term:
     return Term(f"common.rating.{rating}")
 
 
+def proceeding_term(status: str) -> Term:
+    """The name of an open disciplinary case's stage (``IN_COURT`` reads "proses peradilan")."""
+    return Term(f"rules.proceeding.{status}")
+
+
 def type_label(position_type: str, lang: Lang) -> str:
     """How a position type reads in messages (``JPT_PRATAMA`` reads "JPT Pratama")."""
     return text(f"common.position_type.{position_type}", lang)

@@ -81,6 +81,18 @@ class RuleResult:
             return not_applicable(self.position_type, lang)
         return fill(self._template(i), lang, self.detail(i, lang))
 
+    def messages(self, rows: np.ndarray, lang: Lang = "id") -> list[str]:
+        """The messages of candidates ``rows``; candidates with the same values share one."""
+        per_candidate = [v for v in self.values.values() if isinstance(v, PER_CANDIDATE)]
+        said: dict[tuple[Any, ...], str] = {}
+        out = []
+        for i in rows:
+            key = (bool(self.passed[i]), bool(self.missing[i]), *(v[i] for v in per_candidate))
+            if key not in said:
+                said[key] = self.message(int(i), lang)
+            out.append(said[key])
+        return out
+
     def _template(self, i: int) -> Bilingual:
         messages = self.rule.messages
         if self.passed[i]:
@@ -159,6 +171,16 @@ class Eligibility:
         return {rid: r.failed_count for rid, r in self.results.items() if r.rule.severity == "soft"}
 
     @property
+    def eligible_warning_counts(self) -> dict[str, int]:
+        """Per soft rule, how many eligible candidates it warns about (each needs a written
+        answer if chosen)."""
+        return {
+            rid: int(np.count_nonzero(self.eligible & ~r.passed))
+            for rid, r in self.results.items()
+            if r.rule.severity == "soft"
+        }
+
+    @property
     def frozen(self) -> bool:
         """Whether any vacancy flag (election freeze) is raised."""
         return bool(self.vacancy_flags)
@@ -169,6 +191,31 @@ class Eligibility:
         frame = pd.DataFrame(columns, index=pd.Index(self.nips, name="nip"))
         frame["eligible"] = self.eligible
         return frame
+
+    def excluded_rows(self) -> np.ndarray:
+        """Pool positions of the candidates that fail at least one hard rule, in pool order."""
+        return np.flatnonzero(~self.eligible)
+
+    def failed_hard(self, i: int, lang: Lang = "id") -> list[RuleOutcome]:
+        """The hard rules candidate ``i`` fails, with messages: why it is excluded."""
+        return self.exclusions(lang, np.array([i]))[i]
+
+    def exclusions(
+        self, lang: Lang = "id", rows: np.ndarray | None = None
+    ) -> dict[int, list[RuleOutcome]]:
+        """Why each excluded candidate (or each of ``rows``) is excluded: the hard rules it
+        fails, in rule order. Only the failing pairs are put into words."""
+        rows = self.excluded_rows() if rows is None else rows
+        wanted = np.zeros(self.eligible.size, dtype=bool)
+        wanted[rows] = True
+        out: dict[int, list[RuleOutcome]] = {int(i): [] for i in rows}
+        for rid, r in self.results.items():
+            if r.rule.severity != "hard":
+                continue
+            failing = np.flatnonzero(wanted & ~r.passed)
+            for i, message in zip(failing, r.messages(failing, lang), strict=True):
+                out[int(i)].append(RuleOutcome(rid, "hard", True, False, message, r.rule.citation))
+        return out
 
     def outcomes_for(self, i: int, lang: Lang = "id") -> list[RuleOutcome]:
         """Every enabled rule's outcome for candidate ``i`` (position in the pool)."""

@@ -11,7 +11,8 @@ from datetime import date as Date
 
 from pydantic import Field, model_validator
 
-from features.rules.checks import AnyRule
+from features.config import FeatureConfig
+from features.rules.checks import AnyRule, JpmFloorRule
 from features.rules.freeze import ElectionFreezeRule
 from features.rules.model import Frozen, Rule
 
@@ -53,6 +54,15 @@ class RuleSet(Frozen):
     def _only(self, keep: Callable[[Rule], bool]) -> RuleSet:
         rules = tuple(r for r in self.rules if r.enabled and r.severity == "hard" and keep(r))
         return self.model_copy(update={"rules": rules, "vacancy_rules": ()})
+
+    def feature_config(self) -> FeatureConfig:
+        """Feature thresholds as the rule set sets them: the JPM bands of its ``jpm_floor``
+        rule (Memenuhi Syarat from ``meets``, Masih Memenuhi Syarat from ``threshold``), so the
+        band a committee sees and the rule it is checked by are the same numbers."""
+        floor = next((r for r in self.rules if isinstance(r, JpmFloorRule)), None)
+        if floor is None:
+            return FeatureConfig()
+        return FeatureConfig(jpm_ms=floor.params.meets, jpm_mms=floor.params.threshold)
 
     def rule(self, rule_id: str) -> Rule:
         """Return the candidate rule ``rule_id``."""

@@ -40,6 +40,7 @@ class StandInPool:
     nips: np.ndarray
     employees: pd.DataFrame
     active_sanction_level: np.ndarray
+    pending_proceedings: np.ndarray
 
 
 RANK_FOR_TYPE = {
@@ -49,6 +50,7 @@ RANK_FOR_TYPE = {
     "ADMINISTRATOR": "III/d",
     "JPT_PRATAMA": "IV/b",
     "JPT_MADYA": "IV/d",
+    "JPT_UTAMA": "IV/e",
 }
 
 
@@ -89,6 +91,7 @@ def candidate(kind: str, index: int) -> dict[str, Any]:
         "perf_rating_y1": 5.0,
         "perf_rating_y2": 4.0,
         "sanction": 0,
+        "pending": 0,
     }
 
 
@@ -110,10 +113,11 @@ def pool_of(
     rows = [{**candidate(kind, i), **change} for i, change in enumerate(changes)]
     frame = pd.DataFrame(rows)
     nips = frame["nip"].to_numpy(dtype=object)
-    employees = frame.drop(columns=[*FEATURES, "sanction"])
+    employees = frame.drop(columns=[*FEATURES, "sanction", "pending"])
     features = frame[list(FEATURES)].astype(float).set_index(pd.Index(nips, name="nip"))
     sanctions = frame["sanction"].to_numpy(dtype=np.int8)
-    return StandInPool(as_of, nips, employees, sanctions), features
+    pending = frame["pending"].to_numpy(dtype=np.int8)
+    return StandInPool(as_of, nips, employees, sanctions, pending), features
 
 
 @pytest.fixture(scope="module")
@@ -570,7 +574,7 @@ def test_agency_file_overrides_parameters_of_a_base_version(tmp_path: Path) -> N
     agency = {
         "version": "pemkot-plg-2026.1",
         "date": "2026-11-01",
-        "extends": "v1",
+        "extends": "v2",
         "overrides": {
             "jpm_floor": {"params": {"threshold": 78}},
             "min_years_in_position": {"enabled": False},
