@@ -12,6 +12,7 @@ import yaml
 from mlflow.tracking import MlflowClient
 
 from features.build import FEATURE_COLUMNS
+from features.rules import DEFAULT_RULESET
 from training.bundle import RegistryError, load_champion, load_version
 from training.pipeline import train_and_register
 from training.registry import CHALLENGER, PREVIOUS, export_champion, promote, rollback
@@ -40,7 +41,7 @@ def test_champion_fixture_is_loaded_by_alias(champion):
     settings = get_settings()
     assert champion.name == settings.model_name
     assert champion.version.isdigit()
-    assert champion.ruleset_version == "v1"
+    assert champion.ruleset_version == DEFAULT_RULESET
     assert len(champion.data_hash) >= 12 and champion.code_version
 
     assert champion.feature_columns == tuple(FEATURE_COLUMNS)
@@ -66,7 +67,7 @@ def test_run_logs_config_hash_counts_versions_and_plots(trained):
     run = _client().get_run(trained.run_id)
     assert run.data.params["model.num_boost_round"] == "20"
     assert run.data.tags["data_hash"] == trained.data_hash
-    assert run.data.tags["ruleset_version"] == "v1"
+    assert run.data.tags["ruleset_version"] == DEFAULT_RULESET
     assert run.data.tags["code_version"]
     assert run.data.metrics["train_rounds"] > 0 and run.data.metrics["test_rows"] > 0
     for key in ("ranker.ndcg_at_10", "seniority.ndcg_at_10", "pointwise.ndcg_at_10",
