@@ -206,6 +206,8 @@ class Engine:
         employees, features = scored.pool.employees, scored.features
         jpm_band = float(features["jpm_band"].iat[row])
         talent = float(features["talent_box"].iat[row])
+        standards = _standards(scored.verdict)
+        factors = explain.factors(columns, values, contrib[:-1], lang, standards)
         return {
             "rank": rank,
             "nip": str(scored.pool.nips[row]),
@@ -216,11 +218,9 @@ class Engine:
             "jpm": _finite(features["jpm"].iat[row]),
             "jpm_band": explain.jpm_band_label(jpm_band, lang),
             "talent_box": None if np.isnan(talent) else int(talent),
-            "contributions": [
-                {"feature": name, "value": _finite(values[j]), "contribution": float(contrib[j])}
-                for j, name in enumerate(columns)
-            ],
-            "reasons": explain.reasons(columns, values, contrib[:-1], lang),
+            "contributions": explain.described(columns, values, contrib[:-1], lang, standards),
+            "factors": [f.as_dict() for f in factors],
+            "reasons": explain.sides(factors),
             "eligibility": [
                 _outcome(o) for o in scored.verdict.outcomes_for(row, lang=lang) if o.applies
             ],
@@ -241,7 +241,10 @@ class Engine:
         detail["failed_rules"] = [e for e in failed if e["severity"] == "hard"]
         detail["warnings"] = [e for e in failed if e["severity"] != "hard"]
         columns = list(self.bundle.feature_columns)
-        detail["recourse"] = explain.recourse(columns, scored.matrix[0], contrib[:-1], lang)
+        standards = _standards(scored.verdict)
+        detail["recourse"] = explain.recourse(
+            columns, scored.matrix[0], contrib[:-1], lang, standards
+        )
         detail["position_id"] = str(position["position_id"])
         detail["base_value"] = float(contrib[-1])
         detail["model"] = {"name": self.bundle.name, "version": str(self.bundle.version)}
@@ -258,6 +261,25 @@ def _ruleset(bundle: RankerBundle) -> RuleSet:
             f"does not build ({', '.join(unknown)}): retrain with make train"
         )
     return load_ruleset(bundle.ruleset_version or "v1")
+
+
+_MINIMUM_CHECKS = frozenset(
+    {"experience_by_type", "position_min_experience", "min_years_in_position"}
+)
+"""Rule checks that hold one feature to a minimum the post sets (years against the minimum)."""
+
+
+def _standards(verdict: Eligibility) -> dict[str, float]:
+    """The post's minimum of each feature a rule that applies holds to one (the largest)."""
+    out: dict[str, float] = {}
+    for result in verdict.results.values():
+        features = result.rule.features_read()
+        required = result.values.get("required")
+        if not result.applies or result.rule.check not in _MINIMUM_CHECKS or len(features) != 1:
+            continue
+        if isinstance(required, int | float) and not isinstance(required, bool):
+            out[features[0]] = max(float(required), out.get(features[0], 0.0))
+    return out
 
 
 def _predictor(bundle: RankerBundle, settings: ServiceSettings) -> Predictor:

@@ -366,7 +366,11 @@ def reasons(
     the standard can still sit below the average of a strong pool. Each sentence states the
     values (their standing from the values) and says separately which way the factor moved.
     """
-    said = factors(features, values, contributions, lang, standards)
+    return sides(factors(features, values, contributions, lang, standards), count)
+
+
+def sides(said: Sequence[FactorReason], count: int = 3) -> dict[str, list[str]]:
+    """The reasons of the ``count`` largest factors that raise and that lower the score."""
     return {
         "positive": [f.text for f in said if f.contribution > 0][:count],
         "negative": [f.text for f in said if f.contribution < 0][:count],

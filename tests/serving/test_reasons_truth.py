@@ -86,7 +86,7 @@ CASES: dict[str, list[Case]] = {
     },
     "shortfall_count": _none_some(
         ("Tidak ada kompetensi di bawah", "No competency below"),
-        ("2 kompetensi di bawah standar", "2 competencies below"),
+        ("2 kompetensi di bawah standar", "below the position's standard: 2"),
     ),
     "shortfall_sum": _none_some(
         ("Tanpa kekurangan kompetensi", "No competency shortfall"),
