@@ -15,13 +15,16 @@ pytestmark = pytest.mark.slow
 
 
 def test_the_shortlist_page_gives_each_factor_its_values_and_its_direction(
-    service: tuple[TestClient, Keys], shortlist_id: str  # noqa: F811
+    service: tuple[TestClient, Keys],
+    shortlist_id: str,  # noqa: F811
 ) -> None:
     client, keys = service
     sign_in(client, keys.committee)
     page = client.get(f"/shortlists/{shortlist_id}").text
     labels = set(i18n.section("features.factors", "id").values())
-    said = re.findall(r"<li><strong>([^<]+)</strong>: ([^<]+)\.<br><span class=\"(pos|neg)\">", page)
+    said = re.findall(
+        r"<li><strong>([^<]+)</strong>: ([^<]+)\.<br><span class=\"(pos|neg)\">", page
+    )
     assert said and {label for label, _, _ in said} <= labels
     moves = re.findall(r'<span class="(pos|neg)">[+−] ([^<(]+)\(', page)
     assert moves
@@ -31,7 +34,8 @@ def test_the_shortlist_page_gives_each_factor_its_values_and_its_direction(
 
 
 def test_the_comparison_shows_factors_and_each_features_contribution(
-    service: tuple[TestClient, Keys], shortlist_id: str  # noqa: F811
+    service: tuple[TestClient, Keys],
+    shortlist_id: str,  # noqa: F811
 ) -> None:
     client, keys = service
     sign_in(client, keys.committee)
