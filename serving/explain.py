@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,9 +32,20 @@ Lang = str
 Fields = dict[str, Any]
 Standards = Mapping[str, float]
 """The post's minimum of a feature that has one (years one level below, say), by feature."""
-Case = Callable[[Feature, float, Lang, float | None], tuple[str | None, Fields]]
+
+
+class Setting(NamedTuple):
+    """What a value is said against: the language, the post's minimum of the feature (None: the
+    post sets none) and the candidate's JPM band feature (NaN: not in the row)."""
+
+    lang: Lang
+    minimum: float | None = None
+    jpm_band: float = math.nan
+
+
+Case = Callable[[Feature, float, Setting], tuple[str | None, Fields]]
 """Which case of a feature's sentence a value reads as (None: the sentence has no cases) and the
-sentence's fields, from the value and the post's minimum (None: the post sets none)."""
+sentence's fields."""
 
 _CONFIG = FeatureConfig()
 """The thresholds the features are built with (the JPM bands and potential axis among them)."""
@@ -56,9 +67,9 @@ def _name(section: str, code: str | None, lang: Lang, unknown: str) -> str:
     return unknown if code is None else i18n.text(f"features.{section}.{code}", lang)
 
 
-def _band_word(jpm: float, lang: Lang) -> str:
-    band = float(band_of_jpm(np.array([jpm]), _CONFIG)[0])
-    return _name("jpm_bands", _JPM_BANDS.get(band), lang, "-")
+def _band_of(jpm: float) -> float:
+    """The band of a JPM by the features' own band definition (when the row has no band)."""
+    return float(band_of_jpm(np.array([jpm]), _CONFIG)[0])
 
 
 def _rating_word(code: str, lang: Lang) -> str:
@@ -66,127 +77,90 @@ def _rating_word(code: str, lang: Lang) -> str:
     return i18n.text(f"features.ratings.{code}", lang, name=name)
 
 
-def _value(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _value(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return None, {"value": v}
 
 
-def _none_or_some(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _none_or_some(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return ("none" if v == 0 else "some"), {"value": v}
 
 
-def _gap(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
-    name = i18n.text(f"features.competencies.{feature.competency}", lang)
+def _gap(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    name = i18n.text(f"features.competencies.{feature.competency}", at.lang)
     return ("meets" if v >= 0 else "below"), {"competency": name, "value": v}
 
 
-def _jpm(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
-    return None, {"value": v, "band": _band_word(v, lang)}
+def _jpm(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    band = at.jpm_band if at.jpm_band in _JPM_BANDS else _band_of(v)
+    return None, {"value": v, "band": _name("jpm_bands", _JPM_BANDS.get(band), at.lang, "-")}
 
 
-def _jpm_band(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
-    return None, {"band": _name("jpm_bands", _JPM_BANDS.get(v), lang, "-")}
+def _jpm_band(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    return None, {"band": _name("jpm_bands", _JPM_BANDS.get(v), at.lang, "-")}
 
 
-def _on_file(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _on_file(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return ("none" if v else "on_file"), {}
 
 
-def _potential(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _potential(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     level = "high" if v >= _CONFIG.potential_high else "middle"
     return (level if v >= _CONFIG.potential_middle else "low"), {"value": v}
 
 
-def _steps(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _steps(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return ("at" if v == 0 else "above" if v > 0 else "below"), {"steps": abs(v)}
 
 
-def _match(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _match(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return ("matches" if v >= MAJOR_MATCHES else "differs"), {"percent": 100.0 * v}
 
 
-def _rating(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _rating(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     code = _RATINGS.get(round(v))
-    return None, {"rating": "-" if code is None else _rating_word(code, lang)}
+    return None, {"rating": "-" if code is None else _rating_word(code, at.lang)}
 
 
-def _mean(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _mean(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     case = "at_least" if v >= RATING_SCORES[_GOOD] else "below"
-    return case, {"value": v, "rating": _rating_word(_GOOD, lang)}
+    return case, {"value": v, "rating": _rating_word(_GOOD, at.lang)}
 
 
-def _trend(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _trend(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return ("up" if v > 0 else "down" if v < 0 else "steady"), {}
 
 
-def _any(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _any(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return ("some" if v else "none"), {}
 
 
-def _years(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
-    if minimum is None:
+def _years(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    if at.minimum is None:
         return "plain", {"value": v}
-    return ("meets" if v >= minimum else "below"), {"value": v, "minimum": minimum}
+    return ("meets" if v >= at.minimum else "below"), {"value": v, "minimum": at.minimum}
 
 
-def _sanction(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _sanction(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     if v == 0:
         return "none", {"level": ""}
-    return "some", {"level": _name("sanction_levels", _SANCTIONS.get(round(v)), lang, "")}
+    return "some", {"level": _name("sanction_levels", _SANCTIONS.get(round(v)), at.lang, "")}
 
 
-def _done(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _done(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return ("done" if v else "not_done"), {}
 
 
-def _leadership(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _leadership(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     if v == 0:
         return "none", {"level": ""}
-    return "some", {"level": _name("leadership_levels", _LEADERSHIP.get(round(v)), lang, "-")}
+    return "some", {"level": _name("leadership_levels", _LEADERSHIP.get(round(v)), at.lang, "-")}
 
 
-def _talent(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _talent(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return ("pool" if v >= _TALENT_POOL else "other"), {"value": v}
 
 
-def _asked(
-    feature: Feature, v: float, lang: Lang, minimum: float | None
-) -> tuple[str | None, Fields]:
+def _asked(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return ("asked" if v else "not_asked"), {}
 
 
@@ -227,9 +201,16 @@ _CASES: dict[str, Case] = {
 """Features whose sentence has cases or fields other than ``value``."""
 
 
-def phrase(feature: str, value: float, lang: Lang, minimum: float | None = None) -> str:
+def phrase(
+    feature: str,
+    value: float,
+    lang: Lang,
+    minimum: float | None = None,
+    jpm_band: float = math.nan,
+) -> str:
     """The sentence that states a feature's value and its standing (English for ``en``, else
-    Indonesian). It depends on the value (and the post's ``minimum``), never on a contribution.
+    Indonesian). It depends on the value (the post's ``minimum`` and the row's ``jpm_band``, the
+    band the features gave the JPM), never on a contribution.
     """
     lang = i18n.language(lang)
     entry = CATALOGUE.get(feature)
@@ -243,8 +224,17 @@ def phrase(feature: str, value: float, lang: Lang, minimum: float | None = None)
             return i18n.text(entry.missing, lang)
         label = i18n.text(str(entry.label), lang)
         return i18n.text("features.fallback.not_recorded", lang, label=label)
-    case, fields = _CASES.get(feature, _value)(entry, value, lang, minimum)
+    at = Setting(lang, minimum, jpm_band)
+    case, fields = _CASES.get(feature, _value)(entry, value, at)
     return i18n.text(entry.says if case is None else f"{entry.says}.{case}", lang, **fields)
+
+
+def _phrase_at(
+    features: Sequence[str], values: np.ndarray, i: int, lang: Lang, standards: Standards
+) -> str:
+    """The sentence of the row's feature ``i`` (its JPM said in the row's own band)."""
+    band = float(values[list(features).index("jpm_band")]) if "jpm_band" in features else math.nan
+    return phrase(features[i], float(values[i]), lang, standards.get(features[i]), band)
 
 
 @dataclass(frozen=True)
@@ -307,7 +297,7 @@ def _statements(
     others.sort(key=lambda i: -abs(contributions[i]))
     said: list[str] = []
     for i in [*headline, *others[:_EXTRA]]:
-        text = phrase(features[i], float(values[i]), lang, standards.get(features[i]))
+        text = _phrase_at(features, values, i, lang, standards)
         if text not in said:
             said.append(text)
     return "; ".join(said)
@@ -392,7 +382,7 @@ def described(
             "factor": _factor_of(name),
             "value": None if math.isnan(values[j]) else float(values[j]),
             "contribution": float(contributions[j]),
-            "says": phrase(name, float(values[j]), lang, standards.get(name)),
+            "says": _phrase_at(features, values, j, lang, standards),
         }
         for j, name in enumerate(features)
     ]
@@ -424,8 +414,7 @@ def recourse(
         if not members:
             continue
         members.sort(key=lambda i: contributions[i])
-        said = [phrase(features[i], float(values[i]), lang, standards.get(features[i]))
-                for i in members[: _EXTRA]]  # fmt: skip
+        said = [_phrase_at(features, values, i, lang, standards) for i in members[:_EXTRA]]
         says = "; ".join(dict.fromkeys(said))
         out.append(
             i18n.text("reasons.recourse", lang, factor=factor.label, says=says, moves=factor.moves)

@@ -49,6 +49,14 @@ def test_the_jpm_band_is_the_features_band() -> None:
         band = float(competency.jpm_band(np.array([jpm]), FeatureConfig())[0])
         said = explain.phrase("jpm", jpm, "en")
         assert said.endswith(f"({explain.jpm_band_label(band, 'en')})"), (jpm, said)
+    # a row's band feature (built with an agency's thresholds, 90/78 say) is the band said
+    assert explain.phrase("jpm", 85.0, "id", jpm_band=1.0) == "JPM 85% (Masih Memenuhi Syarat)"
+    values = np.array([85.0, 1.0])
+    said = explain.described(["jpm", "jpm_band"], values, np.zeros(2), "en")
+    assert [s["says"] for s in said] == [
+        "JPM 85% (still meets the standard)",
+        "JPM category: still meets the standard",
+    ]
 
 
 def test_a_feature_without_words_falls_back_to_its_name() -> None:
