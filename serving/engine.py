@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from features.build import FEATURE_COLUMNS, build_features
-from features.candidates import CandidatePool, prepare_candidates, subset
+from features.candidates import LEADERSHIP_LEVEL, CandidatePool, prepare_candidates, subset
 from features.errors import JobfitError, NotFoundError
 from features.export import Export
 from features.loader import load_export
 from features.ranking import top_k
 from features.rules import Eligibility, RuleSet, evaluate_rules, load_ruleset
+from features.trainings import REQUIRED_LEADERSHIP
 from serving import explain
 from serving.predictor import Predictor, make_predictor
 from serving.settings import ServiceSettings
@@ -176,8 +177,9 @@ class Engine:
         contrib = self.predictor.contributions(scored.matrix[rows if len(rows) else slice(0, 1)])
         spread = float(np.std(scored.scores)) if len(scored.scores) > 1 else 0.0
         bands = explain.merit_bands(contrib[: len(rows)].sum(axis=1), spread)
+        standards = _standards(scored.verdict, position)
         candidates = [
-            self._candidate(scored, row, contrib[i], rank=i + 1, band=int(bands[i]), lang=lang)
+            self._candidate(scored, row, contrib[i], i + 1, int(bands[i]), lang, standards)
             for i, row in enumerate(rows)
         ]
         verdict = scored.verdict
@@ -199,14 +201,21 @@ class Engine:
         }
 
     def _candidate(
-        self, scored: Scored, row: int, contrib: np.ndarray, rank: int, band: int, lang: str
+        self,
+        scored: Scored,
+        row: int,
+        contrib: np.ndarray,
+        rank: int,
+        band: int,
+        lang: str,
+        standards: explain.Standards,
     ) -> dict[str, Any]:
+        """One explained candidate, its reasons said against the post's ``standards``."""
         columns = list(self.bundle.feature_columns)
         values = scored.matrix[row]
         employees, features = scored.pool.employees, scored.features
         jpm_band = float(features["jpm_band"].iat[row])
         talent = float(features["talent_box"].iat[row])
-        standards = _standards(scored.verdict)
         factors = explain.factors(columns, values, contrib[:-1], lang, standards)
         return {
             "rank": rank,
@@ -233,7 +242,8 @@ class Engine:
             raise NotFoundError("no active employee with that NIP")
         scored = self.score(subset(self.pool, matches[:1]), position)
         contrib = self.predictor.contributions(scored.matrix)[0]
-        detail = self._candidate(scored, 0, contrib, rank=0, band=0, lang=lang)
+        standards = _standards(scored.verdict, position)
+        detail = self._candidate(scored, 0, contrib, 0, 0, lang, standards)
         detail.pop("rank")
         detail.pop("merit_band")
         detail["eligible"] = bool(np.asarray(scored.verdict.eligible)[0])
@@ -241,7 +251,6 @@ class Engine:
         detail["failed_rules"] = [e for e in failed if e["severity"] == "hard"]
         detail["warnings"] = [e for e in failed if e["severity"] != "hard"]
         columns = list(self.bundle.feature_columns)
-        standards = _standards(scored.verdict)
         detail["recourse"] = explain.recourse(
             columns, scored.matrix[0], contrib[:-1], lang, standards
         )
@@ -269,9 +278,11 @@ _MINIMUM_CHECKS = frozenset(
 """Rule checks that hold one feature to a minimum the post sets (years against the minimum)."""
 
 
-def _standards(verdict: Eligibility) -> dict[str, float]:
-    """The post's minimum of each feature a rule that applies holds to one (the largest)."""
-    out: dict[str, float] = {}
+def _standards(verdict: Eligibility, position: Mapping[str, Any]) -> dict[str, float]:
+    """The post's standards its reasons are said against: the minimum of each feature a rule
+    that applies holds to one (the largest), and the leadership level the post requires."""
+    required = REQUIRED_LEADERSHIP.get(str(position["position_type"]))
+    out = {"has_required_leadership_training": float(LEADERSHIP_LEVEL[required] if required else 0)}
     for result in verdict.results.values():
         features = result.rule.features_read()
         required = result.values.get("required")

@@ -31,7 +31,9 @@ from features.vocabulary import RATING_SCORES, SANCTION_LEVELS
 Lang = str
 Fields = dict[str, Any]
 Standards = Mapping[str, float]
-"""The post's minimum of a feature that has one (years one level below, say), by feature."""
+"""The post's standard of a feature that has one, by feature: the minimum years (years one
+level below, say); for ``has_required_leadership_training`` the leadership level the post
+requires (0: none)."""
 
 
 class Setting(NamedTuple):
@@ -147,7 +149,14 @@ def _sanction(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fiel
 
 
 def _done(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
-    return ("done" if v else "not_done"), {}
+    """The post's required leadership training, when known (its level is the minimum)."""
+    case = "done" if v else "not_done"
+    if at.minimum is None:
+        return case, {}
+    if at.minimum == 0:
+        return "none_required", {}
+    level = _name("leadership_levels", _LEADERSHIP.get(round(at.minimum)), at.lang, "-")
+    return f"{case}_level", {"level": level}
 
 
 def _leadership(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:

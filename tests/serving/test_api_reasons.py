@@ -49,6 +49,9 @@ def test_each_feature_keeps_its_factor_value_and_words(shortlist: dict) -> None:
         for item in candidate["contributions"]:
             assert item["feature"] in FACTORS[item["factor"]]
             assert item["says"]
+        said = {item["feature"]: item["says"] for item in candidate["contributions"]}
+        training = said["has_required_leadership_training"]  # against the post's own training
+        assert "requires (PK" in training or training == "The post requires no leadership training"
         competency = next(f for f in candidate["factors"] if f["factor"] == "competency")
         if candidate["jpm_band"] is not None:  # the band shown is the band said
             assert f"({candidate['jpm_band']})" in competency["says"]

@@ -182,6 +182,9 @@ CASES: dict[str, list[Case]] = {
     "has_required_leadership_training": [
         Case(1.0, ("dipersyaratkan jabatan sudah diikuti", "Has the leadership training"), (("belum",), ("not yet",))),
         Case(0.0, ("dipersyaratkan jabatan belum diikuti", "Has not yet had"), (("sudah",), ("Has the",))),
+        Case(1.0, ("dipersyaratkan jabatan (PKA) sudah diikuti", "the post requires (PKA)"), (("belum",), ("not yet",)), minimum=2.0),
+        Case(0.0, ("dipersyaratkan jabatan (PKA) belum diikuti", "Has not yet had the leadership training the post requires (PKA)"), (("sudah",), ("Has the",)), minimum=2.0),
+        Case(1.0, ("tidak mempersyaratkan pelatihan", "requires no leadership"), (("sudah", "belum"), ("Has the", "not yet")), minimum=0.0),
     ],
     "leadership_level": [
         Case(0.0, ("Belum mengikuti pelatihan kepemimpinan", "No leadership training yet"), (("tertinggi",), ("Highest",))),
