@@ -248,10 +248,14 @@ def test_the_judgment_follows_the_value_never_the_sign(
 ) -> None:
     case = CASES[feature][index]
     which = 0 if lang == "id" else 1
-    said = " | ".join(_said(feature, case, sign, lang))
+    reasons = _said(feature, case, sign, lang)
+    said = " | ".join(reasons)
     assert case.says[which] in said, said
     for wrong in case.never[which]:
         assert wrong not in said, (wrong, said)
+    moved = {("id", 1): "menaikkan skor", ("id", -1): "menurunkan skor",
+             ("en", 1): "raises the score", ("en", -1): "lowers the score"}  # fmt: skip
+    assert len(reasons) == 1 and moved[lang, sign] in reasons[0]  # the sign, said apart
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
