@@ -18,7 +18,7 @@ import pandas as pd
 
 from features import competency
 from features.build import FEATURE_COLUMNS, build_features
-from features.candidates import CandidatePool, prepare_candidates, subset
+from features.candidates import LEADERSHIP_LEVEL, CandidatePool, prepare_candidates, subset
 from features.errors import JobfitError, NotFoundError
 from features.export import Export, reference_date
 from features.loader import load_export
@@ -33,6 +33,7 @@ from features.rules import (
     load_policies,
     load_ruleset,
 )
+from features.trainings import REQUIRED_LEADERSHIP
 from serving import explain
 from serving.predictor import Predictor, make_predictor
 from serving.settings import ServiceSettings
@@ -202,8 +203,9 @@ class Engine:
         contrib = self.predictor.contributions(scored.matrix[rows if len(rows) else slice(0, 1)])
         spread = float(np.std(scored.scores)) if len(scored.scores) > 1 else 0.0
         bands = explain.merit_bands(contrib[: len(rows)].sum(axis=1), spread)
+        standards = _standards(scored.verdict, position)
         candidates = [
-            self._candidate(scored, row, contrib[i], rank=i + 1, band=int(bands[i]), lang=lang)
+            self._candidate(scored, row, contrib[i], i + 1, int(bands[i]), lang, standards)
             for i, row in enumerate(rows)
         ]
         verdict = scored.verdict
@@ -228,14 +230,23 @@ class Engine:
         }
 
     def _candidate(
-        self, scored: Scored, row: int, contrib: np.ndarray, rank: int, band: int, lang: str
+        self,
+        scored: Scored,
+        row: int,
+        contrib: np.ndarray,
+        rank: int,
+        band: int,
+        lang: str,
+        standards: explain.Standards,
     ) -> dict[str, Any]:
+        """One explained candidate, its reasons said against the post's ``standards``."""
         columns = list(self.bundle.feature_columns)
         values = scored.matrix[row]
         employees, features = scored.pool.employees, scored.features
         jpm = features["jpm"].to_numpy()[row : row + 1]
         jpm_band = float(competency.jpm_band(jpm, scored.policy.ruleset.feature_config())[0])
         talent = float(features["talent_box"].iat[row])
+        factors = explain.factors(columns, values, contrib[:-1], lang, standards)
         return {
             "rank": rank,
             "nip": str(scored.pool.nips[row]),
@@ -246,11 +257,9 @@ class Engine:
             "jpm": _finite(features["jpm"].iat[row]),
             "jpm_band": explain.jpm_band_label(jpm_band, lang),
             "talent_box": None if np.isnan(talent) else int(talent),
-            "contributions": [
-                {"feature": name, "value": _finite(values[j]), "contribution": float(contrib[j])}
-                for j, name in enumerate(columns)
-            ],
-            "reasons": explain.reasons(columns, values, contrib[:-1], lang),
+            "contributions": explain.described(columns, values, contrib[:-1], lang, standards),
+            "factors": [f.as_dict() for f in factors],
+            "reasons": explain.sides(factors),
             "eligibility": [
                 _outcome(o) for o in scored.verdict.outcomes_for(row, lang=lang) if o.applies
             ],
@@ -263,7 +272,8 @@ class Engine:
             raise NotFoundError("no active employee with that NIP")
         scored = self.score(subset(self.pool, matches[:1]), position)
         contrib = self.predictor.contributions(scored.matrix)[0]
-        detail = self._candidate(scored, 0, contrib, rank=0, band=0, lang=lang)
+        standards = _standards(scored.verdict, position)
+        detail = self._candidate(scored, 0, contrib, 0, 0, lang, standards)
         detail.pop("rank")
         detail.pop("merit_band")
         detail["eligible"] = bool(np.asarray(scored.verdict.eligible)[0])
@@ -271,7 +281,9 @@ class Engine:
         detail["failed_rules"] = [e for e in failed if e["severity"] == "hard"]
         detail["warnings"] = [e for e in failed if e["severity"] != "hard"]
         columns = list(self.bundle.feature_columns)
-        detail["recourse"] = explain.recourse(columns, scored.matrix[0], contrib[:-1], lang)
+        detail["recourse"] = explain.recourse(
+            columns, scored.matrix[0], contrib[:-1], lang, standards
+        )
         detail["position_id"] = str(position["position_id"])
         detail["base_value"] = float(contrib[-1])
         detail["model"] = {"name": self.bundle.name, "version": str(self.bundle.version)}
@@ -309,6 +321,27 @@ def _ruleset(bundle: RankerBundle) -> RuleSet:
             f"does not build ({', '.join(unknown)}): retrain with make train"
         )
     return load_ruleset(bundle.ruleset_version or DEFAULT_RULESET)
+
+
+_MINIMUM_CHECKS = frozenset(
+    {"experience_by_type", "position_min_experience", "min_years_in_position"}
+)
+"""Rule checks that hold one feature to a minimum the post sets (years against the minimum)."""
+
+
+def _standards(verdict: Eligibility, position: Mapping[str, Any]) -> dict[str, float]:
+    """The post's standards its reasons are said against: the minimum of each feature a rule
+    that applies holds to one (the largest), and the leadership level the post requires."""
+    required = REQUIRED_LEADERSHIP.get(str(position["position_type"]))
+    out = {"has_required_leadership_training": float(LEADERSHIP_LEVEL[required] if required else 0)}
+    for result in verdict.results.values():
+        features = result.rule.features_read()
+        required = result.values.get("required")
+        if not result.applies or result.rule.check not in _MINIMUM_CHECKS or len(features) != 1:
+            continue
+        if isinstance(required, int | float) and not isinstance(required, bool):
+            out[features[0]] = max(float(required), out.get(features[0], 0.0))
+    return out
 
 
 def _predictor(bundle: RankerBundle, settings: ServiceSettings) -> Predictor:

@@ -1,34 +1,67 @@
 """Plain-language reasons from the booster's own contributions (Indonesian and English).
 
-The words are in the message catalogues (``features/locales/<lang>/features.yaml``) and which
-ones a feature has is in the feature catalogue (:mod:`features.catalogue`); here is only the
-small logic that picks a sentence's case for a value and fills its fields.
+Reasons are given per merit factor (:data:`features.catalogue.FACTORS`): a factor's contribution
+is the sum of its features' TreeSHAP contributions (they are additive), so correlated features
+of one factor never read as one plus and one minus. Each factor's sentence states the
+candidate's values and their standing against the post's standard, chosen from the VALUE; which
+way the factor moved the score against the average candidate is said separately, from the sign.
+
+The words are in the message catalogues (``features/locales/<lang>/features.yaml`` and
+``reasons.yaml``) and which ones a feature has is in the feature catalogue
+(:mod:`features.catalogue`); here is only the small logic that picks a sentence's case for a
+value and fills its fields.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from features import i18n
 from features.candidates import LEADERSHIP_LEVEL
-from features.catalogue import CATALOGUE, Feature
+from features.catalogue import CATALOGUE, MAJOR_MATCHES, Feature
+from features.competency import jpm_band as band_of_jpm
+from features.config import FeatureConfig
 from features.vocabulary import RATING_SCORES, SANCTION_LEVELS
 
 Lang = str
 Fields = dict[str, Any]
-Case = Callable[[Feature, float, Lang], tuple[str | None, Fields]]
-"""Which case of a feature's sentence a value reads as (None: the sentence has no cases), and the
+Standards = Mapping[str, float]
+"""The post's standard of a feature that has one, by feature: the minimum years (years one
+level below, say); for ``has_required_leadership_training`` the leadership level the post
+requires (0: none)."""
+
+
+class Setting(NamedTuple):
+    """What a value is said against: the language, the post's minimum of the feature (None: the
+    post sets none) and the candidate's JPM band feature (NaN: not in the row)."""
+
+    lang: Lang
+    minimum: float | None = None
+    jpm_band: float = math.nan
+
+
+Case = Callable[[Feature, float, Setting], tuple[str | None, Fields]]
+"""Which case of a feature's sentence a value reads as (None: the sentence has no cases) and the
 sentence's fields."""
 
+_CONFIG = FeatureConfig()
+"""The thresholds the features are built with (the JPM bands and potential axis among them)."""
 _JPM_BANDS: dict[float, str] = {2.0: "MS", 1.0: "MMS", 0.0: "KMS"}
 """The JPM category of the ``jpm_band`` feature's values."""
 _RATINGS: dict[int, str] = {score: code for code, score in RATING_SCORES.items()}
+_GOOD = "BAIK"
+"""The rating a mean is read against (the performance rule's minimum each year)."""
 _LEADERSHIP: dict[int, str] = {level: code for code, level in LEADERSHIP_LEVEL.items()}
 _SANCTIONS: dict[int, str] = dict(enumerate(SANCTION_LEVELS, start=1))
+_TALENT_POOL = 7.0
+"""Talent boxes 7-9 are the succession pool (features.talent, PermenPANRB 3/2020)."""
+_EXTRA = 2
+"""A factor's sentence states its headline features and this many others, the weightiest."""
 
 
 def _name(section: str, code: str | None, lang: Lang, unknown: str) -> str:
@@ -36,123 +69,332 @@ def _name(section: str, code: str | None, lang: Lang, unknown: str) -> str:
     return unknown if code is None else i18n.text(f"features.{section}.{code}", lang)
 
 
-def _value(feature: Feature, v: float, lang: Lang) -> tuple[str | None, Fields]:
+def _band_of(jpm: float) -> float:
+    """The band of a JPM by the features' own band definition (when the row has no band)."""
+    return float(band_of_jpm(np.array([jpm]), _CONFIG)[0])
+
+
+def _rating_word(code: str, lang: Lang) -> str:
+    name = i18n.text(f"common.rating.{code}", lang)
+    return i18n.text(f"features.ratings.{code}", lang, name=name)
+
+
+def _value(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return None, {"value": v}
 
 
-def _none_or_some(feature: Feature, v: float, lang: Lang) -> tuple[str | None, Fields]:
+def _none_or_some(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return ("none" if v == 0 else "some"), {"value": v}
 
 
-def _gap(feature: Feature, v: float, lang: Lang) -> tuple[str | None, Fields]:
-    name = i18n.text(f"features.competencies.{feature.competency}", lang)
+def _gap(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    name = i18n.text(f"features.competencies.{feature.competency}", at.lang)
     return ("meets" if v >= 0 else "below"), {"competency": name, "value": v}
 
 
-def _jpm_band(feature: Feature, v: float, lang: Lang) -> tuple[str | None, Fields]:
-    return None, {"band": _name("jpm_bands", _JPM_BANDS.get(v), lang, "-")}
+def _jpm(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    band = at.jpm_band if at.jpm_band in _JPM_BANDS else _band_of(v)
+    return None, {"value": v, "band": _name("jpm_bands", _JPM_BANDS.get(band), at.lang, "-")}
 
 
-def _rating(feature: Feature, v: float, lang: Lang) -> tuple[str | None, Fields]:
-    code = _RATINGS.get(round(v))
-    if code is None:
-        return None, {"rating": "-"}
-    name = i18n.text(f"common.rating.{code}", lang)
-    return None, {"rating": i18n.text(f"features.ratings.{code}", lang, name=name)}
+def _jpm_band(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    return None, {"band": _name("jpm_bands", _JPM_BANDS.get(v), at.lang, "-")}
 
 
-def _trend(feature: Feature, v: float, lang: Lang) -> tuple[str | None, Fields]:
-    return ("up" if v > 0 else "down" if v < 0 else "steady"), {}
+def _on_file(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    return ("none" if v else "on_file"), {}
 
 
-def _any(feature: Feature, v: float, lang: Lang) -> tuple[str | None, Fields]:
-    return ("some" if v else "none"), {}
+def _potential(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    level = "high" if v >= _CONFIG.potential_high else "middle"
+    return (level if v >= _CONFIG.potential_middle else "low"), {"value": v}
 
 
-def _rank_gap(feature: Feature, v: float, lang: Lang) -> tuple[str | None, Fields]:
+def _steps(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     return ("at" if v == 0 else "above" if v > 0 else "below"), {"steps": abs(v)}
 
 
-def _sanction(feature: Feature, v: float, lang: Lang) -> tuple[str | None, Fields]:
-    if v == 0:
-        return "none", {"level": ""}
-    return "some", {"level": _name("sanction_levels", _SANCTIONS.get(round(v)), lang, "")}
+def _match(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    return ("matches" if v >= MAJOR_MATCHES else "differs"), {"percent": 100.0 * v}
 
 
-def _leadership(feature: Feature, v: float, lang: Lang) -> tuple[str | None, Fields]:
+def _rating(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    code = _RATINGS.get(round(v))
+    return None, {"rating": "-" if code is None else _rating_word(code, at.lang)}
+
+
+def _mean(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    case = "at_least" if v >= RATING_SCORES[_GOOD] else "below"
+    return case, {"value": v, "rating": _rating_word(_GOOD, at.lang)}
+
+
+def _trend(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    return ("up" if v > 0 else "down" if v < 0 else "steady"), {}
+
+
+def _any(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    return ("some" if v else "none"), {}
+
+
+def _years(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    if at.minimum is None:
+        return "plain", {"value": v}
+    return ("meets" if v >= at.minimum else "below"), {"value": v, "minimum": at.minimum}
+
+
+def _sanction(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
     if v == 0:
         return "none", {"level": ""}
-    return "some", {"level": _name("leadership_levels", _LEADERSHIP.get(round(v)), lang, "-")}
+    return "some", {"level": _name("sanction_levels", _SANCTIONS.get(round(v)), at.lang, "")}
+
+
+def _done(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    """The post's required leadership training, when known (its level is the minimum)."""
+    case = "done" if v else "not_done"
+    if at.minimum is None:
+        return case, {}
+    if at.minimum == 0:
+        return "none_required", {}
+    level = _name("leadership_levels", _LEADERSHIP.get(round(at.minimum)), at.lang, "-")
+    return f"{case}_level", {"level": level}
+
+
+def _leadership(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    if v == 0:
+        return "none", {"level": ""}
+    return "some", {"level": _name("leadership_levels", _LEADERSHIP.get(round(v)), at.lang, "-")}
+
+
+def _talent(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    return ("pool" if v >= _TALENT_POOL else "other"), {"value": v}
+
+
+def _asked(feature: Feature, v: float, at: Setting) -> tuple[str | None, Fields]:
+    return ("asked" if v else "not_asked"), {}
 
 
 _CASES: dict[str, Case] = {
+    "jpm": _jpm,
     "jpm_band": _jpm_band,
     **{name: _gap for name, feature in CATALOGUE.items() if feature.competency},
     "shortfall_count": _none_or_some,
     "shortfall_sum": _none_or_some,
+    "surplus_sum": _none_or_some,
+    "assessment_missing": _on_file,
+    "potential_score": _potential,
+    "education_level_gap": _steps,
+    "major_match": _match,
+    "major_family_match": _match,
     "perf_rating_y1": _rating,
     "perf_rating_y2": _rating,
     "perf_rating_y3": _rating,
+    "perf_mean": _mean,
     "perf_trend": _trend,
+    "perf_sangat_baik_count": _none_or_some,
     "perf_below_baik_last2": _any,
     "perf_missing_years": _none_or_some,
-    "rank_gap": _rank_gap,
+    "years_in_job_family": _years,
+    "years_one_level_below": _years,
+    "years_in_current_position": _years,
+    "rank_gap": _steps,
+    "sanction_count_5y": _none_or_some,
     "sanction_active": _sanction,
+    "has_required_leadership_training": _done,
     "leadership_level": _leadership,
+    "technical_hours_in_family": _none_or_some,
+    "trainings_in_family_count": _none_or_some,
+    "talent_box": _talent,
+    "aspires_job_family": _asked,
+    "aspires_unit": _asked,
 }
 """Features whose sentence has cases or fields other than ``value``."""
 
 
-def _generic(feature: str, value: float, positive: bool, lang: Lang) -> str:
-    """The fallback for a feature without words of its own (a new feature, say)."""
-    label = feature.replace("_", " ")
-    if math.isnan(value):
-        return i18n.text("features.fallback.not_recorded", lang, label=label)
-    side = "raises" if positive else "lowers"
-    return i18n.text(f"features.fallback.{side}", lang, label=label, value=value)
-
-
-def phrase(feature: str, value: float, positive: bool, lang: Lang) -> str:
-    """One reason sentence for a feature's contribution (English for ``en``, else Indonesian)."""
+def phrase(
+    feature: str,
+    value: float,
+    lang: Lang,
+    minimum: float | None = None,
+    jpm_band: float = math.nan,
+) -> str:
+    """The sentence that states a feature's value and its standing (English for ``en``, else
+    Indonesian). It depends on the value (the post's ``minimum`` and the row's ``jpm_band``, the
+    band the features gave the JPM), never on a contribution.
+    """
     lang = i18n.language(lang)
     entry = CATALOGUE.get(feature)
     if entry is None:
-        return _generic(feature, value, positive, lang)
+        label = feature.replace("_", " ")
+        if math.isnan(value):
+            return i18n.text("features.fallback.not_recorded", lang, label=label)
+        return i18n.text("features.fallback.says", lang, label=label, value=value)
     if math.isnan(value):
         if entry.missing is not None:
             return i18n.text(entry.missing, lang)
         label = i18n.text(str(entry.label), lang)
         return i18n.text("features.fallback.not_recorded", lang, label=label)
-    case, fields = _CASES.get(feature, _value)(entry, value, lang)
-    key = entry.positive if positive else entry.negative
-    return i18n.text(key if case is None else f"{key}.{case}", lang, **fields)
+    at = Setting(lang, minimum, jpm_band)
+    case, fields = _CASES.get(feature, _value)(entry, value, at)
+    return i18n.text(entry.says if case is None else f"{entry.says}.{case}", lang, **fields)
+
+
+def _phrase_at(
+    features: Sequence[str], values: np.ndarray, i: int, lang: Lang, standards: Standards
+) -> str:
+    """The sentence of the row's feature ``i`` (its JPM said in the row's own band)."""
+    band = float(values[list(features).index("jpm_band")]) if "jpm_band" in features else math.nan
+    return phrase(features[i], float(values[i]), lang, standards.get(features[i]), band)
+
+
+@dataclass(frozen=True)
+class FactorReason:
+    """One merit factor of one candidate's score, in words.
+
+    Attributes
+    ----------
+    factor : str
+        ``competency``, ``education`` ... (:data:`features.catalogue.FACTOR_NAMES`).
+    label : str
+        The factor's name in the language asked for.
+    contribution : float
+        The sum of its features' contributions (against the average candidate).
+    says : str
+        Its values and their standing against the post's standard (from the values).
+    moves : str
+        Which way it moved the score, with the signed contribution (from the sign).
+    text : str
+        The whole reason: label, ``says`` and ``moves``.
+    features : list of str
+        Its features, in feature order.
+    """
+
+    factor: str
+    label: str
+    contribution: float
+    says: str
+    moves: str
+    text: str
+    features: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's shape of it."""
+        return asdict(self)
+
+
+def _factor_of(feature: str) -> str:
+    entry = CATALOGUE.get(feature)
+    return feature if entry is None else entry.factor
+
+
+def _factor_label(factor: str, lang: Lang) -> str:
+    key = f"features.factors.{factor}"
+    return i18n.text(key, lang) if i18n.has(key) else factor.replace("_", " ")
+
+
+def _moves(contribution: float, lang: Lang) -> str:
+    side = "raises" if contribution > 0 else "lowers" if contribution < 0 else "neutral"
+    return i18n.text(f"reasons.moves.{side}", lang, contribution=contribution)
+
+
+def _statements(
+    members: list[int], features: Sequence[str], values: np.ndarray, contributions: np.ndarray,
+    lang: Lang, standards: Standards,
+) -> str:  # fmt: skip
+    """A factor's headline values, then its weightiest others (each sentence said once)."""
+    headline = [i for i in members if _headline(features[i])]
+    others = [i for i in members if not _headline(features[i]) and contributions[i] != 0]
+    others.sort(key=lambda i: -abs(contributions[i]))
+    said: list[str] = []
+    for i in [*headline, *others[:_EXTRA]]:
+        text = _phrase_at(features, values, i, lang, standards)
+        if text not in said:
+            said.append(text)
+    return "; ".join(said)
+
+
+def _headline(feature: str) -> bool:
+    entry = CATALOGUE.get(feature)
+    return entry is None or entry.headline
+
+
+def _groups(features: Sequence[str]) -> dict[str, list[int]]:
+    """Feature indices by factor, factors in order of first appearance."""
+    out: dict[str, list[int]] = {}
+    for i, name in enumerate(features):
+        out.setdefault(_factor_of(name), []).append(i)
+    return out
+
+
+def factors(
+    features: Sequence[str],
+    values: np.ndarray,
+    contributions: np.ndarray,
+    lang: Lang,
+    standards: Standards | None = None,
+) -> list[FactorReason]:
+    """Every merit factor of one candidate's score, the largest contribution (either way) first.
+
+    ``contributions`` has one value per feature (without the base value).
+    """
+    lang = i18n.language(lang)
+    standards = standards or {}
+    out = []
+    for factor, members in _groups(features).items():
+        total = float(sum(contributions[i] for i in members))
+        label = _factor_label(factor, lang)
+        says = _statements(members, features, values, contributions, lang, standards)
+        moves = _moves(total, lang)
+        text = i18n.text("reasons.factor", lang, factor=label, says=says, moves=moves)
+        names = [features[i] for i in members]
+        out.append(FactorReason(factor, label, total, says, moves, text, names))
+    out.sort(key=lambda f: -abs(f.contribution))
+    return out
 
 
 def reasons(
-    features: list[str], values: np.ndarray, contributions: np.ndarray, lang: Lang, count: int = 3
+    features: Sequence[str],
+    values: np.ndarray,
+    contributions: np.ndarray,
+    lang: Lang,
+    count: int = 3,
+    standards: Standards | None = None,
 ) -> dict[str, list[str]]:
-    """The main positive and negative factors of one candidate, in plain language.
+    """The main factors that raise and that lower one candidate's score, in plain language.
 
-    Contributions are against the average candidate (the base value), so a modest shortfall can
-    raise a score and a small surplus lower it; the sentence states the value, its side says
-    which way it moved the score. Factors that read the same (several features of one missing
-    assessment) are said once.
+    Contributions are against the average candidate (the base value): a candidate who meets
+    the standard can still sit below the average of a strong pool. Each sentence states the
+    values (their standing from the values) and says separately which way the factor moved.
     """
-    order = np.argsort(contributions)
+    return sides(factors(features, values, contributions, lang, standards), count)
 
-    def sentences(indices: np.ndarray, positive: bool) -> list[str]:
-        out: list[str] = []
-        for i in indices:
-            if (contributions[i] > 0) != positive or contributions[i] == 0:
-                break
-            text = phrase(features[i], float(values[i]), positive, lang)
-            if text not in out:
-                out.append(text)
-            if len(out) == count:
-                break
-        return out
 
-    return {"positive": sentences(order[::-1], True), "negative": sentences(order, False)}
+def sides(said: Sequence[FactorReason], count: int = 3) -> dict[str, list[str]]:
+    """The reasons of the ``count`` largest factors that raise and that lower the score."""
+    return {
+        "positive": [f.text for f in said if f.contribution > 0][:count],
+        "negative": [f.text for f in said if f.contribution < 0][:count],
+    }
+
+
+def described(
+    features: Sequence[str],
+    values: np.ndarray,
+    contributions: np.ndarray,
+    lang: Lang,
+    standards: Standards | None = None,
+) -> list[dict[str, Any]]:
+    """Per feature: its factor, value, contribution and the sentence that states its value."""
+    standards = standards or {}
+    return [
+        {
+            "feature": name,
+            "factor": _factor_of(name),
+            "value": None if math.isnan(values[j]) else float(values[j]),
+            "contribution": float(contributions[j]),
+            "says": _phrase_at(features, values, j, lang, standards),
+        }
+        for j, name in enumerate(features)
+    ]
 
 
 def jpm_band_label(band: float, lang: Lang) -> str | None:
@@ -163,17 +405,35 @@ def jpm_band_label(band: float, lang: Lang) -> str | None:
 
 
 def recourse(
-    features: list[str], values: np.ndarray, contributions: np.ndarray, lang: Lang
+    features: Sequence[str],
+    values: np.ndarray,
+    contributions: np.ndarray,
+    lang: Lang,
+    standards: Standards | None = None,
 ) -> list[str]:
-    """What would improve the standing: the changeable factors that now pull the score down."""
+    """What would improve the standing: the factors that lower the score and that the
+    candidate can change, each with the values of its changeable features (from the values)."""
+    lang = i18n.language(lang)
+    standards = standards or {}
     out = []
-    for i in np.argsort(contributions):
-        entry = CATALOGUE.get(features[i])
-        if contributions[i] >= 0 or entry is None or not entry.changeable:
+    for factor in factors(features, values, contributions, lang, standards):
+        if factor.contribution >= 0:
             continue
-        reason = phrase(features[i], float(values[i]), False, lang)
-        out.append(i18n.text("features.recourse", i18n.language(lang), reason=reason))
+        members = [features.index(name) for name in factor.features if _changeable(name)]
+        if not members:
+            continue
+        members.sort(key=lambda i: contributions[i])
+        said = [_phrase_at(features, values, i, lang, standards) for i in members[:_EXTRA]]
+        says = "; ".join(dict.fromkeys(said))
+        out.append(
+            i18n.text("reasons.recourse", lang, factor=factor.label, says=says, moves=factor.moves)
+        )
     return out[:5]
+
+
+def _changeable(feature: str) -> bool:
+    entry = CATALOGUE.get(feature)
+    return entry is not None and entry.changeable
 
 
 def merit_bands(scores: np.ndarray, spread: float) -> np.ndarray:

@@ -69,9 +69,28 @@ class ShortlistRequest(BaseModel):
 
 
 class Contribution(BaseModel):
+    """One feature's value and contribution (against the average candidate)."""
+
     feature: str
+    factor: str | None = None
+    """Its merit factor (None in shortlists stored before factors)."""
     value: float | None
     contribution: float
+    says: str | None = None
+    """Its value and standing in words (from the value, never from the sign)."""
+
+
+class FactorReason(BaseModel):
+    """One merit factor: its features' contributions summed, its values in words, and,
+    separately, which way it moved the score against the average candidate."""
+
+    factor: str
+    label: str
+    contribution: float
+    says: str
+    moves: str
+    text: str
+    features: list[str]
 
 
 class RuleCheck(BaseModel):
@@ -83,6 +102,9 @@ class RuleCheck(BaseModel):
 
 
 class Reasons(BaseModel):
+    """The largest factors that raise (``positive``) and that lower the score, each the
+    factor's ``text``."""
+
     positive: list[str]
     negative: list[str]
 
@@ -98,6 +120,9 @@ class ExplainedCandidate(BaseModel):
     jpm_band: str | None
     talent_box: int | None
     contributions: list[Contribution]
+    factors: list[FactorReason] = []
+    """Every merit factor, the largest contribution (either way) first (empty in shortlists
+    stored before factors)."""
     reasons: Reasons
     eligibility: list[RuleCheck]
 

@@ -1,4 +1,5 @@
-"""The feature catalogue: every feature once, its directions the training config's, its words."""
+"""The feature catalogue: every feature once and in one factor, its directions the training
+config's, its words."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from features import catalogue, i18n
 from features.build import FEATURE_COLUMNS
 from training.config import MERIT_DOWN, MERIT_UP, ModelConfig
 
-FIELDS = {"value", "competency", "band", "rating", "steps", "level"}
+FIELDS = {"value", "competency", "band", "rating", "steps", "level", "percent", "minimum"}
 """The fields serving.explain fills in a feature's sentence."""
 
 
@@ -25,6 +26,17 @@ def test_the_catalogue_covers_every_feature_column_once_in_order():
     for name, feature in catalogue.CATALOGUE.items():
         assert feature.name == name
         assert name in catalogue.FAMILIES[feature.family]
+        assert name in catalogue.FACTORS[feature.factor]
+
+
+def test_every_feature_is_in_exactly_one_merit_factor_each_with_a_headline():
+    placed = [c for columns in catalogue.FACTORS.values() for c in columns]
+    assert sorted(placed) == sorted(FEATURE_COLUMNS)
+    assert tuple(catalogue.FACTORS) == catalogue.FACTOR_NAMES
+    words = i18n.catalogue(i18n.DEFAULT_LANGUAGE)
+    for factor, columns in catalogue.FACTORS.items():
+        assert any(catalogue.CATALOGUE[c].headline for c in columns), factor
+        assert f"features.factors.{factor}" in words
 
 
 def test_the_training_config_directions_are_the_catalogues():
@@ -55,10 +67,9 @@ def _sentences(key: str) -> list[str]:
 def test_every_feature_has_its_words_in_the_catalogues():
     words = i18n.catalogue(i18n.DEFAULT_LANGUAGE)
     for feature in catalogue.CATALOGUE.values():
-        for key in (feature.positive, feature.negative):
-            assert _sentences(key), (feature.name, key)
-            for sentence in _sentences(key):
-                assert _fields(words[sentence]) <= FIELDS, sentence
+        assert _sentences(feature.says), feature.name
+        for sentence in _sentences(feature.says):
+            assert _fields(words[sentence]) <= FIELDS, sentence
         assert (feature.missing is None) != (feature.label is None), feature.name
         assert (feature.missing or feature.label) in words, feature.name
         if feature.competency:
