@@ -13,7 +13,7 @@ from features.rules import NATIONAL, RuleSetError, load_ruleset, ruleset_digest
 from serving import explain
 from serving.engine import Engine
 from serving.schemas import Shortlist
-from tests.serving.conftest import Keys, service_settings
+from tests.serving.conftest import Keys, service_settings, sign_in
 from training.bundle import RankerBundle
 
 
@@ -104,9 +104,7 @@ def test_the_page_lists_the_excluded_per_rule(
     )
     assert made.status_code == 201, made.text
     body = made.json()
-    client.cookies.clear()
-    signed = client.post("/login", data={"key": keys.committee}, follow_redirects=False)
-    assert signed.status_code == 303
+    sign_in(client, keys.committee)
 
     page = client.get(f"/shortlists/{body['shortlist_id']}").text
 
