@@ -6,27 +6,42 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from features.errors import NotFoundError
 from serving import decisions, exports, shortlists
-from serving.routers.deps import Caller, Current, Database, ShortlistId
+from serving.routers.deps import Caller, Current, Database, Lang, ShortlistId
 from serving.runtime import Runtime
 
 router = APIRouter(tags=["decisions"])
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+LongText = Annotated[str, StringConstraints(max_length=4000)]
+Nip = Annotated[str, Field(pattern=r"^\d{18}$")]
+RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 
 class DecisionIn(BaseModel):
-    """One reviewer's decision on one candidate."""
+    """One decision on one candidate; the person deciding is the one signed in."""
 
     model_config = ConfigDict(extra="forbid")
 
-    nip: Annotated[str, Field(pattern=r"^\d{18}$")]
+    nip: Nip
     decision: Literal["SHORTLISTED", "SELECTED", "REJECTED", "NEEDS_INFO"]
     reason: Text
-    reviewer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    justification: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    justification: LongText | None = None
+    warning_answers: Annotated[dict[RuleId, LongText], Field(max_length=32)] = {}
+    supersedes_reason: LongText | None = None
+    override_basis: LongText | None = None
+    minister_letter_number: Annotated[str, StringConstraints(max_length=128)] | None = None
+    minister_letter_date: date | None = None
+
+
+class OverrideOut(BaseModel):
+    override_id: int
+    legal_basis: str
+    approved: bool
+    approver_name: str | None
 
 
 class DecisionOut(BaseModel):
@@ -37,7 +52,16 @@ class DecisionOut(BaseModel):
     justification: str | None
     divergent: bool
     reviewer: str
+    user_id: str | None
     decided_at: str
+    rank: int | None
+    warning_answers: dict[str, str]
+    supersedes: list[int]
+    supersedes_reason: str | None
+    freeze: bool
+    minister_letter_number: str | None
+    minister_letter_date: str | None
+    override: OverrideOut | None
 
 
 class DecisionHistory(BaseModel):
@@ -46,27 +70,60 @@ class DecisionHistory(BaseModel):
     current: dict[str, str]
 
 
+class DeclarationIn(BaseModel):
+    """A member's conflict-of-interest declaration on a shortlist (PP 11/2017 Pasal 190(5))."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["none", "relation", "recused"]
+    related_nips: Annotated[list[Nip], Field(max_length=100)] = []
+    statement: LongText | None = None
+
+
+class DeclarationOut(BaseModel):
+    declaration_id: int
+    user_id: str
+    name: str
+    kind: str
+    related_nips: list[str]
+    statement: str | None
+    declared_at: str
+
+
 @router.post("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionOut, status_code=201)
 def record_decision(
-    shortlist_id: ShortlistId, body: DecisionIn, who: Caller, db: Database, current: Current
+    shortlist_id: ShortlistId,
+    body: DecisionIn,
+    who: Caller,
+    db: Database,
+    current: Current,
+    lang: Lang,
 ) -> Any:
-    """Record a decision (committed before the answer); off-list selections need a reason."""
-    engine = current.engine
-    known = None
-    if engine is not None:
-        nips = set(engine.export.employees["nip"])
-        known = nips.__contains__
-    return decisions.record(
-        db,
-        who,
-        shortlist_id,
-        nip=body.nip,
-        decision=body.decision,
-        reason=body.reason,
-        reviewer=body.reviewer,
-        justification=body.justification,
-        known_employee=known,
-    )
+    """Record a decision (committed before the answer), checked as the page checks it."""
+    proposal = decisions.Proposal(**body.model_dump())
+    return decisions.record(db, current.engine, who, shortlist_id, proposal, lang)
+
+
+@router.post(
+    "/v1/shortlists/{shortlist_id}/declarations", response_model=DeclarationOut, status_code=201
+)
+def declare(shortlist_id: ShortlistId, body: DeclarationIn, who: Caller, db: Database) -> Any:
+    """Declare no relation, a relation to named candidates, or recuse, before deciding."""
+    return decisions.declare(db, who, shortlist_id, body.kind, body.related_nips, body.statement)
+
+
+@router.get("/v1/shortlists/{shortlist_id}/declarations", response_model=list[DeclarationOut])
+def declarations(shortlist_id: ShortlistId, who: Caller, db: Database) -> Any:
+    """Every declaration on the shortlist, oldest first."""
+    return decisions.declarations_of(db, who, shortlist_id)
+
+
+@router.post("/v1/overrides/{override_id}/approve", response_model=DecisionOut)
+def approve_override(
+    override_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], who: Caller, db: Database
+) -> Any:
+    """A PPK (not the requester) approves an exception to a hard rule; the selection stands."""
+    return decisions.approve_override(db, who, override_id)
 
 
 @router.get("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionHistory)
