@@ -89,14 +89,23 @@ def decide(
     try:
         decisions.record(page.db, page.engine, page.who, shortlist_id, form.proposal(), page.lang)
     except JustificationRequired:
-        again = form.model_dump(include={"nip", "decision", "reason"})
-        return _shortlist_page(page, shortlist_id, status=422, prompt=True, form=again)
+        return _shortlist_page(page, shortlist_id, status=422, prompt=True, form=_again(form))
     except JobfitError as error:
-        again = form.model_dump(include={"nip", "decision", "reason"})
         return _shortlist_page(
-            page, shortlist_id, status=error.status, error=str(error), form=again
+            page, shortlist_id, status=error.status, error=str(error), form=_again(form)
         )
     return RedirectResponse(f"/shortlists/{shortlist_id}#decide", status_code=303)
+
+
+def _again(form: DecisionForm) -> dict[str, Any]:
+    """What the form shows again after a refusal (the answers written are kept)."""
+    proposal = form.proposal()
+    return {
+        **form.model_dump(include={"nip", "decision", "reason", "justification"}),
+        "answers": dict(proposal.warning_answers),
+        "supersedes_reason": form.supersedes_reason,
+        "override_basis": form.override_basis,
+    }
 
 
 @router.post("/shortlists/{shortlist_id}/declarations", response_class=HTMLResponse)
