@@ -10,7 +10,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from features.errors import NotFoundError
-from serving import decisions, exports, shortlists
+from serving import decisions, exports, integrity, shortlists
 from serving.routers.deps import Caller, Current, Database, Lang, ShortlistId
 from serving.runtime import Runtime
 
@@ -142,6 +142,42 @@ def divergence(
 ) -> Any:
     """How often and why committees chose off the recommendation, by agency and month."""
     return decisions.divergence_report(db, who, agency_id, start, end)
+
+
+@router.get("/v1/reports/integrity")
+def integrity_report(
+    who: Caller,
+    db: Database,
+    agency_id: Annotated[str | None, Query(max_length=64)] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    threshold: Annotated[int, Query(ge=1, le=1000)] = integrity.DEFAULT_THRESHOLD,
+) -> Any:
+    """Divergence by reviewer, selections in an election freeze, overrides, repeated origins."""
+    return integrity.report(db, who, agency_id, start, end, threshold)
+
+
+@router.get("/v1/reports/integrity/{section}.csv", response_class=Response)
+def integrity_csv(
+    section: Literal[
+        "divergence_by_reviewer", "freeze_selections", "overrides", "repeated_origins"
+    ],
+    who: Caller,
+    db: Database,
+    lang: Lang,
+    agency_id: Annotated[str | None, Query(max_length=64)] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    threshold: Annotated[int, Query(ge=1, le=1000)] = integrity.DEFAULT_THRESHOLD,
+) -> Response:
+    """One section of the integrity report as CSV (headings in the caller's language)."""
+    body = integrity.report(db, who, agency_id, start, end, threshold)
+    headers = {"Content-Disposition": f'attachment; filename="integrity-{section}.csv"'}
+    return Response(
+        integrity.to_csv(body, section, lang),
+        media_type="text/csv; charset=utf-8",
+        headers=headers,
+    )
 
 
 def _title(current: Runtime, position_id: str) -> str:
