@@ -23,7 +23,7 @@ TRIALS    ?= 20
 WORKERS   ?= 2
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
-        mlflow-ui serve run api-key audit-verify bench ingest-outcomes campaign holdout
+        mlflow-ui serve run api-key audit-verify integrity bench ingest-outcomes campaign holdout
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -94,6 +94,9 @@ api-key: install ## Create an API key (printed as the last line): ROLE=committee
 
 audit-verify: install ## Check the audit log's hash chain and say where it breaks
 	$(PY) -m serving audit-verify
+
+integrity: install ## Integrity reports (JSON + CSV, owner-only) into OUT (reports/integrity) [AGENCY=agency_id]
+	$(PY) -m serving integrity --out $(or $(OUT),reports/integrity) $(if $(AGENCY),--agency $(AGENCY))
 
 campaign: install ## Assign many vacancies at once: DATA_DIR [POSITIONS=id,id,...|AGENCY=agency_id]
 	$(PY) -m serving campaign --data-dir $(DATA_DIR) $(if $(POSITIONS),--positions $(POSITIONS)) $(if $(AGENCY),--agency $(AGENCY))

@@ -454,8 +454,8 @@ def record(
                 "that NIP is not a candidate of this shortlist "
                 "(only a SELECTED decision may name someone off the list)"
             )
-        assessment = _assess_selected(engine, stored, proposal, lang) if selected else None
         _check_declared(connection, who, shortlist_id, proposal.nip)
+        assessment = _assess_selected(engine, stored, proposal, lang) if selected else None
         answers = _check_selection(assessment, proposal) if assessment else {}
         state = current_state(_records(connection, shortlist_id))
         divergent = selected and is_divergent(proposal.nip, ranked, state)
@@ -586,7 +586,10 @@ def _request_override(
 
 
 def approve_override(db: sa.Engine, who: Principal, override_id: int) -> dict[str, Any]:
-    """A PPK, not the person who asked, approves an exception; the selection then stands."""
+    """A PPK, not the person who asked, approves an exception; the selection then stands.
+
+    The PPK declares on the shortlist first, like every member who decides.
+    """
     if who.role != "ppk":
         raise ForbiddenError("only the PPK approves an exception to a hard rule")
     with db.begin() as connection:
@@ -607,6 +610,7 @@ def approve_override(db: sa.Engine, who: Principal, override_id: int) -> dict[st
         approver, name = person(who)
         if approver == row.requested_by:
             raise ForbiddenError("the second approver must be another person than the requester")
+        _check_declared(connection, who, row.shortlist_id, row.nip)
         already = set(json.loads(row.supersedes_json or "[]"))
         clashes = [
             c

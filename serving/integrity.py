@@ -18,9 +18,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import statistics
 from collections import defaultdict
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -226,6 +228,33 @@ def report(
         "overrides": _overrides(rows),
         "repeated_origins": _origins(rows, threshold),
     }
+
+
+def write(
+    db: sa.Engine,
+    out: Path,
+    agency_id: str | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    lang: str = "id",
+) -> list[Path]:
+    """Write the report as ``integrity.json`` and one CSV per section into ``out``.
+
+    The files name people (NIPs): each is readable and writable by its owner only.
+    """
+    operator = Principal(key_id="cli", role="auditor", agency_id=None)
+    body = report(db, operator, agency_id, None, None, threshold)
+    out.mkdir(parents=True, exist_ok=True)
+    texts = {"integrity.json": json.dumps(body, ensure_ascii=False, indent=2)}
+    texts |= {f"integrity-{section}.csv": to_csv(body, section, lang) for section in SECTIONS}
+    written = []
+    for name, text in texts.items():
+        path = out / name
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        written.append(path)
+    return written
 
 
 def _cell(value: Any) -> str:

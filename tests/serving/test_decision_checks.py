@@ -221,6 +221,9 @@ def test_a_hard_rule_failure_goes_only_through_an_override_a_ppk_approves(
     assert client.post(approve, headers=committee).status_code == 403
     other_ppk = create_api_key(client.app.state.db, "ppk", "PEMKAB-LAIN")[1]  # type: ignore[attr-defined]
     assert client.post(approve, headers={"Authorization": f"Bearer {other_ppk}"}).status_code == 404
+    undeclared = client.post(approve, headers=ppk)
+    assert undeclared.status_code == 422 and "declare" in undeclared.json()["detail"]
+    assert _declare(client, ppk, sid).status_code == 201
     approved = client.post(approve, headers=ppk)
     assert approved.status_code == 200 and approved.json()["override"]["approved"] is True
     assert client.post(approve, headers=ppk).status_code == 409

@@ -7,6 +7,8 @@ The service here serves on a date inside the small export's post-inauguration fr
 
 from __future__ import annotations
 
+import json
+import stat
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -16,11 +18,14 @@ import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from features.export import Export
+from serving import cli, integrity
 from serving.app import create_app
 from serving.auth import create_api_key
 from serving.engine import Engine
+from serving.settings import get_service_settings
 from tests.serving.conftest import service_settings
 from training.bundle import RankerBundle
 
@@ -216,3 +221,29 @@ def test_repeated_origins_count_selections_per_unit_above_a_threshold(
         ).status_code
         == 422
     )
+
+
+def test_the_cli_writes_the_reports_readable_by_the_owner_only(
+    frozen: tuple[TestClient, dict[str, dict[str, str]]],
+    recorded: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client, _ = frozen
+    url = client.app.state.settings.database_url  # type: ignore[attr-defined]
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_service_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(
+            cli.app, ["integrity", "--out", str(tmp_path / "out"), "--threshold", "1"]
+        )
+    finally:
+        get_service_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / "out").iterdir())
+    assert [f.name for f in files] == sorted(
+        ["integrity.json", *(f"integrity-{s}.csv" for s in integrity.SECTIONS)]
+    )
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    body = json.loads((tmp_path / "out" / "integrity.json").read_text(encoding="utf-8"))
+    assert body["selections"] == 3 and len(body["overrides"]) == 1
