@@ -404,6 +404,18 @@ def _standing(
     ]
 
 
+def _serialize(connection: sa.Connection) -> None:
+    """Selections one at a time, so two cannot both find the post free: the transaction takes
+    the write lock before it reads (PostgreSQL: a table lock; SQLite: an empty update, which
+    starts the write transaction)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("LOCK TABLE decisions IN SHARE ROW EXCLUSIVE MODE"))
+    else:
+        connection.execute(
+            decisions.update().where(sa.false()).values(decision=decisions.c.decision)
+        )
+
+
 def _conflicts(
     connection: sa.Connection, position_id: str, agency_id: str, nip: str
 ) -> list[dict[str, Any]]:
@@ -446,6 +458,8 @@ def record(
         raise InputError(f"decision must be one of {', '.join(DECISIONS)}")
     selected = proposal.decision == "SELECTED"
     with db.begin() as connection:
+        if selected:
+            _serialize(connection)
         stored = _stored(connection, who, shortlist_id)
         body = json.loads(stored.response_json)
         ranked = [c["nip"] for c in body["candidates"]]
@@ -593,6 +607,7 @@ def approve_override(db: sa.Engine, who: Principal, override_id: int) -> dict[st
     if who.role != "ppk":
         raise ForbiddenError("only the PPK approves an exception to a hard rule")
     with db.begin() as connection:
+        _serialize(connection)
         row = connection.execute(
             sa.select(overrides, decisions.c.nip, decisions.c.supersedes_json, shortlists)
             .join(decisions, decisions.c.decision_id == overrides.c.decision_id)
