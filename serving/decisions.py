@@ -369,7 +369,7 @@ def _standing(
     """Standing SELECTED decisions of this position (agency and id) or of this person.
 
     Standing: the latest record of its (shortlist, candidate), SELECTED, not awaiting an
-    override's approval, and not superseded by a later selection.
+    override's approval, and not superseded by a later selection that is not awaiting one.
     """
     query = (
         _with_override()
@@ -389,7 +389,8 @@ def _standing(
     superseded: set[int] = set()
     for row in connection.execute(query):
         latest[(row.shortlist_id, row.nip)] = row
-        superseded.update(json.loads(row.supersedes_json or "[]"))
+        if not _pending(row):
+            superseded.update(json.loads(row.supersedes_json or "[]"))
     return [
         {
             "decision_id": row.decision_id,
@@ -398,10 +399,13 @@ def _standing(
             "agency_id": row.agency_id,
         }
         for row in latest.values()
-        if row.decision == "SELECTED"
-        and (row.override_id is None or row.approved_at is not None)
-        and row.decision_id not in superseded
+        if row.decision == "SELECTED" and not _pending(row) and row.decision_id not in superseded
     ]
+
+
+def _pending(row: Any) -> bool:
+    """A selection whose override awaits the PPK: it neither stands nor supersedes yet."""
+    return row.override_id is not None and row.approved_at is None
 
 
 def _serialize(connection: sa.Connection) -> None:
