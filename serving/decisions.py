@@ -83,7 +83,7 @@ class Assessment:
     unit_id: str
     status: str
     failed: list[dict[str, str]]
-    """Hard rules failed: ``rule_id``, ``message``, ``citation``."""
+    """Hard rules failed: ``rule_id`` and ``citation``."""
     warnings: list[dict[str, str]]
     """Soft rules that warn, in the same shape."""
 
@@ -191,7 +191,7 @@ def shortlist_position(engine: Engine, stored: Any) -> dict[str, Any]:
     return dict(request["position"])
 
 
-def assess(engine: Engine, stored: Any, nip: str, lang: str) -> Assessment:
+def assess(engine: Engine, stored: Any, nip: str) -> Assessment:
     """The employee ``nip`` against the shortlist's position on the shortlist's ``as_of``.
 
     The same feature and rule code as the engine's shortlists; NotFoundError (one text) for an
@@ -211,21 +211,18 @@ def assess(engine: Engine, stored: Any, nip: str, lang: str) -> Assessment:
     verdict = evaluate_rules(
         pool, position, features, when, engine.ruleset, engine.export.election_calendar
     )
-    failing = [o for o in verdict.outcomes_for(0, lang=lang) if o.applies and not o.passed]
-    shape = [
-        ({"rule_id": o.id, "message": o.message, "citation": o.citation}, o.severity)
-        for o in failing
-    ]
+    failing = [r.rule for r in verdict.results.values() if r.applies and not r.passed[0]]
     return Assessment(
         unit,
         status,
-        [item for item, severity in shape if severity == "hard"],
-        [item for item, severity in shape if severity != "hard"],
+        [{"rule_id": r.id, "citation": r.citation} for r in failing if r.severity == "hard"],
+        [{"rule_id": r.id, "citation": r.citation} for r in failing if r.severity != "hard"],
     )
 
 
 def _listing(rules: list[dict[str, str]]) -> str:
-    return "; ".join(f"{r['rule_id']}: {r['message']} ({r['citation']})" for r in rules)
+    """Rule ids and citations only: a refusal does not echo a person's data back."""
+    return "; ".join(f"{r['rule_id']} ({r['citation']})" for r in rules)
 
 
 def _check_selection(assessment: Assessment, proposal: Proposal) -> dict[str, str]:
@@ -453,7 +450,6 @@ def record(
     who: Principal,
     shortlist_id: str,
     proposal: Proposal,
-    lang: str = "id",
 ) -> dict[str, Any]:
     """Check and record one decision (the page's and the API's one path); return the record."""
     if who.role == "auditor":
@@ -473,7 +469,7 @@ def record(
                 "(only a SELECTED decision may name someone off the list)"
             )
         _check_declared(connection, who, shortlist_id, proposal.nip)
-        assessment = _assess_selected(engine, stored, proposal, lang) if selected else None
+        assessment = _assess_selected(engine, stored, proposal) if selected else None
         answers = _check_selection(assessment, proposal) if assessment else {}
         state = current_state(_records(connection, shortlist_id))
         divergent = selected and is_divergent(proposal.nip, ranked, state)
@@ -512,12 +508,10 @@ def record(
     return _record(row)
 
 
-def _assess_selected(
-    engine: Engine | None, stored: Any, proposal: Proposal, lang: str
-) -> Assessment:
+def _assess_selected(engine: Engine | None, stored: Any, proposal: Proposal) -> Assessment:
     if engine is None:
         raise NotReadyError("the service is not ready: a selection cannot be checked yet")
-    return assess(engine, stored, proposal.nip, lang)
+    return assess(engine, stored, proposal.nip)
 
 
 def _insert(

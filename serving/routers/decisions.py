@@ -97,11 +97,10 @@ def record_decision(
     who: Caller,
     db: Database,
     current: Current,
-    lang: Lang,
 ) -> Any:
     """Record a decision (committed before the answer), checked as the page checks it."""
     proposal = decisions.Proposal(**body.model_dump())
-    return decisions.record(db, current.engine, who, shortlist_id, proposal, lang)
+    return decisions.record(db, current.engine, who, shortlist_id, proposal)
 
 
 @router.post(

@@ -87,7 +87,7 @@ def decide(
 ) -> Response:
     """Record a decision through the API's one service function; a refusal shows its reason."""
     try:
-        decisions.record(page.db, page.engine, page.who, shortlist_id, form.proposal(), page.lang)
+        decisions.record(page.db, page.engine, page.who, shortlist_id, form.proposal())
     except JustificationRequired:
         return _shortlist_page(page, shortlist_id, status=422, prompt=True, form=_again(form))
     except JobfitError as error:
