@@ -211,8 +211,13 @@ def report(
     end: date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
 ) -> dict[str, Any]:
-    """Every section over the SELECTED decisions of ``agency_id`` (all when None)."""
+    """Every section over the SELECTED decisions of ``agency_id`` (all when None).
+
+    An agency's own admin reads its agency only; auditors and service admins read any.
+    """
     _check_reader(who)
+    if who.role == "admin" and who.agency_id:
+        agency_id = who.agency_id
     if threshold < 1:
         raise InputError("threshold must be at least 1")
     with db.connect() as connection:

@@ -154,6 +154,9 @@ def test_only_auditors_and_admins_read_the_integrity_reports(
         assert client.get("/v1/reports/integrity", headers=keys[role]).status_code == status
         csv = client.get("/v1/reports/integrity/overrides.csv", headers=keys[role])
         assert csv.status_code == status
+    other = create_api_key(client.app.state.db, "admin", "PEMKAB-LAIN")[1]  # type: ignore[attr-defined]
+    theirs = client.get("/v1/reports/integrity", headers=_header(other)).json()
+    assert theirs["agency_id"] == "PEMKAB-LAIN" and theirs["selections"] == 0
 
 
 def test_divergence_by_reviewer_says_how_far_down_the_list(
