@@ -28,8 +28,8 @@ TRIALS    ?= 20
 WORKERS   ?= 2
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
-        mlflow-ui serve run user api-key revoke-key list-keys grant audit-verify purge bench ingest-outcomes \
-        campaign holdout
+        mlflow-ui serve run user api-key revoke-key list-keys grant audit-verify purge integrity bench \
+        ingest-outcomes campaign holdout
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -115,6 +115,8 @@ audit-verify: install ## Check the audit log (seals, chain, decisions, shortlist
 
 purge: install ## Delete generated shortlists nobody decided on after the retention period: [KEEP_DAYS=90]
 	$(PY) -m serving purge $(if $(KEEP_DAYS),--days $(KEEP_DAYS))
+integrity: install ## Integrity reports (JSON + CSV, owner-only) into OUT (reports/integrity) [AGENCY=agency_id]
+	$(PY) -m serving integrity --out $(or $(OUT),reports/integrity) $(if $(AGENCY),--agency $(AGENCY))
 
 campaign: install ## Assign many vacancies at once: DATA_DIR [POSITIONS=id,id,...|AGENCY=agency_id]
 	$(PY) -m serving campaign --data-dir $(DATA_DIR) $(if $(POSITIONS),--positions $(POSITIONS)) $(if $(AGENCY),--agency $(AGENCY))

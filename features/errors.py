@@ -47,3 +47,10 @@ class NotReadyError(JobfitError):
 
     status = 503
     title = "Service Unavailable"
+
+
+class ConflictError(JobfitError):
+    """The request clashes with the state recorded (a standing decision): 409."""
+
+    status = 409
+    title = "Conflict"

@@ -29,6 +29,7 @@ from serving.campaigns.service import run_campaign_cli
 from serving.db import make_engine, upgrade
 from serving.grants import create_grant
 from serving.holdout import evaluate_holdout
+from serving.integrity import write as write_integrity
 from serving.server import run_demo
 from serving.server import serve as run_server
 from serving.settings import get_service_settings
@@ -182,6 +183,21 @@ def purge(
         purged = shortlists.purge(db, datetime.now(UTC) - timedelta(days=retention))
         audit.checkpoint(db)
         typer.echo(f"purged {len(purged)} shortlists older than {retention} days with no decision")
+
+
+@app.command()
+def integrity(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path(
+        "reports/integrity"
+    ),
+    agency: Annotated[str | None, typer.Option(help="Only this agency.")] = None,
+    threshold: Annotated[int, typer.Option(min=1, help="Repeated-origin threshold.")] = 3,
+    lang: Annotated[str, typer.Option(help="id or en (CSV headings).")] = "id",
+) -> None:
+    """Write the integrity reports (JSON and a CSV per section), readable by the owner only."""
+    with user_errors():
+        for path in write_integrity(_database(), out, agency, threshold, lang):
+            typer.echo(str(path))
 
 
 @app.command()

@@ -24,6 +24,7 @@ COLUMNS = (
     "decision_reason",
     "justification",
     "reviewer",
+    "reviewer_id",
     "decided_at",
 )
 
@@ -52,6 +53,7 @@ def _rows(shortlist: dict[str, Any], history: dict[str, Any]) -> list[dict[str, 
                 "decision_reason": decision.get("reason", ""),
                 "justification": decision.get("justification") or "",
                 "reviewer": decision.get("reviewer", ""),
+                "reviewer_id": decision.get("user_id") or "",
                 "decided_at": decision.get("decided_at", ""),
             }
         )
@@ -67,6 +69,7 @@ def _rows(shortlist: dict[str, Any], history: dict[str, Any]) -> list[dict[str, 
                     "decision_reason": decision["reason"],
                     "justification": decision.get("justification") or "",
                     "reviewer": decision["reviewer"],
+                    "reviewer_id": decision.get("user_id") or "",
                     "decided_at": decision["decided_at"],
                 }
             )

@@ -145,7 +145,64 @@ decisions = sa.Table(
     sa.Column("reviewer", sa.String(128), nullable=False),
     sa.Column("key_id", sa.String(32), nullable=False),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=True),
+    sa.Column("rank", sa.Integer, nullable=True),
+    sa.Column("origin_unit", sa.String(64), nullable=True),
+    sa.Column("warning_answers_json", sa.Text, nullable=True),
+    sa.Column("supersedes_json", sa.Text, nullable=True),
+    sa.Column("supersedes_reason", sa.Text, nullable=True),
+    sa.Column("freeze", sa.Boolean, nullable=True),
+    sa.Column("minister_letter_number", sa.String(128), nullable=True),
+    sa.Column("minister_letter_date", sa.Date, nullable=True),
 )
+"""A decision is never changed: a change is a new row. ``reviewer`` and ``user_id`` are the
+signed-in person (``key:<key_id>`` for a legacy key); ``rank`` is the chosen person's place on
+the list (None off the list); ``origin_unit`` their unit when chosen; ``supersedes_json`` the
+decision ids a SELECTED replaces, with ``supersedes_reason``; ``freeze`` whether the shortlist
+fell in an election freeze, and the Minister's approval letter (UU 10/2016 Pasal 71(2))."""
+
+overrides = sa.Table(
+    "overrides",
+    metadata,
+    sa.Column("override_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "decision_id",
+        sa.Integer,
+        sa.ForeignKey("decisions.decision_id"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("legal_basis", sa.Text, nullable=False),
+    sa.Column("rules_json", sa.Text, nullable=False),
+    sa.Column("requested_by", sa.String(64), nullable=False),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("approved_by", sa.String(64), nullable=True),
+    sa.Column("approver_name", sa.String(128), nullable=True),
+    sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
+)
+"""An exception to a hard rule: the SELECTED it belongs to stays pending until a second person
+with the PPK role approves it."""
+
+declarations = sa.Table(
+    "declarations",
+    metadata,
+    sa.Column("declaration_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "shortlist_id",
+        sa.String(36),
+        sa.ForeignKey("shortlists.shortlist_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("related_nips_json", sa.Text, nullable=False),
+    sa.Column("statement", sa.Text, nullable=True),
+    sa.Column("declared_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""A member's conflict-of-interest declaration on a shortlist (PP 11/2017 Pasal 190(5)):
+``none``, ``relation`` (to ``related_nips_json``) or ``recused``; the latest one counts."""
 
 campaigns = sa.Table(
     "campaigns",

@@ -6,27 +6,42 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from features.errors import NotFoundError
-from serving import decisions, exports, shortlists
-from serving.routers.deps import Allowed, Current, Database, ShortlistId
+from serving import decisions, exports, integrity, shortlists
+from serving.routers.deps import Access, Allowed, Current, Database, Lang, ShortlistId
 from serving.runtime import Runtime
 
 router = APIRouter(tags=["decisions"])
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+LongText = Annotated[str, StringConstraints(max_length=4000)]
+Nip = Annotated[str, Field(pattern=r"^\d{18}$")]
+RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 
 class DecisionIn(BaseModel):
-    """One reviewer's decision on one candidate."""
+    """One decision on one candidate; the person deciding is the one signed in."""
 
     model_config = ConfigDict(extra="forbid")
 
-    nip: Annotated[str, Field(pattern=r"^\d{18}$")]
+    nip: Nip
     decision: Literal["SHORTLISTED", "SELECTED", "REJECTED", "NEEDS_INFO"]
     reason: Text
-    reviewer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    justification: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    justification: LongText | None = None
+    warning_answers: Annotated[dict[RuleId, LongText], Field(max_length=32)] = {}
+    supersedes_reason: LongText | None = None
+    override_basis: LongText | None = None
+    minister_letter_number: Annotated[str, StringConstraints(max_length=128)] | None = None
+    minister_letter_date: date | None = None
+
+
+class OverrideOut(BaseModel):
+    override_id: int
+    legal_basis: str
+    approved: bool
+    approver_name: str | None
 
 
 class DecisionOut(BaseModel):
@@ -37,7 +52,16 @@ class DecisionOut(BaseModel):
     justification: str | None
     divergent: bool
     reviewer: str
+    user_id: str | None
     decided_at: str
+    rank: int | None
+    warning_answers: dict[str, str]
+    supersedes: list[int]
+    supersedes_reason: str | None
+    freeze: bool
+    minister_letter_number: str | None
+    minister_letter_date: str | None
+    override: OverrideOut | None
 
 
 class DecisionHistory(BaseModel):
@@ -46,28 +70,68 @@ class DecisionHistory(BaseModel):
     current: dict[str, str]
 
 
+class DeclarationIn(BaseModel):
+    """A member's conflict-of-interest declaration on a shortlist (PP 11/2017 Pasal 190(5))."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["none", "relation", "recused"]
+    related_nips: Annotated[list[Nip], Field(max_length=100)] = []
+    statement: LongText | None = None
+
+
+class DeclarationOut(BaseModel):
+    declaration_id: int
+    user_id: str
+    name: str
+    kind: str
+    related_nips: list[str]
+    statement: str | None
+    declared_at: str
+
+
 @router.post("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionOut, status_code=201)
 def record_decision(
-    shortlist_id: ShortlistId, body: DecisionIn, access: Allowed, db: Database, current: Current
+    shortlist_id: ShortlistId,
+    body: DecisionIn,
+    access: Allowed,
+    db: Database,
+    current: Current,
 ) -> Any:
-    """Record a decision (committed before the answer); off-list selections need a reason."""
+    """Record a decision (committed before the answer), checked as the page checks it."""
     access.require("decision.record", shortlists.agency_of(db, shortlist_id), "shortlist")
-    engine = current.engine
-    known = None
-    if engine is not None:
-        nips = set(engine.export.employees["nip"])
-        known = nips.__contains__
-    return decisions.record(
-        db,
-        access.who,
-        shortlist_id,
-        nip=body.nip,
-        decision=body.decision,
-        reason=body.reason,
-        reviewer=body.reviewer,
-        justification=body.justification,
-        known_employee=known,
+    proposal = decisions.Proposal(**body.model_dump())
+    return decisions.record(db, current.engine, access.who, shortlist_id, proposal)
+
+
+@router.post(
+    "/v1/shortlists/{shortlist_id}/declarations", response_model=DeclarationOut, status_code=201
+)
+def declare(shortlist_id: ShortlistId, body: DeclarationIn, access: Allowed, db: Database) -> Any:
+    """Declare no relation, a relation to named candidates, or recuse, before deciding."""
+    access.require("decision.declare", shortlists.agency_of(db, shortlist_id), "shortlist")
+    return decisions.declare(
+        db, access.who, shortlist_id, body.kind, body.related_nips, body.statement
     )
+
+
+@router.get("/v1/shortlists/{shortlist_id}/declarations", response_model=list[DeclarationOut])
+def declarations(shortlist_id: ShortlistId, access: Allowed, db: Database) -> Any:
+    """Every declaration on the shortlist, oldest first."""
+    access.require("decision.read", shortlists.agency_of(db, shortlist_id), "shortlist")
+    return decisions.declarations_of(db, access.who, shortlist_id)
+
+
+@router.post("/v1/overrides/{override_id}/approve", response_model=DecisionOut)
+def approve_override(
+    override_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], access: Allowed, db: Database
+) -> Any:
+    """A PPK (not the requester) approves an exception to a hard rule; the selection stands.
+
+    The policy allows the role; the service keeps another agency's override as missing.
+    """
+    access.allowed("decision.approve")
+    return decisions.approve_override(db, access.who, override_id)
 
 
 @router.get("/v1/shortlists/{shortlist_id}/decisions", response_model=DecisionHistory)
@@ -86,12 +150,57 @@ def divergence(
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Any:
     """How often and why committees chose off the recommendation, by agency and month."""
-    access.allowed("report.read")
-    if agency_id is not None:
-        access.require("report.read", agency_id, "agency")
-    elif access.scope("report.read") is not None:
-        agency_id = access.who.agency_id
+    agency_id = _report_scope(access, "report.read", agency_id)
     return decisions.divergence_report(db, access.who, agency_id, start, end)
+
+
+@router.get("/v1/reports/integrity")
+def integrity_report(
+    access: Allowed,
+    db: Database,
+    agency_id: Annotated[str | None, Query(max_length=64)] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    threshold: Annotated[int, Query(ge=1, le=1000)] = integrity.DEFAULT_THRESHOLD,
+) -> Any:
+    """Divergence by reviewer, selections in an election freeze, overrides, repeated origins."""
+    agency_id = _report_scope(access, "integrity.read", agency_id)
+    return integrity.report(db, access.who, agency_id, start, end, threshold)
+
+
+@router.get("/v1/reports/integrity/{section}.csv", response_class=Response)
+def integrity_csv(
+    section: Literal[
+        "divergence_by_reviewer", "freeze_selections", "overrides", "repeated_origins"
+    ],
+    access: Allowed,
+    db: Database,
+    lang: Lang,
+    agency_id: Annotated[str | None, Query(max_length=64)] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    threshold: Annotated[int, Query(ge=1, le=1000)] = integrity.DEFAULT_THRESHOLD,
+) -> Response:
+    """One section of the integrity report as CSV (headings in the caller's language)."""
+    agency_id = _report_scope(access, "integrity.read", agency_id)
+    body = integrity.report(db, access.who, agency_id, start, end, threshold)
+    headers = {"Content-Disposition": f'attachment; filename="integrity-{section}.csv"'}
+    return Response(
+        integrity.to_csv(body, section, lang),
+        media_type="text/csv; charset=utf-8",
+        headers=headers,
+    )
+
+
+def _report_scope(access: Access, action: str, agency_id: str | None) -> str | None:
+    """The agency a report covers: the one asked for if the caller reaches it, else the
+    caller's own when it does not reach every agency (None: all)."""
+    access.allowed(action)
+    if agency_id is not None:
+        access.require(action, agency_id, "agency")
+    elif access.scope(action) is not None:
+        agency_id = access.who.agency_id
+    return agency_id
 
 
 def _title(current: Runtime, position_id: str) -> str:

@@ -84,11 +84,13 @@ def test_committee_signs_in_reviews_decides_and_downloads(
         expect(page.locator("tbody tr").first).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "review-2-shortlist.png"), full_page=True)
 
+        page.click("form[action$='/declarations'] button[type=submit]")
         second = page.locator("#nip option").nth(1).get_attribute("value")
         page.select_option("#nip", index=1)
         page.select_option("#decision", "SELECTED")
         page.fill("#reason", "hasil wawancara")
-        page.fill("#reviewer", "Ketua Tim")
+        for answer in page.locator("textarea[name=warning_answer]").all():
+            answer.fill("Sudah dibahas dalam rapat tim.")
         page.click("form[action$='/decisions'] button[type=submit]")
         expect(page.locator("#justify")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "review-3-justification.png"), full_page=True)

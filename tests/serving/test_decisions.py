@@ -25,6 +25,9 @@ from tests.serving.conftest import AS_OF, Keys, service_settings
 from training.bundle import RankerBundle
 
 JUSTIFICATION = "Kandidat memiliki sertifikasi khusus yang dibutuhkan unit ini."
+ANSWER = "Sudah dibahas tim; masa jabatan sesuai kebutuhan unit."
+SUPERSEDES = "Pilihan sebelumnya diganti setelah rapat ulang tim."
+SOFT_RULES = ("rank_eselon_range", "long_tenure_note")
 
 
 def _shortlist(client: TestClient, keys: Keys, vacancy: str, k: int = 5) -> dict:
@@ -33,6 +36,16 @@ def _shortlist(client: TestClient, keys: Keys, vacancy: str, k: int = 5) -> dict
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def _declare(client: TestClient, keys: Keys, shortlist_id: str, role: str = "committee") -> None:
+    """The member declares no relation to the list's candidates (needed before deciding)."""
+    response = client.post(
+        f"/v1/shortlists/{shortlist_id}/declarations",
+        json={"kind": "none"},
+        headers=keys.header(role),
+    )
+    assert response.status_code in (201, 404), response.text
 
 
 def _decide(
@@ -44,12 +57,15 @@ def _decide(
     justification: str | None = None,
     role: str = "committee",
 ) -> httpx.Response:
+    """A decision, declared first; a selection answers its warnings and supersedes any other."""
+    _declare(client, keys, shortlist_id, role if role != "auditor" else "committee")
     body = {
         "nip": nip,
         "decision": decision,
         "reason": "hasil rapat tim penilai kinerja",
-        "reviewer": "Ketua Tim",
         "justification": justification,
+        "warning_answers": {rule: ANSWER for rule in SOFT_RULES},
+        "supersedes_reason": SUPERSEDES,
     }
     return client.post(
         f"/v1/shortlists/{shortlist_id}/decisions", json=body, headers=keys.header(role)
@@ -95,6 +111,8 @@ def test_bad_decisions_are_4xx(service: tuple[TestClient, Keys], vacancy: str) -
     sid, first = shortlist["shortlist_id"], shortlist["candidates"][0]["nip"]
     assert _decide(client, keys, sid, first, "MAYBE").status_code == 422
     assert _decide(client, keys, sid, "199001012020011999", "REJECTED").status_code == 422
+    unknown = _decide(client, keys, sid, "199001012020011999", "SELECTED", JUSTIFICATION)
+    assert unknown.status_code == 404
     assert _decide(client, keys, str(uuid.uuid4()), first, "REJECTED").status_code == 404
     assert _decide(client, keys, sid, first, "REJECTED", role="auditor").status_code == 403
     assert _decide(client, keys, sid, first, "REJECTED", role="other_committee").status_code == 404
@@ -193,9 +211,20 @@ def test_a_decision_survives_kill_9_right_after_its_2xx(
             timeout=60,
         ).json()
         nip = shortlist["candidates"][0]["nip"]
+        httpx.post(
+            f"{base}/v1/shortlists/{shortlist['shortlist_id']}/declarations",
+            json={"kind": "none"},
+            headers=headers,
+            timeout=60,
+        )
         response = httpx.post(
             f"{base}/v1/shortlists/{shortlist['shortlist_id']}/decisions",
-            json={"nip": nip, "decision": "SELECTED", "reason": "terbaik", "reviewer": "Ketua"},
+            json={
+                "nip": nip,
+                "decision": "SELECTED",
+                "reason": "terbaik",
+                "warning_answers": {rule: ANSWER for rule in SOFT_RULES},
+            },
             headers=headers,
             timeout=60,
         )

@@ -67,19 +67,25 @@ def test_the_shortlist_pages_read_decide_and_compare(
     assert page.status_code == 200 and "Daftar calon" in page.text
     nips = re.findall(r'name="nip" value="(\d{18})"', page.text)
     assert len(nips) >= 2
+    declared = client.post(
+        f"/shortlists/{shortlist_id}/declarations", data={"kind": "none"}, follow_redirects=False
+    )
+    assert declared.status_code == 303
+    soft = sorted(set(re.findall(r'name="warning_rule" value="([a-z_]+)"', page.text)))
+    answers = {"warning_rule": soft, "warning_answer": ["dibahas dalam rapat tim"] * len(soft)}
     refused = client.post(
         f"/shortlists/{shortlist_id}/decisions",
-        data={"nip": nips[-1], "decision": "SELECTED", "reason": "r", "reviewer": "Tim"},
+        data={"nip": nips[-1], "decision": "SELECTED", "reason": "r", **answers},
     )
     assert refused.status_code == 422 and 'id="justify"' in refused.text  # below others: justify
     bad = client.post(
         f"/shortlists/{shortlist_id}/decisions",
-        data={"nip": "123", "decision": "SELECTED", "reason": "r", "reviewer": "Tim"},
+        data={"nip": "123", "decision": "SELECTED", "reason": "r"},
     )
     assert bad.status_code == 422
     done = client.post(
         f"/shortlists/{shortlist_id}/decisions",
-        data={"nip": nips[0], "decision": "SHORTLISTED", "reason": "r", "reviewer": "Tim"},
+        data={"nip": nips[0], "decision": "SHORTLISTED", "reason": "r"},
         follow_redirects=False,
     )
     assert done.status_code == 303 and done.headers["location"].endswith("#decide")

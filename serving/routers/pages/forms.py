@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Path as PathParam
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from features import i18n
 from serving.auth import Principal
 from serving.campaigns.models import MAX_VACANCIES, CampaignOptions
+from serving.decisions import Proposal
 
 CampaignPathId = Annotated[str, PathParam(min_length=1, max_length=64)]
 FormText = Annotated[str, StringConstraints(max_length=32)]
@@ -133,10 +135,49 @@ class ShortlistForm(BaseModel):
 
 
 class DecisionForm(BaseModel):
-    """The committee's decision on one candidate of a shortlist."""
+    """The committee's decision on one candidate of a shortlist (the person is the one signed in).
+
+    Warning answers come as two parallel lists: the rule id (hidden) and its answer.
+    """
 
     nip: Annotated[str, StringConstraints(pattern=r"^\d{18}$")]
     decision: Annotated[str, StringConstraints(max_length=16)]
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-    reviewer: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     justification: Annotated[str, StringConstraints(max_length=4000)] = ""
+    warning_rule: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
+        default_factory=list, max_length=32
+    )
+    warning_answer: list[Annotated[str, StringConstraints(max_length=4000)]] = Field(
+        default_factory=list, max_length=32
+    )
+    supersedes_reason: Annotated[str, StringConstraints(max_length=4000)] = ""
+    override_basis: Annotated[str, StringConstraints(max_length=4000)] = ""
+    minister_letter_number: Annotated[str, StringConstraints(max_length=128)] = ""
+    minister_letter_date: date | None = None
+
+    def proposal(self) -> Proposal:
+        """The service's proposal (empty fields are absent)."""
+        return Proposal(
+            nip=self.nip,
+            decision=self.decision,
+            reason=self.reason,
+            justification=self.justification or None,
+            warning_answers=dict(zip(self.warning_rule, self.warning_answer, strict=False)),
+            supersedes_reason=self.supersedes_reason or None,
+            override_basis=self.override_basis or None,
+            minister_letter_number=self.minister_letter_number or None,
+            minister_letter_date=self.minister_letter_date,
+        )
+
+
+class DeclarationForm(BaseModel):
+    """A member's declaration on a shortlist: none, a relation (NIPs, space or comma
+    separated) or recusal."""
+
+    kind: Annotated[str, StringConstraints(max_length=16)]
+    related_nips: Annotated[str, StringConstraints(max_length=2000)] = ""
+    statement: Annotated[str, StringConstraints(max_length=4000)] = ""
+
+    def nips(self) -> list[str]:
+        """The related NIPs as a list."""
+        return self.related_nips.replace(",", " ").split()

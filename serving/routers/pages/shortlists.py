@@ -6,13 +6,15 @@ import contextlib
 from typing import Annotated, Any
 
 from fastapi import Form, Query, Response
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from features import i18n
 from features.errors import JobfitError
 from serving import decisions, exports, shortlists
 from serving.decisions import JustificationRequired
 from serving.routers.api import ShortlistId, pool_filters, visible_position
-from serving.routers.pages.forms import DecisionForm, ShortlistForm
+from serving.routers.pages.forms import DecisionForm, DeclarationForm, ShortlistForm
 from serving.routers.pages.kit import Page, SignedIn, SignInRequired, page_router
 
 router = page_router()
@@ -55,6 +57,16 @@ def _shortlist_page(page: Page, shortlist_id: str, status: int = 200, **extra: A
         s=body,
         title=title,
         history=history["decisions"],
+        d=i18n.section("decide", page.lang),
+        declared=decisions.has_declared(page.db, page.who, shortlist_id),
+        warning_rules=sorted(
+            {
+                e["rule_id"]
+                for c in body["candidates"]
+                for e in c["eligibility"]
+                if e["severity"] != "hard" and not e["passed"]
+            }
+        ),
         current=history["current"],
         low=low,
         span=max(max(scores) - low, 1e-9),
@@ -73,26 +85,61 @@ def show_shortlist(page: SignedIn, shortlist_id: ShortlistId) -> Response:
 def decide(
     page: SignedIn, shortlist_id: ShortlistId, form: Annotated[DecisionForm, Form()]
 ) -> Response:
-    """Record a decision; an off-list selection without justification shows the prompt."""
+    """Record a decision through the API's one service function; a refusal shows its reason."""
     agency = shortlists.agency_of(page.db, shortlist_id)
     page.access.require("decision.record", agency, "shortlist")
     try:
-        decisions.record(
-            page.db,
-            page.who,
-            shortlist_id,
-            nip=form.nip,
-            decision=form.decision,
-            reason=form.reason,
-            reviewer=form.reviewer,
-            justification=form.justification or None,
-        )
+        decisions.record(page.db, page.engine, page.who, shortlist_id, form.proposal())
     except JustificationRequired:
-        again = form.model_dump(include={"nip", "decision", "reason", "reviewer"})
-        return _shortlist_page(page, shortlist_id, status=422, prompt=True, form=again)
+        return _shortlist_page(page, shortlist_id, status=422, prompt=True, form=_again(form))
     except JobfitError as error:
-        return _shortlist_page(page, shortlist_id, status=422, error=str(error))
+        return _shortlist_page(
+            page, shortlist_id, status=error.status, error=str(error), form=_again(form)
+        )
     return RedirectResponse(f"/shortlists/{shortlist_id}#decide", status_code=303)
+
+
+def _again(form: DecisionForm) -> dict[str, Any]:
+    """What the form shows again after a refusal (the answers written are kept)."""
+    proposal = form.proposal()
+    return {
+        **form.model_dump(include={"nip", "decision", "reason", "justification"}),
+        "answers": dict(proposal.warning_answers),
+        "supersedes_reason": form.supersedes_reason,
+        "override_basis": form.override_basis,
+    }
+
+
+@router.post("/shortlists/{shortlist_id}/declarations", response_class=HTMLResponse)
+def declare(
+    page: SignedIn, shortlist_id: ShortlistId, form: Annotated[DeclarationForm, Form()]
+) -> Response:
+    """Record the signed-in member's declaration on this shortlist."""
+    agency = shortlists.agency_of(page.db, shortlist_id)
+    page.access.require("decision.declare", agency, "shortlist")
+    try:
+        decisions.declare(page.db, page.who, shortlist_id, form.kind, form.nips(), form.statement)
+    except JobfitError as error:
+        return _shortlist_page(page, shortlist_id, status=error.status, error=str(error))
+    return RedirectResponse(f"/shortlists/{shortlist_id}#decide", status_code=303)
+
+
+@router.post(
+    "/shortlists/{shortlist_id}/overrides/{override_id}/approve", response_class=HTMLResponse
+)
+def approve(
+    page: SignedIn,
+    shortlist_id: ShortlistId,
+    override_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+) -> Response:
+    """The PPK approves an exception shown on the shortlist's page."""
+    agency = shortlists.agency_of(page.db, shortlist_id)
+    page.access.require("decision.approve", agency, "shortlist")
+    try:
+        decisions.approve_override(page.db, page.who, override_id)
+    except JobfitError as error:
+        return _shortlist_page(page, shortlist_id, status=error.status, error=str(error))
+    return RedirectResponse(f"/shortlists/{shortlist_id}#history", status_code=303)
 
 
 @router.get("/shortlists/{shortlist_id}/compare", response_class=HTMLResponse)

@@ -1,0 +1,354 @@
+"""Decisions the rules can trust: who decides, whom they may select, exceptions, warnings,
+one standing selection per post and per person, declarations, and page = API."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from markupsafe import escape
+
+from features.export import Export
+from serving import decisions
+from serving.auth import Principal, create_api_key
+from serving.engine import Engine
+from serving.schemas import InlinePosition
+from serving.tables import audit_log
+from tests.serving.conftest import Keys
+
+REASON = "hasil rapat tim penilai kinerja"
+ANSWER = "Sudah dibahas tim; kebutuhan unit diutamakan."
+BASIS = "Pasal 190 ayat (3) PP 11/2017, persetujuan khusus"
+SUPERSEDE = "Pilihan sebelumnya dibatalkan setelah klarifikasi."
+JUSTIFICATION = "Kandidat memiliki sertifikasi khusus yang dibutuhkan unit ini."
+
+
+def _engine(client: TestClient) -> Engine:
+    return client.app.state.runtime.current.engine  # type: ignore[attr-defined]
+
+
+def _agency(small_export: Export) -> str:
+    return str(small_export.positions["agency_id"].iloc[0])
+
+
+def _vacancies(small_export: Export, agency: str) -> list[str]:
+    positions = small_export.positions
+    mask = (
+        positions["is_vacant"]
+        & positions["position_type"].isin(["PENGAWAS", "ADMINISTRATOR"])
+        & (positions["agency_id"] == agency)
+    )
+    return [str(p) for p in positions.loc[mask, "position_id"]]
+
+
+def _shortlist(client: TestClient, keys: Keys, vacancy: str, k: int = 5) -> dict[str, Any]:
+    response = client.post(
+        "/v1/shortlists", json={"position_id": vacancy, "k": k}, headers=keys.header("committee")
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _declare(
+    client: TestClient, headers: dict[str, str], sid: str, kind: str = "none", nips: Any = ()
+) -> httpx.Response:
+    return client.post(
+        f"/v1/shortlists/{sid}/declarations",
+        json={"kind": kind, "related_nips": list(nips)},
+        headers=headers,
+    )
+
+
+def _decide(
+    client: TestClient, headers: dict[str, str], sid: str, nip: str, decision: str, **extra: Any
+) -> httpx.Response:
+    body = {"nip": nip, "decision": decision, "reason": REASON, **extra}
+    return client.post(f"/v1/shortlists/{sid}/decisions", json=body, headers=headers)
+
+
+def _soft(candidate: dict[str, Any]) -> dict[str, str]:
+    """Answers to the candidate's soft-rule warnings (from the stored list)."""
+    return {
+        e["rule_id"]: ANSWER
+        for e in candidate["eligibility"]
+        if e["severity"] != "hard" and not e["passed"]
+    }
+
+
+def _pool_outcomes(engine: Engine, vacancy: str, agency: str) -> tuple[Any, Any]:
+    scored = engine.score(engine.candidates({"agency_id": agency}), engine.position(vacancy))
+    return scored.pool, scored.verdict
+
+
+@pytest.fixture(scope="module")
+def agency(small_export: Export) -> str:
+    return _agency(small_export)
+
+
+@pytest.fixture(scope="module")
+def ppk(service: tuple[TestClient, Keys], agency: str) -> dict[str, str]:
+    client, _ = service
+    key = create_api_key(client.app.state.db, "ppk", agency)[1]  # type: ignore[attr-defined]
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_the_body_has_no_typed_reviewer_and_the_record_names_the_person(
+    service: tuple[TestClient, Keys], small_export: Export, agency: str
+) -> None:
+    client, keys = service
+    vacancy = _vacancies(small_export, agency)[1]
+    shortlist = _shortlist(client, keys, vacancy)
+    sid, first = shortlist["shortlist_id"], shortlist["candidates"][0]["nip"]
+    committee = keys.header("committee")
+    assert _declare(client, committee, sid).status_code == 201
+    typed = _decide(client, committee, sid, first, "SHORTLISTED", reviewer="Ketua Tim")
+    assert typed.status_code == 422
+    legacy = _decide(client, committee, sid, first, "SHORTLISTED")
+    assert legacy.status_code == 201
+    assert legacy.json()["user_id"].startswith("key:") and legacy.json()["reviewer"] != "Ketua Tim"
+    db = client.app.state.db  # type: ignore[attr-defined]
+    member = Principal(key_id="k1", role="committee", agency_id=agency, user_id="u-7", name="Siti")
+    decisions.declare(db, member, sid, "none", [], None)
+    proposal = decisions.Proposal(nip=first, decision="NEEDS_INFO", reason=REASON)
+    done = decisions.record(db, _engine(client), member, sid, proposal)
+    assert (done["reviewer"], done["user_id"]) == ("Siti", "u-7")
+
+
+def _foreign_shortlist(client: TestClient, keys: Keys, vacancy: str) -> str:
+    """An admin's shortlist of another agency (an inline copy of ``vacancy``)."""
+    row = _engine(client).position(vacancy)
+    position = {name: row[name] for name in InlinePosition.model_fields if name in row}
+    position.update(agency_id="PEMKAB-LAIN", position_id="INLINE-LAIN")
+    position = json.loads(pd.Series(position).to_json())
+    response = client.post(
+        "/v1/shortlists",
+        json={"position": position, "k": 3, "filters": {"agency_id": "PEMKAB-LAIN"}},
+        headers=keys.header("admin"),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["shortlist_id"]
+
+
+def test_an_unknown_nip_and_another_agency_s_nip_get_the_same_404(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
+    client, keys = service
+    shortlist = _shortlist(client, keys, vacancy)
+    sid, own = shortlist["shortlist_id"], shortlist["candidates"][0]["nip"]
+    committee, admin = keys.header("committee"), keys.header("admin")
+    _declare(client, committee, sid)
+    unknown = _decide(client, committee, sid, "199001012020011999", "SELECTED")
+    foreign = _foreign_shortlist(client, keys, vacancy)
+    _declare(client, admin, foreign)
+    other = _decide(client, admin, foreign, own, "SELECTED", justification=JUSTIFICATION)
+    assert unknown.status_code == other.status_code == 404
+    assert unknown.json()["detail"] == other.json()["detail"] == decisions.NO_EMPLOYEE
+
+
+def test_an_inactive_employee_is_refused(
+    service: tuple[TestClient, Keys], small_export: Export, vacancy: str, agency: str
+) -> None:
+    client, keys = service
+    employees = small_export.employees
+    inactive = employees.loc[(employees["agency_id"] == agency) & (employees["status"] != "ACTIVE")]
+    assert not inactive.empty, "the small export has inactive employees in the agency"
+    sid = _shortlist(client, keys, vacancy)["shortlist_id"]
+    committee = keys.header("committee")
+    _declare(client, committee, sid)
+    response = _decide(
+        client,
+        committee,
+        sid,
+        str(inactive["nip"].iloc[0]),
+        "SELECTED",
+        justification=JUSTIFICATION,
+        override_basis=BASIS,
+    )
+    assert response.status_code == 422 and "not active" in response.json()["detail"]
+
+
+def _failing(client: TestClient, vacancy: str, agency: str) -> tuple[str, list[str]]:
+    """An active employee of the agency who fails hard rules, and those rules."""
+    pool, verdict = _pool_outcomes(_engine(client), vacancy, agency)
+    row = int(np.flatnonzero(~np.asarray(verdict.eligible, dtype=bool))[0])
+    rules = [o.id for o in verdict.outcomes_for(row) if o.applies and not o.passed]
+    hard = [r for r in rules if verdict.results[r].rule.severity == "hard"]
+    return str(pool.nips[row]), hard
+
+
+def test_a_hard_rule_failure_goes_only_through_an_override_a_ppk_approves(
+    service: tuple[TestClient, Keys],
+    small_export: Export,
+    agency: str,
+    ppk: dict[str, str],
+) -> None:
+    client, keys = service
+    vacancy = _vacancies(small_export, agency)[2]
+    nip, hard = _failing(client, vacancy, agency)
+    sid = _shortlist(client, keys, vacancy)["shortlist_id"]
+    committee = keys.header("committee")
+    _declare(client, committee, sid)
+    refused = _decide(client, committee, sid, nip, "SELECTED", justification=JUSTIFICATION)
+    assert refused.status_code == 422
+    assert all(rule in refused.json()["detail"] for rule in hard)
+    pending = _decide(
+        client,
+        committee,
+        sid,
+        nip,
+        "SELECTED",
+        justification=JUSTIFICATION,
+        override_basis=BASIS,
+        warning_answers={r: ANSWER for r in ("rank_eselon_range", "long_tenure_note")},
+        supersedes_reason=SUPERSEDE,
+    )
+    assert pending.status_code == 201, pending.text
+    override = pending.json()["override"]
+    assert override == {
+        "override_id": override["override_id"],
+        "legal_basis": BASIS,
+        "approved": False,
+        "approver_name": None,
+    }
+    approve = f"/v1/overrides/{override['override_id']}/approve"
+    assert client.post(approve, headers=committee).status_code == 403
+    other_ppk = create_api_key(client.app.state.db, "ppk", "PEMKAB-LAIN")[1]  # type: ignore[attr-defined]
+    assert client.post(approve, headers={"Authorization": f"Bearer {other_ppk}"}).status_code == 404
+    undeclared = client.post(approve, headers=ppk)
+    assert undeclared.status_code == 422 and "declare" in undeclared.json()["detail"]
+    assert _declare(client, ppk, sid).status_code == 201
+    approved = client.post(approve, headers=ppk)
+    assert approved.status_code == 200 and approved.json()["override"]["approved"] is True
+    assert client.post(approve, headers=ppk).status_code == 409
+    actions = _actions(client)
+    assert "override.request" in actions and "override.approve" in actions
+
+
+def _actions(client: TestClient) -> list[str]:
+    with client.app.state.db.connect() as connection:  # type: ignore[attr-defined]
+        return list(connection.execute(sa.select(audit_log.c.action)).scalars())
+
+
+def _warned(client: TestClient, vacancy: str, agency: str) -> tuple[str, list[str]]:
+    """An eligible employee of the agency with soft-rule warnings, and those warnings."""
+    pool, verdict = _pool_outcomes(_engine(client), vacancy, agency)
+    for row in np.flatnonzero(np.asarray(verdict.eligible, dtype=bool)):
+        soft = [
+            o.id
+            for o in verdict.outcomes_for(int(row))
+            if o.applies and not o.passed and o.severity == "soft"
+        ]
+        if soft:
+            return str(pool.nips[row]), soft
+    raise AssertionError("no eligible employee with a warning in the small export")
+
+
+def test_every_soft_warning_needs_a_written_answer(
+    service: tuple[TestClient, Keys], small_export: Export, agency: str
+) -> None:
+    client, keys = service
+    vacancies = _vacancies(small_export, agency)
+    for vacancy in vacancies[3:]:
+        try:
+            nip, soft = _warned(client, vacancy, agency)
+            break
+        except AssertionError:
+            continue
+    else:
+        raise AssertionError("no vacancy with a warned eligible employee")
+    sid = _shortlist(client, keys, vacancy)["shortlist_id"]
+    committee = keys.header("committee")
+    _declare(client, committee, sid)
+    extra = {"justification": JUSTIFICATION, "supersedes_reason": SUPERSEDE}
+    refused = _decide(client, committee, sid, nip, "SELECTED", **extra)
+    assert refused.status_code == 422
+    assert all(rule in refused.json()["detail"] for rule in soft)
+    answers = dict.fromkeys(soft, ANSWER)
+    done = _decide(client, committee, sid, nip, "SELECTED", warning_answers=answers, **extra)
+    assert done.status_code == 201, done.text
+    assert done.json()["warning_answers"] == answers
+
+
+def test_a_member_declares_before_deciding_and_may_not_decide_on_a_relation(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
+    client, keys = service
+    shortlist = _shortlist(client, keys, vacancy)
+    sid, ranked = shortlist["shortlist_id"], [c["nip"] for c in shortlist["candidates"]]
+    committee = keys.header("committee")
+    undeclared = _decide(client, committee, sid, ranked[0], "SHORTLISTED")
+    assert undeclared.status_code == 422 and "declare" in undeclared.json()["detail"]
+    assert _declare(client, committee, sid, "relation").status_code == 422  # names no NIP
+    assert _declare(client, committee, sid, "relation", ranked[:1]).status_code == 201
+    related = _decide(client, committee, sid, ranked[0], "SHORTLISTED")
+    assert related.status_code == 403 and "relation" in related.json()["detail"]
+    assert _decide(client, committee, sid, ranked[1], "SHORTLISTED").status_code == 201
+    assert _declare(client, committee, sid, "recused").status_code == 201
+    recused = _decide(client, committee, sid, ranked[1], "REJECTED")
+    assert recused.status_code == 403 and "recused" in recused.json()["detail"]
+    listed = client.get(f"/v1/shortlists/{sid}/declarations", headers=keys.header("auditor"))
+    assert [d["kind"] for d in listed.json()] == ["relation", "recused"]
+    assert _declare(client, keys.header("auditor"), sid).status_code == 403
+    assert _declare(client, keys.header("other_committee"), sid).status_code == 404
+    assert _actions(client).count("declaration.record") >= 2
+
+
+def _sign_in(client: TestClient, key: str) -> None:
+    client.cookies.clear()
+    response = client.post("/login", data={"key": key}, follow_redirects=False)
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize("case", ["unknown", "hard_rule", "warning"])
+def test_the_page_and_the_api_refuse_the_same_decision_the_same_way(
+    service: tuple[TestClient, Keys], small_export: Export, agency: str, case: str
+) -> None:
+    client, keys = service
+    vacancy = _vacancies(small_export, agency)[0]
+    sid = _shortlist(client, keys, vacancy)["shortlist_id"]
+    committee = keys.header("committee")
+    _declare(client, committee, sid)
+    nip = {
+        "unknown": lambda: "199001012020011999",
+        "hard_rule": lambda: _failing(client, vacancy, agency)[0],
+        "warning": lambda: _warned(client, vacancy, agency)[0],
+    }[case]()
+    form = {"nip": nip, "decision": "SELECTED", "reason": REASON, "justification": JUSTIFICATION}
+    api = client.post(f"/v1/shortlists/{sid}/decisions", json=form, headers=committee)
+    _sign_in(client, keys.committee)
+    page = client.post(f"/shortlists/{sid}/decisions", data=form, follow_redirects=False)
+    client.cookies.clear()
+    assert api.status_code == page.status_code and api.status_code in (404, 422)
+    detail = api.json()["detail"]
+    assert str(escape(detail)) in page.text
+
+
+def test_the_page_records_a_declaration_and_a_decision_as_the_person(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
+    client, keys = service
+    shortlist = _shortlist(client, keys, vacancy)
+    sid, first = shortlist["shortlist_id"], shortlist["candidates"][0]["nip"]
+    _sign_in(client, keys.committee)
+    page = client.get(f"/shortlists/{sid}")
+    assert 'name="reviewer"' not in page.text and 'action="/shortlists/' in page.text
+    form = {"nip": first, "decision": "SHORTLISTED", "reason": REASON}
+    refused = client.post(f"/shortlists/{sid}/decisions", data=form, follow_redirects=False)
+    assert refused.status_code == 422
+    declared = client.post(
+        f"/shortlists/{sid}/declarations", data={"kind": "none"}, follow_redirects=False
+    )
+    assert declared.status_code == 303
+    done = client.post(f"/shortlists/{sid}/decisions", data=form, follow_redirects=False)
+    client.cookies.clear()
+    assert done.status_code == 303
+    history = client.get(f"/v1/shortlists/{sid}/decisions", headers=keys.header("auditor")).json()
+    assert history["decisions"][-1]["user_id"].startswith("key:")
+    assert re.fullmatch(r"[0-9a-f]{12}", history["decisions"][-1]["reviewer"])
