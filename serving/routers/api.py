@@ -53,7 +53,7 @@ def health(current: Current) -> Any:
 def _visible_position(current: Engine, who: Principal, position_id: str) -> dict[str, Any]:
     position = current.position(position_id)
     if not who.may_see_agency(str(position["agency_id"])):
-        raise NotFoundError(f"no position {position_id!r}")
+        raise NotFoundError("no such position")
     return position
 
 

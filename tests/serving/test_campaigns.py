@@ -395,9 +395,9 @@ def test_api_runs_stores_and_exports(campaign_client):
 @pytest.mark.parametrize(
     ("body", "headers", "status", "detail"),
     [
-        ({"position_ids": ["P_NOPE"]}, COMMITTEE, 404, "unknown position_id(s): P_NOPE"),
+        ({"position_ids": ["P_NOPE"]}, COMMITTEE, 404, "1 unknown position id(s)"),
         ({"position_ids": ["P_X"]}, COMMITTEE, 422, "not vacant: P_X"),
-        ({"agency_id": "AG9"}, COMMITTEE, 404, "unknown agency_id"),
+        ({"agency_id": "AG9"}, COMMITTEE, 404, "no such agency"),
         ({"agency_id": "AG1"}, {"x-role": "committee", "x-agency": "AG2"}, 403, "own agency"),
         ({"agency_id": "AG1"}, {"x-role": "auditor", "x-agency": "AG1"}, 403, "admin"),
     ],
@@ -537,7 +537,7 @@ def test_campaign_cli(small_export_dir, small_export, champion):
         app, ["campaign", "--data-dir", str(small_export_dir), "--positions", "NOPE"]
     )
     assert bad.exit_code == 2
-    assert "unknown position_id(s): NOPE" in bad.output
+    assert "1 unknown position id(s)" in bad.output
     both = runner.invoke(
         app, ["campaign", "--data-dir", str(small_export_dir), "--positions", vacant[0],
               "--agency", "X"]

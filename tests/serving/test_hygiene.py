@@ -96,3 +96,37 @@ def test_a_report_date_written_as_a_date_is_read(service: tuple[TestClient, Keys
     )
     assert response.status_code == 200, response.text
     assert (response.json()["from"], response.json()["to"]) == ("2026-01-01", "2026-11-01")
+
+
+UNKNOWN_ID = "0badc0de-0000-4000-8000-00000000abcd"
+UNKNOWN_NIP = "199001012020121999"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload", "echo"),
+    [
+        ("get", f"/v1/shortlists/{UNKNOWN_ID}", None, UNKNOWN_ID),
+        ("get", f"/v1/shortlists/{UNKNOWN_ID}/decisions", None, UNKNOWN_ID),
+        ("get", f"/v1/shortlists/{UNKNOWN_ID}/export.csv", None, UNKNOWN_ID),
+        ("get", f"/v1/campaigns/{UNKNOWN_ID}", None, UNKNOWN_ID),
+        ("post", "/v1/shortlists", {"position_id": "NOPE-4711"}, "NOPE-4711"),
+        ("post", "/v1/campaigns", {"position_ids": ["NOPE-4711"]}, "NOPE-4711"),
+        ("post", "/v1/campaigns", {"agency_id": "AGENCY-4711"}, "AGENCY-4711"),
+        ("get", "/v1/candidates/{nip}/fit?position_id=NOPE-4711", None, "NOPE-4711"),
+        ("get", f"/v1/candidates/{UNKNOWN_NIP}/fit?position_id={{vacancy}}", None, UNKNOWN_NIP),
+    ],
+)
+def test_not_found_never_echoes_the_request(
+    service: tuple[TestClient, Keys],
+    vacancy: str,
+    method: str,
+    path: str,
+    payload: dict | None,
+    echo: str,
+) -> None:
+    client, keys = service
+    url = path.format(nip=UNKNOWN_NIP, vacancy=vacancy)
+    response = client.request(method, url, json=payload, headers=keys.header("admin"))
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert echo not in response.text and "not found" in response.json()["title"].lower()
