@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from features.errors import JobfitError
 from serving import errors
+from serving.access import AccessLog
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
 from serving.routers import api, campaigns, decisions, pages
@@ -26,21 +27,59 @@ logger = logging.getLogger(__name__)
 
 
 class BodyLimit:
-    """Refuse request bodies larger than ``limit`` bytes with 413 (ASGI middleware)."""
+    """Refuse request bodies larger than ``limit`` bytes with 413 (ASGI middleware).
+
+    A declared ``Content-Length`` over the limit is refused before any byte is read. A body
+    without one (chunked) is counted as it streams: at most ``limit`` bytes are buffered, and
+    the first chunk past the limit ends the request with 413, the rest left unread.
+    """
 
     def __init__(self, app: Callable[..., Awaitable[None]], limit: int) -> None:
         self.app, self.limit = app, limit
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            length = dict(scope.get("headers", [])).get(b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.limit):
-                response = errors.problem(
-                    413, "Content Too Large", f"the request body must be at most {self.limit} bytes"
-                )
-                await response(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is None:
+            messages = await self._buffered(receive)
+            if messages is None:
+                await self._refuse(scope, receive, send)
                 return
+            receive = _replay(messages, receive)
+        elif not length.isdigit() or int(length) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+    async def _buffered(self, receive: Any) -> list[dict[str, Any]] | None:
+        """The body's messages, or None as soon as they pass the limit."""
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                return None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return messages
+
+    async def _refuse(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        response = errors.problem(
+            413, "Content Too Large", f"the request body must be at most {self.limit} bytes"
+        )
+        await response(scope, receive, send)
+
+
+def _replay(messages: list[dict[str, Any]], receive: Any) -> Callable[[], Awaitable[Any]]:
+    """A ``receive`` that gives ``messages`` first, then whatever ``receive`` gives."""
+    pending = list(messages)
+
+    async def replay() -> Any:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
 
 
 def create_app(
@@ -74,6 +113,7 @@ def create_app(
     app.state.settings = settings
     app.state.runtime = holder
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(AccessLog)  # outermost: it logs the 413s too
     errors.install(app)
     app.include_router(api.router)
     app.include_router(decisions.router)
@@ -91,6 +131,8 @@ def reload_on_hangup(app: FastAPI) -> None:
         try:
             holder.reload()
         except JobfitError as error:
-            logger.warning("reload on SIGHUP failed, the model in use stays: %s", error)
+            logger.warning(  # the type only: an export's error quotes its values
+                "reload on SIGHUP failed, the model in use stays: %s", type(error).__name__
+            )
 
     signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=reload, daemon=True).start())

@@ -196,6 +196,13 @@ class ModelInfo(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    """What anyone may know: ready or not, nothing else."""
+
+    status: Literal["ready", "not ready"]
+
+
+class ServiceStatus(Health):
+    """What an admin reads: the model in use, or why the service is not ready."""
+
     model: ModelRef | None = None
     reason: str | None = None

