@@ -12,23 +12,34 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.routing import Match
+
 logger = logging.getLogger(__name__)
 
 UNMATCHED = "-"
 
 
-def template(scope: dict[str, Any]) -> str:
+def _plain_route(scope: dict[str, Any]) -> str | None:
+    """The template of a plain Starlette route or mount (the docs, static files) ``scope`` hits.
+
+    Read before routing: a mount rewrites the scope's root path as it dispatches.
+    """
+    for route in scope["app"].router.routes:
+        path_format = getattr(route, "path_format", None)
+        if path_format and route.matches(scope)[0] is not Match.NONE:
+            return str(path_format)
+    return None
+
+
+def template(scope: dict[str, Any], plain: str | None) -> str:
     """The path template of the route that handled ``scope`` (``-`` when none did).
 
-    Routing writes the matched route into the scope; a mount (static files) writes only its
-    own prefix, logged as ``<prefix>/{path}``.
+    An API or page route writes itself into the scope as it matches; otherwise ``plain``.
     """
     route = scope.get("route")
     if route is not None:
         return str(route.path_format)
-    if "endpoint" in scope:
-        return f"{scope.get('root_path', '')}/{{path}}"
-    return UNMATCHED
+    return plain or UNMATCHED
 
 
 class AccessLog:
@@ -41,7 +52,7 @@ class AccessLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        start, status = time.perf_counter(), 500
+        start, status, plain = time.perf_counter(), 500, _plain_route(scope)
 
         async def sending(message: dict[str, Any]) -> None:
             nonlocal status
@@ -55,7 +66,7 @@ class AccessLog:
             logger.info(
                 "%s %s %d %.0fms",
                 scope["method"],
-                template(scope),
+                template(scope, plain),
                 status,
                 (time.perf_counter() - start) * 1000,
             )

@@ -10,11 +10,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from features.errors import JobfitError
-from serving import errors
+from serving import errors, openapi
 from serving.access import AccessLog
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
@@ -107,6 +107,7 @@ def create_app(
         title="asn-jobfit",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(openapi.refuse_undeclared_query)],
         description="Explained, rule-checked job-fit shortlists for ASN mutasi. "
         "The system recommends; the committee decides.",
     )
@@ -115,6 +116,7 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(AccessLog)  # outermost: it logs the 413s too
     errors.install(app)
+    app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     app.include_router(api.router)
     app.include_router(decisions.router)
     app.include_router(pages.router)

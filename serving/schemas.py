@@ -70,10 +70,25 @@ class CandidateFilters(BaseModel):
     job_family: Identifier | None = None
 
 
-class ShortlistRequest(BaseModel):
-    """Ask for a shortlist for a position of the export or an inline one."""
+EXACTLY_ONE_POSITION = [
+    {
+        "title": "A position of the export",
+        "required": ["position_id"],
+        "properties": {"position_id": {"type": "string"}, "position": {"type": "null"}},
+    },
+    {
+        "title": "An inline position",
+        "required": ["position"],
+        "properties": {"position": {"type": "object"}, "position_id": {"type": "null"}},
+    },
+]
+"""``position_id`` or ``position``, exactly one (what ``_one_position`` checks), as JSON Schema."""
 
-    model_config = ConfigDict(extra="forbid")
+
+class ShortlistRequest(BaseModel):
+    """Ask for a shortlist for a position of the export or an inline one (exactly one)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": EXACTLY_ONE_POSITION})
 
     position_id: Identifier | None = None
     position: InlinePosition | None = None

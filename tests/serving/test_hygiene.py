@@ -212,3 +212,11 @@ def test_health_says_not_ready_without_quoting_a_broken_export(
         admin = create_api_key(client.app.state.db, "admin", None)[1]
         status = client.get("/v1/admin/status", headers={"Authorization": f"Bearer {admin}"})
     assert status.json()["status"] == "not ready" and nip in status.json()["reason"]
+
+
+def test_an_undeclared_query_parameter_is_refused(service: tuple[TestClient, Keys]) -> None:
+    client, keys = service
+    refused = client.get("/v1/model", params={"debug": "1"}, headers=keys.header("admin"))
+    assert refused.status_code == 422 and "debug" not in refused.text
+    kept = client.get("/v1/positions", params={"vacant": "true"}, headers=keys.header("admin"))
+    assert kept.status_code == 200
