@@ -209,8 +209,11 @@ def test_health_says_not_ready_without_quoting_a_broken_export(
     with TestClient(create_app(service_settings(tmp_path), data_dir=broken)) as client:
         health = client.get("/health")
         assert health.status_code == 503 and health.json() == {"status": "not ready"}
-        admin = create_api_key(client.app.state.db, "admin", None)[1]
-        status = client.get("/v1/admin/status", headers={"Authorization": f"Bearer {admin}"})
+        admin = {"Authorization": f"Bearer {create_api_key(client.app.state.db, 'admin', None)[1]}"}
+        status = client.get("/v1/admin/status", headers=admin)
+        reload = client.post("/v1/admin/reload", headers=admin)
+        assert 400 <= reload.status_code < 500 and nip not in client.get("/health").text
+        assert client.get("/health").status_code == 503  # the failed reload kept the runtime
     assert status.json()["status"] == "not ready" and nip in status.json()["reason"]
 
 
