@@ -95,12 +95,17 @@ def _errors_of(path: str, operation: dict[str, Any], secured: bool) -> list[int]
 
 
 def _problem(status: int) -> dict[str, Any]:
-    return {
+    answer: dict[str, Any] = {
         "description": ERRORS[status],
         "content": {
             "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
         },
     }
+    if status == 401:
+        answer["headers"] = {
+            "WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}
+        }
+    return answer
 
 
 def document(app: FastAPI) -> dict[str, Any]:

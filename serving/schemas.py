@@ -31,6 +31,16 @@ IsoDate = Annotated[date, BeforeValidator(_calendar_date)]
 """A date written YYYY-MM-DD only: ``0`` or a timestamp is refused, never read as 1970."""
 
 
+def _true_or_false(value: object) -> object:
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("must be true or false")
+    return value
+
+
+TrueOrFalse = Annotated[bool, BeforeValidator(_true_or_false)]
+"""A query flag written ``true`` or ``false`` only (not ``0``, ``yes`` or ``on``)."""
+
+
 class InlinePosition(BaseModel):
     """A vacancy not (yet) in the export, with the contract's position fields."""
 

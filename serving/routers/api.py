@@ -30,6 +30,7 @@ from serving.schemas import (
     ServiceStatus,
     Shortlist,
     ShortlistRequest,
+    TrueOrFalse,
 )
 
 router = APIRouter()
@@ -77,7 +78,7 @@ def _visible_position(current: Engine, who: Principal, position_id: str) -> dict
 def positions(
     who: Caller,
     current: Ready,
-    vacant: bool | None = None,
+    vacant: TrueOrFalse | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> Any:
     """The positions the caller may see (a committee: its own agency's)."""

@@ -223,3 +223,10 @@ def test_an_undeclared_query_parameter_is_refused(service: tuple[TestClient, Key
     assert refused.status_code == 422 and "debug" not in refused.text
     kept = client.get("/v1/positions", params={"vacant": "true"}, headers=keys.header("admin"))
     assert kept.status_code == 200
+
+
+@pytest.mark.parametrize("flag", ["0", "1", "yes", "on"])
+def test_a_query_flag_is_true_or_false_only(service: tuple[TestClient, Keys], flag: str) -> None:
+    client, keys = service
+    response = client.get("/v1/positions", params={"vacant": flag}, headers=keys.header("admin"))
+    assert response.status_code == 422 and "query.vacant" in response.json()["detail"]
