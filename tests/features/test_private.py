@@ -12,6 +12,8 @@ import pytest
 
 from features.loader import ContractError, load_export
 from features.private import owner_only
+from training.synthetic import generate_export
+from training.truth import TRUTH_FILE
 
 
 @pytest.fixture
@@ -56,3 +58,10 @@ def test_the_contract_report_and_the_rejects_are_owner_only(
     load_export(broken_export, rejects=rejects)
     assert _mode(report) == 0o600 and _mode(rejects) == 0o600
     assert rejects.stat().st_size > 0
+
+
+def test_the_holdout_truth_is_owner_only(tmp_path: Path, wide_umask: None) -> None:
+    generate_export(
+        tmp_path / "export", employees=200, seed=3, progress=False, truth_dir=tmp_path / "truth"
+    )
+    assert _mode(tmp_path / "truth" / TRUTH_FILE) == 0o600
