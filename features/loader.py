@@ -26,6 +26,7 @@ from features.export import (
     Export,
     reference_date,
 )
+from features.private import owner_only
 from features.schemas import (
     BOOLEAN_COLUMNS,
     DATE_COLUMNS,
@@ -443,7 +444,8 @@ def _set_aside(tables: dict[str, _Table], violations: list[Violation], rejects: 
     ]
     rejects = Path(rejects)
     rejects.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows).to_csv(rejects, index=False)
+    with owner_only(rejects) as handle:
+        pd.DataFrame(rows).to_csv(handle, index=False)
     counts = {t.name: len(t.rejected) for t in tables.values() if t.rejected}
     if counts:
         logger.warning(
@@ -510,7 +512,8 @@ def _write_report(report: Path | None, violations: Iterable[Violation]) -> Path 
         return None
     report = Path(report)
     report.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame([v.__dict__ for v in violations]).to_csv(report, index=False)
+    with owner_only(report) as handle:
+        pd.DataFrame([v.__dict__ for v in violations]).to_csv(handle, index=False)
     return report
 
 

@@ -10,11 +10,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from features.errors import JobfitError
-from serving import audit, errors
+from serving import audit, errors, openapi
+from serving.access import AccessLog
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
 from serving.routers import api, campaigns, decisions, grants, pages
@@ -26,21 +27,59 @@ logger = logging.getLogger(__name__)
 
 
 class BodyLimit:
-    """Refuse request bodies larger than ``limit`` bytes with 413 (ASGI middleware)."""
+    """Refuse request bodies larger than ``limit`` bytes with 413 (ASGI middleware).
+
+    A declared ``Content-Length`` over the limit is refused before any byte is read. A body
+    without one (chunked) is counted as it streams: at most ``limit`` bytes are buffered, and
+    the first chunk past the limit ends the request with 413, the rest left unread.
+    """
 
     def __init__(self, app: Callable[..., Awaitable[None]], limit: int) -> None:
         self.app, self.limit = app, limit
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            length = dict(scope.get("headers", [])).get(b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.limit):
-                response = errors.problem(
-                    413, "Content Too Large", f"the request body must be at most {self.limit} bytes"
-                )
-                await response(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is None:
+            messages = await self._buffered(receive)
+            if messages is None:
+                await self._refuse(scope, receive, send)
                 return
+            receive = _replay(messages, receive)
+        elif not length.isdigit() or int(length) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+    async def _buffered(self, receive: Any) -> list[dict[str, Any]] | None:
+        """The body's messages, or None as soon as they pass the limit."""
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                return None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return messages
+
+    async def _refuse(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        response = errors.problem(
+            413, "Content Too Large", f"the request body must be at most {self.limit} bytes"
+        )
+        await response(scope, receive, send)
+
+
+def _replay(messages: list[dict[str, Any]], receive: Any) -> Callable[[], Awaitable[Any]]:
+    """A ``receive`` that gives ``messages`` first, then whatever ``receive`` gives."""
+    pending = list(messages)
+
+    async def replay() -> Any:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
 
 
 CSP = (
@@ -141,6 +180,7 @@ def create_app(
         title="asn-jobfit",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(openapi.refuse_undeclared_query)],
         description="Explained, rule-checked job-fit shortlists for ASN mutasi. "
         "The system recommends; the committee decides.",
     )
@@ -148,7 +188,9 @@ def create_app(
     app.state.runtime = holder
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(Guard)
+    app.add_middleware(AccessLog)  # outermost: it logs the 413s and the guard's refusals too
     errors.install(app)
+    app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     app.include_router(api.router)
     app.include_router(decisions.router)
     app.include_router(grants.router)
@@ -166,6 +208,8 @@ def reload_on_hangup(app: FastAPI) -> None:
         try:
             holder.reload()
         except JobfitError as error:
-            logger.warning("reload on SIGHUP failed, the model in use stays: %s", error)
+            logger.warning(  # the type only: an export's error quotes its values
+                "reload on SIGHUP failed, the model in use stays: %s", type(error).__name__
+            )
 
     signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=reload, daemon=True).start())

@@ -101,7 +101,7 @@ def _stored(connection: sa.Connection, who: Principal, shortlist_id: str) -> Any
         sa.select(shortlists).where(shortlists.c.shortlist_id == shortlist_id)
     ).one_or_none()
     if row is None or not who.may_see_agency(row.agency_id):
-        raise NotFoundError(f"no shortlist {shortlist_id!r}")
+        raise NotFoundError("no such shortlist")
     return row
 
 

@@ -143,7 +143,7 @@ class Engine:
         """The position's contract fields, or NotFoundError."""
         rows = self.export.positions[self.export.positions["position_id"] == position_id]
         if rows.empty:
-            raise NotFoundError(f"no position {position_id!r}")
+            raise NotFoundError("no such position")
         return rows.iloc[0].to_dict()
 
     # -- scoring -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from fpdf import FPDF
@@ -28,6 +29,11 @@ COLUMNS = (
     "decided_at",
 )
 
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (OWASP, CSV injection)."""
+
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 PDF_COLUMNS = ("rank", "nip", "name", "score", "band", "reasons", "decision")
 """The PDF table's columns (their headings are ``pdf.shortlist.columns.<column>``)."""
@@ -76,18 +82,34 @@ def _rows(shortlist: dict[str, Any], history: dict[str, Any]) -> list[dict[str, 
     return rows
 
 
+def neutralised(value: Any) -> str:
+    """A cell a spreadsheet shows as text: a leading apostrophe before a formula's first sign.
+
+    Plain numbers (a negative score) stay as they are: no spreadsheet runs them.
+    """
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def to_csv(shortlist: dict[str, Any], history: dict[str, Any]) -> str:
     """One line per candidate with its latest decision; the versions in a header comment."""
     out = io.StringIO()
-    out.write(
-        f"# shortlist {shortlist['shortlist_id']} position {shortlist['position_id']} "
-        f"model {shortlist['model']['name']} v{shortlist['model']['version']} "
-        f"rules {shortlist['ruleset_version']} data {shortlist['data_hash'][:16]} "
-        f"as of {shortlist['as_of']}\n"
+    csv.writer(out, lineterminator="\n").writerow(
+        [
+            f"# shortlist {shortlist['shortlist_id']} position {shortlist['position_id']} "
+            f"model {shortlist['model']['name']} v{shortlist['model']['version']} "
+            f"rules {shortlist['ruleset_version']} data {shortlist['data_hash'][:16]} "
+            f"as of {shortlist['as_of']}"
+        ]
     )
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(_rows(shortlist, history))
+    writer.writerows(
+        {column: neutralised(value) for column, value in row.items()}
+        for row in _rows(shortlist, history)
+    )
     return out.getvalue()
 
 

@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "user.manage",
         "grant.manage",
         "admin.reload",
+        "admin.status",
     },
     "auditor": READS | {"audit.read", "integrity.read"},
 }

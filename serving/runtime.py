@@ -93,7 +93,7 @@ class RuntimeHolder:
         try:
             return self.swap(Runtime.over(Engine.load(self.settings, self.data_dir)))
         except JobfitError as error:
-            logger.warning("service not ready: %s", error)
+            logger.warning("service not ready: %s (an admin reads why)", type(error).__name__)
             return self.swap(Runtime.not_ready(str(error)))
 
     def reload(self) -> Runtime:

@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from features.vocabulary import EDUCATION_LEVELS, FUNCTIONAL_LEVELS, PNS_RANKS, POSITION_TYPES
 
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 Level = Annotated[int, Field(ge=1, le=5)]
+
+
+def _calendar_date(value: object) -> object:
+    if not (isinstance(value, date) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value))):
+        raise ValueError("must be a calendar date written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_calendar_date)]
+"""A date written YYYY-MM-DD only: ``0`` or a timestamp is refused, never read as 1970."""
+
+
+def _true_or_false(value: object) -> object:
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("must be true or false")
+    return value
+
+
+TrueOrFalse = Annotated[bool, BeforeValidator(_true_or_false)]
+"""A query flag written ``true`` or ``false`` only (not ``0``, ``yes`` or ``on``)."""
 
 
 class InlinePosition(BaseModel):
@@ -51,10 +80,25 @@ class CandidateFilters(BaseModel):
     job_family: Identifier | None = None
 
 
-class ShortlistRequest(BaseModel):
-    """Ask for a shortlist for a position of the export or an inline one."""
+EXACTLY_ONE_POSITION = [
+    {
+        "title": "A position of the export",
+        "required": ["position_id"],
+        "properties": {"position_id": {"type": "string"}, "position": {"type": "null"}},
+    },
+    {
+        "title": "An inline position",
+        "required": ["position"],
+        "properties": {"position": {"type": "object"}, "position_id": {"type": "null"}},
+    },
+]
+"""``position_id`` or ``position``, exactly one (what ``_one_position`` checks), as JSON Schema."""
 
-    model_config = ConfigDict(extra="forbid")
+
+class ShortlistRequest(BaseModel):
+    """Ask for a shortlist for a position of the export or an inline one (exactly one)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": EXACTLY_ONE_POSITION})
 
     position_id: Identifier | None = None
     position: InlinePosition | None = None
@@ -237,6 +281,13 @@ class ModelInfo(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    """What anyone may know: ready or not, nothing else."""
+
+    status: Literal["ready", "not ready"]
+
+
+class ServiceStatus(Health):
+    """What an admin reads: the model in use, or why the service is not ready."""
+
     model: ModelRef | None = None
     reason: str | None = None

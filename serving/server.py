@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -12,6 +13,7 @@ from features.loader import load_export
 from serving.app import create_app, reload_on_hangup
 from serving.auth import create_api_key
 from serving.db import make_engine, upgrade
+from serving.engine import Engine
 from serving.settings import get_service_settings
 from training.pipeline import train_and_register
 from training.synthetic import generate_export
@@ -46,17 +48,28 @@ LOG_CONFIG = {
         }
     },
     "root": {"handlers": ["default"], "level": "INFO"},
-    "loggers": {"uvicorn.access": {"level": "INFO"}},
+    "loggers": {"uvicorn.access": {"handlers": [], "propagate": False}},
 }
-"""JSON-lines logs; access lines carry method, path and status, never bodies."""
+"""JSON-lines logs. uvicorn's own access lines (raw path and query, client address) are off:
+:mod:`serving.access` logs method, route template, status and duration instead."""
+
+UVICORN_OPTIONS: dict[str, Any] = {"log_config": LOG_CONFIG, "access_log": False}
+"""How ``serve`` runs uvicorn."""
 
 
 def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the API and the review page for an export with the configured champion."""
-    app = create_app(get_service_settings(), data_dir=Path(data_dir))
+    """Serve the API and the review page for an export with the configured champion.
+
+    The export and the champion are loaded before the port opens: an invalid export or a
+    missing champion raises its user error (``make serve`` exits non-zero with the message)
+    instead of a service answering 503 forever. A later reload that fails keeps the runtime.
+    """
+    settings = get_service_settings()
+    engine = Engine.load(settings, Path(data_dir))
+    app = create_app(settings, data_dir=Path(data_dir), engine=engine)
     reload_on_hangup(app)
     print(f"asn-jobfit on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_config=LOG_CONFIG)
+    uvicorn.run(app, host=host, port=port, **UVICORN_OPTIONS)
 
 
 def _has_export(data_dir: Path) -> bool:

@@ -61,7 +61,7 @@ def read(db: sa.Engine, who: Principal, shortlist_id: str) -> dict[str, Any]:
             sa.select(shortlists).where(shortlists.c.shortlist_id == shortlist_id)
         ).one_or_none()
         if row is None or not who.may_see_agency(row.agency_id):
-            raise NotFoundError(f"no shortlist {shortlist_id!r}")
+            raise NotFoundError("no such shortlist")
         audit.append(connection, who, "shortlist.read", shortlist_id, {})
     return json.loads(row.response_json)
 

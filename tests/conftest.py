@@ -14,9 +14,11 @@ Two models:
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -62,6 +64,58 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """A test marked ``browser`` needs Debian's Chromium."""
     if item.get_closest_marker("browser") and not CHROMIUM.exists():
         unavailable("Debian's chromium is not installed (make install installs it)")
+
+
+NIP_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{18}(?![0-9A-Za-z])")
+"""A NIP: 18 digits on their own (not inside a longer number or a hash)."""
+
+CLIENT_LOGGERS = ("httpx", "httpcore")
+"""The tests' own HTTP clients: they log the URLs a test asks for, the product does not."""
+
+
+class LogLines(logging.Handler):
+    """Every log line the product writes during the session, as its formatter would print it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.name.startswith(CLIENT_LOGGERS):
+            self.lines.append(f"{record.name}: {self.format(record)}")
+
+
+def personal_data(lines: Iterable[str], names: Iterable[str] = ()) -> list[str]:
+    """The lines that hold a NIP or one of ``names``."""
+    wanted = [name for name in names if name]
+    return [line for line in lines if NIP_PATTERN.search(line) or any(n in line for n in wanted)]
+
+
+@pytest.fixture(scope="session")
+def log_lines() -> Iterator[LogLines]:
+    """Collect every log line of the session (the root logger at INFO at least)."""
+    root = logging.getLogger()
+    handler, level = LogLines(), root.level
+    root.addHandler(handler)
+    root.setLevel(min(level, logging.INFO))
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs(request: pytest.FixtureRequest, log_lines: LogLines) -> Iterator[None]:
+    """Fail a test whose logs hold a NIP, or a name of the small export when it uses it."""
+    root = logging.getLogger()
+    if log_lines not in root.handlers:  # a test's dictConfig replaced the root's handlers
+        root.addHandler(log_lines)
+    start = len(log_lines.lines)
+    yield
+    names: Iterable[str] = ()
+    if "small_export" in request.fixturenames:
+        names = request.getfixturevalue("small_export").employees["name"].astype(str)
+    leaks = personal_data(log_lines.lines[start:], names)
+    assert not leaks, f"personal data in the logs: {leaks[:3]}"
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from features.build import build_features
 from features.candidates import prepare_candidates
 from features.errors import JobfitError
 from features.loader import load_export
+from features.private import owner_only
 from features.rules import evaluate_rules, load_ruleset
 
 logger = logging.getLogger(__name__)
@@ -146,7 +147,8 @@ def write_truth(
     truth_dir.mkdir(parents=True, exist_ok=True)
     out = frame[list(TRUTH_COLUMNS)].copy()
     out["eligible"] = np.where(out["eligible"], "true", "false")
-    out.to_csv(truth_dir / TRUTH_FILE, index=False, float_format="%.6f", lineterminator="\n")
+    with owner_only(truth_dir / TRUTH_FILE) as handle:
+        out.to_csv(handle, index=False, float_format="%.6f", lineterminator="\n")
     meta = {
         "as_of": as_of.date().isoformat(),
         "latent": latent,

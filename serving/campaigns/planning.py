@@ -70,14 +70,14 @@ def resolve_vacancies(
         known = positions.set_index("position_id")
         unknown = [p for p in ids if p not in known.index]
         if unknown:
-            raise CampaignNotFound(f"unknown position_id(s): {', '.join(unknown[:20])}")
+            raise CampaignNotFound(f"{len(unknown)} unknown position id(s)")
         filled = [p for p in ids if not bool(known.at[p, "is_vacant"])]
         if filled:
             raise CampaignError(f"position(s) not vacant: {', '.join(filled[:20])}")
     else:
         of_agency = positions[positions["agency_id"] == agency_id]
         if of_agency.empty:
-            raise CampaignNotFound(f"unknown agency_id {agency_id!r}")
+            raise CampaignNotFound("no such agency")
         ids = of_agency.loc[of_agency["is_vacant"].astype(bool), "position_id"].tolist()
         if not ids:
             raise CampaignError(f"agency {agency_id} has no open vacancy")

@@ -142,7 +142,7 @@ def read_campaign(
     with db.connect() as connection:
         report, agency = load_campaign(connection, campaign_id)
     if who.role == "committee" and agency != who.agency_id:  # admins, auditors: any
-        raise CampaignNotFound(f"no campaign {campaign_id!r}")
+        raise CampaignNotFound("no such campaign")
     return report
 
 

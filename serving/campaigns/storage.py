@@ -57,7 +57,7 @@ def load_campaign(connection: sa.Connection, campaign_id: str) -> tuple[Campaign
     table = campaign_table
     row = connection.execute(table.select().where(table.c.campaign_id == campaign_id)).one_or_none()
     if row is None:
-        raise CampaignNotFound(f"no campaign {campaign_id!r}")
+        raise CampaignNotFound("no such campaign")
     return read_report(row.report_json), row.agency_id
 
 

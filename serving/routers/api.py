@@ -23,33 +23,49 @@ from serving.routers.deps import (
     Settings,
     ShortlistId,
 )
+from serving.runtime import Runtime
 from serving.schemas import (
     CandidateFit,
     Health,
     ModelInfo,
     PositionOut,
+    ServiceStatus,
     Shortlist,
     ShortlistRequest,
+    TrueOrFalse,
 )
 
 router = APIRouter()
 
 
-def _health(engine: Engine) -> dict[str, Any]:
+def _status(current: Runtime) -> dict[str, Any]:
+    engine = current.engine
+    if engine is None:
+        return {"status": "not ready", "reason": current.reason}
     return {
-        "status": "ok",
+        "status": "ready",
         "model": {"name": engine.bundle.name, "version": str(engine.bundle.version)},
     }
 
 
-@router.get("/health", response_model=Health, tags=["service"])
+@router.get(
+    "/health",
+    response_model=Health,
+    tags=["service"],
+    responses={503: {"model": Health, "description": "Not ready."}},
+)
 def health(current: Current) -> Any:
-    """Ready (200) with the model in use, or not ready (503) with the reason."""
+    """Ready (200) or not ready (503), and nothing more: no model, no reason, no data."""
     if current.engine is None:
-        return JSONResponse(
-            status_code=503, content={"status": "unavailable", "reason": current.reason}
-        )
-    return _health(current.engine)
+        return JSONResponse(status_code=503, content={"status": "not ready"})
+    return {"status": "ready"}
+
+
+@router.get("/v1/admin/status", response_model=ServiceStatus, tags=["service"])
+def status(access: Allowed, current: Current) -> Any:
+    """The model in use, or why the service is not ready (admins only)."""
+    access.allowed("admin.status")
+    return _status(current)
 
 
 def visible_position(
@@ -88,7 +104,7 @@ def pool_filters(current: Engine, access: Access, filters: dict[str, Any]) -> di
 def positions(
     access: Allowed,
     current: Ready,
-    vacant: bool | None = None,
+    vacant: TrueOrFalse | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> Any:
     """The positions the caller may see (a committee: its own agency's)."""
@@ -177,8 +193,8 @@ def model(access: Allowed, current: Ready, settings: Settings) -> Any:
     }
 
 
-@router.post("/v1/admin/reload", response_model=Health, tags=["service"])
+@router.post("/v1/admin/reload", response_model=ServiceStatus, tags=["service"])
 def reload(access: Allowed, holder: Holder) -> Any:
     """Load the current champion and swap it in without a restart (admins only)."""
     access.allowed("admin.reload")
-    return _health(holder.reload().ready())
+    return _status(holder.reload())

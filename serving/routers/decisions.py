@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -13,6 +12,7 @@ from features.errors import NotFoundError
 from serving import decisions, exports, integrity, shortlists
 from serving.routers.deps import Access, Allowed, Current, Database, Lang, ShortlistId
 from serving.runtime import Runtime
+from serving.schemas import IsoDate
 
 router = APIRouter(tags=["decisions"])
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -34,7 +34,7 @@ class DecisionIn(BaseModel):
     supersedes_reason: LongText | None = None
     override_basis: LongText | None = None
     minister_letter_number: Annotated[str, StringConstraints(max_length=128)] | None = None
-    minister_letter_date: date | None = None
+    minister_letter_date: IsoDate | None = None
 
 
 class OverrideOut(BaseModel):
@@ -146,8 +146,8 @@ def divergence(
     access: Allowed,
     db: Database,
     agency_id: Annotated[str | None, Query(max_length=64)] = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> Any:
     """How often and why committees chose off the recommendation, by agency and month."""
     agency_id = _report_scope(access, "report.read", agency_id)
@@ -159,8 +159,8 @@ def integrity_report(
     access: Allowed,
     db: Database,
     agency_id: Annotated[str | None, Query(max_length=64)] = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to")] = None,
     threshold: Annotated[int, Query(ge=1, le=1000)] = integrity.DEFAULT_THRESHOLD,
 ) -> Any:
     """Divergence by reviewer, selections in an election freeze, overrides, repeated origins."""
@@ -177,8 +177,8 @@ def integrity_csv(
     db: Database,
     lang: Lang,
     agency_id: Annotated[str | None, Query(max_length=64)] = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to")] = None,
     threshold: Annotated[int, Query(ge=1, le=1000)] = integrity.DEFAULT_THRESHOLD,
 ) -> Response:
     """One section of the integrity report as CSV (headings in the caller's language)."""

@@ -17,6 +17,7 @@ from features.candidates import subset
 from features.export import Export
 from serving.app import create_app, reload_on_hangup
 from serving.audit import verify
+from serving.auth import create_api_key
 from serving.engine import Engine
 from tests.serving.conftest import Keys, service_settings
 from training.bundle import RankerBundle
@@ -39,11 +40,16 @@ def _shortlist(
     return response.json()
 
 
-def test_health_names_the_model(service: tuple[TestClient, Keys], ranker: RankerBundle) -> None:
-    client, _ = service
-    body = client.get("/health").json()
-    assert body["status"] == "ok"
-    assert body["model"] == {"name": ranker.name, "version": str(ranker.version)}
+def test_health_says_ready_and_only_an_admin_reads_the_model(
+    service: tuple[TestClient, Keys], ranker: RankerBundle
+) -> None:
+    client, keys = service
+    assert client.get("/health").json() == {"status": "ready"}
+    status = client.get("/v1/admin/status", headers=keys.header("admin"))
+    assert status.json()["status"] == "ready"
+    assert status.json()["model"] == {"name": ranker.name, "version": str(ranker.version)}
+    assert client.get("/v1/admin/status", headers=keys.header("committee")).status_code == 403
+    assert client.get("/v1/admin/status").status_code == 401
 
 
 @pytest.mark.parametrize("header", [None, "Bearer nope", "Basic abc", "Bearer "])
@@ -261,8 +267,9 @@ def test_not_ready_without_a_champion(tmp_path, small_export_dir) -> None:
     )
     with TestClient(create_app(settings, data_dir=small_export_dir)) as client:
         response = client.get("/health")
-        assert response.status_code == 503
-        assert response.json()["reason"]
+        assert response.status_code == 503 and response.json() == {"status": "not ready"}
+        admin = {"Authorization": f"Bearer {create_api_key(client.app.state.db, 'admin', None)[1]}"}
+        assert client.get("/v1/admin/status", headers=admin).json()["reason"]
 
 
 def test_a_pool_filtered_to_nobody_gives_an_empty_list(

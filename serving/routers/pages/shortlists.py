@@ -155,7 +155,7 @@ def compare(
     if len(people) < 2:
         people = body["candidates"][:2]
     rows = []
-    for i, item in enumerate(people[0]["contributions"]):
+    for i, item in enumerate(people[0]["contributions"] if people else []):
         cells = [p["contributions"][i] for p in people]
         delta = cells[0]["contribution"] - cells[1]["contribution"] if len(cells) > 1 else 0.0
         rows.append({"feature": item["feature"], "cells": cells, "delta": delta})
