@@ -41,7 +41,8 @@ READS = 60
 
 @pytest.fixture(scope="module")
 def served(service: tuple[TestClient, Keys], vacancy: str) -> Path:
-    """The service's database after two lists, two decisions and ``READS`` reads; its path."""
+    """The service's database after two lists, a declaration, two decisions and ``READS``
+    reads; its path."""
     client, keys = service
     committee = keys.header("committee")
     made = [
@@ -50,6 +51,12 @@ def served(service: tuple[TestClient, Keys], vacancy: str) -> Path:
     ]
     assert all(response.status_code == 201 for response in made)
     first = made[0].json()
+    declared = client.post(
+        f"/v1/shortlists/{first['shortlist_id']}/declarations",
+        json={"kind": "none"},
+        headers=committee,
+    )
+    assert declared.status_code == 201, declared.text
     for candidate in first["candidates"][:2]:
         decided = client.post(
             f"/v1/shortlists/{first['shortlist_id']}/decisions",
@@ -57,7 +64,6 @@ def served(service: tuple[TestClient, Keys], vacancy: str) -> Path:
                 "nip": candidate["nip"],
                 "decision": "SHORTLISTED",
                 "reason": "memenuhi syarat",
-                "reviewer": "Ketua",
             },
             headers=committee,
         )
@@ -420,4 +426,4 @@ def test_concurrent_reads_keep_one_chain(served: Path, tmp_path: Path) -> None:
     result = audit.verify(db)
     db.dispose()
     assert result.ok, result.lines()
-    assert result.entries == 64 + 80
+    assert result.entries == 2 + 1 + 2 + READS + 80  # lists, declaration, decisions, reads

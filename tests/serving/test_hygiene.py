@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from features.export import Export
+
 from serving import exports
 from serving.app import create_app
-from serving.auth import create_api_key
+from serving.auth import create_api_key, create_user, issue_key
 from tests.serving.conftest import Keys, service_settings
 from tests.serving.test_pages_kit import sign_in
 
@@ -42,21 +44,23 @@ def test_numbers_and_plain_text_are_kept(plain: str) -> None:
 
 
 def test_the_csv_export_neutralises_formulas_typed_into_decisions(
-    service: tuple[TestClient, Keys], vacancy: str
+    service: tuple[TestClient, Keys], vacancy: str, small_export: Export
 ) -> None:
+    """A formula in a reason and in a member's name (the reviewer column) is defused."""
     client, keys = service
     body = _shortlist(client, keys, vacancy)
     nip = body["candidates"][0]["nip"]
     path = f"/v1/shortlists/{body['shortlist_id']}"
+    db = client.app.state.db  # type: ignore[attr-defined]
+    agency = str(small_export.positions["agency_id"].iloc[0])
+    member = create_user(db, "committee", agency, FORMULAS[1], None, None)
+    headers = {"Authorization": f"Bearer {issue_key(db, member)[1]}"}
+    declared = client.post(f"{path}/declarations", json={"kind": "none"}, headers=headers)
+    assert declared.status_code == 201, declared.text
     decided = client.post(
         f"{path}/decisions",
-        json={
-            "nip": nip,
-            "decision": "SHORTLISTED",
-            "reason": FORMULAS[0],
-            "reviewer": FORMULAS[1],
-        },
-        headers=keys.header("admin"),
+        json={"nip": nip, "decision": "SHORTLISTED", "reason": FORMULAS[0]},
+        headers=headers,
     )
     assert decided.status_code == 201, decided.text
     text = client.get(f"{path}/export.csv", headers=keys.header("admin")).text
