@@ -3,13 +3,11 @@ one standing selection per post and per person, declarations, and page = API."""
 
 from __future__ import annotations
 
-import json
-import re
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import numpy as np
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -17,11 +15,12 @@ from markupsafe import escape
 
 from features.export import Export
 from serving import decisions
-from serving.auth import Principal, create_api_key
+from serving.auth import Principal, create_api_key, key_principal
 from serving.engine import Engine
-from serving.schemas import InlinePosition
 from serving.tables import audit_log
-from tests.serving.conftest import Keys
+from tests.serving.conftest import Keys, sign_in
+from tests.serving.two_agencies import AGENCY_B, World, serve_two_agencies
+from training.bundle import RankerBundle
 
 REASON = "hasil rapat tim penilai kinerja"
 ANSWER = "Sudah dibahas tim; kebutuhan unit diutamakan."
@@ -110,46 +109,39 @@ def test_the_body_has_no_typed_reviewer_and_the_record_names_the_person(
     assert _declare(client, committee, sid).status_code == 201
     typed = _decide(client, committee, sid, first, "SHORTLISTED", reviewer="Ketua Tim")
     assert typed.status_code == 422
-    legacy = _decide(client, committee, sid, first, "SHORTLISTED")
-    assert legacy.status_code == 201
-    assert legacy.json()["user_id"].startswith("key:") and legacy.json()["reviewer"] != "Ketua Tim"
+    done = _decide(client, committee, sid, first, "SHORTLISTED")
+    assert done.status_code == 201
     db = client.app.state.db  # type: ignore[attr-defined]
+    owner = key_principal(db, keys.committee)
+    assert (done.json()["user_id"], done.json()["reviewer"]) == (owner.user_id, owner.name)
     member = Principal(key_id="k1", role="committee", agency_id=agency, user_id="u-7", name="Siti")
     decisions.declare(db, member, sid, "none", [], None)
     proposal = decisions.Proposal(nip=first, decision="NEEDS_INFO", reason=REASON)
-    done = decisions.record(db, _engine(client), member, sid, proposal)
-    assert (done["reviewer"], done["user_id"]) == ("Siti", "u-7")
+    recorded = decisions.record(db, _engine(client), member, sid, proposal)
+    assert (recorded["reviewer"], recorded["user_id"]) == ("Siti", "u-7")
 
 
-def _foreign_shortlist(client: TestClient, keys: Keys, vacancy: str) -> str:
-    """An admin's shortlist of another agency (an inline copy of ``vacancy``)."""
-    row = _engine(client).position(vacancy)
-    position = {name: row[name] for name in InlinePosition.model_fields if name in row}
-    position.update(agency_id="PEMKAB-LAIN", position_id="INLINE-LAIN")
-    position = json.loads(pd.Series(position).to_json())
+@pytest.fixture(scope="module")
+def world(
+    small_export: Export, ranker: RankerBundle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    yield from serve_two_agencies(small_export, ranker, tmp_path_factory.mktemp("two"))
+
+
+def test_an_unknown_nip_and_another_agency_s_nip_get_the_same_404(world: World) -> None:
+    client, b = world.client, world.people["committee_b"]
     response = client.post(
-        "/v1/shortlists",
-        json={"position": position, "k": 3, "filters": {"agency_id": "PEMKAB-LAIN"}},
-        headers=keys.header("admin"),
+        "/v1/shortlists", json={"position_id": world.vacancy(AGENCY_B), "k": 3}, headers=b.header
     )
     assert response.status_code == 201, response.text
-    return response.json()["shortlist_id"]
-
-
-def test_an_unknown_nip_and_another_agency_s_nip_get_the_same_404(
-    service: tuple[TestClient, Keys], vacancy: str
-) -> None:
-    client, keys = service
-    shortlist = _shortlist(client, keys, vacancy)
-    sid, own = shortlist["shortlist_id"], shortlist["candidates"][0]["nip"]
-    committee, admin = keys.header("committee"), keys.header("admin")
-    _declare(client, committee, sid)
-    unknown = _decide(client, committee, sid, "199001012020011999", "SELECTED")
-    foreign = _foreign_shortlist(client, keys, vacancy)
-    _declare(client, admin, foreign)
-    other = _decide(client, admin, foreign, own, "SELECTED", justification=JUSTIFICATION)
+    sid = response.json()["shortlist_id"]
+    assert _declare(client, b.header, sid).status_code == 201
+    extra = {"justification": JUSTIFICATION}
+    unknown = _decide(client, b.header, sid, "199001012020011999", "SELECTED", **extra)
+    other = _decide(client, b.header, sid, world.staff(world.agency_a), "SELECTED", **extra)
     assert unknown.status_code == other.status_code == 404
     assert unknown.json()["detail"] == other.json()["detail"] == decisions.NO_EMPLOYEE
+    assert unknown.content == other.content
 
 
 def test_an_inactive_employee_is_refused(
@@ -206,7 +198,7 @@ def test_a_hard_rule_failure_goes_only_through_an_override_a_ppk_approves(
         "SELECTED",
         justification=JUSTIFICATION,
         override_basis=BASIS,
-        warning_answers={r: ANSWER for r in ("rank_eselon_range", "long_tenure_note")},
+        warning_answers=_answers(client, vacancy, agency, nip),
         supersedes_reason=SUPERSEDE,
     )
     assert pending.status_code == 201, pending.text
@@ -234,6 +226,17 @@ def test_a_hard_rule_failure_goes_only_through_an_override_a_ppk_approves(
 def _actions(client: TestClient) -> list[str]:
     with client.app.state.db.connect() as connection:  # type: ignore[attr-defined]
         return list(connection.execute(sa.select(audit_log.c.action)).scalars())
+
+
+def _answers(client: TestClient, vacancy: str, agency: str, nip: str) -> dict[str, str]:
+    """Answers to every soft-rule warning ``nip`` gets for ``vacancy``."""
+    pool, verdict = _pool_outcomes(_engine(client), vacancy, agency)
+    row = int(np.flatnonzero(np.asarray(pool.nips) == nip)[0])
+    return {
+        o.id: ANSWER
+        for o in verdict.outcomes_for(row)
+        if o.applies and not o.passed and o.severity == "soft"
+    }
 
 
 def _warned(client: TestClient, vacancy: str, agency: str) -> tuple[str, list[str]]:
@@ -300,12 +303,6 @@ def test_a_member_declares_before_deciding_and_may_not_decide_on_a_relation(
     assert _actions(client).count("declaration.record") >= 2
 
 
-def _sign_in(client: TestClient, key: str) -> None:
-    client.cookies.clear()
-    response = client.post("/login", data={"key": key}, follow_redirects=False)
-    assert response.status_code == 303
-
-
 @pytest.mark.parametrize("case", ["unknown", "hard_rule", "warning"])
 def test_the_page_and_the_api_refuse_the_same_decision_the_same_way(
     service: tuple[TestClient, Keys], small_export: Export, agency: str, case: str
@@ -322,7 +319,7 @@ def test_the_page_and_the_api_refuse_the_same_decision_the_same_way(
     }[case]()
     form = {"nip": nip, "decision": "SELECTED", "reason": REASON, "justification": JUSTIFICATION}
     api = client.post(f"/v1/shortlists/{sid}/decisions", json=form, headers=committee)
-    _sign_in(client, keys.committee)
+    sign_in(client, keys.committee)
     page = client.post(f"/shortlists/{sid}/decisions", data=form, follow_redirects=False)
     client.cookies.clear()
     assert api.status_code == page.status_code and api.status_code in (404, 422)
@@ -336,7 +333,7 @@ def test_the_page_records_a_declaration_and_a_decision_as_the_person(
     client, keys = service
     shortlist = _shortlist(client, keys, vacancy)
     sid, first = shortlist["shortlist_id"], shortlist["candidates"][0]["nip"]
-    _sign_in(client, keys.committee)
+    sign_in(client, keys.committee)
     page = client.get(f"/shortlists/{sid}")
     assert 'name="reviewer"' not in page.text and 'action="/shortlists/' in page.text
     form = {"nip": first, "decision": "SHORTLISTED", "reason": REASON}
@@ -350,5 +347,6 @@ def test_the_page_records_a_declaration_and_a_decision_as_the_person(
     client.cookies.clear()
     assert done.status_code == 303
     history = client.get(f"/v1/shortlists/{sid}/decisions", headers=keys.header("auditor")).json()
-    assert history["decisions"][-1]["user_id"].startswith("key:")
-    assert re.fullmatch(r"[0-9a-f]{12}", history["decisions"][-1]["reviewer"])
+    owner = key_principal(client.app.state.db, keys.committee)  # type: ignore[attr-defined]
+    last = history["decisions"][-1]
+    assert (last["user_id"], last["reviewer"]) == (owner.user_id, owner.name)

@@ -10,18 +10,17 @@ from fastapi.testclient import TestClient
 
 from features.export import Export
 from serving.auth import create_api_key
-from tests.serving.conftest import Keys
+from tests.serving.conftest import Keys, sign_in
 from tests.serving.test_decision_checks import (
-    ANSWER,
     BASIS,
     JUSTIFICATION,
     SUPERSEDE,
     _agency,
+    _answers,
     _decide,
     _declare,
     _failing,
     _shortlist,
-    _sign_in,
     _soft,
     _vacancies,
 )
@@ -88,7 +87,7 @@ def test_a_pending_exception_neither_stands_nor_supersedes_until_the_ppk_approve
     standing = _select(client, committee, sid, top, supersedes_reason=SUPERSEDE)
     assert standing.status_code == 201, standing.text
     nip, _ = _failing(client, vacancy, agency)
-    answers = {"rank_eselon_range": ANSWER, "long_tenure_note": ANSWER}
+    answers = _answers(client, vacancy, agency, nip)
     pending = _select(
         client,
         committee,
@@ -105,7 +104,7 @@ def test_a_pending_exception_neither_stands_nor_supersedes_until_the_ppk_approve
     assert str(standing.json()["decision_id"]) in clash.json()["detail"]
 
     ppk = create_api_key(client.app.state.db, "ppk", agency)[1]  # type: ignore[attr-defined]
-    _sign_in(client, ppk)
+    sign_in(client, ppk)
     declared = client.post(
         f"/shortlists/{sid}/declarations", data={"kind": "none"}, follow_redirects=False
     )

@@ -13,7 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from features.export import Export
-
 from serving import exports
 from serving.app import create_app
 from serving.auth import create_api_key, create_user, issue_key

@@ -133,7 +133,11 @@ def recorded(
         if str(scored.pool.nips[r]) not in taken
     )
     failing = {"nip": str(scored.pool.nips[row]), "eligibility": []}
-    answers = {"rank_eselon_range": "Sudah dibahas.", "long_tenure_note": "Sudah dibahas."}
+    answers = {
+        o.id: "Sudah dibahas dalam rapat tim."
+        for o in scored.verdict.outcomes_for(row)
+        if o.applies and not o.passed and o.severity == "soft"
+    }
     asked = _select(
         client,
         keys["budi"],
