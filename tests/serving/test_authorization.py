@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pytest
 
 from features.errors import ForbiddenError, NotFoundError
@@ -18,7 +19,7 @@ from features.export import Export
 from serving import policy
 from serving.auth import Principal
 from tests.serving.conftest import sign_in
-from tests.serving.two_agencies import AGENCY_B, PASSWORD, World, serve_two_agencies
+from tests.serving.two_agencies import AGENCY_B, PASSWORD, Person, World, serve_two_agencies
 from training.bundle import RankerBundle
 
 MISSING_NIP = "199001012020011999"
@@ -142,14 +143,49 @@ WHERE = ("own", "other", "missing")
 READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
 CAN = {
     "committee": READS
-    | {"report.read", "shortlist.create", "pool.read", "decision.record", "campaign.create"},
-    "ppk": READS | {"report.read"},
-    "admin": READS | {"report.read", "shortlist.create", "pool.read", "campaign.create"},
-    "auditor": READS | {"report.read"},
+    | {
+        "report.read",
+        "shortlist.create",
+        "pool.read",
+        "decision.declare",
+        "decision.record",
+        "campaign.create",
+    },
+    "ppk": READS | {"report.read", "decision.declare", "decision.approve"},
+    "admin": READS
+    | {
+        "report.read",
+        "integrity.read",
+        "shortlist.create",
+        "pool.read",
+        "campaign.create",
+        "admin.status",
+    },
+    "auditor": READS | {"report.read", "integrity.read"},
 }
 """What each role may do, written out here (not read from the policy it checks)."""
-DONE = {"shortlist.create": 201, "pool.read": 201, "decision.record": 201, "campaign.create": 201}
-PAGE_DONE = {"shortlist.create": 303, "decision.record": 303, "campaign.create": 303}
+DONE = {
+    "shortlist.create": 201,
+    "pool.read": 201,
+    "decision.declare": 201,
+    "decision.record": 201,
+    "campaign.create": 201,
+}
+PAGE_DONE = {
+    "shortlist.create": 303,
+    "decision.declare": 303,
+    "decision.record": 303,
+    "decision.approve": 303,
+    "campaign.create": 303,
+}
+REPORTS = {"report.read", "integrity.read"}
+"""Reports by agency: an auditor's answer for an unknown agency is an empty report."""
+OBJECTLESS = {"admin.status"}
+"""Actions on no agency's object: the same answer in every place."""
+MISSING_OVERRIDE = 2**31 - 1
+JUSTIFICATION = "Kandidat memiliki sertifikasi khusus yang dibutuhkan unit ini."
+BASIS = "Pasal 190 ayat (3) PP 11/2017, persetujuan khusus"
+ANSWER = "Sudah dibahas tim; kebutuhan unit diutamakan."
 
 
 @dataclass(frozen=True)
@@ -162,10 +198,57 @@ class Objects:
     nip: dict[str, str]
     campaign: dict[str, str]
     agency: dict[str, str]
+    override: dict[str, tuple[str, int]]
+    """A pending exception, as (its shortlist, its id), for the API's cells."""
+    page_override: dict[str, tuple[str, int]]
+    """Another one in the own agency (on another post, for another person) for the page's."""
+
+
+def _declare(world: World, who: Person, sid: str) -> None:
+    response = world.client.post(
+        f"/v1/shortlists/{sid}/declarations", json={"kind": "none"}, headers=who.header
+    )
+    assert response.status_code == 201, response.text
+
+
+def _exception(world: World, who: Person, post: str, taken: set[str]) -> tuple[str, int]:
+    """A shortlist of ``post`` on which ``who`` asked an exception for an active employee of
+    the agency who fails a hard rule (not one of ``taken``); its id and the override's."""
+    client = world.client
+    engine = client.app.state.runtime.current.engine  # type: ignore[attr-defined]
+    made = client.post("/v1/shortlists", json={"position_id": post, "k": 3}, headers=who.header)
+    assert made.status_code == 201, made.text
+    sid = made.json()["shortlist_id"]
+    _declare(world, who, sid)
+    scored = engine.score(engine.candidates({"agency_id": who.agency}), engine.position(post))
+    row = next(
+        int(r)
+        for r in np.flatnonzero(~np.asarray(scored.verdict.eligible, dtype=bool))
+        if str(scored.pool.nips[r]) not in taken
+    )
+    nip = str(scored.pool.nips[row])
+    taken.add(nip)
+    answers = {
+        o.id: ANSWER
+        for o in scored.verdict.outcomes_for(row)
+        if o.applies and not o.passed and o.severity == "soft"
+    }
+    body = {
+        "nip": nip,
+        "decision": "SELECTED",
+        "reason": "hasil rapat tim penilai kinerja",
+        "justification": JUSTIFICATION,
+        "override_basis": BASIS,
+        "warning_answers": answers,
+    }
+    asked = client.post(f"/v1/shortlists/{sid}/decisions", json=body, headers=who.header)
+    assert asked.status_code == 201, asked.text
+    return sid, asked.json()["override"]["override_id"]
 
 
 @pytest.fixture(scope="module")
 def objects(world: World) -> Objects:
+    """The objects, with A's committee and PPK declared on A's lists (a decision needs it)."""
     client, a, b = world.client, world.people["committee"], world.people["committee_b"]
     position = {"own": world.vacancy(world.agency_a), "other": world.vacancy(AGENCY_B)}
     position["missing"] = "NOPE-1"
@@ -185,12 +268,30 @@ def objects(world: World) -> Objects:
     } | {"missing": str(uuid.uuid4())}
     nip = {"own": world.staff(world.agency_a), "other": world.staff(AGENCY_B)}
     agency = {"own": world.agency_a, "other": AGENCY_B, "missing": "NO-SUCH-AGENCY"}
-    return Objects(position, shortlist, listed, nip | {"missing": MISSING_NIP}, campaign, agency)
+    taken: set[str] = set()
+    posts_a = world.vacancies(world.agency_a)
+    other = _exception(world, b, world.vacancy(AGENCY_B), taken)
+    missing = (str(uuid.uuid4()), MISSING_OVERRIDE)
+    override = {"own": _exception(world, a, posts_a[1], taken), "other": other}
+    page_override = {"own": _exception(world, a, posts_a[2], taken), "other": other}
+    for sid in (shortlist["own"], override["own"][0], page_override["own"][0]):
+        for role in ("committee", "ppk"):
+            _declare(world, world.people[role], sid)
+    return Objects(
+        position,
+        shortlist,
+        listed,
+        nip | {"missing": MISSING_NIP},
+        campaign,
+        agency,
+        override | {"missing": missing},
+        page_override | {"missing": missing},
+    )
 
 
 def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]]:
     sid, own_post = o.shortlist[w], o.position["own"]
-    decision = {"nip": o.listed[w], "decision": "REJECTED", "reason": "r", "reviewer": "T"}
+    decision = {"nip": o.listed[w], "decision": "REJECTED", "reason": "r"}
     return {
         "shortlist.create": ("POST", "/v1/shortlists", {"json": {"position_id": o.position[w]}}),
         "pool.read": (
@@ -201,22 +302,33 @@ def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]
         "shortlist.read": ("GET", f"/v1/shortlists/{sid}", {}),
         "decision.read": ("GET", f"/v1/shortlists/{sid}/decisions", {}),
         "shortlist.export": ("GET", f"/v1/shortlists/{sid}/export.csv", {}),
+        "decision.declare": (
+            "POST",
+            f"/v1/shortlists/{sid}/declarations",
+            {"json": {"kind": "none"}},
+        ),
         "decision.record": ("POST", f"/v1/shortlists/{sid}/decisions", {"json": decision}),
+        "decision.approve": ("POST", f"/v1/overrides/{o.override[w][1]}/approve", {}),
         "candidate.read": ("GET", f"/v1/candidates/{o.nip[w]}/fit?position_id={own_post}", {}),
         "campaign.read": ("GET", f"/v1/campaigns/{o.campaign[w]}", {}),
         "campaign.create": ("POST", "/v1/campaigns", {"json": {"position_ids": [o.position[w]]}}),
         "report.read": ("GET", f"/v1/reports/divergence?agency_id={o.agency[w]}", {}),
+        "integrity.read": ("GET", f"/v1/reports/integrity?agency_id={o.agency[w]}", {}),
+        "admin.status": ("GET", "/v1/admin/status", {}),
     }[action]
 
 
 def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]]:
     sid = o.shortlist[w]
-    decision = {"nip": o.listed[w], "decision": "REJECTED", "reason": "r", "reviewer": "T"}
+    decision = {"nip": o.listed[w], "decision": "REJECTED", "reason": "r"}
+    listed, override = o.page_override[w]
     return {
         "shortlist.create": ("POST", "/shortlists", {"data": {"position_id": o.position[w]}}),
         "shortlist.read": ("GET", f"/shortlists/{sid}", {}),
         "shortlist.export": ("GET", f"/shortlists/{sid}/export.csv", {}),
+        "decision.declare": ("POST", f"/shortlists/{sid}/declarations", {"data": {"kind": "none"}}),
         "decision.record": ("POST", f"/shortlists/{sid}/decisions", {"data": decision}),
+        "decision.approve": ("POST", f"/shortlists/{listed}/overrides/{override}/approve", {}),
         "campaign.read": ("GET", f"/campaigns/{o.campaign[w]}", {}),
         "campaign.create": (
             "POST",
@@ -226,9 +338,9 @@ def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any
     }[action]
 
 
-API_ACTIONS = tuple(sorted(READS | {"report.read"} | set(DONE)))
-PAGE_ACTIONS = ("shortlist.create", "shortlist.read", "shortlist.export", "decision.record")
-PAGE_ACTIONS += ("campaign.read", "campaign.create")
+API_ACTIONS = tuple(sorted(READS | REPORTS | OBJECTLESS | set(DONE) | {"decision.approve"}))
+PAGE_ACTIONS = ("shortlist.create", "shortlist.read", "shortlist.export", "decision.declare")
+PAGE_ACTIONS += ("decision.record", "decision.approve", "campaign.read", "campaign.create")
 
 
 def expected(role: str, action: str, where: str, page: bool) -> int:
@@ -238,7 +350,9 @@ def expected(role: str, action: str, where: str, page: bool) -> int:
     if action not in CAN[role]:
         return 403
     everywhere = role == "auditor"
-    if where == "missing" and not (everywhere and action == "report.read"):
+    if action in OBJECTLESS:
+        where = "own"
+    if where == "missing" and not (everywhere and action in REPORTS):
         return 404
     if where == "other" and not everywhere:
         return 404
@@ -283,6 +397,6 @@ def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
 
 
 def test_the_matrix_size() -> None:
-    """5 roles x 10 API actions x 3 places, and 5 x 6 page actions x 3: 240 cells."""
-    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 150
-    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 90
+    """5 roles x 14 API actions x 3 places, and 5 x 8 page actions x 3: 330 cells."""
+    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 210
+    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 120

@@ -52,10 +52,14 @@ class World:
 
     def vacancy(self, agency: str) -> str:
         """A vacant managerial position of ``agency``."""
+        return self.vacancies(agency)[0]
+
+    def vacancies(self, agency: str) -> list[str]:
+        """The vacant managerial positions of ``agency``."""
         p = self.export.positions
         chosen = p["is_vacant"] & (p["agency_id"] == agency)
         chosen &= p["position_type"].isin(["PENGAWAS", "ADMINISTRATOR"])
-        return str(p.loc[chosen, "position_id"].iloc[0])
+        return [str(position) for position in p.loc[chosen, "position_id"]]
 
     def staff(self, agency: str) -> str:
         """An active employee's NIP of ``agency``."""
