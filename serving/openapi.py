@@ -6,9 +6,10 @@ FastAPI documents what the routes declare; this adds what the edges do for every
   scheme (an HTTP bearer API key) on each operation that reads it;
 - each operation lists the errors it can answer, all ``application/problem+json``
   (:data:`PROBLEM`, RFC 9457): 401 and 403 where a key is needed, 404 where an id is looked
-  up, 413 where there is a body, 422 on every ``/v1`` operation (:func:`refuse_undeclared_query`
-  refuses a query parameter the operation does not declare), 503 while the service is not
-  ready. FastAPI's own 422 (``HTTPValidationError``) is replaced: the service never sends it;
+  up (in the path, the body, or a query parameter of :data:`LOOKED_UP`), 413 where there is a
+  body, 422 on every ``/v1`` operation (:func:`refuse_undeclared_query` refuses a query
+  parameter the operation does not declare), 503 while the service is not ready. FastAPI's
+  own 422 (``HTTPValidationError``) is replaced: the service never sends it;
 - an optional query or header parameter is a plain string (absent, never ``null``).
 """
 
@@ -55,6 +56,8 @@ ERRORS = {
 }
 
 _FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
+LOOKED_UP: frozenset[str] = frozenset({"agency_id", "position_id"})
+"""Query parameters that name an object (a missing one, or one behind a wall, is a 404)."""
 
 
 def _take_authorization(operation: dict[str, Any]) -> bool:
@@ -83,10 +86,11 @@ def _errors_of(path: str, operation: dict[str, Any], secured: bool) -> list[int]
     """The error statuses one operation can answer."""
     has_body = "requestBody" in operation
     has_input = has_body or bool(operation.get("parameters"))
+    queried = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
     wanted = {
         401: secured,
         403: secured,
-        404: secured and ("{" in path or has_body),
+        404: secured and ("{" in path or has_body or bool(queried & LOOKED_UP)),
         413: has_body,
         422: has_input or path.startswith("/v1/"),
         503: path.startswith("/v1/"),

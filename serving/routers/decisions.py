@@ -145,7 +145,7 @@ def decision_history(shortlist_id: ShortlistId, access: Allowed, db: Database) -
 def divergence(
     access: Allowed,
     db: Database,
-    agency_id: Annotated[str | None, Query(max_length=64)] = None,
+    agency_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     start: Annotated[IsoDate | None, Query(alias="from")] = None,
     end: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> Any:
@@ -158,7 +158,7 @@ def divergence(
 def integrity_report(
     access: Allowed,
     db: Database,
-    agency_id: Annotated[str | None, Query(max_length=64)] = None,
+    agency_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     start: Annotated[IsoDate | None, Query(alias="from")] = None,
     end: Annotated[IsoDate | None, Query(alias="to")] = None,
     threshold: Annotated[int, Query(ge=1, le=1000)] = integrity.DEFAULT_THRESHOLD,
@@ -176,7 +176,7 @@ def integrity_csv(
     access: Allowed,
     db: Database,
     lang: Lang,
-    agency_id: Annotated[str | None, Query(max_length=64)] = None,
+    agency_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     start: Annotated[IsoDate | None, Query(alias="from")] = None,
     end: Annotated[IsoDate | None, Query(alias="to")] = None,
     threshold: Annotated[int, Query(ge=1, le=1000)] = integrity.DEFAULT_THRESHOLD,

@@ -26,7 +26,9 @@ from training.bundle import RankerBundle
 
 KEYS: dict[str, str] = {}
 
-OPERATIONS = "^/v1/(positions|shortlists|candidates|model|reports|campaigns|admin/status)"
+OPERATIONS = (
+    "^/v1/(positions|shortlists|candidates|model|reports|campaigns|overrides|grants|admin/status)"
+)
 """Every API operation but the reload (it loads the registry's champion, not the test's)."""
 
 EXAMPLES = settings(
@@ -115,3 +117,12 @@ def test_the_schema_says_exactly_one_of_position_id_and_position(
     request = api_schema.raw_schema["components"]["schemas"]["ShortlistRequest"]
     branches = request["oneOf"]
     assert [b["required"] for b in branches] == [["position_id"], ["position"]]
+
+
+def test_a_report_that_names_an_agency_declares_its_404(
+    api_schema: schemathesis.BaseSchema,
+) -> None:
+    """``agency_id`` names an object: another agency's answers like a missing one, a 404."""
+    paths = api_schema.raw_schema["paths"]
+    for path in ("/v1/reports/divergence", "/v1/reports/integrity"):
+        assert "404" in paths[path]["get"]["responses"], path
