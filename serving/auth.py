@@ -48,12 +48,6 @@ class Principal:
     name: str | None = None
     nip: str | None = None
 
-    def may_see_agency(self, agency_id: str) -> bool:
-        """Committee and ppk see their own agency; an admin with an agency too; others all."""
-        if self.role == "auditor" or (self.role == "admin" and self.agency_id is None):
-            return True
-        return self.agency_id == agency_id
-
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()

@@ -42,7 +42,7 @@ from features.errors import (
     NotReadyError,
 )
 from features.rules import evaluate_rules
-from serving import audit
+from serving import audit, policy
 from serving.auth import Principal
 from serving.engine import Engine
 from serving.tables import decisions, declarations, overrides, shortlists
@@ -96,12 +96,13 @@ def person(who: Principal) -> tuple[str, str]:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _stored(connection: sa.Connection, who: Principal, shortlist_id: str) -> Any:
+def _stored(connection: sa.Connection, who: Principal, shortlist_id: str, action: str) -> Any:
+    """The stored shortlist, if the policy lets ``who`` do ``action`` on it (else 403 or the
+    one 404 of a missing shortlist)."""
     row = connection.execute(
         sa.select(shortlists).where(shortlists.c.shortlist_id == shortlist_id)
     ).one_or_none()
-    if row is None or not who.may_see_agency(row.agency_id):
-        raise NotFoundError("no such shortlist")
+    policy.authorize(who, action, row and row.agency_id, (), "shortlist")
     return row
 
 
@@ -291,8 +292,7 @@ def declare(
     statement: str | None,
 ) -> dict[str, Any]:
     """Record a member's declaration on a shortlist (the latest one counts), with its audit."""
-    if who.role == "auditor":
-        raise ForbiddenError("an auditor may read declarations, not make them")
+    policy.allowed(who, "decision.declare")
     if kind not in DECLARATIONS:
         raise InputError(f"kind must be one of {', '.join(DECLARATIONS)}")
     nips = sorted(set(related_nips))
@@ -300,7 +300,7 @@ def declare(
         raise InputError("a 'relation' declaration names the related NIPs; the others name none")
     person_id, name = person(who)
     with db.begin() as connection:
-        _stored(connection, who, shortlist_id)
+        _stored(connection, who, shortlist_id, "decision.declare")
         result = connection.execute(
             declarations.insert().values(
                 shortlist_id=shortlist_id,
@@ -341,7 +341,7 @@ def _declared(row: Any) -> dict[str, Any]:
 def declarations_of(db: sa.Engine, who: Principal, shortlist_id: str) -> list[dict[str, Any]]:
     """Every declaration on a shortlist, oldest first."""
     with db.connect() as connection:
-        _stored(connection, who, shortlist_id)
+        _stored(connection, who, shortlist_id, "decision.read")
         rows = connection.execute(
             sa.select(declarations)
             .where(declarations.c.shortlist_id == shortlist_id)
@@ -452,15 +452,14 @@ def record(
     proposal: Proposal,
 ) -> dict[str, Any]:
     """Check and record one decision (the page's and the API's one path); return the record."""
-    if who.role == "auditor":
-        raise ForbiddenError("an auditor key may read decisions, not record them")
+    policy.allowed(who, "decision.record")
     if proposal.decision not in DECISIONS:
         raise InputError(f"decision must be one of {', '.join(DECISIONS)}")
     selected = proposal.decision == "SELECTED"
     with db.begin() as connection:
         if selected:
             _serialize(connection)
-        stored = _stored(connection, who, shortlist_id)
+        stored = _stored(connection, who, shortlist_id, "decision.record")
         body = json.loads(stored.response_json)
         ranked = [c["nip"] for c in body["candidates"]]
         if proposal.nip not in ranked and not selected:
@@ -600,10 +599,10 @@ def _request_override(
 def approve_override(db: sa.Engine, who: Principal, override_id: int) -> dict[str, Any]:
     """A PPK, not the person who asked, approves an exception; the selection then stands.
 
-    The PPK declares on the shortlist first, like every member who decides.
+    The PPK declares on the shortlist first, like every member who decides. Another agency's
+    override answers exactly like a missing one.
     """
-    if who.role != "ppk":
-        raise ForbiddenError("only the PPK approves an exception to a hard rule")
+    policy.allowed(who, "decision.approve")
     with db.begin() as connection:
         _serialize(connection)
         row = connection.execute(
@@ -612,12 +611,7 @@ def approve_override(db: sa.Engine, who: Principal, override_id: int) -> dict[st
             .join(shortlists, shortlists.c.shortlist_id == decisions.c.shortlist_id)
             .where(overrides.c.override_id == override_id)
         ).one_or_none()
-        if (
-            row is None
-            or not who.may_see_agency(row.agency_id)
-            or (who.agency_id is not None and who.agency_id != row.agency_id)
-        ):
-            raise NotFoundError("no such override")
+        policy.authorize(who, "decision.approve", row and row.agency_id, (), "override")
         if row.approved_at is not None:
             raise ConflictError("this override is already approved")
         approver, name = person(who)
@@ -656,7 +650,7 @@ def approve_override(db: sa.Engine, who: Principal, override_id: int) -> dict[st
 def history(db: sa.Engine, who: Principal, shortlist_id: str) -> dict[str, Any]:
     """Every decision on a shortlist, oldest first, and the current state per candidate."""
     with db.connect() as connection:
-        _stored(connection, who, shortlist_id)
+        _stored(connection, who, shortlist_id, "decision.read")
         records = _records(connection, shortlist_id)
     return {"shortlist_id": shortlist_id, "decisions": records, "current": current_state(records)}
 
@@ -664,9 +658,9 @@ def history(db: sa.Engine, who: Principal, shortlist_id: str) -> dict[str, Any]:
 def divergence_report(
     db: sa.Engine, who: Principal, agency_id: str | None, start: date | None, end: date | None
 ) -> dict[str, Any]:
-    """How often and why committees chose off the recommendation, by agency and month."""
-    if who.role == "committee":
-        agency_id = who.agency_id
+    """How often and why committees chose off the recommendation, by agency and month (the
+    agencies the policy lets ``who`` read)."""
+    agency_id = policy.report_agency(who, "report.read", agency_id)
     query = (
         sa.select(
             shortlists.c.agency_id,

@@ -7,6 +7,10 @@ title; this module maps them, request-validation errors and HTTP errors in one p
 from __future__ import annotations
 
 import logging
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.errors import JobfitError
+from serving import access
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +38,7 @@ def problem_of(error: JobfitError) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Register the handlers that turn user errors into 4xx problems."""
+    """Register the handlers that turn user errors into 4xx problems, and the 500 catcher."""
 
     @app.exception_handler(JobfitError)
     async def _jobfit(_: Request, error: JobfitError) -> JSONResponse:
@@ -54,7 +59,48 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         return problem(error.status_code, str(error.detail), str(error.detail))
 
-    @app.exception_handler(Exception)
-    async def _bug(_: Request, error: Exception) -> JSONResponse:
-        logger.exception("unexpected error: %s", type(error).__name__)
-        return problem(500, "Internal Server Error", "an unexpected error occurred; it was logged")
+    app.add_middleware(CatchUnexpected)  # outermost: the server never sees the error
+
+
+class CatchUnexpected:
+    """Answer an unexpected error with a 500 problem and keep it from the server (ASGI
+    middleware): the server's own error log would print the error's message, which may quote
+    a NIP. The one log line is :func:`log_unexpected`'s."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as error:  # noqa: BLE001 - every error a request can raise
+            request_id = log_unexpected(Request(scope), error)
+            if not started:  # else the answer is under way: it can only be cut short
+                detail = f"an unexpected error occurred; it was logged as request {request_id}"
+                answer = problem(500, "Internal Server Error", detail, request_id=request_id)
+                await answer(scope, receive, send)
+
+
+def log_unexpected(request: Request, error: Exception) -> str:
+    """Log an unexpected error: its type, the route's template, the frames and a new request
+    id (returned), never the error's message."""
+    request_id = uuid.uuid4().hex[:16]
+    logger.error(
+        "unexpected error %s in %s %s (request %s)\n%s",
+        type(error).__name__,
+        request.method,
+        access.template(request.scope, None),
+        request_id,
+        "".join(traceback.format_tb(error.__traceback__)).rstrip(),
+    )
+    return request_id

@@ -28,11 +28,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from features import i18n
-from features.errors import ForbiddenError, InputError
+from features.errors import InputError
+from serving import policy
 from serving.auth import Principal
 from serving.tables import decisions, overrides, shortlists
 
-READERS: tuple[str, ...] = ("auditor", "admin")
 SECTIONS: dict[str, tuple[str, ...]] = {
     "divergence_by_reviewer": (
         "reviewer",
@@ -74,11 +74,6 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 """Each section's columns, in order (the CSV headings are ``integrity.columns.<column>``)."""
 DEFAULT_THRESHOLD = 3
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _check_reader(who: Principal) -> None:
-    if who.role not in READERS:
-        raise ForbiddenError("integrity reports are read by auditors and admins")
 
 
 def _selections(
@@ -213,11 +208,10 @@ def report(
 ) -> dict[str, Any]:
     """Every section over the SELECTED decisions of ``agency_id`` (all when None).
 
-    An agency's own admin reads its agency only; auditors and service admins read any.
+    Who reads which agency is the policy's (:func:`serving.policy.report_agency`): an agency's
+    own admin reads its agency only; auditors and service admins read any.
     """
-    _check_reader(who)
-    if who.role == "admin" and who.agency_id:
-        agency_id = who.agency_id
+    agency_id = policy.report_agency(who, "integrity.read", agency_id)
     if threshold < 1:
         raise InputError("threshold must be at least 1")
     with db.connect() as connection:

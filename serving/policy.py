@@ -66,6 +66,7 @@ MISSING: dict[str, str] = {
     "grant": "no such grant",
     "key": "no such key",
     "agency": "no such agency",
+    "override": "no such override",
 }
 """The one detail text of a missing object of each kind (also for one behind a wall)."""
 
@@ -123,3 +124,18 @@ def scope(who: Principal, action: str, grants: Collection[str] = ()) -> frozense
         return None
     own = frozenset({who.agency_id}) if who.agency_id else frozenset()
     return own | frozenset(grants) if action in GRANTABLE else own
+
+
+def report_agency(
+    who: Principal, action: str, agency: str | None, grants: Collection[str] = ()
+) -> str | None:
+    """The agency a report for ``action`` covers (None: all), or raise.
+
+    The one asked for if ``who`` reaches it (another agency is a missing one); otherwise the
+    caller's own when it does not reach every agency.
+    """
+    allowed(who, action)
+    if agency is not None:
+        authorize(who, action, agency, grants, "agency")
+        return agency
+    return None if scope(who, action, grants) is None else who.agency_id

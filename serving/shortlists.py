@@ -13,8 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from features.errors import NotFoundError
-from serving import audit
+from serving import audit, policy
 from serving.auth import Principal
 from serving.engine import Engine
 from serving.tables import metadata, shortlists
@@ -55,13 +54,13 @@ def create(
 
 
 def read(db: sa.Engine, who: Principal, shortlist_id: str) -> dict[str, Any]:
-    """The stored shortlist exactly as returned when made; 404 for another agency's."""
+    """The stored shortlist exactly as returned when made; as the policy lets ``who`` read it
+    (another agency's answers like a missing one)."""
     with db.begin() as connection:
         row = connection.execute(
             sa.select(shortlists).where(shortlists.c.shortlist_id == shortlist_id)
         ).one_or_none()
-        if row is None or not who.may_see_agency(row.agency_id):
-            raise NotFoundError("no such shortlist")
+        policy.authorize(who, "shortlist.read", row and row.agency_id, (), "shortlist")
         audit.append(connection, who, "shortlist.read", shortlist_id, {})
     return json.loads(row.response_json)
 

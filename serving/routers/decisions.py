@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from features.errors import NotFoundError
 from serving import decisions, exports, integrity, shortlists
-from serving.routers.deps import Access, Allowed, Current, Database, Lang, ShortlistId
+from serving.routers.deps import Allowed, Current, Database, Lang, ShortlistId
 from serving.runtime import Runtime
 from serving.schemas import IsoDate
 
@@ -150,7 +150,7 @@ def divergence(
     end: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> Any:
     """How often and why committees chose off the recommendation, by agency and month."""
-    agency_id = _report_scope(access, "report.read", agency_id)
+    agency_id = access.report_agency("report.read", agency_id)
     return decisions.divergence_report(db, access.who, agency_id, start, end)
 
 
@@ -164,7 +164,7 @@ def integrity_report(
     threshold: Annotated[int, Query(ge=1, le=1000)] = integrity.DEFAULT_THRESHOLD,
 ) -> Any:
     """Divergence by reviewer, selections in an election freeze, overrides, repeated origins."""
-    agency_id = _report_scope(access, "integrity.read", agency_id)
+    agency_id = access.report_agency("integrity.read", agency_id)
     return integrity.report(db, access.who, agency_id, start, end, threshold)
 
 
@@ -182,7 +182,7 @@ def integrity_csv(
     threshold: Annotated[int, Query(ge=1, le=1000)] = integrity.DEFAULT_THRESHOLD,
 ) -> Response:
     """One section of the integrity report as CSV (headings in the caller's language)."""
-    agency_id = _report_scope(access, "integrity.read", agency_id)
+    agency_id = access.report_agency("integrity.read", agency_id)
     body = integrity.report(db, access.who, agency_id, start, end, threshold)
     headers = {"Content-Disposition": f'attachment; filename="integrity-{section}.csv"'}
     return Response(
@@ -190,17 +190,6 @@ def integrity_csv(
         media_type="text/csv; charset=utf-8",
         headers=headers,
     )
-
-
-def _report_scope(access: Access, action: str, agency_id: str | None) -> str | None:
-    """The agency a report covers: the one asked for if the caller reaches it, else the
-    caller's own when it does not reach every agency (None: all)."""
-    access.allowed(action)
-    if agency_id is not None:
-        access.require(action, agency_id, "agency")
-    elif access.scope(action) is not None:
-        agency_id = access.who.agency_id
-    return agency_id
 
 
 def _title(current: Runtime, position_id: str) -> str:

@@ -70,6 +70,11 @@ class Access:
         """The agencies the caller reaches for ``action`` (None: every agency)."""
         return policy.scope(self.who, action, self.grants)
 
+    def report_agency(self, action: str, agency: str | None) -> str | None:
+        """The agency a report covers: the one asked for if reached, else the caller's own
+        when it does not reach every agency (None: all)."""
+        return policy.report_agency(self.who, action, agency, self.grants)
+
     def reaches(self, action: str, agency: str) -> bool:
         """Whether the caller reaches ``agency``'s objects for ``action``."""
         return policy.reaches(self.who, action, agency, self.grants)

@@ -10,12 +10,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from features.export import Export
-from serving import exports
+from serving import errors, exports
 from serving.app import create_app
 from serving.auth import create_api_key, create_user, issue_key
+from tests.conftest import LogLines, personal_data
 from tests.serving.conftest import Keys, service_settings
 from tests.serving.test_pages_kit import sign_in
 
@@ -233,3 +235,30 @@ def test_a_query_flag_is_true_or_false_only(service: tuple[TestClient, Keys], fl
     client, keys = service
     response = client.get("/v1/positions", params={"vacant": flag}, headers=keys.header("admin"))
     assert response.status_code == 422 and "query.vacant" in response.json()["detail"]
+
+
+def test_an_unexpected_error_is_logged_by_type_and_request_id_never_by_its_message(
+    log_lines: LogLines,
+) -> None:
+    """A 500's message may quote a NIP: the log has its type, route template and request id."""
+    app = FastAPI()
+    errors.install(app)
+
+    @app.get("/boom/{nip}")
+    def boom(nip: str) -> None:
+        raise RuntimeError(f"no employee {nip}")
+
+    start = len(log_lines.lines)
+    with TestClient(app) as client:
+        response = client.get("/boom/199001012020011999")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    request_id = response.json()["request_id"]
+    assert "1990010120" not in response.text
+    lines = log_lines.lines[start:]
+    assert any(
+        f"unexpected error RuntimeError in GET /boom/{{nip}} (request {request_id})" in line
+        for line in lines
+    ), lines
+    assert "test_hygiene.py" in "".join(lines)  # the frames, to find the bug
+    assert personal_data(lines) == []
