@@ -212,7 +212,10 @@ def test_a_hard_rule_failure_goes_only_through_an_override_a_ppk_approves(
     approve = f"/v1/overrides/{override['override_id']}/approve"
     assert client.post(approve, headers=committee).status_code == 403
     other_ppk = create_api_key(client.app.state.db, "ppk", "PEMKAB-LAIN")[1]  # type: ignore[attr-defined]
-    assert client.post(approve, headers={"Authorization": f"Bearer {other_ppk}"}).status_code == 404
+    theirs = client.post(approve, headers={"Authorization": f"Bearer {other_ppk}"})
+    missing = client.post(f"/v1/overrides/{2**31 - 1}/approve", headers=ppk)
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.content == missing.content  # another agency's override = a missing one
     undeclared = client.post(approve, headers=ppk)
     assert undeclared.status_code == 422 and "declare" in undeclared.json()["detail"]
     assert _declare(client, ppk, sid).status_code == 201
