@@ -596,11 +596,14 @@ def _request_override(
     )
 
 
-def approve_override(db: sa.Engine, who: Principal, override_id: int) -> dict[str, Any]:
+def approve_override(
+    db: sa.Engine, who: Principal, override_id: int, shortlist_id: str | None = None
+) -> dict[str, Any]:
     """A PPK, not the person who asked, approves an exception; the selection then stands.
 
     The PPK declares on the shortlist first, like every member who decides. Another agency's
-    override answers exactly like a missing one.
+    override, or one of another shortlist than ``shortlist_id`` (when given, as on the page),
+    answers exactly like a missing one.
     """
     policy.allowed(who, "decision.approve")
     with db.begin() as connection:
@@ -611,6 +614,8 @@ def approve_override(db: sa.Engine, who: Principal, override_id: int) -> dict[st
             .join(shortlists, shortlists.c.shortlist_id == decisions.c.shortlist_id)
             .where(overrides.c.override_id == override_id)
         ).one_or_none()
+        if row is not None and shortlist_id not in (None, row.shortlist_id):
+            row = None
         policy.authorize(who, "decision.approve", row and row.agency_id, (), "override")
         if row.approved_at is not None:
             raise ConflictError("this override is already approved")

@@ -112,6 +112,8 @@ def test_a_pending_exception_neither_stands_nor_supersedes_until_the_ppk_approve
     page = client.get(f"/shortlists/{sid}")
     action = f"/shortlists/{sid}/overrides/{pending.json()['override']['override_id']}/approve"
     assert f'action="{action}"' in page.text
+    elsewhere = action.replace(sid, _shortlist(client, keys, vacancy)["shortlist_id"])
+    assert client.post(elsewhere, follow_redirects=False).status_code == 404  # not that list's
     approved = client.post(action, follow_redirects=False)
     client.cookies.clear()
     assert approved.status_code == 303

@@ -136,7 +136,7 @@ def approve(
     agency = shortlists.agency_of(page.db, shortlist_id)
     page.access.require("decision.approve", agency, "shortlist")
     try:
-        decisions.approve_override(page.db, page.who, override_id)
+        decisions.approve_override(page.db, page.who, override_id, shortlist_id)
     except JobfitError as error:
         return _shortlist_page(page, shortlist_id, status=error.status, error=str(error))
     return RedirectResponse(f"/shortlists/{shortlist_id}#history", status_code=303)
