@@ -80,6 +80,10 @@ class ModelConfig(_Strict):
     monotone_decreasing: tuple[str, ...] = MERIT_DOWN
     """Features whose rise may never raise it (shortfalls, sanctions, missing data)."""
     monotone_constraints_method: Literal["basic", "intermediate", "advanced"] = "advanced"
+    refit_on_all_rounds: bool = True
+    """After the gate passes, the served model is these settings refitted on every round
+    (train, validation and test): the gated model is the evaluated one, the refit the served
+    one (with early stopping, its tree count scaled by the rounds it sees)."""
 
     @model_validator(mode="after")
     def _monotone_features_exist(self) -> ModelConfig:

@@ -123,6 +123,16 @@ class TrainingData:
         """Rows of split ``name``."""
         return self.data.select(self.split.of(name), candidates_only=candidates_only)
 
+    def all_rounds(self, negatives_per_round: int) -> RankingData:
+        """The training rows of every round (the refit's data): train and validation as they
+        are, each test round's candidates and up to ``negatives_per_round`` of its sampled
+        non-candidates (the rest are the live-like proxy's rows, not training rows)."""
+        frame = self.data.frame
+        test = frame["round_id"].isin(set(self.split.test))
+        extra = (~frame["is_candidate"]).astype(np.int64).groupby(frame["round_id"]).cumsum()
+        keep = ~test | frame["is_candidate"] | (extra <= negatives_per_round)
+        return RankingData(frame.loc[keep].reset_index(drop=True), self.data.feature_columns)
+
     def counts(self) -> dict[str, int]:
         """Rows and rounds per split (for MLflow and the summary)."""
         out: dict[str, int] = {}
