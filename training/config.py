@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from features import catalogue
 from features.build import FEATURE_COLUMNS
@@ -43,10 +50,26 @@ class LabelPolicy(_Strict):
     """How OUTCOME and COMMITTEE labels are treated (see docs/training.md)."""
 
     outcome_weight: float = Field(1.0, gt=0)
-    committee_weight: float = Field(0.6, gt=0)
-    committee_max_label: int = Field(3, ge=0, le=4)
+    committee_weight: float | Literal["measured"] = "measured"
+    """A COMMITTEE row's weight relative to ``outcome_weight``; ``measured``: the agreement of
+    committee grades with outcome grades measured on the export's training rounds
+    (``training.outcomes.committee_agreement``), 1 when there are too few outcomes to tell."""
+    committee_min_weight: float = Field(0.1, gt=0, le=1)
+    """The least weight a measured disagreement leaves committee grades (some order is still
+    learnt from them)."""
+    min_outcome_rounds: int = Field(20, ge=2)
+    """Rounds with an outcome needed to measure the agreement."""
+    committee_max_label: int = Field(4, ge=0, le=4)
+    """The highest COMMITTEE grade kept (4: no cap)."""
     committee_seniority_debias: bool = True
     """Remove the part of COMMITTEE grades explained by within-round seniority."""
+
+    @field_validator("committee_weight")
+    @classmethod
+    def _positive_weight(cls, value: float | str) -> float | str:
+        if not isinstance(value, str) and value <= 0:
+            raise ValueError("committee_weight must be > 0 or 'measured'")
+        return value
 
 
 MERIT_UP: tuple[str, ...] = catalogue.MERIT_UP

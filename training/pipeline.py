@@ -33,6 +33,7 @@ from training.dataset import RankingData, TrainingData, build_training_data
 from training.evaluation import Estimate, ndcg_curve, per_round, slices, summarize
 from training.fairness import FairnessReport, audit
 from training.model import Refit, refit_plan, refit_ranker, train_ranker
+from training.outcomes import CommitteeAgreement
 from training.registry import (
     CHALLENGER,
     GATE_REASON_TAG,
@@ -105,6 +106,8 @@ class TrainResult:
     booster: lgb.Booster | None = None
     """The served (registered) booster: the refit on every round if there is one."""
     refit: Refit | None = None
+    agreement: CommitteeAgreement | None = None
+    committee_weight: float = 1.0
 
     def summary(self) -> str:
         """A readable summary: data, ranker vs baselines, gate decision, registered version."""
@@ -116,6 +119,7 @@ class TrainResult:
             f" (test candidates {c['test_candidate_rows']})",
             f"trees: {self.trees}  time: {self.seconds:.1f} s",
             self._refit_line(),
+            committee_line(self.agreement, self.committee_weight),
             "",
             f"{'method':<12} {'NDCG@10 test rounds [95% CI]':<32} {'NDCG@10 live-like pool':<28}",
         ]
@@ -147,6 +151,23 @@ class TrainResult:
             f"served model: refitted on all {r.rounds} rounds with {r.trees} trees ({how}; the "
             f"evaluated model has {r.gated_trees} trees on {r.train_rounds} training rounds)"
         )
+
+
+def committee_line(agreement: CommitteeAgreement | None, weight: float) -> str:
+    """The label policy's measure and correction, in one line of the summary."""
+    if agreement is None:
+        return f"committee grades: fixed weight {weight:.2f}"
+    if not agreement.measured:
+        return (
+            f"committee grades: {agreement.rounds} rounds with an outcome, too few to measure "
+            f"their agreement; trusted fully (weight {weight:.2f})"
+        )
+    return (
+        f"committee grades vs outcomes over {agreement.rounds} training rounds: rank "
+        f"correlation {agreement.outcome_rho:.2f} (committee vs itself "
+        f"{agreement.committee_rho:.2f}), agreement {agreement.agreement:.2f}: committee weight "
+        f"{weight:.2f}"
+    )
 
 
 @dataclass
@@ -447,6 +468,9 @@ def train_and_register(
         mlflow.log_metrics(evaluation.metrics())
         if champion is not None:
             mlflow.log_metric("champion.ndcg_at_10", champion[GATE_METRIC].mean)
+        mlflow.log_metric("labels.committee_weight", td.committee_weight)
+        if td.agreement is not None:
+            mlflow.log_metrics(td.agreement.metrics())
         _plots(booster, evaluation, td.data.feature_columns, work)
         for name in ("position_type", "agency_id"):
             table = slices(evaluation.tables["ranker"], name)
@@ -480,7 +504,8 @@ def train_and_register(
         counts=counts, evaluation=evaluation, decision=decision, name=name, version=version,
         aliases=aliases, run_id=run_id, trees=served.num_trees(),
         seconds=time.perf_counter() - started, ruleset_version=td.ruleset_version,
-        data_hash=td.snapshot_hash, booster=served, refit=refit,
+        data_hash=td.snapshot_hash, booster=served, refit=refit, agreement=td.agreement,
+        committee_weight=td.committee_weight,
     )  # fmt: skip
 
 
