@@ -21,6 +21,7 @@ from features.export import Export
 from features.loader import load_export
 from features.rules import load_ruleset
 from training.baselines import fit_pointwise, jpm_column, jpm_scores, seniority_scores
+from training.behaviour import Behaviour, check_pools, round_pools
 from training.bundle import (
     RankerBundle,
     RegistryError,
@@ -108,6 +109,8 @@ class TrainResult:
     refit: Refit | None = None
     agreement: CommitteeAgreement | None = None
     committee_weight: float = 1.0
+    behaviour: Behaviour | None = None
+    """Merit checks of the served model on twins of the test rounds' candidates."""
 
     def summary(self) -> str:
         """A readable summary: data, ranker vs baselines, gate decision, registered version."""
@@ -120,6 +123,7 @@ class TrainResult:
             f"trees: {self.trees}  time: {self.seconds:.1f} s",
             self._refit_line(),
             committee_line(self.agreement, self.committee_weight),
+            behaviour_line(self.behaviour),
             "",
             f"{'method':<12} {'NDCG@10 test rounds [95% CI]':<32} {'NDCG@10 live-like pool':<28}",
         ]
@@ -167,6 +171,18 @@ def committee_line(agreement: CommitteeAgreement | None, weight: float) -> str:
         f"correlation {agreement.outcome_rho:.2f} (committee vs itself "
         f"{agreement.committee_rho:.2f}), agreement {agreement.agreement:.2f}: committee weight "
         f"{weight:.2f}"
+    )
+
+
+def behaviour_line(behaviour: Behaviour | None) -> str:
+    """The served model's merit checks, in one line of the summary."""
+    if behaviour is None:
+        return "merit checks: not run"
+    b = behaviour
+    return (
+        f"merit checks (served model, twins of test-round candidates): dominating twin ranked "
+        f"below {b.dominance_violations}/{b.dominance_pairs}; seniority reverses the JPM band "
+        f"order in {b.seniority_reversal_rate:.1%} of {b.band_pairs} pairs"
     )
 
 
@@ -439,6 +455,10 @@ def train_and_register(
     old_version, champion = _champion_estimates(settings, td, config)
     decision = gate(evaluation, champion, config)
     refit, served = _refit(booster, td, config, decision)
+    behaviour = check_pools(
+        lambda f: served.predict(f[list(td.data.feature_columns)].to_numpy(np.float64)),
+        round_pools(export, td.split.test), seed=config.seed,
+    )  # fmt: skip
 
     experiment_id = ensure_experiment(settings)
     client = configure_tracking(settings)
@@ -469,6 +489,7 @@ def train_and_register(
         if champion is not None:
             mlflow.log_metric("champion.ndcg_at_10", champion[GATE_METRIC].mean)
         mlflow.log_metric("labels.committee_weight", td.committee_weight)
+        mlflow.log_metrics(behaviour.metrics())
         if td.agreement is not None:
             mlflow.log_metrics(td.agreement.metrics())
         _plots(booster, evaluation, td.data.feature_columns, work)
@@ -505,7 +526,7 @@ def train_and_register(
         aliases=aliases, run_id=run_id, trees=served.num_trees(),
         seconds=time.perf_counter() - started, ruleset_version=td.ruleset_version,
         data_hash=td.snapshot_hash, booster=served, refit=refit, agreement=td.agreement,
-        committee_weight=td.committee_weight,
+        committee_weight=td.committee_weight, behaviour=behaviour,
     )  # fmt: skip
 
 
