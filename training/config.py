@@ -96,6 +96,10 @@ class ModelConfig(_Strict):
     lambda_l2: float = Field(1.0, ge=0)
     eval_at: tuple[int, ...] = (5, 10)
     lambdarank_truncation_level: int = Field(20, ge=1)
+    label_gain: tuple[float, ...] = (0.0, 1.0, 2.0, 3.0, 4.0)
+    """The gain of each grade 0-4 in the lambdarank objective: linear, the gain of the NDCG
+    the shortlists are judged by (``make holdout``, ``sklearn.metrics.ndcg_score``). LightGBM's
+    default ``2**grade - 1`` weighs a single (often committee) top grade like fifteen 1s."""
     num_threads: int = Field(2, ge=1)
     monotone_increasing: tuple[str, ...] = MERIT_UP
     """Features whose rise may never lower a candidate's score (merit: competency, education,
@@ -118,6 +122,13 @@ class ModelConfig(_Strict):
         )
         if unknown:
             raise ValueError(f"monotone constraints name unknown features: {', '.join(unknown)}")
+        return self
+
+    @model_validator(mode="after")
+    def _gain_per_grade(self) -> ModelConfig:
+        gain = self.label_gain
+        if len(gain) < 5 or gain[0] < 0 or list(gain) != sorted(gain):
+            raise ValueError("label_gain must give grades 0-4 a non-negative, non-decreasing gain")
         return self
 
     @model_validator(mode="after")

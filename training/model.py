@@ -32,6 +32,7 @@ def lgb_params(config: TrainingConfig, feature_columns: Sequence[str]) -> dict[s
         "metric": "ndcg",
         "eval_at": list(m.eval_at),
         "lambdarank_truncation_level": m.lambdarank_truncation_level,
+        "label_gain": list(m.label_gain),
         "learning_rate": m.learning_rate,
         "num_leaves": m.num_leaves,
         "min_data_in_leaf": m.min_data_in_leaf,

@@ -111,3 +111,10 @@ def test_the_refit_grows_the_configured_trees_or_scales_the_early_stopping_round
         update={"model": tiny_config.model.model_copy(update={"early_stopping_rounds": 0})}
     )
     assert refit_plan(gated, n_all, n_train, fixed).trees == fixed.model.num_boost_round
+
+
+def test_grades_gain_linearly_as_in_the_ndcg_shortlists_are_judged_by(tiny_config):
+    params = lgb_params(tiny_config, ("jpm",))
+    assert params["label_gain"] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    with pytest.raises(ValueError, match="label_gain"):
+        ModelConfig(label_gain=(0.0, 2.0, 1.0, 3.0, 4.0))
