@@ -118,3 +118,8 @@ def test_grades_gain_linearly_as_in_the_ndcg_shortlists_are_judged_by(tiny_confi
     assert params["label_gain"] == [0.0, 1.0, 2.0, 3.0, 4.0]
     with pytest.raises(ValueError, match="label_gain"):
         ModelConfig(label_gain=(0.0, 2.0, 1.0, 3.0, 4.0))
+
+
+def test_the_talent_box_only_rises_with_merit_so_it_is_constrained_too(tiny_config):
+    params = lgb_params(tiny_config, ("talent_box", "perf_trend"))
+    assert params["monotone_constraints"] == [1, 0]
