@@ -116,6 +116,10 @@ class ModelConfig(_Strict):
     monotone_decreasing: tuple[str, ...] = MERIT_DOWN
     """Features whose rise may never raise it (shortfalls, sanctions, missing data)."""
     monotone_constraints_method: Literal["basic", "intermediate", "advanced"] = "advanced"
+    unranked: tuple[str, ...] = catalogue.SENIORITY
+    """Features the ranker may never split on (LightGBM ``feature_contri`` 0): built, checked by
+    the rules and stated in reasons, with a contribution of exactly 0 (time served,
+    ``features.catalogue.SENIORITY``)."""
     refit_on_all_rounds: bool = True
     """After the gate passes, the served model is these settings refitted on every round
     (train, validation and test): the gated model is the evaluated one, the refit the served
@@ -126,11 +130,10 @@ class ModelConfig(_Strict):
         both = set(self.monotone_increasing) & set(self.monotone_decreasing)
         if both:
             raise ValueError(f"monotone in both directions: {', '.join(sorted(both))}")
-        unknown = sorted(
-            set(self.monotone_increasing + self.monotone_decreasing) - set(FEATURE_COLUMNS)
-        )
+        named = self.monotone_increasing + self.monotone_decreasing + self.unranked
+        unknown = sorted(set(named) - set(FEATURE_COLUMNS))
         if unknown:
-            raise ValueError(f"monotone constraints name unknown features: {', '.join(unknown)}")
+            raise ValueError(f"monotone or unranked features unknown: {', '.join(unknown)}")
         return self
 
     @model_validator(mode="after")

@@ -322,7 +322,7 @@ def round_rows(
     pool_nips = in_round + sampled
     source = slicer(pool_nips) if slicer is not None else export
     pool = prepare_candidates(source, as_of, nips=pool_nips)
-    features = build_features(pool, position, as_of)
+    features = build_features(pool, position, as_of, ruleset.feature_config())
     nips = np.asarray(pool.nips).astype(str)
     is_candidate = np.isin(nips, in_round)
     verdict = evaluate_rules(pool, position, features, as_of, ruleset, export.election_calendar)

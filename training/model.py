@@ -25,7 +25,7 @@ def monotone_constraints(config: TrainingConfig, feature_columns: Sequence[str])
 
 def lgb_params(config: TrainingConfig, feature_columns: Sequence[str]) -> dict[str, Any]:
     """LightGBM parameters from the config: deterministic, fixed threads, real shortlist sizes,
-    merit directions as monotone constraints."""
+    merit directions as monotone constraints, time served never split on."""
     m = config.model
     return {
         "objective": "lambdarank",
@@ -42,6 +42,7 @@ def lgb_params(config: TrainingConfig, feature_columns: Sequence[str]) -> dict[s
         "lambda_l2": m.lambda_l2,
         "monotone_constraints": monotone_constraints(config, feature_columns),
         "monotone_constraints_method": m.monotone_constraints_method,
+        "feature_contri": [0.0 if name in m.unranked else 1.0 for name in feature_columns],
         "num_threads": m.num_threads,
         "seed": config.seed,
         "deterministic": True,
