@@ -133,7 +133,7 @@ class ModelConfig(_Strict):
         named = self.monotone_increasing + self.monotone_decreasing + self.unranked
         unknown = sorted(set(named) - set(FEATURE_COLUMNS))
         if unknown:
-            raise ValueError(f"monotone or unranked features unknown: {', '.join(unknown)}")
+            raise ValueError(f"monotone or unranked, unknown features: {', '.join(unknown)}")
         return self
 
     @model_validator(mode="after")

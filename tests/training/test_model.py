@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from features.catalogue import SENIORITY
 from training.config import ModelConfig, load_config
 from training.evaluation import per_round
 from training.model import lgb_params, refit_plan, refit_ranker, train_ranker
@@ -123,3 +124,28 @@ def test_grades_gain_linearly_as_in_the_ndcg_shortlists_are_judged_by(tiny_confi
 def test_the_talent_box_only_rises_with_merit_so_it_is_constrained_too(tiny_config):
     params = lgb_params(tiny_config, ("talent_box", "perf_trend"))
     assert params["monotone_constraints"] == [1, 0]
+
+
+def test_time_served_never_moves_a_score(training_data, tiny_config):
+    """Seniority features are never split on: their contribution is exactly 0 for every row,
+    and a senior twin (more service, rank, time in post) scores exactly the same."""
+    assert set(tiny_config.model.unranked) == set(SENIORITY)
+    booster = train_ranker(
+        training_data.part("train"), training_data.part("validation"), tiny_config
+    )
+    test = training_data.part("test")
+    columns = list(test.feature_columns)
+    seniority = [columns.index(name) for name in SENIORITY]
+    contributions = booster.predict(test.X, pred_contrib=True)
+    assert (contributions[:, seniority] == 0.0).all()
+    senior = test.X.copy()
+    senior[:, seniority] += 10.0
+    np.testing.assert_array_equal(booster.predict(senior), booster.predict(test.X))
+    free = tiny_config.model.model_copy(update={"unranked": ()})
+    unconstrained = train_ranker(
+        training_data.part("train"),
+        training_data.part("validation"),
+        tiny_config.model_copy(update={"model": free}),
+    )
+    used = unconstrained.feature_importance("split")[seniority]
+    assert used.sum() > 0  # left free, the committee's grades teach the trees seniority
