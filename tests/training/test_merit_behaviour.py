@@ -20,10 +20,6 @@ from features.export import PROTECTED_ATTRIBUTES, Export
 from training.behaviour import Behaviour, band_twins, check_pools, dominating_twins, round_pools
 from training.bundle import RankerBundle
 
-SENIORITY_REVERSAL_CEILING = 0.15
-"""Measured: 0.089 for the session's few-tree ranker, 0.060 for the default config's settings
-on the same rows, 0.026 for the served model of the demo export; the seniority (DUK) order
-reverses every pair and a coin half of them."""
 BAND_AND_SENIORITY = (
     "gap_", "jpm", "shortfall_", "surplus_", "assessment_missing", "years_since_assessment",
     "talent_box", "years_of_service", "rank_gap", "years_in_current_position",
@@ -79,9 +75,12 @@ def test_band_twins_differ_only_in_jpm_band_and_seniority(pools):
         pd.testing.assert_frame_equal(high[same], low[same])
 
 
-def test_seniority_rarely_reverses_the_jpm_band_order(checked, pools):
+def test_seniority_never_reverses_the_jpm_band_order(checked, pools):
+    """Time served never ranks (model.unranked), so a senior twin one JPM band lower never
+    scores above its merit twin (0.089 of pairs while seniority was a free feature); the
+    seniority (DUK) order reverses every pair, so the measure can fail."""
     assert checked.band_pairs > 500
-    assert checked.seniority_reversal_rate <= SENIORITY_REVERSAL_CEILING
+    assert checked.seniority_reversal_rate == 0.0
     duk = check_pools(
         lambda f: (f["rank_gap"].fillna(0) * 100 + f["years_of_service"]).to_numpy(), pools[:5]
     )
