@@ -173,6 +173,16 @@ MERIT_DOWN: tuple[str, ...] = tuple(f.name for f in CATALOGUE.values() if f.dire
 """Features whose rise may never raise it, in feature order."""
 CHANGEABLE: tuple[str, ...] = tuple(f.name for f in CATALOGUE.values() if f.changeable)
 """Features a candidate can change (recourse), in feature order."""
+SENIORITY: tuple[str, ...] = (
+    "years_of_service", "rank_gap", "years_in_current_position", "years_at_position_type",
+    "years_one_level_below",
+)  # fmt: skip
+"""Time served: rules check it against the post's minimums and reasons state it, but it never
+moves a score. Merit comes before seniority (UU 20/2023; the DUK order is what the merit reform
+replaces), and past committee grades carry a seniority bias that a ranker would learn through
+these features (measured: docs/training.md). Related experience ranks through
+``years_in_job_family``."""
+
 FACTORS: dict[Factor, tuple[str, ...]] = {
     factor: tuple(f.name for f in CATALOGUE.values() if f.factor == factor)
     for factor in FACTOR_NAMES

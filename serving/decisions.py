@@ -208,10 +208,9 @@ def assess(engine: Engine, stored: Any, nip: str) -> Assessment:
     when = pd.Timestamp(stored.as_of)
     position = shortlist_position(engine, stored)
     pool = prepare_candidates(engine.export, when, nips=[nip])
-    features = build_features(pool, position, when)
-    verdict = evaluate_rules(
-        pool, position, features, when, engine.ruleset, engine.export.election_calendar
-    )
+    features = build_features(pool, position, when, engine.ruleset.feature_config())
+    rules = engine.policies.for_agency(stored.agency_id).ruleset  # the shortlist's own rules
+    verdict = evaluate_rules(pool, position, features, when, rules, engine.export.election_calendar)
     failing = [r.rule for r in verdict.results.values() if r.applies and not r.passed[0]]
     return Assessment(
         unit,

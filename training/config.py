@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from features import catalogue
 from features.build import FEATURE_COLUMNS
@@ -43,15 +50,40 @@ class LabelPolicy(_Strict):
     """How OUTCOME and COMMITTEE labels are treated (see docs/training.md)."""
 
     outcome_weight: float = Field(1.0, gt=0)
-    committee_weight: float = Field(0.6, gt=0)
-    committee_max_label: int = Field(3, ge=0, le=4)
+    committee_weight: float | Literal["measured"] = "measured"
+    """A COMMITTEE row's weight relative to ``outcome_weight``; ``measured``: the agreement of
+    committee grades with outcome grades measured on the export's training rounds
+    (``training.outcomes.committee_agreement``), 1 when there are too few outcomes to tell."""
+    committee_min_weight: float = Field(0.1, gt=0, le=1)
+    """The least weight a measured disagreement leaves committee grades (some order is still
+    learnt from them)."""
+    min_outcome_rounds: int = Field(20, ge=2)
+    """Rounds with an outcome needed to measure the agreement."""
+    committee_max_label: int = Field(4, ge=0, le=4)
+    """The highest COMMITTEE grade kept (4: no cap)."""
     committee_seniority_debias: bool = True
     """Remove the part of COMMITTEE grades explained by within-round seniority."""
 
+    @field_validator("committee_weight")
+    @classmethod
+    def _positive_weight(cls, value: float | str) -> float | str:
+        if not isinstance(value, str) and value <= 0:
+            raise ValueError("committee_weight must be > 0 or 'measured'")
+        return value
 
-MERIT_UP: tuple[str, ...] = catalogue.MERIT_UP
-"""Merit factors (direction +1 in the feature catalogue): more never ranks a candidate lower
-(measured: +0.03-0.06 served NDCG@10 on three held-back truths, docs/training.md)."""
+
+DERIVED_MERIT: tuple[str, ...] = ("talent_box",)
+"""Features the catalogue leaves free that only summarise merit: the 9-box number rises with the
+last rating and with potential (``features.talent.BOXES``). Left free, a better rating could
+lower a score through the box (measured: 810 of 1 265 twins with one rating step more scored
+lower on the perturbed generator, docs/training.md)."""
+MERIT_UP: tuple[str, ...] = (
+    *catalogue.MERIT_UP,
+    *(c for c in DERIVED_MERIT if c not in catalogue.MERIT_UP),
+)
+"""Merit factors (direction +1 in the feature catalogue, and ``DERIVED_MERIT``): more never
+ranks a candidate lower (measured: +0.03-0.06 served NDCG@10 on three held-back truths,
+docs/training.md)."""
 MERIT_DOWN: tuple[str, ...] = catalogue.MERIT_DOWN
 """Shortfalls, sanctions and missing records (direction -1): more never ranks a candidate higher."""
 
@@ -73,6 +105,10 @@ class ModelConfig(_Strict):
     lambda_l2: float = Field(1.0, ge=0)
     eval_at: tuple[int, ...] = (5, 10)
     lambdarank_truncation_level: int = Field(20, ge=1)
+    label_gain: tuple[float, ...] = (0.0, 1.0, 2.0, 3.0, 4.0)
+    """The gain of each grade 0-4 in the lambdarank objective: linear, the gain of the NDCG
+    the shortlists are judged by (``make holdout``, ``sklearn.metrics.ndcg_score``). LightGBM's
+    default ``2**grade - 1`` weighs a single (often committee) top grade like fifteen 1s."""
     num_threads: int = Field(2, ge=1)
     monotone_increasing: tuple[str, ...] = MERIT_UP
     """Features whose rise may never lower a candidate's score (merit: competency, education,
@@ -80,17 +116,31 @@ class ModelConfig(_Strict):
     monotone_decreasing: tuple[str, ...] = MERIT_DOWN
     """Features whose rise may never raise it (shortfalls, sanctions, missing data)."""
     monotone_constraints_method: Literal["basic", "intermediate", "advanced"] = "advanced"
+    unranked: tuple[str, ...] = catalogue.SENIORITY
+    """Features the ranker may never split on (LightGBM ``feature_contri`` 0): built, checked by
+    the rules and stated in reasons, with a contribution of exactly 0 (time served,
+    ``features.catalogue.SENIORITY``)."""
+    refit_on_all_rounds: bool = True
+    """After the gate passes, the served model is these settings refitted on every round
+    (train, validation and test): the gated model is the evaluated one, the refit the served
+    one (with early stopping, its tree count scaled by the rounds it sees)."""
 
     @model_validator(mode="after")
     def _monotone_features_exist(self) -> ModelConfig:
         both = set(self.monotone_increasing) & set(self.monotone_decreasing)
         if both:
             raise ValueError(f"monotone in both directions: {', '.join(sorted(both))}")
-        unknown = sorted(
-            set(self.monotone_increasing + self.monotone_decreasing) - set(FEATURE_COLUMNS)
-        )
+        named = self.monotone_increasing + self.monotone_decreasing + self.unranked
+        unknown = sorted(set(named) - set(FEATURE_COLUMNS))
         if unknown:
-            raise ValueError(f"monotone constraints name unknown features: {', '.join(unknown)}")
+            raise ValueError(f"monotone or unranked, unknown features: {', '.join(unknown)}")
+        return self
+
+    @model_validator(mode="after")
+    def _gain_per_grade(self) -> ModelConfig:
+        gain = self.label_gain
+        if len(gain) < 5 or gain[0] < 0 or list(gain) != sorted(gain):
+            raise ValueError("label_gain must give grades 0-4 a non-negative, non-decreasing gain")
         return self
 
     @model_validator(mode="after")

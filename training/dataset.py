@@ -29,6 +29,7 @@ from features.errors import JobfitError
 from features.export import PROTECTED_ATTRIBUTES, Export
 from features.rules import evaluate_rules
 from training.config import LabelPolicy, SplitConfig, TrainingConfig
+from training.outcomes import CommitteeAgreement, committee_agreement, committee_weight
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +119,25 @@ class TrainingData:
     split: RoundSplit
     snapshot_hash: str
     ruleset_version: str
+    agreement: CommitteeAgreement | None = None
+    """Committee grades against outcome grades on the training rounds (the label policy's
+    measure); None when the policy fixes the committee weight."""
+    committee_weight: float = 1.0
+    """The weight COMMITTEE rows were given."""
 
     def part(self, name: str, *, candidates_only: bool = False) -> RankingData:
         """Rows of split ``name``."""
         return self.data.select(self.split.of(name), candidates_only=candidates_only)
+
+    def all_rounds(self, negatives_per_round: int) -> RankingData:
+        """The training rows of every round (the refit's data): train and validation as they
+        are, each test round's candidates and up to ``negatives_per_round`` of its sampled
+        non-candidates (the rest are the live-like proxy's rows, not training rows)."""
+        frame = self.data.frame
+        test = frame["round_id"].isin(set(self.split.test))
+        extra = (~frame["is_candidate"]).astype(np.int64).groupby(frame["round_id"]).cumsum()
+        keep = ~test | frame["is_candidate"] | (extra <= negatives_per_round)
+        return RankingData(frame.loc[keep].reset_index(drop=True), self.data.feature_columns)
 
     def counts(self) -> dict[str, int]:
         """Rows and rounds per split (for MLflow and the summary)."""
@@ -185,14 +201,18 @@ def seniority_z(rounds: pd.DataFrame, employees: pd.DataFrame) -> np.ndarray:
 
 
 def apply_label_policy(
-    rounds: pd.DataFrame, employees: pd.DataFrame, policy: LabelPolicy
+    rounds: pd.DataFrame,
+    employees: pd.DataFrame,
+    policy: LabelPolicy,
+    committee_weight: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Training labels and row weights for the rounds' rows (see docs/training.md).
 
     OUTCOME labels (what the placed person achieved in the post) are kept as they are, with
     weight ``outcome_weight``. COMMITTEE grades are de-biased for seniority when the policy
     says so (the slope of grade on within-round seniority, estimated over all committee rows,
-    is removed), rounded, capped at ``committee_max_label`` and weighted ``committee_weight``.
+    is removed), rounded, capped at ``committee_max_label`` and weighted ``committee_weight``
+    (default: the policy's fixed weight, or ``outcome_weight`` when it is measured).
     """
     raw = rounds["label"].to_numpy(dtype=np.float64)
     committee = rounds["label_source"].to_numpy() == "COMMITTEE"
@@ -206,8 +226,30 @@ def apply_label_policy(
         adjusted[committee] = raw[committee] - slope * z[committee]
     labels = raw.copy()
     labels[committee] = np.clip(np.rint(adjusted[committee]), 0, policy.committee_max_label)
-    weights = np.where(committee, policy.committee_weight, policy.outcome_weight)
+    if committee_weight is None:
+        committee_weight = _committee_weight(policy, None)
+    weights = np.where(committee, committee_weight, policy.outcome_weight)
     return labels.astype(np.int64), weights.astype(np.float64)
+
+
+def _committee_weight(policy: LabelPolicy, agreement: CommitteeAgreement | None) -> float:
+    return committee_weight(
+        policy.committee_weight, policy.outcome_weight, policy.committee_min_weight, agreement
+    )
+
+
+def measure_committee(
+    data: RankingData, split: RoundSplit, config: TrainingConfig
+) -> CommitteeAgreement | None:
+    """The agreement of committee with outcome grades on the train and validation rounds'
+    candidates (None when the policy fixes the committee weight)."""
+    if not isinstance(config.labels.committee_weight, str):
+        return None
+    rows = data.select([*split.train, *split.validation], candidates_only=True)
+    return committee_agreement(
+        rows.frame, data.feature_columns, min_rounds=config.labels.min_outcome_rounds,
+        seed=config.seed, threads=config.model.num_threads,
+    )  # fmt: skip
 
 
 def _check_features(columns: Sequence[str]) -> tuple[str, ...]:
@@ -280,7 +322,7 @@ def round_rows(
     pool_nips = in_round + sampled
     source = slicer(pool_nips) if slicer is not None else export
     pool = prepare_candidates(source, as_of, nips=pool_nips)
-    features = build_features(pool, position, as_of)
+    features = build_features(pool, position, as_of, ruleset.feature_config())
     nips = np.asarray(pool.nips).astype(str)
     is_candidate = np.isin(nips, in_round)
     verdict = evaluate_rules(pool, position, features, as_of, ruleset, export.election_calendar)
@@ -326,7 +368,7 @@ def build_training_data(
     if unknown:
         raise DatasetError(f"rounds name positions absent from positions: {unknown[:5]}")
     split = split_rounds(rounds, config.split)
-    labels, weights = apply_label_policy(rounds, export.employees, config.labels)
+    labels, weights = apply_label_policy(rounds, export.employees, config.labels, 1.0)
     rounds["raw_label"] = rounds["label"].astype(np.int64)
     rounds["label"] = labels
     rounds["weight"] = weights
@@ -380,9 +422,14 @@ def build_training_data(
     )  # fmt: skip
     data = RankingData(frame, feature_columns)
     data.groups  # noqa: B018  (checks contiguity and sum)
+    agreement = measure_committee(data, split, config)
+    weight = _committee_weight(config.labels, agreement)
+    frame.loc[frame["label_source"] == "COMMITTEE", "weight"] = weight
     return TrainingData(
         data=data,
         split=split,
         snapshot_hash=export.snapshot_hash,
         ruleset_version=str(getattr(ruleset, "version", "unknown")),
+        agreement=agreement,
+        committee_weight=weight,
     )

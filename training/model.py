@@ -1,9 +1,11 @@
-"""The ranker: LightGBM ``lambdarank``, one query per round, early stopping on validation rounds."""
+"""The ranker: LightGBM ``lambdarank``, one query per round, early stopping on validation rounds,
+then (after the gate) the served model refitted on every round with the gated settings."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import lightgbm as lgb
@@ -23,13 +25,14 @@ def monotone_constraints(config: TrainingConfig, feature_columns: Sequence[str])
 
 def lgb_params(config: TrainingConfig, feature_columns: Sequence[str]) -> dict[str, Any]:
     """LightGBM parameters from the config: deterministic, fixed threads, real shortlist sizes,
-    merit directions as monotone constraints."""
+    merit directions as monotone constraints, time served never split on."""
     m = config.model
     return {
         "objective": "lambdarank",
         "metric": "ndcg",
         "eval_at": list(m.eval_at),
         "lambdarank_truncation_level": m.lambdarank_truncation_level,
+        "label_gain": list(m.label_gain),
         "learning_rate": m.learning_rate,
         "num_leaves": m.num_leaves,
         "min_data_in_leaf": m.min_data_in_leaf,
@@ -39,6 +42,7 @@ def lgb_params(config: TrainingConfig, feature_columns: Sequence[str]) -> dict[s
         "lambda_l2": m.lambda_l2,
         "monotone_constraints": monotone_constraints(config, feature_columns),
         "monotone_constraints_method": m.monotone_constraints_method,
+        "feature_contri": [0.0 if name in m.unranked else 1.0 for name in feature_columns],
         "num_threads": m.num_threads,
         "seed": config.seed,
         "deterministic": True,
@@ -91,4 +95,43 @@ def train_ranker(
         best = booster.model_to_string(num_iteration=booster.best_iteration)
         booster = lgb.Booster(model_str=best)
     logger.info("trained %d trees", booster.num_trees())
+    return booster
+
+
+@dataclass(frozen=True)
+class Refit:
+    """How the served model is refitted on every round after the gate (logged to MLflow)."""
+
+    trees: int
+    """Trees grown on all rounds."""
+    gated_trees: int
+    """Trees of the evaluated (gated) model."""
+    rounds: int
+    train_rounds: int
+    early_stopped: bool
+    """True: ``trees`` is the early-stopping round scaled by ``rounds / train_rounds``."""
+
+
+def refit_plan(
+    gated: lgb.Booster, all_rounds: int, train_rounds: int, config: TrainingConfig
+) -> Refit:
+    """The tree count of the refit: the configured count without early stopping; with it, the
+    early-stopping round scaled by how many more rounds the refit sees (more data, more trees
+    before the validation NDCG would peak)."""
+    early = config.model.early_stopping_rounds > 0
+    trees = config.model.num_boost_round
+    if early:
+        trees = max(1, int(round(gated.num_trees() * all_rounds / max(train_rounds, 1))))
+    return Refit(
+        trees=trees, gated_trees=gated.num_trees(), rounds=all_rounds,
+        train_rounds=train_rounds, early_stopped=early,
+    )  # fmt: skip
+
+
+def refit_ranker(data: RankingData, plan: Refit, config: TrainingConfig) -> lgb.Booster:
+    """The served booster: the gated settings trained on ``data`` (every round) for
+    ``plan.trees`` trees, no validation set."""
+    params = lgb_params(config, data.feature_columns)
+    booster = lgb.train(params, _dataset(data), num_boost_round=plan.trees)
+    logger.info("refitted %d trees on %d rounds", booster.num_trees(), plan.rounds)
     return booster

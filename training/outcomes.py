@@ -1,4 +1,5 @@
-"""Outcome ingestion: later performance ratings of placed people become OUTCOME labels.
+"""Outcomes: later performance ratings of placed people become OUTCOME labels, and how far the
+committee's grades agree with them.
 
 The input is a CSV with the columns ``round_id, position_id, decided_on, nip, label``: how well
 the person placed by a round did in the post (0-4). Each row becomes that round's OUTCOME label
@@ -10,12 +11,18 @@ is written, and the rounds file is replaced atomically: a bad file changes nothi
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import lightgbm as lgb
+import numpy as np
 import pandas as pd
+from scipy.stats import spearmanr
 
 from features.errors import JobfitError
 from features.loader import load_export
@@ -159,3 +166,113 @@ def ingest_outcomes(data_dir: Path, file: Path) -> str:
         f"ingested {len(outcomes)} outcome label(s) into {target}: {updated} updated, "
         f"{added} added; the next `make train` uses them"
     )
+
+
+AGREEMENT_PARAMS: dict[str, object] = {
+    "objective": "lambdarank", "learning_rate": 0.1, "num_leaves": 7, "min_data_in_leaf": 20,
+    "lambdarank_truncation_level": 20, "deterministic": True, "force_row_wise": True,
+    "verbosity": -1,
+}  # fmt: skip
+"""The committee's view as a small lambdarank model (50 trees): enough to rank, cheap."""
+AGREEMENT_TREES = 50
+
+
+@dataclass(frozen=True)
+class CommitteeAgreement:
+    """How far committee grades agree with outcome grades on an export's training rounds.
+
+    A model of the committee's grades (fitted on the committee rows of the other half of the
+    rounds) places every candidate of a round; ``outcome_rho`` is the rank correlation of the
+    placed person's place with their outcome grade, ``committee_rho`` that of the committee-
+    graded candidates' place with their own grades (the same model against what it learnt:
+    the ceiling). ``agreement`` = ``outcome_rho / committee_rho`` in [0, 1]: 1 when the
+    committee's order predicts outcomes as well as it predicts itself, 0 when not at all.
+    """
+
+    rounds: int
+    """Rounds with an outcome that were measured."""
+    outcome_rho: float
+    committee_rho: float
+    agreement: float
+    """NaN when fewer than the policy's ``min_outcome_rounds`` were measured."""
+
+    @property
+    def measured(self) -> bool:
+        """Whether there were enough outcomes to measure."""
+        return not math.isnan(self.agreement)
+
+    def metrics(self) -> dict[str, float]:
+        """MLflow metrics ``labels.agreement.*`` (NaN ones left out)."""
+        values = {"rounds": float(self.rounds), "outcome_rho": self.outcome_rho,
+                  "committee_rho": self.committee_rho, "ratio": self.agreement}  # fmt: skip
+        return {f"labels.agreement.{k}": v for k, v in values.items() if not math.isnan(v)}
+
+
+def _places(frame: pd.DataFrame, scores: np.ndarray) -> np.ndarray:
+    """Each row's place within its round, 0 (lowest score) to 1 (highest), ties averaged."""
+    ranks = pd.Series(scores).groupby(frame["round_id"].to_numpy()).rank(method="average")
+    sizes = frame.groupby("round_id")["round_id"].transform("size").to_numpy()
+    return (ranks.to_numpy() - 1) / np.maximum(sizes - 1, 1)
+
+
+def _committee_model(
+    frame: pd.DataFrame, columns: Sequence[str], seed: int, threads: int
+) -> lgb.Booster:
+    rows = frame.loc[frame["label_source"] == "COMMITTEE"]
+    groups = rows.groupby("round_id", sort=False).size().to_numpy()
+    data = lgb.Dataset(rows[list(columns)].to_numpy(np.float64),
+                       label=rows["label"].to_numpy(np.int64), group=groups)  # fmt: skip
+    params = {**AGREEMENT_PARAMS, "seed": seed, "num_threads": threads}
+    return lgb.train(params, data, num_boost_round=AGREEMENT_TREES)
+
+
+def committee_agreement(
+    frame: pd.DataFrame,
+    feature_columns: Sequence[str],
+    *,
+    min_rounds: int,
+    seed: int = 0,
+    threads: int = 1,
+) -> CommitteeAgreement:
+    """Measure how far COMMITTEE grades agree with OUTCOME grades (two-fold over rounds).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Candidate rows (``round_id``, ``label_source``, ``label`` and the features), sorted by
+        round: the training rounds only, so the test rounds stay unseen.
+    feature_columns : sequence of str
+    min_rounds : int
+        Rounds with an outcome needed; fewer gives a NaN ``agreement``.
+    """
+    frame = frame.reset_index(drop=True)
+    round_ids = frame["round_id"].drop_duplicates().to_numpy()
+    outcome_rounds = frame.loc[frame["label_source"] == "OUTCOME", "round_id"].nunique()
+    fold = frame["round_id"].map({r: i % 2 for i, r in enumerate(round_ids)}).to_numpy()
+    committee = frame["label_source"].to_numpy() == "COMMITTEE"
+    if outcome_rounds < min_rounds or not all((committee & (fold == k)).any() for k in (0, 1)):
+        return CommitteeAgreement(outcome_rounds, math.nan, math.nan, math.nan)
+    places = np.full(len(frame), np.nan)
+    for k in (0, 1):
+        fitted = _committee_model(frame.loc[fold != k], feature_columns, seed, threads)
+        part = frame.loc[fold == k]
+        scores = fitted.predict(part[list(feature_columns)].to_numpy(np.float64))
+        places[fold == k] = _places(part, scores)
+    label = frame["label"].to_numpy(np.float64)
+    outcome = frame["label_source"].to_numpy() == "OUTCOME"
+    rho_o = float(spearmanr(places[outcome], label[outcome]).statistic)
+    rho_c = float(spearmanr(places[committee], label[committee]).statistic)
+    ratio = float(np.clip(rho_o / rho_c, 0.0, 1.0)) if rho_c > 0 else 0.0
+    return CommitteeAgreement(int(outcome.sum()), rho_o, rho_c, ratio)
+
+
+def committee_weight(
+    fixed: float | str, outcome_weight: float, floor: float, agreement: CommitteeAgreement | None
+) -> float:
+    """A COMMITTEE row's weight: the fixed one if configured; else ``outcome_weight`` times the
+    measured agreement (at least ``floor``), or times 1 with too few outcomes to measure."""
+    if not isinstance(fixed, str):
+        return float(fixed)
+    if agreement is None or not agreement.measured:
+        return outcome_weight
+    return outcome_weight * max(floor, agreement.agreement)

@@ -21,6 +21,7 @@ from features.export import Export
 from features.loader import load_export
 from features.rules import load_ruleset
 from training.baselines import fit_pointwise, jpm_column, jpm_scores, seniority_scores
+from training.behaviour import Behaviour, check_pools, round_pools
 from training.bundle import (
     RankerBundle,
     RegistryError,
@@ -32,7 +33,8 @@ from training.config import TrainingConfig, load_config
 from training.dataset import RankingData, TrainingData, build_training_data
 from training.evaluation import Estimate, ndcg_curve, per_round, slices, summarize
 from training.fairness import FairnessReport, audit
-from training.model import train_ranker
+from training.model import Refit, refit_plan, refit_ranker, train_ranker
+from training.outcomes import CommitteeAgreement
 from training.registry import (
     CHALLENGER,
     GATE_REASON_TAG,
@@ -103,6 +105,12 @@ class TrainResult:
     ruleset_version: str
     data_hash: str
     booster: lgb.Booster | None = None
+    """The served (registered) booster: the refit on every round if there is one."""
+    refit: Refit | None = None
+    agreement: CommitteeAgreement | None = None
+    committee_weight: float = 1.0
+    behaviour: Behaviour | None = None
+    """Merit checks of the served model on twins of the test rounds' candidates."""
 
     def summary(self) -> str:
         """A readable summary: data, ranker vs baselines, gate decision, registered version."""
@@ -113,6 +121,9 @@ class TrainResult:
             f"{c['test_rounds']}  rows: {c['train_rows']}/{c['validation_rows']}/{c['test_rows']}"
             f" (test candidates {c['test_candidate_rows']})",
             f"trees: {self.trees}  time: {self.seconds:.1f} s",
+            self._refit_line(),
+            committee_line(self.agreement, self.committee_weight),
+            behaviour_line(self.behaviour),
             "",
             f"{'method':<12} {'NDCG@10 test rounds [95% CI]':<32} {'NDCG@10 live-like pool':<28}",
         ]
@@ -134,6 +145,45 @@ class TrainResult:
             f"(aliases: {', '.join(self.aliases)})  run {self.run_id}",
         ]
         return "\n".join(lines)
+
+    def _refit_line(self) -> str:
+        r = self.refit
+        if r is None:
+            return "served model: the evaluated one (no refit)"
+        how = "early stopping, scaled" if r.early_stopped else "configured count"
+        return (
+            f"served model: refitted on all {r.rounds} rounds with {r.trees} trees ({how}; the "
+            f"evaluated model has {r.gated_trees} trees on {r.train_rounds} training rounds)"
+        )
+
+
+def committee_line(agreement: CommitteeAgreement | None, weight: float) -> str:
+    """The label policy's measure and correction, in one line of the summary."""
+    if agreement is None:
+        return f"committee grades: fixed weight {weight:.2f}"
+    if not agreement.measured:
+        return (
+            f"committee grades: {agreement.rounds} rounds with an outcome, too few to measure "
+            f"their agreement; trusted fully (weight {weight:.2f})"
+        )
+    return (
+        f"committee grades vs outcomes over {agreement.rounds} training rounds: rank "
+        f"correlation {agreement.outcome_rho:.2f} (committee vs itself "
+        f"{agreement.committee_rho:.2f}), agreement {agreement.agreement:.2f}: committee weight "
+        f"{weight:.2f}"
+    )
+
+
+def behaviour_line(behaviour: Behaviour | None) -> str:
+    """The served model's merit checks, in one line of the summary."""
+    if behaviour is None:
+        return "merit checks: not run"
+    b = behaviour
+    return (
+        f"merit checks (served model, twins of test-round candidates): dominating twin ranked "
+        f"below {b.dominance_violations}/{b.dominance_pairs}; seniority reverses the JPM band "
+        f"order in {b.seniority_reversal_rate:.1%} of {b.band_pairs} pairs"
+    )
 
 
 @dataclass
@@ -349,6 +399,32 @@ def _log_model(bundle: RankerBundle, config: TrainingConfig, settings: Settings,
     )  # fmt: skip
 
 
+def _refit(
+    gated: lgb.Booster, td: TrainingData, config: TrainingConfig, decision: GateDecision
+) -> tuple[Refit | None, lgb.Booster]:
+    """The served booster: after a passed gate, the gated settings refitted on every round
+    (when the config says so); else the evaluated booster itself."""
+    if not (decision.promoted and config.model.refit_on_all_rounds):
+        return None, gated
+    rounds = len(td.split.train) + len(td.split.validation) + len(td.split.test)
+    plan = refit_plan(gated, rounds, len(td.split.train), config)
+    return plan, refit_ranker(td.all_rounds(config.negatives.per_round), plan, config)
+
+
+def _log_refit(refit: Refit | None, gated: lgb.Booster, work: Path) -> None:
+    """The refit's choices as params, and the evaluated (gated) booster as an artefact."""
+    mlflow.log_params({"refit.on_all_rounds": refit is not None,
+                       "refit.trees": refit.trees if refit else gated.num_trees()})  # fmt: skip
+    if refit is not None:
+        mlflow.log_params(
+            {"refit.rounds": refit.rounds, "refit.early_stopped": refit.early_stopped}
+        )
+    gated_dir = work / "gated"
+    gated_dir.mkdir()
+    gated.save_model(str(gated_dir / "booster.txt"))
+    mlflow.log_artifacts(str(gated_dir), artifact_path="gated")
+
+
 def _load_inputs(data_dir: Path) -> tuple[Export, Any]:
     return load_export(Path(data_dir)), load_ruleset()
 
@@ -378,12 +454,17 @@ def train_and_register(
     evaluation = evaluate_methods(td, scorers, export, config)
     old_version, champion = _champion_estimates(settings, td, config)
     decision = gate(evaluation, champion, config)
+    refit, served = _refit(booster, td, config, decision)
+    behaviour = check_pools(
+        lambda f: served.predict(f[list(td.data.feature_columns)].to_numpy(np.float64)),
+        round_pools(export, td.split.test), seed=config.seed,
+    )  # fmt: skip
 
     experiment_id = ensure_experiment(settings)
     client = configure_tracking(settings)
     version_code = code_version()
     bundle = RankerBundle(
-        booster=booster,
+        booster=served,
         feature_columns=td.data.feature_columns,
         ruleset_version=td.ruleset_version,
         code_version=version_code,
@@ -402,10 +483,15 @@ def train_and_register(
             else "refused", "gate_reason": decision.reason,
         })  # fmt: skip
         mlflow.log_metrics({**{k: float(v) for k, v in counts.items()},
-                            "trees": float(booster.num_trees())})  # fmt: skip
+                            "trees": float(served.num_trees()),
+                            "gated.trees": float(booster.num_trees())})  # fmt: skip
         mlflow.log_metrics(evaluation.metrics())
         if champion is not None:
             mlflow.log_metric("champion.ndcg_at_10", champion[GATE_METRIC].mean)
+        mlflow.log_metric("labels.committee_weight", td.committee_weight)
+        mlflow.log_metrics(behaviour.metrics())
+        if td.agreement is not None:
+            mlflow.log_metrics(td.agreement.metrics())
         _plots(booster, evaluation, td.data.feature_columns, work)
         for name in ("position_type", "agency_id"):
             table = slices(evaluation.tables["ranker"], name)
@@ -417,6 +503,7 @@ def train_and_register(
                 {a: t for a, t in evaluation.fairness.rates.items()}, names=["attribute"]
             ).to_csv(work / "fairness_by_group.csv")
         mlflow.log_artifacts(str(work), artifact_path="evaluation")
+        _log_refit(refit, booster, work)
         info = _log_model(bundle, config, settings, work)
         run_id = run.info.run_id
     version = str(info.registered_model_version)
@@ -436,9 +523,10 @@ def train_and_register(
         logger.info("champion stays at version %s: %s", old_version, decision.reason)
     return TrainResult(
         counts=counts, evaluation=evaluation, decision=decision, name=name, version=version,
-        aliases=aliases, run_id=run_id, trees=booster.num_trees(),
+        aliases=aliases, run_id=run_id, trees=served.num_trees(),
         seconds=time.perf_counter() - started, ruleset_version=td.ruleset_version,
-        data_hash=td.snapshot_hash, booster=booster,
+        data_hash=td.snapshot_hash, booster=served, refit=refit, agreement=td.agreement,
+        committee_weight=td.committee_weight, behaviour=behaviour,
     )  # fmt: skip
 
 

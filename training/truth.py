@@ -98,7 +98,7 @@ def eligibility(export: Any, as_of: pd.Timestamp, position_ids: list[str]) -> pd
     frames = []
     for position_id in position_ids:
         position = positions.loc[position_id].to_dict()
-        features = build_features(pool, position, as_of)
+        features = build_features(pool, position, as_of, ruleset.feature_config())
         verdict = evaluate_rules(pool, position, features, as_of, ruleset, export.election_calendar)
         frames.append(pd.DataFrame({
             "position_id": position_id, "nip": np.asarray(pool.nips).astype(str),
