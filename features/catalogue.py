@@ -105,7 +105,7 @@ _TABLE: tuple[tuple[str, Factor, Direction, bool, bool, Unrecorded], ...] = (
     ("technical_hours_in_family",        "training",     1, True,  True,  "label"),
     ("trainings_in_family_count",        "training",     1, True,  False, "label"),
     ("training_hours_3y",                "training",     0, True,  False, "label"),
-    ("talent_box",                       "talent",       0, False, True,  "own"),
+    ("talent_box",                       "talent",       1, False, True,  "own"),
     ("aspires_job_family",               "aspirations",  0, True,  True,  "label"),
     ("aspires_unit",                     "aspirations",  0, False, True,  "label"),
 )  # fmt: skip

@@ -72,18 +72,11 @@ class LabelPolicy(_Strict):
         return value
 
 
-DERIVED_MERIT: tuple[str, ...] = ("talent_box",)
-"""Features the catalogue leaves free that only summarise merit: the 9-box number rises with the
-last rating and with potential (``features.talent.BOXES``). Left free, a better rating could
-lower a score through the box (measured: 810 of 1 265 twins with one rating step more scored
-lower on the perturbed generator, docs/training.md)."""
-MERIT_UP: tuple[str, ...] = (
-    *catalogue.MERIT_UP,
-    *(c for c in DERIVED_MERIT if c not in catalogue.MERIT_UP),
-)
-"""Merit factors (direction +1 in the feature catalogue, and ``DERIVED_MERIT``): more never
-ranks a candidate lower (measured: +0.03-0.06 served NDCG@10 on three held-back truths,
-docs/training.md)."""
+MERIT_UP: tuple[str, ...] = catalogue.MERIT_UP
+"""Merit factors (direction +1 in the feature catalogue): more never ranks a candidate lower
+(measured: +0.03-0.06 served NDCG@10 on three held-back truths, docs/training.md). The talent
+box is one: its number rises with the last rating and with potential; left free, a better
+rating lowered scores through it (810 of 1 265 twins on the perturbed generator)."""
 MERIT_DOWN: tuple[str, ...] = catalogue.MERIT_DOWN
 """Shortfalls, sanctions and missing records (direction -1): more never ranks a candidate higher."""
 
