@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from features.errors import ForbiddenError, JobfitError, NotFoundError
+from features.errors import JobfitError, NotFoundError
 from serving import assignment as asg
 
 MAX_VACANCIES = 1000
@@ -28,10 +28,6 @@ class CampaignError(JobfitError):
 
 class CampaignNotFound(CampaignError, NotFoundError):
     """A position, agency or stored campaign that does not exist (404)."""
-
-
-class CampaignForbidden(CampaignError, ForbiddenError):
-    """The caller may not run or read a campaign over these vacancies (403)."""
 
 
 class CampaignOptions(BaseModel):

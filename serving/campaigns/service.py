@@ -16,11 +16,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from features.loader import load_export
-from serving import audit
+from serving import audit, policy
 from serving.auth import Principal
 from serving.campaigns.models import (
-    CampaignForbidden,
-    CampaignNotFound,
     CampaignOptions,
     CampaignReport,
 )
@@ -36,28 +34,16 @@ from training.bundle import load_champion
 logger = logging.getLogger(__name__)
 
 
-def authorize_scope(
-    role: str, agency: str | None, vacancy_ids: Sequence[str], positions: pd.DataFrame
-) -> str:
-    """Check that ``role``/``agency`` may run a campaign over ``vacancy_ids``; return its agency.
+def authorize_scope(who: Principal, vacancy_ids: Sequence[str], positions: pd.DataFrame) -> str:
+    """The agency of a campaign over ``vacancy_ids`` ("*" for several), as the policy allows.
 
-    Admins may run any campaign; a committee only over vacancies of its own agency (all of
-    them in one agency). Nobody else may.
-
-    Raises
-    ------
-    CampaignForbidden
+    Every vacancy's agency must be one ``who`` may run campaigns in (``serving.policy``): a
+    role that never may is a ForbiddenError, another agency's vacancy a missing position.
     """
     agencies = sorted(set(positions.set_index("position_id").loc[list(vacancy_ids), "agency_id"]))
-    if role == "admin":
-        return agencies[0] if len(agencies) == 1 else "*"
-    if role != "committee":
-        raise CampaignForbidden("only an admin or a selection committee may run a campaign")
-    if len(agencies) != 1 or agencies[0] != agency:
-        raise CampaignForbidden(
-            "a committee may run campaigns only over its own agency's vacancies"
-        )
-    return agencies[0]
+    for agency in agencies:
+        policy.authorize(who, "campaign.create", str(agency), (), "position")
+    return agencies[0] if len(agencies) == 1 else "*"
 
 
 def _audit_detail(report: CampaignReport) -> dict[str, Any]:
@@ -110,7 +96,7 @@ def create_and_store(
     """
     export, scorer, model = runtime.ready().export, runtime.ready_scorer(), runtime.model
     ids = resolve_vacancies(export.positions, position_ids, agency_id)
-    agency = authorize_scope(who.role, who.agency_id, ids, export.positions)
+    agency = authorize_scope(who, ids, export.positions)
     report = run_campaign(
         export,
         scorer,
@@ -141,8 +127,7 @@ def read_campaign(
     runtime.ready()
     with db.connect() as connection:
         report, agency = load_campaign(connection, campaign_id)
-    if who.role == "committee" and agency != who.agency_id:  # admins, auditors: any
-        raise CampaignNotFound("no such campaign")
+    policy.authorize(who, "campaign.read", agency, (), "campaign")
     return report
 
 

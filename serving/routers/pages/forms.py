@@ -10,6 +10,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from features import i18n
+from serving import policy
 from serving.auth import Principal
 from serving.campaigns.models import MAX_VACANCIES, CampaignOptions
 from serving.decisions import Proposal
@@ -101,14 +102,16 @@ def campaign_options(form: CampaignForm) -> CampaignOptions:
 def _campaign_scope(
     who: Principal, form: CampaignForm, vacancies: list[dict[str, Any]]
 ) -> tuple[list[str] | None, str | None]:
-    """``(position_ids, agency_id)`` of the form; a committee's agency is always its own."""
+    """``(position_ids, agency_id)`` of the form; a caller the policy keeps to its own agency
+    runs campaigns there, whatever the form says."""
     if form.scope == "selected":
         if not form.position_id:
             raise CampaignFormError("err_none_ticked")
         return list(form.position_id), None
     if form.scope != "agency":
         raise CampaignFormError("err_scope")
-    agency = who.agency_id if who.role == "committee" else form.agency_id.strip()
+    walled = policy.scope(who, "campaign.create") is not None
+    agency = who.agency_id if walled else form.agency_id.strip()
     if not agency:
         raise CampaignFormError("err_no_agency")
     if not any(str(p["agency_id"]) == agency for p in vacancies):
