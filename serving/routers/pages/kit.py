@@ -98,6 +98,16 @@ async def check_csrf(request: Request) -> None:
         raise ForbiddenError("the form's CSRF token is missing or does not match: reload the page")
 
 
+def _stale(request: Request, who: Principal | None) -> dict[str, Any] | None:
+    """The export's date and age when it is older than ``stale_after_days`` (shown signed in)."""
+    engine = current_engine(request)
+    if who is None or engine is None:
+        return None
+    if engine.export_age_days <= request.app.state.settings.stale_after_days:
+        return None
+    return {"as_of": engine.as_of.date().isoformat(), "days": engine.export_age_days}
+
+
 def _render(
     request: Request, name: str, lang: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -112,11 +122,9 @@ def _render(
         base = fresh = secrets.token_urlsafe(32)
     token = csrf_token(base)
     field = Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, token)
+    shared = {"lang": lang, "t": words, "who": who, "csrf_token": token, "csrf_input": field}
     response = templates.TemplateResponse(
-        request,
-        name,
-        {"lang": lang, "t": words, "who": who, "csrf_token": token, "csrf_input": field, **context},
-        status_code=status,
+        request, name, {**shared, "stale": _stale(request, who), **context}, status_code=status
     )
     if fresh is not None:
         set_cookie(request, response, PRE_COOKIE, fresh)
