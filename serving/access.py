@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.routing import Match
+
+from serving.asgi import HttpMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +43,10 @@ def template(scope: dict[str, Any], plain: str | None) -> str:
     return plain or UNMATCHED
 
 
-class AccessLog:
+class AccessLog(HttpMiddleware):
     """Log one line a request: method, route template, status and duration (ASGI middleware)."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         start, status, plain = time.perf_counter(), 500, _plain_route(scope)
 
         async def sending(message: dict[str, Any]) -> None:

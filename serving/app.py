@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from features.errors import JobfitError
 from serving import audit, errors, openapi
 from serving.access import AccessLog
+from serving.asgi import App, HttpMiddleware
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
 from serving.routers import api, campaigns, decisions, grants, pages
@@ -26,7 +27,7 @@ from serving.settings import ServiceSettings
 logger = logging.getLogger(__name__)
 
 
-class BodyLimit:
+class BodyLimit(HttpMiddleware):
     """Refuse request bodies larger than ``limit`` bytes with 413 (ASGI middleware).
 
     A declared ``Content-Length`` over the limit is refused before any byte is read. A body
@@ -34,13 +35,11 @@ class BodyLimit:
     the first chunk past the limit ends the request with 413, the rest left unread.
     """
 
-    def __init__(self, app: Callable[..., Awaitable[None]], limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: App, limit: int) -> None:
+        super().__init__(app)
+        self.limit = limit
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         length = dict(scope.get("headers", [])).get(b"content-length")
         if length is None:
             messages = await self._buffered(receive)
@@ -96,7 +95,7 @@ DOCS_CSP = (
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class Guard:
+class Guard(HttpMiddleware):
     """Security headers on every response; an unsafe request from another origin gets 403.
 
     The headers: CSP (with ``frame-ancestors 'none'``), X-Frame-Options, Referrer-Policy and
@@ -104,13 +103,7 @@ class Guard:
     names another origin than the request's own is refused before any route runs.
     """
 
-    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["method"] in UNSAFE_METHODS and not _same_origin(scope):
             refused = errors.problem(
                 403, "Forbidden", "a request from another site is refused (Origin check)"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.errors import JobfitError
 from serving import access
+from serving.asgi import HttpMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -62,18 +62,12 @@ def install(app: FastAPI) -> None:
     app.add_middleware(CatchUnexpected)  # outermost: the server never sees the error
 
 
-class CatchUnexpected:
+class CatchUnexpected(HttpMiddleware):
     """Answer an unexpected error with a 500 problem and keep it from the server (ASGI
     middleware): the server's own error log would print the error's message, which may quote
     a NIP. The one log line is :func:`log_unexpected`'s."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         started = False
 
         async def sending(message: dict[str, Any]) -> None:
