@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from features.export import (
     Export,
     reference_date,
 )
+from features.legacy import PREDICATES_FROM, is_old_rating, map_ratings, map_trainings
 from features.private import owner_only
 from features.schemas import (
     BOOLEAN_COLUMNS,
@@ -260,6 +261,7 @@ def _row_violations(tables: dict[str, _Table]) -> list[Violation]:
     violations += _date_order(tables["position_history"], "start_date", "end_date")
     violations += _date_order(tables["discipline"], "decided_on", "ends_on")
     violations += _unique(tables["performance"], ["nip", "year"])
+    violations += _old_scale_years(tables["performance"])
     violations += _unique(tables["rounds"], ["round_id", "nip"])
     violations += _round_rules(tables["rounds"])
     violations += _single_row(tables["export_metadata"])
@@ -362,6 +364,19 @@ def _unique(table: _Table, columns: list[str]) -> list[Violation]:
         duplicated,
         columns[-1],
         f"({', '.join(columns)}) must be unique: this combination repeats",
+    )
+
+
+def _old_scale_years(table: _Table) -> list[Violation]:
+    """A numeric SKP score or an old rating only for a year before the 2022 predicates."""
+    text = table.text
+    recent = pd.to_numeric(text["year"], errors="coerce") >= PREDICATES_FROM
+    return _flag_mask(
+        table,
+        (recent & is_old_rating(text["rating"])).to_numpy(),
+        "rating",
+        f"an SKP score or a PP 46/2011 rating is accepted for years before {PREDICATES_FROM} "
+        f"only: from {PREDICATES_FROM} a rating is a PermenPANRB 6/2022 predicate",
     )
 
 
@@ -475,6 +490,8 @@ def _drop_bad(tables: dict[str, _Table]) -> int:
 
 def _typed_export(tables: dict[str, _Table], files: dict[str, Path]) -> Export:
     frames = {name: _typed(table.text) for name, table in tables.items()}
+    frames["performance"] = _mapped(frames["performance"], "rating", map_ratings)
+    frames["trainings"] = _mapped(frames["trainings"], "kind", map_trainings)
     return Export(**frames, snapshot_hash=_snapshot_hash(files))
 
 
@@ -495,6 +512,17 @@ def _typed(text: pd.DataFrame) -> pd.DataFrame:
         else:
             out[column] = out[column].astype(object)
     return out
+
+
+def _mapped(
+    frame: pd.DataFrame, column: str, mapping: Callable[[pd.Series], tuple[pd.Series, pd.Series]]
+) -> pd.DataFrame:
+    """Values of the old scales mapped to today's, the original kept in ``<column>_mapped_from``
+    (``""`` where nothing was mapped; features.legacy)."""
+    today, original = mapping(frame[column].astype(str))
+    return frame.assign(
+        **{column: today.astype(object), f"{column}_mapped_from": original.astype(object)}
+    )
 
 
 def _snapshot_hash(files: dict[str, Path]) -> str:

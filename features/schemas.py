@@ -12,6 +12,13 @@ from collections.abc import Iterable
 import pandas as pd
 import pandera.pandas as pa
 
+from features.legacy import (
+    OLD_LEADERSHIP,
+    OLD_RATINGS,
+    PREDICATES_FROM,
+    is_old_rating,
+    is_old_training,
+)
 from features.vocabulary import (
     ASSESSMENT_METHODS,
     COMPETENCIES,
@@ -89,6 +96,28 @@ def _decimal(low: float, high: float, optional: bool = False) -> pa.Column:
     )
 
 
+def _rating() -> pa.Column:
+    """A PermenPANRB 6/2022 predicate, or a value of the old scales (features.legacy)."""
+    rule = (
+        f"must be one of {', '.join(RATINGS_BEST_FIRST)} (before {PREDICATES_FROM} also an "
+        f"SKP score 0-100 or {', '.join(OLD_RATINGS)}, PP 46/2011)"
+    )
+    return pa.Column(
+        str, pa.Check(lambda s: s.isin(RATINGS_BEST_FIRST) | is_old_rating(s), error=rule)
+    )
+
+
+def _training_kind() -> pa.Column:
+    """A training kind, or an old leadership training (Diklatpim, features.legacy)."""
+    rule = (
+        f"must be one of {', '.join(TRAINING_KINDS)} or an old leadership training "
+        f"{', '.join(OLD_LEADERSHIP)}"
+    )
+    return pa.Column(
+        str, pa.Check(lambda s: s.isin(TRAINING_KINDS) | is_old_training(s), error=rule)
+    )
+
+
 NIP = pa.Column(str, pa.Check.str_matches(r"^\d{18}$", error="must be 18 digits"))
 NIP_UNIQUE = pa.Column(
     str, pa.Check.str_matches(r"^\d{18}$", error="must be 18 digits"), unique=True
@@ -162,7 +191,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "potential_score": _decimal(0, 100, optional=True),
     }),
     "performance": pa.DataFrameSchema(
-        {"nip": NIP, "year": _integer(1950, 2100), "rating": _enum(RATINGS_BEST_FIRST)},
+        {"nip": NIP, "year": _integer(1950, 2100), "rating": _rating()},
     ),
     "position_history": pa.DataFrameSchema({
         "nip": NIP,
@@ -193,7 +222,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "trainings": pa.DataFrameSchema({
         "nip": NIP,
         "name": _text(),
-        "kind": _enum(TRAINING_KINDS),
+        "kind": _training_kind(),
         "job_family": _text(optional=True),
         "completed_on": _date(),
         "hours": _integer(0),
