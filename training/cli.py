@@ -63,12 +63,19 @@ def data(
         Path | None,
         typer.Option("--truth", help="Also write the held-back truth here (outside --out)."),
     ] = None,
+    legacy_history: Annotated[
+        bool,
+        typer.Option(
+            "--legacy-history",
+            help="Write years before 2022 in the old scales (SKP scores, Cukup, Diklatpim).",
+        ),
+    ] = False,
 ) -> None:
     """Generate a synthetic personnel export in the data contract's format."""
     with user_errors():
         generate_export(
             out, employees=employees, seed=seed, fmt=format, reference_date=reference_date,
-            latent=latent, truth_dir=truth,
+            latent=latent, truth_dir=truth, legacy_history=legacy_history,
         )  # fmt: skip
 
 

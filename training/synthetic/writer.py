@@ -19,6 +19,7 @@ from features.export import TABLE_COLUMNS
 from features.vocabulary import COMPETENCIES, REQUIRED_COMPETENCY_COLUMNS
 from training.synthetic.agency import generate_agency
 from training.synthetic.latent import LATENTS
+from training.synthetic.legacy import old_scale_tables
 from training.synthetic.spec import AgencySpec
 from training.truth import write_truth
 
@@ -156,6 +157,7 @@ def generate_export(
     progress: bool = True,
     latent: str = "default",
     truth_dir: Path | None = None,
+    legacy_history: bool = False,
 ) -> None:
     """Generate a synthetic personnel export in the data contract's format.
 
@@ -182,6 +184,9 @@ def generate_export(
         with every active employee of its agency, eligibility and a graded relevance; see
         ``training.truth``) into this folder, which must lie outside ``out_dir``. The export
         itself is the same bytes with or without it.
+    legacy_history : bool
+        Write the years before 2022 in the old scales (SKP scores and PP 46/2011 ratings,
+        Diklatpim trainings; ``training.synthetic.legacy``). Off: the same bytes as before.
     """
     if latent not in LATENTS:
         raise GeneratorError(f"--latent must be one of {sorted(LATENTS)}, not {latent!r}")
@@ -210,7 +215,9 @@ def generate_export(
     staging.chmod(0o755)  # mkdtemp makes it private; the export is an ordinary folder
     truth: list[pd.DataFrame] | None = [] if truth_dir is not None else None
     try:
-        _write_all(staging, employees, seed, fmt, reference_date, progress, latent, truth)
+        _write_all(
+            staging, employees, seed, fmt, reference_date, progress, latent, truth, legacy_history
+        )
         _replace(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -230,6 +237,7 @@ def _write_all(
     progress: bool,
     latent: str = "default",
     truth: list[pd.DataFrame] | None = None,
+    legacy_history: bool = False,
 ) -> None:
     sinks = {table: _TableSink(folder, table, fmt) for table in TABLE_COLUMNS}
     specs = _agency_specs(employees, seed, reference_date, latent, truth is not None)
@@ -238,7 +246,8 @@ def _write_all(
             agency = generate_agency(spec)
             if truth is not None and agency.truth is not None:
                 truth.append(agency.truth)
-            for table, frame in agency.tables.items():
+            tables = old_scale_tables(spec, agency.tables) if legacy_history else agency.tables
+            for table, frame in tables.items():
                 sinks[table].write(frame)
             bar.update(spec.employees)
     extracted = pd.DataFrame({"extracted_on": [pd.Timestamp(reference_date)]})
