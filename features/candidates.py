@@ -71,6 +71,13 @@ class CandidatePool:
     column_codes, column_labels : numpy.ndarray, tuple of tuple of str
         ``column_codes[:, j]`` codes the employees' ``CODED_COLUMNS[j]`` into
         ``column_labels[j]``, so that rules compare integers, not strings, on every request.
+    ratings_mapped_from : numpy.ndarray
+        object, aligned to ``ratings``: the value the export holds where a rating was mapped
+        from an old scale (an SKP score, ``CUKUP``; features.legacy), else ``""``. Never a
+        feature: reasons say it.
+    leadership_mapped_from : numpy.ndarray
+        object: the old name (Diklatpim) of the training that gives ``leadership_level`` when
+        it was mapped, else ``""``. Never a feature: reasons say it.
     """
 
     as_of: pd.Timestamp
@@ -101,6 +108,8 @@ class CandidatePool:
     majors: tuple[str, ...]
     column_codes: np.ndarray
     column_labels: tuple[tuple[str, ...], ...]
+    ratings_mapped_from: np.ndarray
+    leadership_mapped_from: np.ndarray
 
     def __len__(self) -> int:
         return len(self.nips)
@@ -174,6 +183,8 @@ def prepare_candidates(
         majors=tuple(str(m) for m in majors),
         column_codes=column_codes,
         column_labels=column_labels,
+        ratings_mapped_from=_ratings_mapped_from(export.performance, index, as_of),
+        leadership_mapped_from=_leadership_mapped_from(export.trainings, index, as_of),
     )
 
 
@@ -258,16 +269,35 @@ def _latest_assessment(
     return levels, assessed, potential
 
 
-def _ratings(performance: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp) -> np.ndarray:
-    """Scores of the last ``RATING_YEARS`` years known on ``as_of``: column 0 is last year."""
-    ratings = np.full((len(index), RATING_YEARS), np.nan)
+def _known_ratings(
+    performance: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The ratings of the last ``RATING_YEARS`` years known on ``as_of``, their pool rows and
+    their columns (0 is last year)."""
     offset = as_of.year - performance["year"].to_numpy()
     known = performance[(offset >= 1) & (offset <= RATING_YEARS)]
     rows = _rows(index, known["nip"])
     keep = rows >= 0
-    columns = as_of.year - known["year"].to_numpy()[keep] - 1
-    ratings[rows[keep], columns] = known["rating"].map(RATING_SCORES).to_numpy(float)[keep]
+    return known[keep], rows[keep], as_of.year - known["year"].to_numpy()[keep] - 1
+
+
+def _ratings(performance: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp) -> np.ndarray:
+    """Scores of the last ``RATING_YEARS`` years known on ``as_of``: column 0 is last year."""
+    ratings = np.full((len(index), RATING_YEARS), np.nan)
+    known, rows, columns = _known_ratings(performance, index, as_of)
+    ratings[rows, columns] = known["rating"].map(RATING_SCORES).to_numpy(float)
     return ratings
+
+
+def _ratings_mapped_from(
+    performance: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp
+) -> np.ndarray:
+    """Aligned to ``_ratings``: the original of each rating mapped from an old scale, else ""."""
+    mapped = np.full((len(index), RATING_YEARS), "", dtype=object)
+    if "rating_mapped_from" in performance:
+        known, rows, columns = _known_ratings(performance, index, as_of)
+        mapped[rows, columns] = known["rating_mapped_from"].to_numpy(dtype=object)
+    return mapped
 
 
 def _career(
@@ -380,6 +410,28 @@ def _trainings(
     recent = (known["completed_on"] > as_of - 3 * YEAR).to_numpy()
     np.add.at(hours_3y, rows[recent], hour_values[recent])
     return hours, counts, leadership, hours_3y
+
+
+def _leadership_mapped_from(
+    trainings: pd.DataFrame, index: pd.Index, as_of: pd.Timestamp
+) -> np.ndarray:
+    """The old name of the training that gives each candidate's leadership level, when that
+    level is on file only under an old name (a Diklatpim), else ""."""
+    mapped = np.full(len(index), "", dtype=object)
+    if "kind_mapped_from" not in trainings:
+        return mapped
+    known = trainings[trainings["completed_on"] <= as_of]
+    known = known.assign(
+        row=_rows(index, known["nip"]),
+        level=known["kind"].map(LEADERSHIP_LEVEL),
+        today=known["kind_mapped_from"] == "",
+    )
+    known = known[(known["row"] >= 0) & known["level"].notna()]
+    best = known.sort_values(["row", "level", "today"], kind="stable").drop_duplicates(
+        "row", keep="last"
+    )
+    mapped[best["row"].to_numpy()] = best["kind_mapped_from"].to_numpy(dtype=object)
+    return mapped
 
 
 PREFERENCE_WEIGHT = {1: 1.0, 2: 2 / 3, 3: 1 / 3}

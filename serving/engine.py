@@ -246,7 +246,8 @@ class Engine:
         jpm = features["jpm"].to_numpy()[row : row + 1]
         jpm_band = float(competency.jpm_band(jpm, scored.policy.ruleset.feature_config())[0])
         talent = float(features["talent_box"].iat[row])
-        factors = explain.factors(columns, values, contrib[:-1], lang, standards)
+        mapped = explain.mapped_values(scored.pool, row)
+        factors = explain.factors(columns, values, contrib[:-1], lang, standards, mapped)
         return {
             "rank": rank,
             "nip": str(scored.pool.nips[row]),
@@ -257,7 +258,9 @@ class Engine:
             "jpm": _finite(features["jpm"].iat[row]),
             "jpm_band": explain.jpm_band_label(jpm_band, lang),
             "talent_box": None if np.isnan(talent) else int(talent),
-            "contributions": explain.described(columns, values, contrib[:-1], lang, standards),
+            "contributions": explain.described(
+                columns, values, contrib[:-1], lang, standards, mapped
+            ),
             "factors": [f.as_dict() for f in factors],
             "reasons": explain.sides(factors),
             "eligibility": [

@@ -22,10 +22,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from features import i18n
-from features.candidates import LEADERSHIP_LEVEL
+from features.candidates import LEADERSHIP_LEVEL, CandidatePool
 from features.catalogue import CATALOGUE, MAJOR_MATCHES, Feature
 from features.competency import jpm_band as band_of_jpm
 from features.config import FeatureConfig
+from features.legacy import SKP_SCORE
 from features.vocabulary import RATING_SCORES, SANCTION_LEVELS
 
 Lang = str
@@ -210,6 +211,48 @@ _CASES: dict[str, Case] = {
 """Features whose sentence has cases or fields other than ``value``."""
 
 
+@dataclass(frozen=True)
+class Mapped:
+    """A value of a candidate's record held in an old scale and mapped to today's
+    (features.legacy): the feature that states it, the rating's year (None for a training),
+    the value as the export holds it and today's code it was mapped to."""
+
+    feature: str
+    year: int | None
+    original: str
+    today: str
+
+
+def mapped_values(pool: CandidatePool, row: int) -> tuple[Mapped, ...]:
+    """The values of pool row ``row`` that its features read from an old scale."""
+    out = []
+    for j, original in enumerate(pool.ratings_mapped_from[row]):
+        if original:
+            code = _RATINGS.get(round(float(pool.ratings[row, j])), "")
+            out.append(Mapped(f"perf_rating_y{j + 1}", pool.as_of.year - 1 - j, original, code))
+    original = pool.leadership_mapped_from[row]
+    if original:
+        code = _LEADERSHIP.get(round(float(pool.leadership_level[row])), "")
+        out.append(Mapped("leadership_level", None, str(original), code))
+    return tuple(out)
+
+
+def _mapped_note(mapped: Mapped, lang: Lang) -> str:
+    """That a value was mapped from an old scale, and from what."""
+    if mapped.year is None:
+        level = _name("leadership_levels", mapped.today or None, lang, "-")
+        return i18n.text("reasons.mapped.training", lang, level=level, old=mapped.original)
+    if SKP_SCORE.match(mapped.original):
+        return i18n.text("reasons.mapped.score", lang, year=mapped.year, value=mapped.original)
+    old = i18n.text(f"reasons.old_ratings.{mapped.original}", lang)
+    return i18n.text("reasons.mapped.rating", lang, year=mapped.year, old=old)
+
+
+def _notes(features: Sequence[str], mapped: Sequence[Mapped], lang: Lang) -> list[str]:
+    """The notes of the values mapped that these features state."""
+    return [_mapped_note(m, lang) for m in mapped if m.feature in features]
+
+
 def phrase(
     feature: str,
     value: float,
@@ -331,10 +374,12 @@ def factors(
     contributions: np.ndarray,
     lang: Lang,
     standards: Standards | None = None,
+    mapped: Sequence[Mapped] = (),
 ) -> list[FactorReason]:
     """Every merit factor of one candidate's score, the largest contribution (either way) first.
 
-    ``contributions`` has one value per feature (without the base value).
+    ``contributions`` has one value per feature (without the base value); a factor whose
+    features read a value ``mapped`` from an old scale says so (:func:`mapped_values`).
     """
     lang = i18n.language(lang)
     standards = standards or {}
@@ -343,6 +388,8 @@ def factors(
         total = float(sum(contributions[i] for i in members))
         label = _factor_label(factor, lang)
         says = _statements(members, features, values, contributions, lang, standards)
+        notes = _notes([features[i] for i in members], mapped, lang)
+        says = "; ".join(text for text in [says, *notes] if text)
         moves = _moves(total, lang)
         text = i18n.text("reasons.factor", lang, factor=label, says=says, moves=moves)
         names = [features[i] for i in members]
@@ -358,6 +405,7 @@ def reasons(
     lang: Lang,
     count: int = 3,
     standards: Standards | None = None,
+    mapped: Sequence[Mapped] = (),
 ) -> dict[str, list[str]]:
     """The main factors that raise and that lower one candidate's score, in plain language.
 
@@ -365,7 +413,7 @@ def reasons(
     the standard can still sit below the average of a strong pool. Each sentence states the
     values (their standing from the values) and says separately which way the factor moved.
     """
-    return sides(factors(features, values, contributions, lang, standards), count)
+    return sides(factors(features, values, contributions, lang, standards, mapped), count)
 
 
 def sides(said: Sequence[FactorReason], count: int = 3) -> dict[str, list[str]]:
@@ -382,8 +430,10 @@ def described(
     contributions: np.ndarray,
     lang: Lang,
     standards: Standards | None = None,
+    mapped: Sequence[Mapped] = (),
 ) -> list[dict[str, Any]]:
-    """Per feature: its factor, value, contribution and the sentence that states its value."""
+    """Per feature: its factor, value, contribution and the sentence that states its value
+    (with, for a value mapped from an old scale, the note that says so)."""
     standards = standards or {}
     return [
         {
@@ -391,7 +441,9 @@ def described(
             "factor": _factor_of(name),
             "value": None if math.isnan(values[j]) else float(values[j]),
             "contribution": float(contributions[j]),
-            "says": _phrase_at(features, values, j, lang, standards),
+            "says": "; ".join(
+                [_phrase_at(features, values, j, lang, standards), *_notes([name], mapped, lang)]
+            ),
         }
         for j, name in enumerate(features)
     ]

@@ -5,9 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from features.build import build_features
+from features.candidates import prepare_candidates
+from features.export import Export
 from features.legacy import (
     SKP_BANDS,
     leadership_kind,
@@ -17,6 +21,13 @@ from features.legacy import (
     predicate_of_score,
 )
 from features.loader import ContractError, load_export
+from serving.engine import Engine
+from serving.settings import ServiceSettings
+from training.bundle import RankerBundle
+from training.synthetic import generate_export
+
+LEGACY_DATE = "2023-06-30"
+"""An export date whose last three rating years (2022, 2021, 2020) reach into the old scales."""
 
 
 @pytest.mark.parametrize(
@@ -124,3 +135,103 @@ def test_an_old_scale_value_before_2022_loads_mapped_and_marked(
     performance = load_export(folder).performance
     assert performance.loc[row - 1, ["rating", "rating_mapped_from"]].tolist() == ["BAIK", "84.25"]
     assert (performance.drop(index=row - 1)["rating_mapped_from"] == "").all()
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Export, Export]:
+    """The same seed generated with and without ``--legacy-history``, loaded."""
+    out = tmp_path_factory.mktemp("legacy")
+    for name, legacy in (("plain", False), ("legacy", True)):
+        generate_export(
+            out / name, employees=400, seed=11, reference_date=LEGACY_DATE, progress=False,
+            legacy_history=legacy,
+        )  # fmt: skip
+    return load_export(out / "legacy"), load_export(out / "plain")
+
+
+def test_a_generated_legacy_history_loads_with_its_old_values_marked(
+    exports: tuple[Export, Export],
+) -> None:
+    legacy, plain = exports
+    marked = legacy.performance[legacy.performance["rating_mapped_from"] != ""]
+    assert marked["year"].max() < 2022 and len(marked) > 50
+    originals = marked["rating_mapped_from"]
+    assert originals.str.fullmatch(r"\d+\.\d{2}").any() and originals.isin(["CUKUP"]).any()
+    assert (legacy.trainings["kind_mapped_from"].str.startswith(("DIKLATPIM", "Diklatpim"))).any()
+    assert (plain.performance["rating_mapped_from"] == "").all()
+    assert legacy.performance["rating"].equals(plain.performance["rating"])
+    assert legacy.trainings["kind"].equals(plain.trainings["kind"])
+
+
+def test_mapped_history_gives_the_features_of_todays_scales(
+    exports: tuple[Export, Export],
+) -> None:
+    """Mapping is exact: every old value lands on the predicate it was drawn from."""
+    legacy, plain = exports
+    position = plain.positions[plain.positions["position_type"] == "ADMINISTRATOR"].iloc[0]
+    for export in exports:
+        assert prepare_candidates(export, LEGACY_DATE).ratings_mapped_from.shape[1] == 3
+    built = [
+        build_features(prepare_candidates(e, LEGACY_DATE), position.to_dict(), LEGACY_DATE)
+        for e in (legacy, plain)
+    ]
+    pd.testing.assert_frame_equal(*built)
+
+
+def _engine(export: Export, ranker: RankerBundle) -> Engine:
+    settings = ServiceSettings(as_of=pd.Timestamp(LEGACY_DATE).date(), compiled_predictor=False)
+    return Engine.build(export, ranker, settings)
+
+
+def _mapped_candidate(export: Export) -> tuple[str, int, str]:
+    """An active employee whose 2021 rating was written as an SKP score: NIP, year, score."""
+    performance = export.performance
+    active = set(export.employees.loc[export.employees["status"] == "ACTIVE", "nip"])
+    scored = performance[
+        (performance["year"] == 2021)
+        & performance["rating_mapped_from"].str.fullmatch(r"\d+\.\d{2}")
+        & performance["nip"].isin(active)
+    ]
+    row = scored.iloc[0]
+    return str(row["nip"]), 2021, str(row["rating_mapped_from"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("id", "predikat {year} dipetakan dari nilai SKP {score} (PP 46/2011)"),
+        ("en", "{year} rating mapped from SKP score {score} (PP 46/2011)"),
+    ],
+)
+def test_a_mapped_rating_shows_in_the_fit_reasons_as_mapped(
+    exports: tuple[Export, Export], ranker: RankerBundle, lang: str, said: str
+) -> None:
+    legacy, plain = exports
+    nip, year, score = _mapped_candidate(legacy)
+    position = legacy.positions[legacy.positions["is_vacant"]].iloc[0].to_dict()
+    fit = _engine(legacy, ranker).fit(nip, position, lang)
+    note = said.format(year=year, score=score)
+    (performance,) = [f for f in fit["factors"] if f["factor"] == "performance"]
+    assert note in performance["says"] and note in performance["text"]
+    (y2,) = [c for c in fit["contributions"] if c["feature"] == "perf_rating_y2"]
+    assert note in y2["says"]
+    plain_fit = _engine(plain, ranker).fit(nip, position, lang)
+    assert note not in str(plain_fit)
+    assert [f["contribution"] for f in plain_fit["factors"]] == [
+        f["contribution"] for f in fit["factors"]
+    ]
+
+
+def test_a_mapped_leadership_training_shows_in_the_shortlist_reasons(
+    exports: tuple[Export, Export], ranker: RankerBundle
+) -> None:
+    legacy, _ = exports
+    engine = _engine(legacy, ranker)
+    mapped = np.flatnonzero(engine.pool.leadership_mapped_from != "")
+    assert len(mapped)
+    nip = str(engine.pool.nips[mapped[0]])
+    original = str(engine.pool.leadership_mapped_from[mapped[0]])
+    position = legacy.positions[legacy.positions["is_vacant"]].iloc[0].to_dict()
+    fit = engine.fit(nip, position, "id")
+    (training,) = [f for f in fit["factors"] if f["factor"] == "training"]
+    assert f"dipetakan dari diklat kepemimpinan lama {original}" in training["says"]
