@@ -11,7 +11,9 @@ Dtypes after loading (the loader guarantees them, the generator writes files tha
 - competency levels: ``float64``.
 
 Optional tables that are absent are empty frames with the contract's columns; optional
-``employees`` columns that are absent are present and empty. Extra columns are dropped.
+``employees`` columns that are absent are present and empty. Extra columns are dropped. A value
+of an old scale (a pre-2022 SKP score, a Diklatpim; ``features.legacy``) is loaded mapped to
+today's, the original kept in the column :func:`loaded_columns` adds (``""``: not mapped).
 """
 
 from __future__ import annotations
@@ -65,6 +67,17 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "discipline": ("status",),
 }
 """Columns a table may lack: an absent column reads as empty cells."""
+
+MAPPED_FROM: dict[str, str] = {"performance": "rating", "trainings": "kind"}
+"""Table -> its column that may hold a value of an old scale; the loaded frame keeps the original
+in ``<column>_mapped_from``, after the contract's columns (never a feature)."""
+
+
+def loaded_columns(table: str) -> tuple[str, ...]:
+    """A loaded frame's columns: the contract's, then the mapped-from mark if the table has one."""
+    column = MAPPED_FROM.get(table)
+    return TABLE_COLUMNS[table] + ((f"{column}_mapped_from",) if column else ())
+
 
 PROTECTED_ATTRIBUTES: tuple[str, ...] = (
     "nip", "name", "gender", "birth_date", "age",

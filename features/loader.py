@@ -19,6 +19,7 @@ import pandera.pandas as pa
 
 from features.errors import JobfitError
 from features.export import (
+    MAPPED_FROM,
     OPTIONAL_COLUMNS,
     OPTIONAL_TABLES,
     REQUIRED_TABLES,
@@ -490,8 +491,8 @@ def _drop_bad(tables: dict[str, _Table]) -> int:
 
 def _typed_export(tables: dict[str, _Table], files: dict[str, Path]) -> Export:
     frames = {name: _typed(table.text) for name, table in tables.items()}
-    frames["performance"] = _mapped(frames["performance"], "rating", map_ratings)
-    frames["trainings"] = _mapped(frames["trainings"], "kind", map_trainings)
+    for table, mapping in (("performance", map_ratings), ("trainings", map_trainings)):
+        frames[table] = _mapped(frames[table], MAPPED_FROM[table], mapping)
     return Export(**frames, snapshot_hash=_snapshot_hash(files))
 
 
