@@ -31,6 +31,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from features.vocabulary import RATINGS_BEST_FIRST, TRAINING_KINDS
+
 PREDICATES_FROM = 2022
 """The first year rated in PermenPANRB 6/2022 predicates; the old scales only before it."""
 
@@ -69,26 +71,35 @@ def is_score(text: pd.Series) -> pd.Series:
     return number.between(0.0, SKP_MAX)
 
 
+_MARKED = tuple(old for old, predicate in OLD_RATINGS.items() if old != predicate)
+"""The old words today's predicates do not share (CUKUP, BURUK)."""
+
+
 def is_old_rating(text: pd.Series) -> pd.Series:
     """Whether each cell is written in an old scale: a numeric score, CUKUP or BURUK."""
-    marked = {old for old, predicate in OLD_RATINGS.items() if old != predicate}
-    return is_score(text) | text.isin(marked)
+    other = (~text.isin(RATINGS_BEST_FIRST)).to_numpy()
+    out = np.zeros(len(text), dtype=bool)
+    if other.any():
+        rest = text[other]
+        out[other] = (rest.isin(_MARKED) | is_score(rest)).to_numpy()
+    return pd.Series(out, index=text.index)
+
+
+def _bands(score: np.ndarray, column: int) -> np.ndarray:
+    """Column ``column`` of ``SKP_BANDS`` (1: the old word, 2: the predicate) of each score;
+    ``""`` for NaN."""
+    conditions = [score >= minimum for minimum, _, _ in SKP_BANDS]
+    return np.select(conditions, [band[column] for band in SKP_BANDS], default="")
 
 
 def predicate_of_score(score: float) -> str:
     """The PermenPANRB 6/2022 predicate of a PP 46/2011 SKP score (its band)."""
-    for minimum, _, predicate in SKP_BANDS:
-        if score >= minimum:
-            return predicate
-    raise ValueError(f"an SKP score is 0-100, not {score}")
+    return str(_bands(np.array([score], dtype=float), 2)[0])
 
 
 def old_rating_of_score(score: float) -> str:
     """The PP 46/2011 rating (word) of an SKP score."""
-    for minimum, old, _ in SKP_BANDS:
-        if score >= minimum:
-            return old
-    raise ValueError(f"an SKP score is 0-100, not {score}")
+    return str(_bands(np.array([score], dtype=float), 1)[0])
 
 
 def map_ratings(rating: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -96,29 +107,39 @@ def map_ratings(rating: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Values that are not in an old scale pass through unchanged (validation judges them).
     """
-    score = is_score(rating)
-    numbers = pd.to_numeric(rating.where(score, None), errors="coerce")
-    predicate = rating.map(lambda v: OLD_RATINGS.get(v, v))
-    predicate = predicate.mask(
-        score, numbers.map(lambda s: "" if np.isnan(s) else predicate_of_score(s))
-    )
-    marked = is_old_rating(rating)
-    return predicate, rating.where(marked, "")
+    old = is_old_rating(rating)
+    predicate = rating.to_numpy(dtype=object).copy()
+    if old.any():
+        rest = rating[old]
+        score = pd.to_numeric(rest.where(is_score(rest), None), errors="coerce")
+        by_band = pd.Series(_bands(score.to_numpy(dtype=float), 2), index=rest.index)
+        predicate[old.to_numpy()] = rest.map(OLD_RATINGS).where(rest.isin(_MARKED), by_band)
+    return pd.Series(predicate, index=rating.index), rating.where(old, "")
+
+
+def _levels(kind: pd.Series) -> pd.Series:
+    """The Diklatpim level (``III``) of each training kind, NaN when it is not one."""
+    other = (~kind.isin(TRAINING_KINDS)).to_numpy()
+    levels = np.full(len(kind), None, dtype=object)
+    if other.any():
+        levels[other] = kind[other].str.extract(_DIKLATPIM, expand=False).str.upper().to_numpy()
+    return pd.Series(levels, index=kind.index, dtype=object)
 
 
 def leadership_kind(kind: str) -> str | None:
     """The Diklatpim key (``DIKLATPIM_III``) of a training kind, None when it is not one."""
-    match = _DIKLATPIM.match(kind)
-    return None if match is None else f"DIKLATPIM_{match.group(1).upper()}"
+    level = _levels(pd.Series([kind], dtype=object)).iloc[0]
+    return None if pd.isna(level) else f"DIKLATPIM_{level}"
 
 
 def is_old_training(kind: pd.Series) -> pd.Series:
     """Whether each training kind is an old leadership training (Diklatpim)."""
-    return kind.map(lambda k: leadership_kind(k) is not None).astype(bool)
+    return _levels(kind).notna()
 
 
 def map_trainings(kind: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Training kinds -> (today's kind, the original where it was mapped else ``""``)."""
-    old = kind.map(leadership_kind)
-    mapped = old.notna()
-    return kind.mask(mapped, old.map(OLD_LEADERSHIP)), kind.where(mapped, "")
+    level = _levels(kind)
+    mapped = level.notna()
+    today = ("DIKLATPIM_" + level[mapped]).map(OLD_LEADERSHIP)
+    return kind.mask(mapped, today), kind.where(mapped, "")
