@@ -546,6 +546,12 @@ def _write_report(report: Path | None, violations: Iterable[Violation]) -> Path 
     return report
 
 
+def _mapped_count(frame: pd.DataFrame, column: str) -> int:
+    """Rows whose ``column`` was mapped from an old scale."""
+    marks = frame.get(f"{column}_mapped_from")
+    return 0 if marks is None else int((marks != "").sum())
+
+
 def summarize_export(export: Export) -> str:
     """A short human summary: rows per table, date ranges and the snapshot hash."""
     lines = ["export is valid:"]
@@ -562,6 +568,10 @@ def summarize_export(export: Export) -> str:
             f"  rounds             {export.rounds['round_id'].nunique():>9,} "
             f"decided {first:%Y-%m-%d} .. {last:%Y-%m-%d}"
         )
+    mapped = {t: _mapped_count(export.table(t), c) for t, c in MAPPED_FROM.items()}
+    if any(mapped.values()):
+        counts = ", ".join(f"{n:,} {t}" for t, n in mapped.items())
+        lines.append(f"  old scales mapped  {counts} rows (docs/data-contract.md)")
     stated = "extracted_on" if len(export.export_metadata) else "latest record"
     lines.append(f"  describes          {reference_date(export):%Y-%m-%d} ({stated})")
     lines.append(f"  snapshot hash      {export.snapshot_hash[:16]}")

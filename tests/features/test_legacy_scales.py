@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from features.build import build_features
 from features.candidates import prepare_candidates
@@ -20,10 +21,11 @@ from features.legacy import (
     old_rating_of_score,
     predicate_of_score,
 )
-from features.loader import ContractError, load_export
+from features.loader import ContractError, load_export, summarize_export
 from serving.engine import Engine
 from serving.settings import ServiceSettings
 from training.bundle import RankerBundle
+from training.cli import app
 from training.synthetic import generate_export
 
 LEGACY_DATE = "2023-06-30"
@@ -161,6 +163,8 @@ def test_a_generated_legacy_history_loads_with_its_old_values_marked(
     assert (plain.performance["rating_mapped_from"] == "").all()
     assert legacy.performance["rating"].equals(plain.performance["rating"])
     assert legacy.trainings["kind"].equals(plain.trainings["kind"])
+    assert "old scales mapped" in summarize_export(legacy)
+    assert "old scales mapped" not in summarize_export(plain)
 
 
 def test_mapped_history_gives_the_features_of_todays_scales(
@@ -235,3 +239,28 @@ def test_a_mapped_leadership_training_shows_in_the_shortlist_reasons(
     fit = engine.fit(nip, position, "id")
     (training,) = [f for f in fit["factors"] if f["factor"] == "training"]
     assert f"dipetakan dari diklat kepemimpinan lama {original}" in training["says"]
+
+
+@pytest.mark.parametrize("kind", ["DIKLATPIM_V", "DIKLAT_PIM_III", "PKN_III"])
+def test_a_training_kind_of_no_scale_is_refused_naming_the_old_names(
+    small_export_dir: Path, tmp_path: Path, kind: str
+) -> None:
+    folder = _copy(small_export_dir, tmp_path / "export")
+    frame = pd.read_csv(folder / "trainings.csv", dtype=str, keep_default_na=False)
+    frame.loc[0, "kind"] = kind
+    frame.to_csv(folder / "trainings.csv", index=False)
+    with pytest.raises(ContractError) as caught:
+        load_export(folder)
+    (violation,) = caught.value.violations
+    assert (violation.file, violation.row, violation.column) == ("trainings.csv", 1, "kind")
+    assert "DIKLATPIM_III" in violation.rule
+
+
+def test_the_cli_writes_legacy_history_on_request(tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    args = ["data", "--out", str(out), "--employees", "200", "--reference-date", LEGACY_DATE]
+    result = CliRunner().invoke(app, [*args, "--legacy-history"])
+    assert result.exit_code == 0, result.output
+    ratings = pd.read_csv(out / "performance.csv", dtype=str)["rating"]
+    assert ratings.str.fullmatch(r"\d+\.\d{2}").any()
+    assert (load_export(out).performance["rating_mapped_from"] != "").any()
