@@ -18,10 +18,11 @@ band: Sangat Baik -> SANGAT_BAIK, Baik -> BAIK, Cukup -> BUTUH_PERBAIKAN, Kurang
 Buruk -> SANGAT_KURANG. The words the two scales share (SANGAT_BAIK, BAIK, KURANG) are the
 same value in both and are not marked; CUKUP, BURUK and every number are.
 
-Trainings (``trainings.kind``): the leadership trainings (Diklatpim) of PP 101/2000 and Perka
-LAN 18-21/2015 were replaced by the Pelatihan Kepemimpinan of Peraturan LAN 2019 (Perlan
-15/2019 Pelatihan Kepemimpinan Pengawas replaced Perka LAN 20/2015 Diklatpim Tingkat IV), each
-level for the same post: Diklatpim I -> PKN_I, II -> PKN_II, III -> PKA, IV -> PKP.
+Trainings (``trainings.kind``): the leadership trainings (Diklatpim Tingkat I-IV, PP 101/2000
+and the Perka LAN of 2015) were replaced by the Pelatihan Kepemimpinan of the Peraturan LAN of
+2019 (e.g. Perlan 15/2019 Pelatihan Kepemimpinan Pengawas replaced Perka LAN 20/2015 on
+Diklatpim Tingkat IV), each level for the same post: Diklatpim I -> PKN_I, II -> PKN_II,
+III -> PKA, IV -> PKP.
 """
 
 from __future__ import annotations
