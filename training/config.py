@@ -172,10 +172,11 @@ class MonitorConfig(_Strict):
     Both apply to the *noise-corrected* PSI: a distribution's PSI minus the PSI that sampling
     alone reaches at these sizes (``training.monitor.noise_floor``: the 99th percentile over
     random halves of the reference's rounds). The usual readings of a raw PSI, 0.1 "a change"
-    and 0.25 "a shift" (Siddiqi 2006), assume large independent samples; past rounds are a few dozen pools
-    whose rows share a position, and their PSI between two halves of one export reaches
-    0.1-0.45 on the competency gaps of a 800-employee export (measured, docs/monitoring.md). So
-    the noise is subtracted first and the lower reading, 0.1, calls for a retrain.
+    and 0.25 "a shift" (Siddiqi 2006), assume large independent samples; past rounds are a few
+    dozen pools whose rows share a position, and their PSI between two halves of one export
+    reaches 0.1-0.45 on the competency gaps of a 800-employee export (measured,
+    docs/monitoring.md). So the noise is subtracted first and the lower reading, 0.1, calls
+    for a retrain.
     """
 
     psi_warn: float = Field(0.05, gt=0)

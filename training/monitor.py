@@ -253,8 +253,12 @@ def profile_export(
     return Profile(
         features=features,
         others=profile_others,
-        counts={"rows": len(frame), "rounds": n_rounds, "rounds_with_outcome": int(with_outcome),
-                "employees": len(export.employees)},  # fmt: skip
+        counts={
+            "rows": len(frame),
+            "rounds": n_rounds,
+            "rounds_with_outcome": int(with_outcome),
+            "employees": len(export.employees),
+        },  # fmt: skip
         window={"first": str(decided.min().date()), "last": str(decided.max().date())},
         data_hash=export.snapshot_hash,
     )
@@ -350,8 +354,11 @@ def compare(reference: Profile, current: Profile, limits: MonitorConfig) -> Comp
         psi={k: psi(ref_all[k], cur_all[k]) for k in keys},
         floor={k: noise_floor(ref_all[k], cur_all[k]) for k in keys},
         groups={k: ref_all[k].group for k in keys},
-        missing={k: (_share_of_ones(reference.others[k]), _share_of_ones(current.others[k]))
-                 for k in reference.others if k.startswith("missing.")},  # fmt: skip
+        missing={
+            k: (_share_of_ones(reference.others[k]), _share_of_ones(current.others[k]))
+            for k in reference.others
+            if k.startswith("missing.")
+        },  # fmt: skip
         outcome_rounds=(
             reference.counts["rounds_with_outcome"] / max(reference.counts["rounds"], 1),
             current.counts["rounds_with_outcome"] / max(current.counts["rounds"], 1),
