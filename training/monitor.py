@@ -482,10 +482,12 @@ def champion_reference(settings: Settings) -> tuple[str, Profile]:
 
 
 def profiling_config(config: TrainingConfig) -> TrainingConfig:
-    """The config with no sampled non-candidates: a profile reads candidate rows only, whose
-    features do not depend on them (each is built from the candidate's own rows)."""
+    """The config with no sampled non-candidates and a fixed committee weight: a profile reads
+    candidate rows' features and raw grades, which depend on neither (each row is built from
+    the candidate's own rows), so neither is computed."""
     negatives = config.negatives.model_copy(update={"per_round": 0, "live_like_per_round": 0})
-    return config.model_copy(update={"negatives": negatives})
+    labels = config.labels.model_copy(update={"committee_weight": 1.0})
+    return config.model_copy(update={"negatives": negatives, "labels": labels})
 
 
 def run_monitor(

@@ -53,6 +53,8 @@ REFERENCE_SEED, SAME_SEED, PERTURBED_SEED = 11, 12, 13
 stays below RETRAIN (at most 0.08 beyond noise), every perturbed one reaches it (0.17 at least)."""
 MODEL = "jobfit-monitor-test"
 runner = CliRunner()
+SLOW = pytest.mark.slow
+"""Tests that train this module's champion through the pipeline (as ``champion`` users)."""
 
 
 # --- PSI and its noise, on hand-made numbers ------------------------------------------------
@@ -155,6 +157,7 @@ def as_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
+@SLOW
 def test_a_perturbed_export_calls_for_a_retrain(
     exports: dict[str, Path], settings: Settings, trained: str, tmp_path: Path
 ) -> None:
@@ -173,6 +176,7 @@ def test_a_perturbed_export_calls_for_a_retrain(
     assert run.data.metrics["psi.family.performance.max"] >= run.data.metrics["psi.perf_mean"]
 
 
+@SLOW
 def test_another_export_of_the_same_generator_is_not_flagged(
     exports: dict[str, Path], settings: Settings, trained: str, tmp_path: Path
 ) -> None:
@@ -183,6 +187,7 @@ def test_another_export_of_the_same_generator_is_not_flagged(
     assert status.champion_version == trained
 
 
+@SLOW
 def test_the_cli_prints_a_summary_and_exits_0(
     exports: dict[str, Path], trained: str, as_model: None, tmp_path: Path
 ) -> None:
@@ -195,6 +200,7 @@ def test_the_cli_prints_a_summary_and_exits_0(
     assert len(list(tmp_path.glob("*.html"))) == 1
 
 
+@SLOW
 def test_a_bad_data_dir_is_a_clear_error(trained: str, as_model: None, tmp_path: Path) -> None:
     out = runner.invoke(app, ["monitor", "--data-dir", str(tmp_path / "nowhere")])
     assert out.exit_code == 2
@@ -232,6 +238,7 @@ def test_realised_quality_splits_placements_by_the_versions_top_k() -> None:
     assert "version 3: placed in its top 2 1 (mean outcome 4.00), not 1" in r.line()
 
 
+@SLOW
 def test_ingest_outcomes_prints_and_logs_realised_quality(
     exports: dict[str, Path], settings: Settings, trained: str, as_model: None, tmp_path: Path
 ) -> None:
@@ -265,6 +272,7 @@ def test_ingest_outcomes_prints_and_logs_realised_quality(
 # --- the admins' status ---------------------------------------------------------------------
 
 
+@SLOW
 def test_admins_read_the_latest_monitor_status(
     exports: dict[str, Path],
     settings: Settings,
