@@ -315,6 +315,7 @@ def test_without_a_monitor_run_the_status_says_so(
     assert "no monitor run yet" in body.json()["monitor"]["message"]
 
 
+@SLOW
 def test_mlflow_keeps_the_reference_profile_of_the_champion(
     settings: Settings, trained: str
 ) -> None:
