@@ -160,7 +160,10 @@ def ingest_outcomes(
     """Add later outcome ratings of placed people as OUTCOME labels for the next training."""
     with user_errors():
         typer.echo(ingest(data_dir, file))
+    try:  # the outcomes are in: a realised-quality figure that cannot be made is only said
         typer.echo(realised_summary(realised_quality(data_dir)))
+    except JobfitError as error:
+        typer.echo(f"realised quality not computed: {error}", err=True)
 
 
 @app.command()
