@@ -22,7 +22,7 @@ from serving.auth import create_api_key
 from serving.engine import Engine
 from serving.settings import ServiceSettings
 from tests.conftest import TINY_TRAINING_CONFIG
-from tests.serving.conftest import AS_OF
+from tests.serving.conftest import AS_OF, sign_in
 from training.bundle import RankerBundle, configure_tracking
 from training.cli import app
 from training.config import MonitorConfig
@@ -288,11 +288,18 @@ def test_admins_read_the_latest_monitor_status(
         experiment_name=MODEL,
     )  # fmt: skip
     api = create_app(service, engine=Engine.build(small_export, ranker, service))
+    agency = str(small_export.positions["agency_id"].iloc[0])
     with TestClient(api) as client:
         admin = create_api_key(api.state.db, "admin", None)[1]
-        committee = create_api_key(api.state.db, "committee", "X")[1]
+        committee = create_api_key(api.state.db, "committee", agency)[1]
         body = client.get("/v1/admin/status", headers={"Authorization": f"Bearer {admin}"})
         seen = client.get("/v1/admin/status", headers={"Authorization": f"Bearer {committee}"})
+        sign_in(client, admin)
+        admin_page = client.get("/?lang=en").text
+        sign_in(client, committee)
+        committee_page = client.get("/?lang=en").text
+    assert 'id="monitor-status"' in admin_page and "<strong>RETRAIN</strong>" in admin_page
+    assert "monitor-status" not in committee_page
     assert seen.status_code == 403
     monitor = body.json()["monitor"]
     assert monitor["status"] == "RETRAIN" and monitor["champion_version"] == trained
