@@ -29,7 +29,7 @@ WORKERS   ?= 2
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
         mlflow-ui serve run user api-key revoke-key list-keys grant audit-verify purge integrity bench \
-        ingest-outcomes campaign holdout
+        ingest-outcomes campaign holdout monitor
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -88,6 +88,9 @@ mlflow-ui: install ## Start the MLflow UI on http://127.0.0.1:5000
 
 ingest-outcomes: install ## Add outcome ratings of placed people as OUTCOME labels: DATA_DIR FILE
 	$(PY) -m training ingest-outcomes --data-dir $(DATA_DIR) --file $(FILE)
+
+monitor: install ## Compare a new export with the champion's training export (drift, HTML report): DATA_DIR
+	$(PY) -m training monitor --data-dir $(DATA_DIR) --config $(CONFIG)
 
 serve: install ## Serve the API and review page on http://127.0.0.1:PORT: DATA_DIR [PORT]
 	$(PY) -m serving serve --data-dir $(DATA_DIR) --port $(PORT)

@@ -286,8 +286,21 @@ class Health(BaseModel):
     status: Literal["ready", "not ready"]
 
 
+class MonitorOut(BaseModel):
+    """The latest drift monitor run (``make monitor``), read at service load and reload."""
+
+    status: str
+    """OK, WARN, RETRAIN; or ``none`` when no monitor run exists yet."""
+    date: str | None = None
+    champion_version: str | None = None
+    reasons: list[str] = []
+    message: str | None = None
+
+
 class ServiceStatus(Health):
-    """What an admin reads: the model in use, or why the service is not ready."""
+    """What an admin reads: the model in use, or why the service is not ready; the latest
+    drift monitor status."""
 
     model: ModelRef | None = None
     reason: str | None = None
+    monitor: MonitorOut | None = None

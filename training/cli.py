@@ -14,6 +14,7 @@ import typer
 
 from features.errors import JobfitError
 from features.loader import load_export, summarize_export
+from training.monitor import realised_quality, realised_summary, run_monitor
 from training.outcomes import ingest_outcomes as ingest
 from training.pipeline import evaluate_registered, train_and_register
 from training.registry import export_champion
@@ -166,6 +167,23 @@ def ingest_outcomes(
     """Add later outcome ratings of placed people as OUTCOME labels for the next training."""
     with user_errors():
         typer.echo(ingest(data_dir, file))
+    try:  # the outcomes are in: a realised-quality figure that cannot be made is only said
+        typer.echo(realised_summary(realised_quality(data_dir)))
+    except JobfitError as error:
+        typer.echo(f"realised quality not computed: {error}", err=True)
+
+
+@app.command()
+def monitor(
+    data_dir: DataDir,
+    config: ConfigPath = Path("training/configs/default.yaml"),
+    out: Annotated[Path, typer.Option("--out", help="Folder of the HTML reports.")] = Path(
+        "reports/monitor"
+    ),
+) -> None:
+    """Compare a new export with the champion's training export: drift, missing data, labels."""
+    with user_errors():
+        typer.echo(run_monitor(data_dir, config, out_dir=out).summary())
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from training.dataset import RankingData, TrainingData, build_training_data
 from training.evaluation import Estimate, ndcg_curve, per_round, slices, summarize
 from training.fairness import FairnessReport, audit
 from training.model import Refit, refit_plan, refit_ranker, train_ranker
+from training.monitor import log_reference_profile
 from training.outcomes import CommitteeAgreement
 from training.registry import (
     CHALLENGER,
@@ -490,6 +491,7 @@ def train_and_register(
             mlflow.log_metric("champion.ndcg_at_10", champion[GATE_METRIC].mean)
         mlflow.log_metric("labels.committee_weight", td.committee_weight)
         mlflow.log_metrics(behaviour.metrics())
+        log_reference_profile(td.data, export)
         if td.agreement is not None:
             mlflow.log_metrics(td.agreement.metrics())
         _plots(booster, evaluation, td.data.feature_columns, work)

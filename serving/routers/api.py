@@ -38,13 +38,22 @@ from serving.schemas import (
 router = APIRouter()
 
 
+def _monitor(current: Runtime) -> dict[str, Any]:
+    m = current.monitor
+    if m is None:
+        return {"status": "none", "message": "no monitor run yet (make monitor DATA_DIR=...)"}
+    return {"status": m.status, "date": m.date, "champion_version": m.champion_version,
+            "reasons": list(m.reasons)}  # fmt: skip
+
+
 def _status(current: Runtime) -> dict[str, Any]:
     engine = current.engine
     if engine is None:
-        return {"status": "not ready", "reason": current.reason}
+        return {"status": "not ready", "reason": current.reason, "monitor": _monitor(current)}
     return {
         "status": "ready",
         "model": {"name": engine.bundle.name, "version": str(engine.bundle.version)},
+        "monitor": _monitor(current),
     }
 
 
