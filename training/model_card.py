@@ -26,6 +26,7 @@ from training.behaviour import Behaviour
 from training.bundle import installed_versions
 from training.dataset import SPLITS, TrainingData
 from training.evaluation import Estimate
+from training.model import Refit
 
 GATE_METRIC = "ndcg@10"
 LIBRARIES: tuple[str, ...] = ("lightgbm", "lleaves", "numpy", "mlflow")
@@ -106,6 +107,8 @@ class CardFacts:
     ruleset_version: str
     code_version: str
     libraries: dict[str, str] = field(default_factory=dict)
+    refit: Refit | None = None
+    """How the served model was refitted on every round after the gate (None: not refitted)."""
 
 
 def split_windows(td: TrainingData) -> dict[str, tuple[date | None, date | None]]:
@@ -175,7 +178,15 @@ def _data_window(f: CardFacts) -> list[str]:
             f"| {name} | {f.counts.get(f'{name}_rounds', 0)} | {f.counts.get(f'{name}_rows', 0)}"
             f" | {first or 'n/a'} | {last or 'n/a'} |"
         )
-    return rows
+    r = f.refit
+    served = (
+        "The served model is the evaluated one, trained on the train rounds."
+        if r is None
+        else f"The served model was refitted after the gate on all {r.rounds} rounds (test "
+        f"rounds included) with {r.trees} trees; the figures below are the evaluated model's "
+        f"({r.gated_trees} trees on {r.train_rounds} train rounds)."
+    )
+    return [*rows, "", served]
 
 
 def _features(f: CardFacts) -> list[str]:
@@ -250,6 +261,9 @@ def _fairness(report: FairnessLike | None) -> list[str]:
         )
     if not table:
         rows.append("| (no group large enough to judge) | n/a | n/a |")
+    if not any("conditional_ratio" in values for values in table.values()):
+        rows += ["", "This audit gives raw ratios only: how much of each disparity merit "
+                 "explains was not measured for this version."]  # fmt: skip
     return rows
 
 
@@ -286,6 +300,7 @@ def facts(  # noqa: PLR0913
     reason: str,
     code_version: str,
     trained_at: datetime,
+    refit: Refit | None = None,
 ) -> CardFacts:
     """Gather a card's facts from the pipeline's objects (``evaluation``: an ``Evaluation``)."""
     return CardFacts(
@@ -295,5 +310,5 @@ def facts(  # noqa: PLR0913
         as_is=evaluation.as_is, live_like=evaluation.live_like, fairness=evaluation.fairness,
         behaviour=behaviour, gate_promoted=promoted, gate_reason=reason,
         ruleset_version=td.ruleset_version, code_version=code_version,
-        libraries=installed_versions(LIBRARIES),
+        libraries=installed_versions(LIBRARIES), refit=refit,
     )  # fmt: skip

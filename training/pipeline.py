@@ -521,7 +521,7 @@ def train_and_register(
             name=settings.model_name, run_id=run.info.run_id, td=td, export=export,
             evaluation=evaluation, unranked=config.model.unranked, behaviour=behaviour,
             promoted=decision.promoted, reason=decision.reason, code_version=version_code,
-            trained_at=bundle.trained_at or datetime.now(UTC),
+            trained_at=bundle.trained_at or datetime.now(UTC), refit=refit,
         ))  # fmt: skip
         mlflow.log_text(bundle.model_card, CARD_FILE)
         info = _log_model(bundle, config, settings, work)

@@ -81,8 +81,9 @@ def _facts(fairness: object) -> CardFacts:
 def test_fairness_renders_raw_and_conditional_ratios_of_either_report_shape() -> None:
     new = render(_facts(_NewShape()))
     assert "| religion | 0.61 [0.50, 0.72] | 0.93 [0.85, 1.00] |" in new
+    assert "raw ratios only" not in new
     old = render(_facts(_OldShape()))
-    assert "| gender | 0.97 | n/a |" in old
+    assert "| gender | 0.97 | n/a |" in old and "raw ratios only" in old
     assert "No fairness audit" in render(_facts(None))
 
 
@@ -101,6 +102,7 @@ def test_the_champion_card_holds_every_required_section(champion: RankerBundle) 
     moving = features.split("Present but never", 1)[0]
     assert all(name not in moving for name in SENIORITY)
     assert all(name in features for name in SENIORITY)
+    assert "The served model" in card.split("## Features", 1)[0]
     quality = card.split("## Quality against the baselines", 1)[1].split("##", 1)[0]
     for method in ("ranker", "seniority"):
         row = next(line for line in quality.splitlines() if line.startswith(f"| {method} |"))
