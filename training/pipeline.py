@@ -28,6 +28,7 @@ from training.bundle import (
     CARD_FILE,
     RankerBundle,
     RegistryError,
+    ScoreCheckError,
     check_booster,
     check_scores,
     configure_tracking,
@@ -369,7 +370,7 @@ def _champion_estimates(
         return None, None
     try:
         bundle = load_version(settings, version)
-    except RegistryError as error:
+    except (RegistryError, ScoreCheckError) as error:
         logger.warning("champion version %s cannot be loaded: %s", version, error)
         return version, None
     data = td.part("test", candidates_only=True)
