@@ -291,7 +291,7 @@ class ModelInfo(BaseModel):
 
 
 class Health(BaseModel):
-    """What anyone may know: ready or not, nothing else."""
+    """What anyone may know: ready or not, and how old the model in use is (no name, no data)."""
 
     status: Literal["ready", "not ready"]
     model_age_days: int | None = Field(
