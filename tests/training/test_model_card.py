@@ -13,6 +13,7 @@ import lightgbm as lgb
 import mlflow
 import numpy as np
 import pytest
+import yaml
 from mlflow.tracking import MlflowClient
 
 from features.catalogue import SENIORITY
@@ -30,7 +31,10 @@ from training.bundle import (
 )
 from training.evaluation import Estimate
 from training.model_card import SECTIONS, CardFacts, render
+from training.pipeline import train_and_register
 from training.settings import get_settings
+
+TEST_CONFIG = Path(__file__).resolve().parents[2] / "training" / "configs" / "test.yaml"
 
 
 def _nan_booster(booster: lgb.Booster) -> lgb.Booster:
@@ -166,3 +170,24 @@ def test_a_model_trained_with_other_library_versions_warns_naming_both(
     installed = installed_versions()["lightgbm"]
     assert notices == [f"lightgbm {installed} is installed but the model was trained with 3.3.5"]
     assert any(notices[0] in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+
+
+@pytest.mark.slow
+def test_a_model_that_cannot_rank_is_not_registered(small_export_dir: Path, tmp_path: Path) -> None:
+    """No leaf can hold 100 000 rows: every tree is one leaf, every score the same."""
+    config = yaml.safe_load(TEST_CONFIG.read_text(encoding="utf-8"))
+    config["model"].update(min_data_in_leaf=100_000, num_boost_round=3, early_stopping_rounds=0)
+    path = tmp_path / "flat.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    settings = get_settings()
+    client = MlflowClient(settings.mlflow_tracking_uri)
+
+    def versions() -> int:
+        if not client.search_registered_models(f"name = '{settings.model_name}'"):
+            return 0
+        return len(client.search_model_versions(f"name = '{settings.model_name}'"))
+
+    before = versions()
+    with pytest.raises(ScoreCheckError, match="same score"):
+        train_and_register(small_export_dir, path, progress=False)
+    assert versions() == before
