@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -278,12 +278,26 @@ class ModelInfo(BaseModel):
         description="What computes the scores: the compiled copy (checked against LightGBM "
         "within 1e-9 at load) or LightGBM itself; contributions always come from LightGBM."
     )
+    trained_at: datetime | None = Field(
+        None, description="When the model was trained (UTC); None for a unit that does not say."
+    )
+    age_days: int | None = Field(None, description="Whole days since training.")
+    max_age_days: int = Field(description="The configured maximum (MAX_MODEL_AGE_DAYS).")
+    stale: bool = Field(description="Older than the maximum: retrain it.")
+    model_card: str = Field(
+        description="The model card (Markdown): intended use, data window, features and "
+        "exclusions, quality and fairness with intervals, known limits, versions."
+    )
 
 
 class Health(BaseModel):
-    """What anyone may know: ready or not, nothing else."""
+    """What anyone may know: ready or not, and how old the model in use is (no name, no data)."""
 
     status: Literal["ready", "not ready"]
+    model_age_days: int | None = Field(
+        None, description="Days since the model in use was trained (when it says)."
+    )
+    stale: bool | None = Field(None, description="The model is older than the configured maximum.")
 
 
 class MonitorOut(BaseModel):
@@ -304,3 +318,7 @@ class ServiceStatus(Health):
     model: ModelRef | None = None
     reason: str | None = None
     monitor: MonitorOut | None = None
+    notices: list[str] = Field(
+        default_factory=list,
+        description="Libraries installed in other versions than the model was trained with.",
+    )

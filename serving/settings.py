@@ -29,6 +29,9 @@ class ServiceSettings(Settings):
     stale_after_days: int = 180
     """An export whose date is more than this many days before the clock's is served with a
     warning (its tenure and sanctions describe that day, not today)."""
+    max_model_age_days: int = Field(default=365, ge=1)
+    """A model trained more than this many days ago is stale: it serves, and ``/health``,
+    ``/v1/model`` and the model page say it should be retrained."""
     policy_dir: Path | None = None
     """Folder of agency policy files, ``<agency_id>.yaml`` each (docs/eligibility-rules.md):
     an agency with a file has its shortlists checked against it, the others against the

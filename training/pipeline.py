@@ -7,6 +7,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,18 @@ from features.errors import JobfitError
 from features.export import Export
 from features.loader import load_export
 from features.rules import load_ruleset
+from training import model_card
 from training.baselines import fit_pointwise, jpm_column, jpm_scores, seniority_scores
 from training.behaviour import Behaviour, check_pools, round_pools
 from training.bundle import (
+    CARD_FILE,
     RankerBundle,
     RegistryError,
+    ScoreCheckError,
+    check_booster,
+    check_scores,
     configure_tracking,
+    installed_versions,
     load_version,
     write_bundle,
 )
@@ -364,7 +371,7 @@ def _champion_estimates(
         return None, None
     try:
         bundle = load_version(settings, version)
-    except RegistryError as error:
+    except (RegistryError, ScoreCheckError) as error:
         logger.warning("champion version %s cannot be loaded: %s", version, error)
         return version, None
     data = td.part("test", candidates_only=True)
@@ -386,10 +393,13 @@ def _log_model(bundle: RankerBundle, config: TrainingConfig, settings: Settings,
     meta_path.write_text(pd.Series(meta).to_json(indent=2), encoding="utf-8")
     example = input_example(bundle.feature_columns)
     signature = infer_signature(example, bundle.predict(example))
+    artifacts = {"booster": str(booster_path), "meta": str(meta_path)}
+    if bundle.model_card:
+        artifacts["model_card"] = str(booster_path.parent / CARD_FILE)
     return mlflow.pyfunc.log_model(
         name="model",
         python_model=JobfitRanker(),
-        artifacts={"booster": str(booster_path), "meta": str(meta_path)},
+        artifacts=artifacts,
         signature=signature,
         input_example=example,
         registered_model_name=settings.model_name,
@@ -461,6 +471,8 @@ def train_and_register(
         round_pools(export, td.split.test), seed=config.seed,
     )  # fmt: skip
 
+    check_booster(served)
+    check_scores(served.predict(td.part("test").X), "the test rounds", varied=True)
     experiment_id = ensure_experiment(settings)
     client = configure_tracking(settings)
     version_code = code_version()
@@ -472,6 +484,8 @@ def train_and_register(
         data_hash=td.snapshot_hash,
         name=settings.model_name,
         metrics={k: v for k, v in evaluation.metrics().items() if not k.endswith(("low", "high"))},
+        trained_at=datetime.now(UTC),
+        libraries=installed_versions(),
     )
     counts = td.counts()
     with mlflow.start_run(experiment_id=experiment_id) as run, tempfile.TemporaryDirectory() as tmp:
@@ -506,6 +520,13 @@ def train_and_register(
             ).to_csv(work / "fairness_by_group.csv")
         mlflow.log_artifacts(str(work), artifact_path="evaluation")
         _log_refit(refit, booster, work)
+        bundle.model_card = model_card.render(model_card.facts(
+            name=settings.model_name, run_id=run.info.run_id, td=td, export=export,
+            evaluation=evaluation, unranked=config.model.unranked, behaviour=behaviour,
+            promoted=decision.promoted, reason=decision.reason, code_version=version_code,
+            trained_at=bundle.trained_at or datetime.now(UTC), refit=refit,
+        ))  # fmt: skip
+        mlflow.log_text(bundle.model_card, CARD_FILE)
         info = _log_model(bundle, config, settings, work)
         run_id = run.info.run_id
     version = str(info.registered_model_version)

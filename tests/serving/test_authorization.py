@@ -141,6 +141,7 @@ def test_candidate_fit_of_another_agencys_nip_is_an_unknown_nip(world: World) ->
 ROLES = ("committee", "ppk", "admin", "auditor", "none")
 WHERE = ("own", "other", "missing")
 READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
+READS |= {"model.read"}
 CAN = {
     "committee": READS
     | {
@@ -180,7 +181,7 @@ PAGE_DONE = {
 }
 REPORTS = {"report.read", "integrity.read"}
 """Reports by agency: an auditor's answer for an unknown agency is an empty report."""
-OBJECTLESS = {"admin.status"}
+OBJECTLESS = {"admin.status", "model.read"}
 """Actions on no agency's object: the same answer in every place."""
 MISSING_OVERRIDE = 2**31 - 1
 JUSTIFICATION = "Kandidat memiliki sertifikasi khusus yang dibutuhkan unit ini."
@@ -315,6 +316,7 @@ def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]
         "report.read": ("GET", f"/v1/reports/divergence?agency_id={o.agency[w]}", {}),
         "integrity.read": ("GET", f"/v1/reports/integrity?agency_id={o.agency[w]}", {}),
         "admin.status": ("GET", "/v1/admin/status", {}),
+        "model.read": ("GET", "/v1/model", {}),
     }[action]
 
 
@@ -335,12 +337,14 @@ def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any
             "/campaigns",
             {"data": {"scope": "selected", "position_id": [o.position[w]]}},
         ),
+        "model.read": ("GET", "/model", {}),
     }[action]
 
 
 API_ACTIONS = tuple(sorted(READS | REPORTS | OBJECTLESS | set(DONE) | {"decision.approve"}))
 PAGE_ACTIONS = ("shortlist.create", "shortlist.read", "shortlist.export", "decision.declare")
 PAGE_ACTIONS += ("decision.record", "decision.approve", "campaign.read", "campaign.create")
+PAGE_ACTIONS += ("model.read",)
 
 
 def expected(role: str, action: str, where: str, page: bool) -> int:
@@ -397,6 +401,6 @@ def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
 
 
 def test_the_matrix_size() -> None:
-    """5 roles x 14 API actions x 3 places, and 5 x 8 page actions x 3: 330 cells."""
-    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 210
-    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 120
+    """5 roles x 15 API actions x 3 places, and 5 x 9 page actions x 3: 360 cells."""
+    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 225
+    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 135
