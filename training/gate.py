@@ -35,6 +35,8 @@ STATUS_QUO = "seniority"
 SLICES: tuple[str, ...] = ("position_type", "agency_id", "outcome")
 """The slices with a floor: per position type, per agency, the OUTCOME-labelled rounds."""
 OUTCOME_SLICE = "OUTCOME-labelled rounds"
+MAX_SLICES_SAID = 5
+"""Refused slices named in the reason (a tag: short); all are in ``gate_slices.csv``."""
 
 Verdict = Literal["pass", "refuse", "not judged"]
 
@@ -208,7 +210,10 @@ def gate(
             + ", ".join(f"{v.attribute} {v.conditional} (raw {v.raw})" for v in unfair)
         )
     tolerance = config.gate.slice_tolerance
-    reasons += [_slice_words(v, tolerance) for v in slices if v.verdict == "refuse"]
+    low = [_slice_words(v, tolerance) for v in slices if v.verdict == "refuse"]
+    reasons += low[:MAX_SLICES_SAID]
+    if len(low) > MAX_SLICES_SAID:
+        reasons.append(f"and {len(low) - MAX_SLICES_SAID} more slices below seniority order")
     words = _fairness_words(fairness, k, bound)
     small = sum(v.verdict == "not judged" for v in slices)
     judged = f"{len(slices) - small} slices at least as good as seniority order" + (
@@ -248,3 +253,22 @@ def fairness_table(decision: GateDecision, k: int) -> list[str]:
             f"{len(refused)} refuse, {small} too few rounds to judge"
         )
     return lines
+
+
+def decision_tables(decision: GateDecision) -> dict[str, pd.DataFrame]:
+    """The gate's fairness and slice verdicts as tables (logged as CSV with the run)."""
+    fairness = pd.DataFrame([
+        {"attribute": v.attribute, "raw_ratio": v.raw.value, "raw_low": v.raw.low,
+         "raw_high": v.raw.high, "conditional_ratio": v.conditional.value,
+         "conditional_low": v.conditional.low, "conditional_high": v.conditional.high,
+         "verdict": v.verdict}
+        for v in decision.fairness
+    ])  # fmt: skip
+    slices = pd.DataFrame([
+        {"by": v.by, "value": v.value, "rounds": v.rounds, "ranker": v.ranker,
+         "seniority": v.seniority, "difference": v.difference.mean,
+         "difference_low": v.difference.low, "difference_high": v.difference.high,
+         "verdict": v.verdict}
+        for v in decision.slices
+    ])  # fmt: skip
+    return {"gate_fairness": fairness, "gate_slices": slices}

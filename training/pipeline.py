@@ -33,7 +33,14 @@ from training.config import TrainingConfig, load_config
 from training.dataset import RankingData, TrainingData, build_training_data
 from training.evaluation import Estimate, ndcg_curve, per_round, slices, summarize
 from training.fairness import FairnessReport, audit
-from training.gate import GATE_METRIC, GateDecision, fairness_table, gate, outcome_rounds
+from training.gate import (
+    GATE_METRIC,
+    GateDecision,
+    decision_tables,
+    fairness_table,
+    gate,
+    outcome_rounds,
+)
 from training.model import Refit, refit_plan, refit_ranker, train_ranker
 from training.outcomes import CommitteeAgreement
 from training.registry import (
@@ -436,6 +443,8 @@ def train_and_register(
             table.to_csv(work / f"slice_{name}.csv", index=False)
         for method, table in evaluation.tables.items():
             table.to_csv(work / f"rounds_{method}.csv", index=False)
+        for name, table in decision_tables(decision).items():
+            table.to_csv(work / f"{name}.csv", index=False)
         if evaluation.fairness is not None:
             pd.concat(
                 {a: t for a, t in evaluation.fairness.rates.items()}, names=["attribute"]

@@ -13,7 +13,7 @@ from training.config import FairnessConfig, GateConfig, TrainingConfig
 from training.dataset import RankingData
 from training.evaluation import Estimate
 from training.fairness import AUDITED, MERIT_FACTORS, FairnessReport, audit, merit_strata
-from training.gate import fairness_table, gate, outcome_rounds
+from training.gate import decision_tables, fairness_table, gate, outcome_rounds
 from training.pipeline import Evaluation
 
 MERIT = ("jpm", "perf_mean")
@@ -218,6 +218,9 @@ def test_slice_floors_refuse_a_model_bad_on_one_position_type(explained):
     bad = gate(_sliced(_slice_tables("ADMINISTRATOR"), explained), None, config)
     assert not bad.promoted and "position_type ADMINISTRATOR" in bad.reason
     assert "PENGAWAS" not in bad.reason
+    logged = decision_tables(bad)["gate_slices"].set_index(["by", "value"])["verdict"]
+    assert logged[("position_type", "ADMINISTRATOR")] == "refuse"
+    assert logged[("position_type", "PENGAWAS")] == "pass"
     lenient = TrainingConfig(gate=GateConfig(slice_tolerance=0.5))
     assert gate(_sliced(_slice_tables("ADMINISTRATOR"), explained), None, lenient).promoted
 
