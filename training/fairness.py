@@ -194,7 +194,11 @@ def _round_weights(rounds: int, samples: int, seed: int) -> np.ndarray:
 
 
 def _cells(
-    round_codes: np.ndarray, codes: np.ndarray, bands: np.ndarray, values: np.ndarray, shape: tuple
+    round_codes: np.ndarray,
+    codes: np.ndarray,
+    bands: np.ndarray,
+    values: np.ndarray,
+    shape: tuple[int, int, int],
 ) -> np.ndarray:
     out = np.zeros(shape)
     np.add.at(out, (round_codes, codes, bands), values)
@@ -206,7 +210,7 @@ def _standardised(n: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     counts: a stratum's selection rate, pooled over its groups, times the group's rows in it."""
     rows, chosen = n.sum(axis=-2), x.sum(axis=-2)
     rate = chosen / np.where(rows > 0, rows, 1.0)
-    return n.sum(axis=-1), x.sum(axis=-1), (n * rate[..., None, :]).sum(axis=-1)
+    return n.sum(axis=-1), x.sum(axis=-1), np.einsum("...gs,...s->...g", n, rate)
 
 
 def _attribute(
