@@ -169,6 +169,9 @@ class FairnessConfig(_Strict):
     below this (docs/fairness.md)."""
     min_group_size: int = Field(20, ge=1)
     """Rows a group needs to be judged and shown (smaller cells re-identify people)."""
+    min_expected_selections: float = Field(20.0, ge=0)
+    """Selections a group must be expected to have (at parity and at its merit standing) to be
+    judged: with fewer, chance alone can put its ratio far below parity."""
     stratum_size: int = Field(1, ge=1)
     """Merit ranks of a round per merit stratum (1: each merit rank, pooled across rounds)."""
 

@@ -3,8 +3,11 @@
 Protected attributes (gender, age band, religion, origin region) are joined here, for the
 audit only; they are never model features. "Selected" means: in the top ``k`` of its round.
 
-- The **raw impact ratio** of an attribute is the lowest group selection rate over the
-  highest, among the groups judged (at least ``min_group_size`` rows, not ``UNKNOWN``).
+- The **raw impact ratio** of an attribute: each judged group's selection rate over that of
+  the rest of the pool; the ratio shown is the worst-off group's (lowest upper bound). Groups
+  are judged with at least ``min_group_size`` rows, not ``UNKNOWN``, and enough expected
+  selections (``min_expected``) to tell a disparity from chance. With two groups this is the
+  familiar lowest rate over the highest.
 - The **merit-conditional ratio** compares each group's selections with those expected from
   its members' merit standing. Within each round the candidates are ordered by a *merit
   index* (per merit factor, the mean within-round percentile of its monotone features, signed
@@ -14,12 +17,14 @@ audit only; they are never model features. "Selected" means: in the top ``k`` of
   pooled across rounds: the candidates the merit factors put at the same standing. A group's
   expected selections are the sum, over its rows, of their stratum's selection rate; its
   standardised selection ratio is actual over expected (indirect standardisation, as a
-  standardised mortality ratio). The conditional ratio is the lowest of those over the
-  highest. The gap between raw and
-  conditional is the part of the disparity the merit factors explain; the conditional ratio
-  is the part they do not.
-- Intervals: percentile bootstrap over rounds (vacancies), seeded; the groups judged are
-  fixed on the full sample. See ``docs/fairness.md``.
+  standardised mortality ratio). The conditional ratio is a group's standardised ratio over
+  the rest of the pool's, again the worst-off group's. The gap between raw and conditional is
+  the part of the disparity the merit factors explain; the conditional ratio is the part they
+  do not.
+- Intervals: bootstrap over rounds (vacancies), seeded; log-normal with the replicates'
+  spread, simultaneous over an attribute's judged groups (Bonferroni), so that an attribute
+  with many groups is not refused for the noise of its smallest; the groups judged are fixed
+  on the full sample. See ``docs/fairness.md``.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from features import catalogue
 from features.ordinals import age_bands
@@ -70,16 +76,22 @@ class Ratio:
 class AttributeAudit:
     """One attribute: raw and merit-conditional ratios, and the per-group table.
 
-    ``groups`` columns: ``group``, ``rows``, ``selected``, ``expected`` (selections expected
-    from the group's merit strata), ``selection_rate``, ``selected_vs_expected`` and ``judged``
-    (at least ``min_group_size`` rows and not UNKNOWN). Rates of groups not judged are NaN:
-    a small cell is never shown.
+    Each ratio is that of the worst-off judged group against the rest of the pool, with an
+    interval simultaneous over the attribute's judged groups. ``groups`` columns: ``group``,
+    ``rows``, ``selected``, ``expected`` (selections expected from the group's merit strata),
+    ``selection_rate``, ``selected_vs_expected`` and ``judged`` (at least ``min_group_size``
+    rows, not UNKNOWN, and enough expected selections to tell). Rates of groups not judged are
+    NaN: a small cell is never shown.
     """
 
     attribute: str
     raw: Ratio
     conditional: Ratio
     groups: pd.DataFrame
+    raw_group: str = ""
+    """The group the raw ratio is of (the judged group with the lowest upper bound)."""
+    conditional_group: str = ""
+    """The group the conditional ratio is of."""
 
     @property
     def explained(self) -> float:
@@ -162,26 +174,47 @@ def merit_strata(data: RankingData, stratum_size: int) -> np.ndarray:
     return ((rank.to_numpy() - 1) // stratum_size).astype(np.int64)
 
 
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """Lowest over highest of ``numerator / denominator`` across the last axis (NaN-aware)."""
-    defined = denominator > 0
-    rates = numerator / np.where(defined, denominator, 1.0)
-    valid = defined.sum(axis=-1) >= 2
-    top = np.where(defined, rates, -np.inf).max(axis=-1, initial=-np.inf)
-    low = np.where(defined, rates, np.inf).min(axis=-1, initial=np.inf)
-    ok = valid & (top > 0)
-    return np.where(ok, low / np.where(ok, top, 1.0), np.nan)
+def _versus_rest(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Each group's rate (``numerator / denominator``) over the rate of every other row
+    (last axis: groups, over all rows; NaN where a rate is undefined)."""
+    rest_n = numerator.sum(axis=-1, keepdims=True) - numerator
+    rest_d = denominator.sum(axis=-1, keepdims=True) - denominator
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rest = np.where(rest_d > 0, rest_n / rest_d, np.nan)
+        own = np.where(denominator > 0, numerator / denominator, np.nan)
+        return np.where(rest > 0, own / rest, np.nan)
 
 
-def _interval(point: float, replicates: np.ndarray) -> Ratio:
+def _interval(point: float, replicates: np.ndarray, z: float) -> Ratio:
+    """``point`` with a log-normal interval of ``z`` bootstrap standard deviations (the
+    percentile interval when the ratio is 0 or the replicates too few to spread)."""
     if np.isnan(point):
         return Ratio(float("nan"), float("nan"), float("nan"))
-    finite = replicates[~np.isnan(replicates)]
+    finite = replicates[np.isfinite(replicates)]
+    positive = finite[finite > 0]
+    if point > 0 and len(positive) >= 0.9 * len(finite) and len(positive) >= 10:
+        spread = z * float(np.std(np.log(positive)))
+        return Ratio(float(point), float(point * np.exp(-spread)), float(point * np.exp(spread)))
     if len(finite) == 0:
-        return Ratio(point, float("nan"), float("nan"))
-    alpha = (1 - LEVEL) / 2
-    low, high = np.quantile(finite, [alpha, 1 - alpha])
+        return Ratio(float(point), float("nan"), float("nan"))
+    tail = float(stats.norm.sf(z))
+    low, high = np.quantile(finite, [tail, 1 - tail])
     return Ratio(float(point), float(low), float(high))
+
+
+def _worst(point: np.ndarray, replicates: np.ndarray, judged: np.ndarray) -> tuple[Ratio, int]:
+    """The judged group whose ratio to the rest has the lowest upper bound, with that ratio;
+    intervals simultaneous over the judged groups (Bonferroni: ``LEVEL`` for all at once)."""
+    groups = np.flatnonzero(judged)
+    if len(groups) < 2:
+        return Ratio(float("nan"), float("nan"), float("nan")), -1
+    z = float(stats.norm.isf((1 - LEVEL) / 2 / len(groups)))
+    ratios = {g: _interval(float(point[g]), replicates[:, g], z) for g in groups}
+    ratios = {g: r for g, r in ratios.items() if not np.isnan(r.value)}
+    if not ratios:
+        return Ratio(float("nan"), float("nan"), float("nan")), -1
+    worst = min(ratios, key=lambda g: (ratios[g].high, ratios[g].value))
+    return ratios[worst], int(worst)
 
 
 def _round_weights(rounds: int, samples: int, seed: int) -> np.ndarray:
@@ -221,6 +254,7 @@ def _attribute(
     strata: np.ndarray,
     weights: np.ndarray,
     min_group_size: int,
+    min_expected: float,
 ) -> AttributeAudit:
     groups, codes = np.unique(values.astype(str), return_inverse=True)
     # strata nobody is selected from expect no selection in any replicate: one cell for them
@@ -231,15 +265,16 @@ def _attribute(
     n = _cells(round_codes, codes, bands, np.ones(len(values)), shape)
     x = _cells(round_codes, codes, bands, selected, shape)
     rows, chosen, due = _standardised(n.sum(axis=0), x.sum(axis=0))
+    parity = rows * chosen.sum() / max(rows.sum(), 1.0)
     judged = (rows >= min_group_size) & (groups != UNKNOWN)
-    j = np.flatnonzero(judged)
+    judged &= np.minimum(parity, due) >= min_expected
     flat = (shape[0], shape[1] * shape[2])
     nb, xb, eb = _standardised(
         (weights @ n.reshape(flat)).reshape(-1, *shape[1:]),
         (weights @ x.reshape(flat)).reshape(-1, *shape[1:]),
     )
-    raw = _interval(float(_ratio(chosen[j], rows[j])), _ratio(xb[:, j], nb[:, j]))
-    conditional = _interval(float(_ratio(chosen[j], due[j])), _ratio(xb[:, j], eb[:, j]))
+    raw, raw_group = _worst(_versus_rest(chosen, rows), _versus_rest(xb, nb), judged)
+    conditional, conditional_group = _worst(_versus_rest(chosen, due), _versus_rest(xb, eb), judged)
     with np.errstate(divide="ignore", invalid="ignore"):
         table = pd.DataFrame({
             "group": groups, "rows": rows.astype(int), "selected": chosen.astype(int),
@@ -247,7 +282,10 @@ def _attribute(
             "selected_vs_expected": np.where(judged & (due > 0), chosen / due, np.nan),
             "judged": judged,
         })  # fmt: skip
-    return AttributeAudit(attribute, raw, conditional, table)
+    return AttributeAudit(
+        attribute, raw, conditional, table, str(groups[raw_group]) if raw_group >= 0 else "",
+        str(groups[conditional_group]) if conditional_group >= 0 else "",
+    )  # fmt: skip
 
 
 def audit(
@@ -258,6 +296,7 @@ def audit(
     min_group_size: int,
     *,
     stratum_size: int = 1,
+    min_expected: float = 0.0,
     samples: int = 200,
     seed: int = 0,
 ) -> FairnessReport:
@@ -276,6 +315,9 @@ def audit(
     stratum_size : int
         Merit ranks per stratum (default 1: candidates at the same merit rank of their round
         form one stratum across rounds).
+    min_expected : float
+        The fewest selections a group must be expected to have (at parity and at its merit
+        standing) to be judged: fewer cannot tell a disparity from chance.
     samples, seed : int
         Bootstrap replicates over rounds and their seed.
     """
@@ -288,7 +330,7 @@ def audit(
     protected = protected_frame(data, employees)
     attributes = {
         a: _attribute(a, protected[a].to_numpy(), round_codes, selected, strata, weights,
-                      min_group_size)
+                      min_group_size, min_expected)
         for a in AUDITED
     }  # fmt: skip
     return FairnessReport(

@@ -246,7 +246,7 @@ def evaluate_methods(
             fairness = audit(
                 live_data, s_live, export.employees, config.fairness.k,
                 config.fairness.min_group_size, stratum_size=config.fairness.stratum_size,
-                samples=samples, seed=seed,
+                min_expected=config.fairness.min_expected_selections, samples=samples, seed=seed,
             )  # fmt: skip
     return Evaluation(as_is=as_is, live_like=live, tables=tables, fairness=fairness, curves=curves)
 

@@ -114,9 +114,40 @@ def test_the_gate_decides_on_the_conditional_ratio_not_the_raw_one(explained):
     strict = TrainingConfig(fairness=FairnessConfig(min_impact_ratio=0.99))
     assert explained.attributes["gender"].raw.value < 0.99
     assert gate(_gate_evaluation(explained), None, strict).promoted
-    bound = TrainingConfig(fairness=FairnessConfig(min_conditional_ratio=1.0))
-    assert explained.attributes["gender"].conditional.high < 1.0
-    assert not gate(_gate_evaluation(explained), None, bound).promoted
+    # women's merit higher, men scored up: the raw ratio looks fine, merit says it is not
+    hidden = _audit(*_rounds(60, 40, 0, merit_gap=-1.0, bias=2.0))
+    gender = hidden.attributes["gender"]
+    assert gender.raw.value > 0.8 and gender.conditional.high < 0.5
+    assert gender.conditional_group == "F"
+    assert not gate(_gate_evaluation(hidden), None, TrainingConfig()).promoted
+
+
+def test_many_groups_chosen_blind_to_them_are_not_refused_for_noise():
+    data, employees, _ = _rounds(200, 40, 8, merit_gap=0.0, bias=0.0)
+    regions = np.random.default_rng(8).choice([f"P{i:02d}" for i in range(30)], len(employees))
+    employees["origin_region"] = regions
+    scores = np.random.default_rng(9).normal(size=len(employees))  # blind to every group
+    report = audit(data, scores, employees, 10, 20, min_expected=20, samples=400, seed=2)
+    region = report.attributes["origin_region"]
+    assert region.groups["judged"].sum() == 30
+    low = region.groups.loc[region.groups["judged"], "selection_rate"]
+    assert low.min() / low.max() < 0.8  # the lowest over the highest reads unfair by chance
+    assert region.raw.high >= 0.8 and region.conditional.high >= 0.8
+    assert gate(_gate_evaluation(report), None, TrainingConfig()).promoted
+
+
+def test_groups_expected_to_be_selected_too_rarely_are_not_judged():
+    data, employees, scores = _rounds(10, 40, 1, merit_gap=0.0, bias=0.0)
+    employees.loc[:59, "religion"] = "HINDU"  # 60 rows, about 15 selections expected
+    report = audit(data, scores, employees, 10, 20, min_expected=20, samples=50)
+    table = report.attributes["religion"].groups.set_index("group")
+    assert table.loc["HINDU", "rows"] >= 20 and not table.loc["HINDU", "judged"]
+    assert (
+        audit(data, scores, employees, 10, 20, min_expected=5, samples=50)
+        .attributes["religion"]
+        .groups.set_index("group")
+        .loc["HINDU", "judged"]
+    )
 
 
 def test_interval_contains_the_point_and_narrows_with_more_rounds():
