@@ -57,6 +57,10 @@ class FairnessVerdict:
     raw: Ratio
     conditional: Ratio
     verdict: Verdict
+    raw_group: str = ""
+    """The worst-off group the raw ratio is of (against the rest of the pool)."""
+    conditional_group: str = ""
+    """The worst-off group the conditional ratio is of."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,10 @@ def fairness_verdicts(
     for attribute, audit in report.attributes.items():
         high = audit.conditional.high
         verdict: Verdict = "not judged" if np.isnan(high) else "refuse" if high < bound else "pass"
-        out.append(FairnessVerdict(attribute, audit.raw, audit.conditional, verdict))
+        out.append(FairnessVerdict(
+            attribute, audit.raw, audit.conditional, verdict, audit.raw_group,
+            audit.conditional_group,
+        ))  # fmt: skip
     return tuple(out)
 
 
@@ -207,7 +214,10 @@ def gate(
         reasons.append(
             "unexplained disparity: merit-conditional top-"
             f"{k} impact ratio below {bound} for "
-            + ", ".join(f"{v.attribute} {v.conditional} (raw {v.raw})" for v in unfair)
+            + ", ".join(
+                f"{v.attribute} {_said(v.conditional, v.conditional_group)} (raw {v.raw})"
+                for v in unfair
+            )
         )
     tolerance = config.gate.slice_tolerance
     low = [_slice_words(v, tolerance) for v in slices if v.verdict == "refuse"]
@@ -233,16 +243,22 @@ def gate(
     return GateDecision(True, reason, fairness, slices)
 
 
+def _said(ratio: Ratio, group: str) -> str:
+    return f"{ratio} {group}" if group else str(ratio)
+
+
 def fairness_table(decision: GateDecision, k: int) -> list[str]:
     """The summary's fairness lines: attribute, raw [CI], conditional [CI], verdict."""
     if not decision.fairness:
         return []
     lines = [
         f"top-{k} impact ratio (95% CI over rounds; the gate decides on the conditional one)",
-        f"{'attribute':<14} {'raw':<20} {'merit-conditional':<20} verdict",
+        "(each: the worst-off group's selection rate against the rest of the pool)",
+        f"{'attribute':<14} {'raw':<30} {'merit-conditional':<30} verdict",
     ]
     lines += [
-        f"{v.attribute:<14} {v.raw!s:<20} {v.conditional!s:<20} {v.verdict}"
+        f"{v.attribute:<14} {_said(v.raw, v.raw_group):<30} "
+        f"{_said(v.conditional, v.conditional_group):<30} {v.verdict}"
         for v in decision.fairness
     ]
     refused = [v for v in decision.slices if v.verdict == "refuse"]
@@ -258,7 +274,8 @@ def fairness_table(decision: GateDecision, k: int) -> list[str]:
 def decision_tables(decision: GateDecision) -> dict[str, pd.DataFrame]:
     """The gate's fairness and slice verdicts as tables (logged as CSV with the run)."""
     fairness = pd.DataFrame([
-        {"attribute": v.attribute, "raw_ratio": v.raw.value, "raw_low": v.raw.low,
+        {"attribute": v.attribute, "raw_group": v.raw_group,
+         "conditional_group": v.conditional_group, "raw_ratio": v.raw.value, "raw_low": v.raw.low,
          "raw_high": v.raw.high, "conditional_ratio": v.conditional.value,
          "conditional_low": v.conditional.low, "conditional_high": v.conditional.high,
          "verdict": v.verdict}
