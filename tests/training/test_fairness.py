@@ -273,3 +273,11 @@ def test_protected_attributes_are_never_model_or_merit_features():
     assert merit <= set(FEATURE_COLUMNS) and not protected & merit
     config = TrainingConfig()
     assert not protected & set(config.model.monotone_increasing + config.model.monotone_decreasing)
+
+
+def test_time_served_is_not_merit():
+    frame = pd.DataFrame({
+        "round_id": ["a"] * 3, "years_of_service": [30.0, 1.0, 10.0],
+        "years_one_level_below": [9.0, 0.0, 3.0], "jpm": [1.0, 3.0, 2.0],
+    })  # fmt: skip
+    assert merit_strata(RankingData(frame, ()), 1).tolist() == [2, 0, 1]  # by JPM alone
