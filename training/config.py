@@ -150,14 +150,30 @@ class GateConfig(_Strict):
 
     champion_tolerance: float = Field(0.005, ge=0)
     baseline_margin: float = Field(0.0, ge=0)
+    slice_min_rounds: int = Field(10, ge=2)
+    """Test rounds a slice (position type, agency, OUTCOME-labelled rounds) needs to be judged;
+    smaller slices are reported, not judged."""
+    slice_tolerance: float = Field(0.02, ge=0)
+    """A slice refuses when the ranker's NDCG@10 is, with 95% confidence, below seniority
+    order's on the same rounds by more than this (upper bound of the paired difference)."""
 
 
 class FairnessConfig(_Strict):
-    """Top-k fairness audit and its gate threshold (impact ratio by gender)."""
+    """Top-k fairness audit (raw and merit-conditional impact ratios) and its gate bound."""
 
     k: int = Field(10, ge=1)
     min_impact_ratio: float = Field(0.8, ge=0, le=1)
+    """The reference the raw ratio is read against (the four-fifths rule); reported, not gated."""
+    min_conditional_ratio: float = Field(0.8, ge=0, le=1)
+    """The gate refuses when an attribute's merit-conditional ratio has its 95% upper bound
+    below this (docs/fairness.md)."""
     min_group_size: int = Field(20, ge=1)
+    """Rows a group needs to be judged and shown (smaller cells re-identify people)."""
+    min_expected_selections: float = Field(20.0, ge=0)
+    """Selections a group must be expected to have (at parity and at its merit standing) to be
+    judged: with fewer, chance alone can put its ratio far below parity."""
+    stratum_size: int = Field(1, ge=1)
+    """Merit ranks of a round per merit stratum (1: each merit rank, pooled across rounds)."""
 
 
 class EvaluationConfig(_Strict):

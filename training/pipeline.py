@@ -40,6 +40,14 @@ from training.config import TrainingConfig, load_config
 from training.dataset import RankingData, TrainingData, build_training_data
 from training.evaluation import Estimate, ndcg_curve, per_round, slices, summarize
 from training.fairness import FairnessReport, audit
+from training.gate import (
+    GATE_METRIC,
+    GateDecision,
+    decision_tables,
+    fairness_table,
+    gate,
+    outcome_rounds,
+)
 from training.model import Refit, refit_plan, refit_ranker, train_ranker
 from training.monitor import log_reference_profile
 from training.outcomes import CommitteeAgreement
@@ -56,19 +64,6 @@ from training.registry import (
 from training.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
-
-GATE_METRIC = "ndcg@10"
-BASELINES: tuple[str, ...] = ("seniority", "jpm", "pointwise")
-STATUS_QUO = "seniority"
-"""The order committees use without the model (DUK); a first model must beat it."""
-
-
-@dataclass(frozen=True)
-class GateDecision:
-    """Whether the challenger becomes champion, and why."""
-
-    promoted: bool
-    reason: str
 
 
 @dataclass
@@ -140,11 +135,7 @@ class TrainResult:
             b = self.evaluation.live_like.get(method, {}).get(GATE_METRIC)
             lines.append(f"{method:<12} {a!s:<32} {b!s:<28}")
         if self.evaluation.fairness is not None:
-            ratios = ", ".join(
-                f"{k} {v:.2f}" for k, v in self.evaluation.fairness.impact_ratio.items()
-                if not np.isnan(v)
-            )  # fmt: skip
-            lines += ["", f"top-{self.evaluation.fairness.k} impact ratio: {ratios or 'n/a'}"]
+            lines += ["", *fairness_table(self.decision, self.evaluation.fairness.k)]
         verdict = "PROMOTED to champion" if self.decision.promoted else "NOT promoted"
         lines += [
             "",
@@ -262,58 +253,10 @@ def evaluate_methods(
         if method == "ranker":
             fairness = audit(
                 live_data, s_live, export.employees, config.fairness.k,
-                config.fairness.min_group_size,
+                config.fairness.min_group_size, stratum_size=config.fairness.stratum_size,
+                min_expected=config.fairness.min_expected_selections, samples=samples, seed=seed,
             )  # fmt: skip
     return Evaluation(as_is=as_is, live_like=live, tables=tables, fairness=fairness, curves=curves)
-
-
-def gate(
-    evaluation: Evaluation, champion: dict[str, Estimate] | None, config: TrainingConfig
-) -> GateDecision:
-    """Promote only if the challenger beats every baseline and the champion, and is fair.
-
-    The first model (no champion yet) must beat the status quo, seniority (DUK) order, and be
-    fair; falling short of the other baselines is then a warning in the reason, not a refusal:
-    refusing would leave the service with no model at all, so committees would go on with
-    seniority order, which it beats.
-    """
-    ours = evaluation.as_is["ranker"][GATE_METRIC].mean
-    reasons: list[str] = []
-    warnings: list[str] = []
-    for method in BASELINES:
-        if method not in evaluation.as_is:
-            continue
-        theirs = evaluation.as_is[method][GATE_METRIC].mean
-        if not ours > theirs + config.gate.baseline_margin:
-            shortfall = f"{GATE_METRIC} {ours:.4f} does not beat {method} {theirs:.4f}"
-            first_model = champion is None and method != STATUS_QUO
-            (warnings if first_model else reasons).append(shortfall)
-    if champion is not None:
-        best = champion[GATE_METRIC].mean
-        if ours < best - config.gate.champion_tolerance:
-            reasons.append(
-                f"{GATE_METRIC} {ours:.4f} is below the champion's {best:.4f} "
-                f"- {config.gate.champion_tolerance}"
-            )
-    if evaluation.fairness is not None:
-        ratio = evaluation.fairness.impact_ratio.get("gender", float("nan"))
-        if not np.isnan(ratio) and ratio < config.fairness.min_impact_ratio:
-            reasons.append(
-                f"top-{config.fairness.k} impact ratio by gender {ratio:.2f} < "
-                f"{config.fairness.min_impact_ratio}"
-            )
-    if reasons:
-        return GateDecision(False, "; ".join(reasons))
-    if warnings:
-        return GateDecision(
-            True,
-            f"first champion: {GATE_METRIC} {ours:.4f} beats {STATUS_QUO} order and passes the "
-            f"fairness check; warning: {'; '.join(warnings)}",
-        )
-    vs = "the champion and " if champion is not None else ""
-    return GateDecision(
-        True, f"{GATE_METRIC} {ours:.4f} beats {vs}every baseline and passes the fairness check"
-    )
 
 
 def _plots(
@@ -464,7 +407,9 @@ def train_and_register(
     scorers = method_scorers(booster, td, export, config)
     evaluation = evaluate_methods(td, scorers, export, config)
     old_version, champion = _champion_estimates(settings, td, config)
-    decision = gate(evaluation, champion, config)
+    decision = gate(
+        evaluation, champion, config, outcome_rounds(td.part("test", candidates_only=True))
+    )
     refit, served = _refit(booster, td, config, decision)
     behaviour = check_pools(
         lambda f: served.predict(f[list(td.data.feature_columns)].to_numpy(np.float64)),
@@ -514,6 +459,8 @@ def train_and_register(
             table.to_csv(work / f"slice_{name}.csv", index=False)
         for method, table in evaluation.tables.items():
             table.to_csv(work / f"rounds_{method}.csv", index=False)
+        for name, table in decision_tables(decision).items():
+            table.to_csv(work / f"{name}.csv", index=False)
         if evaluation.fairness is not None:
             pd.concat(
                 {a: t for a, t in evaluation.fairness.rates.items()}, names=["attribute"]
