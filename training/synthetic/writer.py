@@ -42,6 +42,8 @@ DATE_COLUMNS = frozenset(
         "completed_on",
         "submitted_on",
         "date",
+        "as_of",
+        "critical_since",
     }
 )
 BOOL_COLUMNS = frozenset({"disability", "is_vacant", "selected"})
@@ -52,6 +54,7 @@ INT_COLUMNS = frozenset(
         "hours",
         "preference_rank",
         "min_experience_years",
+        "needed",
         *REQUIRED_COMPETENCY_COLUMNS,
     }
 )
