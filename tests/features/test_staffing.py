@@ -29,8 +29,10 @@ def _need(unit: str, ptype: str, family: str, needed: int, as_of: str = NOW) -> 
 
 
 def _history(nip: str, post: str, unit: str, start: str, end: str = "") -> dict[str, object]:
-    return {"nip": nip, "position_id": post, "title": "t", "position_type": "PELAKSANA",
-            "job_family": "kesehatan", "unit_id": unit, "start_date": start, "end_date": end}  # fmt: skip
+    return {
+        "nip": nip, "position_id": post, "title": "t", "position_type": "PELAKSANA",
+        "job_family": "kesehatan", "unit_id": unit, "start_date": start, "end_date": end,
+    }  # fmt: skip
 
 
 POSTS = [
