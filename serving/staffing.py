@@ -42,10 +42,13 @@ def report(
     agency_id: str | None,
     unit_id: str | None = None,
     level: str = "unit",
+    gaps: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Gaps now and over time at ``level`` (a key of ``LEVELS``), and the open vacancies of the
-    same scope ordered by need; ``status`` is ``no_data`` when the job map covers none of it."""
-    gaps = gaps_of(export, agency_id, unit_id)
+    same scope ordered by need; ``status`` is ``no_data`` when the export has no job map,
+    ``not_covered`` when it covers none of the scope. ``gaps``: :func:`gaps_of` of the same
+    scope, when the caller already has it."""
+    gaps = gaps_of(export, agency_id, unit_id) if gaps is None else gaps
     body: dict[str, Any] = {"agency_id": agency_id, "unit_id": unit_id, "level": level}
     if gaps.empty:
         status = "no_data" if export.staffing_needs.empty else "not_covered"

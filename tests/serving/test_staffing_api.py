@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from features.export import Export
 from features.staffing import latest, staffing_gaps
-from tests.serving.conftest import AS_OF, Keys, _serve
+from serving.routers.pages.staffing import BAR_WIDTH, gap_bars
+from tests.serving.conftest import AS_OF, Keys, _serve, sign_in
 from training.bundle import RankerBundle
 
 LEVELS = ("class", "unit", "agency", "job_family", "position_type")
@@ -165,3 +166,46 @@ def test_an_export_without_the_job_map_says_so(
     assert "cannot be computed" in english.json()["message"]
     csv_text = client.get("/v1/staffing/gaps.csv", headers=keys.header("committee")).text
     assert csv_text.strip() == "agency_id,unit_id,unit_name,as_of,needed,filled,gap,over,under"
+
+
+# -- the page ----------------------------------------------------------------------------
+
+
+def test_the_page_shows_gaps_plot_trend_and_vacancies(
+    service: tuple[TestClient, Keys], small_export: Export
+) -> None:
+    client, keys = service
+    sign_in(client, keys.committee)
+    page = client.get("/staffing")
+    assert page.status_code == 200
+    html = page.text
+    assert "Kebutuhan dan kesenjangan pegawai" in html and 'href="/staffing"' in html
+    units = set(small_export.staffing_needs["unit_id"])
+    names = small_export.positions.drop_duplicates("unit_id").set_index("unit_id")["unit_name"]
+    assert all(names[u] in html for u in units)
+    assert html.count("<rect") >= len(units) + 2 * 3  # a bar per unit, two per date
+    assert 'id="vacancies-by-need"' in html
+    unit = sorted(units)[0]
+    detail = client.get(f"/staffing?unit_id={unit}&lang=en")
+    assert "Per position class in" in detail.text and 'id="classes"' in detail.text
+    csv_page = client.get("/staffing/gaps.csv")
+    assert csv_page.status_code == 200 and csv_page.text.startswith("agency_id,unit_id")
+    other = client.get("/staffing?agency_id=NO-SUCH")
+    assert other.status_code == 404
+
+
+def test_the_page_says_when_the_job_map_is_missing(
+    without_job_map: tuple[TestClient, Keys],
+) -> None:
+    client, keys = without_job_map
+    sign_in(client, keys.committee)
+    html = client.get("/staffing").text
+    assert 'id="staffing-status"' in html and "staffing_needs" in html
+    assert 'id="gaps"' not in html
+
+
+def test_the_bars_diverge_from_the_middle() -> None:
+    bars = gap_bars([{"u": "A", "gap": 4}, {"u": "B", "gap": -2}, {"u": "C", "gap": 0}], "u")
+    assert [(b["x"], b["width"]) for b in bars] == [
+        (BAR_WIDTH, BAR_WIDTH), (BAR_WIDTH - BAR_WIDTH // 2, BAR_WIDTH // 2), (BAR_WIDTH, 0),
+    ]  # fmt: skip
