@@ -7,6 +7,7 @@ router and the page put them into words.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +30,12 @@ VACANCY_COLUMNS: tuple[str, ...] = (
     "position_id", "title", "agency_id", "unit_id", "unit_name", "position_type", "job_family",
     "gap", "shortfall", "unit_shortfall",
 )  # fmt: skip
+
+
+def csv_name(agency_id: str | None, level: str) -> str:
+    """The download's file name: the agency's id in safe characters (it is user input)."""
+    agency = re.sub(r"[^A-Za-z0-9_-]", "_", agency_id or "all")[:64]
+    return f"staffing-gaps-{agency}-{level}.csv"
 
 
 def gaps_of(export: Export, agency_id: str | None, unit_id: str | None) -> pd.DataFrame:

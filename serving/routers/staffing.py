@@ -122,7 +122,7 @@ def gaps_csv(
 ) -> Response:
     """The gaps per ``level`` on every job-map date as CSV (headers only without data)."""
     agency_id = access.report_agency("staffing.read", agency_id)
-    name = f"staffing-gaps-{agency_id or 'all'}-{level}.csv"
+    name = staffing.csv_name(agency_id, level)
     return Response(
         staffing.to_csv(current.export, agency_id, unit_id, level),
         media_type="text/csv; charset=utf-8",

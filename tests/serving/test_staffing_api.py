@@ -209,3 +209,10 @@ def test_the_bars_diverge_from_the_middle() -> None:
     assert [(b["x"], b["width"]) for b in bars] == [
         (BAR_WIDTH, BAR_WIDTH), (BAR_WIDTH - BAR_WIDTH // 2, BAR_WIDTH // 2), (BAR_WIDTH, 0),
     ]  # fmt: skip
+
+
+def test_an_odd_agency_id_never_reaches_the_file_name(service: tuple[TestClient, Keys]) -> None:
+    client, keys = service
+    response = client.get('/v1/staffing/gaps.csv?agency_id=Ā"x', headers=keys.header("admin"))
+    assert response.status_code == 200
+    assert 'filename="staffing-gaps-__x-unit.csv"' in response.headers["content-disposition"]

@@ -107,7 +107,7 @@ def staffing_csv(page: SignedIn, agency_id: AgencyId = None, unit_id: UnitId = N
     if page.engine is None:
         return Response(status_code=503)
     text = staffing.to_csv(page.engine.export, agency, unit_id, "unit")
-    name = f"staffing-gaps-{agency or 'all'}.csv"
+    name = staffing.csv_name(agency, "unit")
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
