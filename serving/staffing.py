@@ -25,6 +25,7 @@ from features.staffing import (
     summarise,
     vacancies_by_need,
 )
+from serving.exports import neutralised
 
 VACANCY_COLUMNS: tuple[str, ...] = (
     "position_id", "title", "agency_id", "unit_id", "unit_name", "position_type", "job_family",
@@ -94,7 +95,8 @@ def to_csv(export: Export, agency_id: str | None, unit_id: str | None, level: st
     if len(frame):
         frame["as_of"] = frame["as_of"].dt.strftime("%Y-%m-%d")
     buffer = io.StringIO()
-    frame[list(columns_of(level))].to_csv(buffer, index=False, lineterminator="\n")
+    cells = frame[list(columns_of(level))].astype(object).map(neutralised)
+    cells.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
 
 

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from features.export import Export
 from features.staffing import latest, staffing_gaps
+from serving import staffing
 from serving.routers.pages.staffing import BAR_WIDTH, gap_bars
 from tests.serving.conftest import AS_OF, Keys, _serve, sign_in
 from training.bundle import RankerBundle
@@ -216,3 +217,13 @@ def test_an_odd_agency_id_never_reaches_the_file_name(service: tuple[TestClient,
     response = client.get('/v1/staffing/gaps.csv?agency_id=Ā"x', headers=keys.header("admin"))
     assert response.status_code == 200
     assert 'filename="staffing-gaps-__x-unit.csv"' in response.headers["content-disposition"]
+
+
+def test_the_csv_defuses_a_formula_in_a_unit_name(small_export: Export) -> None:
+    positions = small_export.positions.copy()
+    unit = str(small_export.staffing_needs["unit_id"].iloc[0])
+    positions.loc[positions["unit_id"] == unit, "unit_name"] = '=HYPERLINK("x")'
+    text = staffing.to_csv(replace(small_export, positions=positions), None, unit, "unit")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["unit_name"] for r in rows} == {'\'=HYPERLINK("x")'}
+    assert any(r["gap"].startswith("-") or r["gap"].isdigit() for r in rows)
