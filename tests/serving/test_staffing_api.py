@@ -191,8 +191,13 @@ def test_the_page_shows_gaps_plot_trend_and_vacancies(
     assert "Per position class in" in detail.text and 'id="classes"' in detail.text
     csv_page = client.get("/staffing/gaps.csv")
     assert csv_page.status_code == 200 and csv_page.text.startswith("agency_id,unit_id")
+    assert 'id="by-family"' in html and 'id="by-type"' in html
     other = client.get("/staffing?agency_id=NO-SUCH")
     assert other.status_code == 404
+    sign_in(client, keys.auditor)
+    everywhere = client.get("/staffing")
+    assert everywhere.status_code == 200 and '<select name="agency_id">' in everywhere.text
+    assert client.get("/staffing?agency_id=NO-SUCH").status_code == 200  # an empty report
 
 
 def test_the_page_says_when_the_job_map_is_missing(

@@ -76,6 +76,8 @@ def staffing_page(page: SignedIn, agency_id: AgencyId = None, unit_id: UnitId = 
     body = staffing.report(engine.export, engine.as_of, agency, unit_id, "unit", gaps)
     classes = staffing.report(engine.export, engine.as_of, agency, unit_id, "class", gaps)
     totals = staffing.report(engine.export, engine.as_of, agency, unit_id, "agency", gaps)
+    families = staffing.report(engine.export, engine.as_of, agency, unit_id, "job_family", gaps)
+    types = staffing.report(engine.export, engine.as_of, agency, unit_id, "position_type", gaps)
     return page.render(
         "staffing.html",
         s=words,
@@ -93,6 +95,8 @@ def staffing_page(page: SignedIn, agency_id: AgencyId = None, unit_id: UnitId = 
         if unit_id
         else [],
         trend=trend_bars(totals["trend"]),
+        by_family=families["now"],
+        by_type=types["now"],
         width=2 * BAR_WIDTH,
     )
 
