@@ -30,6 +30,7 @@ READS: frozenset[str] = frozenset(
         "campaign.read",
         "report.read",
         "model.read",
+        "staffing.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""

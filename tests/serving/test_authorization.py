@@ -141,7 +141,7 @@ def test_candidate_fit_of_another_agencys_nip_is_an_unknown_nip(world: World) ->
 ROLES = ("committee", "ppk", "admin", "auditor", "none")
 WHERE = ("own", "other", "missing")
 READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
-READS |= {"model.read"}
+READS |= {"model.read", "staffing.read"}
 CAN = {
     "committee": READS
     | {
@@ -179,7 +179,7 @@ PAGE_DONE = {
     "decision.approve": 303,
     "campaign.create": 303,
 }
-REPORTS = {"report.read", "integrity.read"}
+REPORTS = {"report.read", "integrity.read", "staffing.read"}
 """Reports by agency: an auditor's answer for an unknown agency is an empty report."""
 OBJECTLESS = {"admin.status", "model.read"}
 """Actions on no agency's object: the same answer in every place."""
@@ -315,6 +315,7 @@ def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]
         "campaign.create": ("POST", "/v1/campaigns", {"json": {"position_ids": [o.position[w]]}}),
         "report.read": ("GET", f"/v1/reports/divergence?agency_id={o.agency[w]}", {}),
         "integrity.read": ("GET", f"/v1/reports/integrity?agency_id={o.agency[w]}", {}),
+        "staffing.read": ("GET", f"/v1/staffing/gaps?agency_id={o.agency[w]}", {}),
         "admin.status": ("GET", "/v1/admin/status", {}),
         "model.read": ("GET", "/v1/model", {}),
     }[action]
@@ -401,6 +402,6 @@ def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
 
 
 def test_the_matrix_size() -> None:
-    """5 roles x 15 API actions x 3 places, and 5 x 9 page actions x 3: 360 cells."""
-    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 225
+    """5 roles x 16 API actions x 3 places, and 5 x 9 page actions x 3: 375 cells."""
+    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 240
     assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 135
