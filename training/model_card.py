@@ -247,10 +247,12 @@ def _fairness(report: FairnessLike | None) -> list[str]:
     if report is None:
         return [*rows, "No fairness audit was run for this version."]
     table = fairness_table(report.metrics())
-    rows += [f"Top-{report.k} selection, lowest group rate over highest (the four-fifths rule "
-             "reads it against 0.8, as a reference, not law). Raw: as the model selects. "
-             "Conditional on merit: within groups of candidates the merit factors cannot tell "
-             "apart; what merit does not explain. 95% intervals by bootstrap over vacancies.",
+    rows += [f"Top-{report.k} selection rate of the worst-off group over the rest of the pool "
+             "(with two groups: lowest over highest; the four-fifths rule reads it against 0.8, "
+             "as a reference, not law). Raw: as the model selects. Conditional on merit: "
+             "actual over expected selections, expected from candidates the merit factors "
+             "cannot tell apart; what merit does not explain, and what the gate decides on. "
+             "95% intervals by bootstrap over vacancies; see docs/fairness.md.",
              "", "| attribute | raw ratio [95% CI] | conditional on merit [95% CI] |",
              "|---|---|---|"]  # fmt: skip
     for attribute, values in table.items():
