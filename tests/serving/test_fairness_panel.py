@@ -1,0 +1,205 @@
+"""The per-shortlist fairness panel: exact finite-pool tests, small cells, words, the API."""
+
+from __future__ import annotations
+
+import json
+from math import comb
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from serving import fairness
+from serving.fairness import PanelRules, composition_test, panel, protected_groups
+from serving.settings import ServiceSettings
+
+RULES = PanelRules(min_cell=10, alpha=0.05, draws=4000)
+
+
+def _pool(
+    gender: list[str], religion: list[str] | None = None, region: list[str] | None = None
+) -> pd.DataFrame:
+    """A pool's audited groups: ``gender`` given, everyone 30-39, one religion and region."""
+    n = len(gender)
+    return pd.DataFrame({
+        "gender": gender,
+        "age_band": ["30-39"] * n,
+        "religion": religion or ["ISLAM"] * n,
+        "origin_region": region or ["LAMPUNG"] * n,
+    })  # fmt: skip
+
+
+def _attribute(body: dict, name: str) -> dict:
+    return next(a for a in body["attributes"] if a["attribute"] == name)
+
+
+def _hypergeom_cdf(x: int, n: int, group: int, k: int) -> float:
+    """P(X <= x) by hand: C(group, i) C(n - group, k - i) / C(n, k) summed over i <= x."""
+    return sum(comb(group, i) * comb(n - group, k - i) for i in range(x + 1)) / comb(n, k)
+
+
+def test_group_test_is_the_hand_computed_hypergeometric_tail():
+    # 20 women and 20 men; the top 10 holds 2 women.
+    groups = _pool(["F"] * 20 + ["M"] * 20)
+    selected = np.zeros(40, dtype=bool)
+    selected[[0, 1, *range(20, 28)]] = True
+    women = next(g for g in _attribute(panel(groups, selected, RULES), "gender")["groups"]
+                 if g["group"] == "F")  # fmt: skip
+    assert women["pool"] == 20 and women["actual"] == 2 and women["expected"] == 5.0
+    assert women["p_fewer"] == pytest.approx(_hypergeom_cdf(2, 40, 20, 10), abs=1e-4)
+    # (C(20,0) C(20,10) + C(20,1) C(20,9) + C(20,2) C(20,8)) / C(40,10), by hand:
+    # (184 756 + 20 * 167 960 + 190 * 125 970) / 847 660 528 = 27 478 256 / 847 660 528
+    assert women["p_fewer"] == pytest.approx(27_478_256 / 847_660_528, abs=1e-4)
+    assert women["p_fewer"] == pytest.approx(0.0324, abs=1e-4)
+
+
+def test_two_group_exact_test_is_the_two_sided_hypergeometric_by_hand():
+    # Two groups: the composition test sums P(X = x) over x at least as far from 5 as 2 is.
+    p, method = composition_test(np.array([20, 20]), np.array([2, 8]), draws=100)
+    by_hand = sum(comb(20, x) * comb(20, 10 - x) for x in range(11) if abs(x - 5) >= 3) / comb(
+        40, 10
+    )
+    assert method == "exact"
+    assert p == pytest.approx(by_hand, rel=1e-9)
+    assert p == pytest.approx(2 * _hypergeom_cdf(2, 40, 20, 10), rel=1e-9)
+
+
+def test_three_group_exact_test_matches_brute_force_enumeration():
+    pool, actual = np.array([12, 9, 15]), np.array([0, 2, 6])
+    k, n = 8, 36
+    expected = pool * k / n
+    observed = (((actual - expected) ** 2) / expected).sum()
+    total = 0.0
+    for a in range(k + 1):
+        for b in range(k + 1 - a):
+            x = np.array([a, b, k - a - b])
+            if (x <= pool).all() and (((x - expected) ** 2) / expected).sum() >= observed - 1e-12:
+                total += comb(12, a) * comb(9, b) * comb(15, k - a - b) / comb(n, k)
+    p, method = composition_test(pool, actual, draws=100)
+    assert method == "exact" and p == pytest.approx(total, rel=1e-9)
+
+
+def test_permutation_test_agrees_with_the_exact_one_when_both_can_run(monkeypatch):
+    pool, actual = np.array([30, 25, 20, 25]), np.array([2, 3, 9, 6])
+    exact, _ = composition_test(pool, actual, draws=100)
+    monkeypatch.setattr(fairness, "EXACT_LIMIT", 0)
+    estimate, method = composition_test(pool, actual, draws=20_000, seed=1)
+    assert method == "permutation"
+    assert estimate == pytest.approx(exact, abs=0.01)
+
+
+def test_a_top_k_all_from_one_group_of_a_balanced_pool_is_flagged():
+    groups = _pool(["F"] * 50 + ["M"] * 50)
+    selected = np.zeros(100, dtype=bool)
+    selected[50:60] = True  # ten men
+    body = panel(groups, selected, RULES)
+    gender = _attribute(body, "gender")
+    assert gender["status"] == "unusual"
+    assert gender["worst"]["group"] == "F" and gender["worst"]["one_in"] > 1000
+    assert gender["p_value"] < body["threshold"]
+
+
+def test_random_top_ks_of_a_balanced_pool_are_rarely_flagged():
+    rng = np.random.default_rng(7)
+    religion = ["ISLAM"] * 40 + ["KRISTEN"] * 30 + ["HINDU"] * 30
+    region = ["LAMPUNG"] * 50 + ["JAMBI"] * 50
+    genders = ["F"] * 50 + ["M"] * 50
+    flagged = 0
+    for _ in range(200):
+        groups = _pool(list(rng.permutation(genders)), religion, region)
+        selected = np.zeros(100, dtype=bool)
+        selected[rng.choice(100, 10, replace=False)] = True
+        body = panel(groups, selected, RULES)
+        flagged += any(a["status"] == "unusual" for a in body["attributes"])
+    assert flagged / 200 <= 0.06  # at most alpha = 0.05 in law, with some slack
+
+
+def test_one_random_top_k_is_said_to_be_usual():
+    rng = np.random.default_rng(3)
+    groups = _pool(list(rng.permutation(["F"] * 50 + ["M"] * 50)))
+    selected = np.zeros(100, dtype=bool)
+    selected[rng.choice(100, 10, replace=False)] = True
+    gender = _attribute(panel(groups, selected, RULES), "gender")
+    assert gender["status"] == "usual"
+    assert gender["p_value"] > 0.05
+
+
+def test_a_group_under_min_cell_never_appears_by_name_or_count():
+    # 7 HINDU (under min_cell) and 3 BUDDHA are merged into OTHER, itself 10: shown as OTHER.
+    religion = ["ISLAM"] * 30 + ["KRISTEN"] * 20 + ["HINDU"] * 7 + ["BUDDHA"] * 3
+    groups = _pool(["F"] * 30 + ["M"] * 30, religion)
+    selected = np.zeros(60, dtype=bool)
+    selected[[0, 1, 2, 30, 31, 50, 51, 57]] = True
+    body = fairness.with_sentences(panel(groups, selected, RULES), "en")
+    text = json.dumps(body)
+    assert "HINDU" not in text and "BUDDHA" not in text
+    rows = _attribute(body, "religion")["groups"]
+    assert [r["group"] for r in rows] == ["ISLAM", "KRISTEN", "OTHER"]
+    assert [r["pool"] for r in rows] == [30, 20, 10]
+    assert all(r["pool"] != 7 and r["pool"] != 3 for r in rows)
+    assert _attribute(body, "religion")["merged"] is True
+
+
+def test_a_merged_group_still_under_min_cell_is_hidden_too():
+    religion = ["ISLAM"] * 30 + ["KRISTEN"] * 24 + ["HINDU"] * 6
+    groups = _pool(["F"] * 30 + ["M"] * 30, religion)
+    selected = np.zeros(60, dtype=bool)
+    selected[:10] = True
+    religion_row = _attribute(panel(groups, selected, RULES), "religion")
+    assert [r["group"] for r in religion_row["groups"]] == ["ISLAM", "KRISTEN"]
+    assert religion_row["merged"] is True
+    assert 6 not in [r["pool"] for r in religion_row["groups"]]
+
+
+def test_attributes_that_cannot_be_judged_say_why():
+    groups = _pool(["F"] * 5 + ["M"] * 45, ["UNKNOWN"] * 50)
+    selected = np.zeros(50, dtype=bool)
+    selected[:10] = True
+    body = fairness.with_sentences(panel(groups, selected, RULES), "en")
+    gender, religion, age = (_attribute(body, a) for a in ("gender", "religion", "age_band"))
+    assert gender["reason"] == "small_groups" and gender["groups"] == []
+    assert "too small to show (fewer than 10 people" in gender["summary"]
+    assert religion["reason"] == "not_recorded"
+    assert age["reason"] == "small_groups"  # everyone in one band: nothing to compare
+    everyone = fairness.with_sentences(panel(groups, np.ones(50, dtype=bool), RULES), "id")
+    assert _attribute(everyone, "origin_region")["reason"] == "whole_pool"
+    assert "seluruh kumpulan" in _attribute(everyone, "gender")["summary"]
+
+
+def test_sentences_in_both_languages():
+    groups = _pool(["F"] * 50 + ["M"] * 50)
+    selected = np.zeros(100, dtype=bool)
+    selected[50:60] = True
+    body = panel(groups, selected, RULES)
+    gender = _attribute(body, "gender")
+    english = fairness.sentence(gender, 10, 10, "en")
+    indonesian = fairness.sentence(gender, 10, 10, "id")
+    assert english.startswith("Unusual: fewer women in the top 10")
+    assert "random draws" in english
+    assert indonesian.startswith("Tidak biasa: perempuan di 10 teratas lebih sedikit")
+    usual = {**gender, "status": "usual", "p_value": 0.41}
+    assert fairness.sentence(usual, 10, 10, "id") == (
+        "Komposisi 10 teratas menurut jenis kelamin wajar untuk kumpulan yang memenuhi syarat "
+        "(p = 0.41)."
+    )
+
+
+def test_protected_groups_read_age_band_at_the_date_and_mark_missing():
+    employees = pd.DataFrame({
+        "gender": ["F", "M"],
+        "birth_date": pd.to_datetime(["1990-06-01", None]),
+        "religion": ["ISLAM", ""],
+        "origin_region": [None, "JAMBI"],
+    })  # fmt: skip
+    groups = protected_groups(employees, pd.Timestamp("2026-05-31"))
+    assert groups["age_band"].tolist() == ["30-39", "UNKNOWN"]
+    assert groups["religion"].tolist() == ["ISLAM", "UNKNOWN"]
+    assert groups["origin_region"].tolist() == ["UNKNOWN", "JAMBI"]
+    assert protected_groups(employees, pd.Timestamp("2020-06-01"))["age_band"].iat[0] == "30-39"
+    assert protected_groups(employees, pd.Timestamp("2020-05-31"))["age_band"].iat[0] == "<30"
+
+
+def test_the_thresholds_come_from_the_settings():
+    rules = PanelRules.from_settings(ServiceSettings(fairness_min_cell=12, fairness_alpha=0.01))
+    assert (rules.min_cell, rules.alpha) == (12, 0.01)
+    assert PanelRules.from_settings(ServiceSettings()).min_cell == 10
