@@ -203,3 +203,54 @@ def test_the_thresholds_come_from_the_settings():
     rules = PanelRules.from_settings(ServiceSettings(fairness_min_cell=12, fairness_alpha=0.01))
     assert (rules.min_cell, rules.alpha) == (12, 0.01)
     assert PanelRules.from_settings(ServiceSettings()).min_cell == 10
+
+
+# -- the API -----------------------------------------------------------------------------------
+
+
+def _api_shortlist(client, keys, vacancy: str, lang: str = "id") -> dict:
+    response = client.post(
+        "/v1/shortlists",
+        json={"position_id": vacancy, "k": 10},
+        headers={**keys.header("committee"), "Accept-Language": lang},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_the_api_shortlist_carries_its_panel_and_keeps_it(service, vacancy, small_export):
+    client, keys = service
+    body = _api_shortlist(client, keys, vacancy)
+    panel_ = body["fairness"]
+    assert panel_["k"] == len(body["candidates"])
+    assert panel_["pool"] == body["eligible_count"]
+    assert [a["attribute"] for a in panel_["attributes"]] == list(fairness.AUDITED)
+    for attribute in panel_["attributes"]:
+        assert attribute["summary"]
+        assert all(g["pool"] >= panel_["min_cell"] for g in attribute["groups"])
+        if attribute["groups"]:
+            assert sum(g["actual"] for g in attribute["groups"]) <= panel_["k"]
+    # the counts are the eligible pool's and the top k's, read from the export's employees
+    gender = _attribute(panel_, "gender")
+    if gender["groups"]:
+        sex = small_export.employees.set_index("nip")["gender"]
+        top = [sex[c["nip"]] for c in body["candidates"]]
+        for group in gender["groups"]:
+            assert group["actual"] == top.count(group["group"])
+    stored = client.get(f"/v1/shortlists/{body['shortlist_id']}", headers=keys.header("committee"))
+    assert stored.json()["fairness"] == panel_
+
+
+def test_the_api_panel_speaks_the_request_language(service, vacancy):
+    client, keys = service
+    english = _api_shortlist(client, keys, vacancy, "en")["fairness"]["attributes"]
+    indonesian = _api_shortlist(client, keys, vacancy, "id")["fairness"]["attributes"]
+    assert [a["status"] for a in english] == [a["status"] for a in indonesian]
+    words = {
+        "usual": ("is usual for the eligible pool", "wajar untuk kumpulan"),
+        "unusual": ("Unusual:", "Tidak biasa:"),
+        "cannot_judge": ("Cannot be judged", "Tidak dapat dinilai"),
+    }
+    for en, id_ in zip(english, indonesian, strict=True):
+        assert words[en["status"]][0] in en["summary"]
+        assert words[id_["status"]][1] in id_["summary"]
