@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from math import comb
 
 import numpy as np
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 from serving import fairness
+from serving.engine import Engine
 from serving.fairness import PanelRules, composition_test, panel, protected_groups
 from serving.settings import ServiceSettings
+from tests.serving.conftest import service_settings, sign_in
 
 RULES = PanelRules(min_cell=10, alpha=0.05, draws=4000)
 
@@ -254,3 +258,55 @@ def test_the_api_panel_speaks_the_request_language(service, vacancy):
     for en, id_ in zip(english, indonesian, strict=True):
         assert words[en["status"]][0] in en["summary"]
         assert words[id_["status"]][1] in id_["summary"]
+
+
+# -- the page ----------------------------------------------------------------------------------
+
+
+def _eligible_groups(small_export, ranker, tmp_path, vacancy: str) -> pd.DataFrame:
+    """The audited groups of the vacancy's eligible pool, as the service sees them."""
+    settings = service_settings(tmp_path)
+    engine = Engine.build(small_export, ranker, settings)
+    scored = engine.score(engine.candidates({}), engine.position(vacancy))
+    return protected_groups(scored.pool.employees.iloc[scored.eligible], engine.as_of)
+
+
+def _panel_section(html: str) -> str:
+    match = re.search(r'<section class="fairness-panel".*?</section>', html, re.S)
+    assert match, "no fairness panel on the page"
+    return match.group(0)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_shortlist_page_shows_the_panel_without_small_groups(
+    service, vacancy, small_export, ranker, tmp_path, lang
+):
+    client, keys = service
+    body = _api_shortlist(client, keys, vacancy, lang)
+    sign_in(client, keys.committee)
+    html = client.get(f"/shortlists/{body['shortlist_id']}?lang={lang}").text
+    section = _panel_section(html)
+    title = {"id": "Keadilan daftar ini", "en": "Fairness of this list"}[lang]
+    assert title in section and "{" not in section  # words, no raw JSON
+    for attribute in body["fairness"]["attributes"]:
+        assert escape(fairness.sentence(attribute, body["fairness"]["k"], 10, lang)) in section
+    groups = _eligible_groups(small_export, ranker, tmp_path, vacancy)
+    hidden = 0
+    for attribute in fairness.AUDITED:
+        counts = groups[attribute].value_counts()
+        shown = {g["group"]: g["pool"] for g in _attribute(body["fairness"], attribute)["groups"]}
+        for group, count in counts.items():
+            if count >= 10 or group == fairness.UNKNOWN:
+                continue
+            hidden += 1
+            words = fairness.group_words(attribute, str(group), lang)
+            assert group not in shown
+            assert f">{words}<" not in section and str(group) not in json.dumps(body["fairness"])
+    assert hidden > 0, "the small export should have some group under min_cell"
+    rows = re.findall(r"<td>([^<]+)</td><td class=\"num\">(\d+)</td>", section)
+    shown_rows = [
+        (fairness.group_words(a["attribute"], g["group"], lang), str(g["pool"]))
+        for a in body["fairness"]["attributes"]
+        for g in a["groups"]
+    ]
+    assert rows == shown_rows
