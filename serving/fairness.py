@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ UNKNOWN = "UNKNOWN"
 """The group of people whose attribute the export does not record."""
 OTHER = "OTHER"
 """Groups smaller than ``min_cell`` merged into one."""
+Kind = Literal["shortlist", "campaign"]
 EXACT_LIMIT = 200_000
 """Most compositions summed exactly; beyond, the test is a seeded permutation test."""
 
@@ -75,13 +76,18 @@ def protected_groups(employees: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFra
     return out
 
 
-def panel(groups: pd.DataFrame, selected: np.ndarray, rules: PanelRules) -> dict[str, Any]:
-    """The panel of a top ``k`` (``selected``, a boolean mask) over its pool (``groups``' rows).
+def panel(
+    groups: pd.DataFrame, selected: np.ndarray, rules: PanelRules, kind: Kind = "shortlist"
+) -> dict[str, Any]:
+    """The panel of a selection (``selected``, a boolean mask) over its pool (``groups``' rows).
+
+    ``kind`` says what was selected: a shortlist's top k from its eligible pool, or a
+    campaign's proposed moves from the candidates on its lists.
 
     Returns
     -------
     dict
-        ``k``, ``pool``, ``min_cell``, ``alpha``, ``threshold`` and per attribute
+        ``kind``, ``k``, ``pool``, ``min_cell``, ``alpha``, ``threshold`` and per attribute
         (``attributes``): ``status`` ("usual", "unusual" or "cannot_judge"), ``reason`` of a
         "cannot_judge", ``p_value``, ``method`` ("exact" or "permutation"), ``groups`` (shown
         ones only: ``group``, ``pool``, ``expected``, ``actual``, ``p_fewer``), ``merged``
@@ -95,6 +101,7 @@ def panel(groups: pd.DataFrame, selected: np.ndarray, rules: PanelRules) -> dict
     for attribute in judged:
         attribute["status"] = "unusual" if attribute["p_value"] < threshold else "usual"
     return {
+        "kind": kind,
         "k": int(selected.sum()),
         "pool": int(len(selected)),
         "min_cell": rules.min_cell,
@@ -222,50 +229,60 @@ def _compositions(pool: np.ndarray, k: int) -> np.ndarray:
 def group_words(attribute: str, group: str, lang: str) -> str:
     """A group's name in ``lang`` (codes such as SUMATERA_SELATAN read "Sumatera Selatan")."""
     words = i18n.section("fairness.group", lang)
-    if group in words:
-        return words[group]
-    key = f"{attribute}_{group}"
-    return words.get(key, group.replace("_", " ").title())
+    return words.get(group) or words.get(f"{attribute}_{group}") or group.replace("_", " ").title()
 
 
-def sentence(attribute: Mapping[str, Any], k: int, min_cell: int, lang: str) -> str:
-    """What one attribute of a panel says, in ``lang``, for a committee."""
-    name = i18n.text(f"fairness.attribute.{attribute['attribute']}", lang)
+def _context(body: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """The words every sentence of ``body`` shares: what was selected, from which pool."""
+    kind, k = body.get("kind", "shortlist"), body["k"]
+    return {
+        "k": k,
+        "min_cell": body["min_cell"],
+        "selection": i18n.text(f"fairness.selection.{kind}", lang, k=k),
+        "pool": i18n.text(f"fairness.pool.{kind}", lang),
+    }
+
+
+def sentence(body: Mapping[str, Any], attribute: Mapping[str, Any], lang: str) -> str:
+    """What one attribute of the panel ``body`` says, in ``lang``, for a committee."""
+    words = _context(body, lang)
+    words["attribute"] = i18n.text(f"fairness.attribute.{attribute['attribute']}", lang)
     status = attribute["status"]
     if status == "cannot_judge":
-        return i18n.text(
-            f"fairness.cannot_judge.{attribute['reason']}", lang, attribute=name, k=k,
-            min_cell=min_cell,
-        )  # fmt: skip
-    p = (
-        f"{attribute['p_value']:.2g}"
-        if attribute["p_value"] < 0.01
-        else f"{attribute['p_value']:.2f}"
-    )
+        return i18n.text(f"fairness.cannot_judge.{attribute['reason']}", lang, **words)
+    words["p"] = _p_words(attribute["p_value"])
     if status == "usual":
-        return i18n.text("fairness.usual", lang, attribute=name, k=k, p=p)
+        return i18n.text("fairness.usual", lang, **words)
     worst = attribute["worst"]
     group = group_words(attribute["attribute"], worst["group"], lang)
     one_in = worst["one_in"] if worst["one_in"] is not None else "∞"
-    return i18n.text("fairness.unusual", lang, attribute=name, k=k, p=p, group=group, one_in=one_in)
+    return i18n.text("fairness.unusual", lang, group=group, one_in=one_in, **words)
+
+
+def _p_words(p: float) -> str:
+    """A p-value as a committee reads it: two decimals, two significant digits below 0.01."""
+    return f"{p:.2g}" if p < 0.01 else f"{p:.2f}"
 
 
 def with_sentences(body: dict[str, Any], lang: str) -> dict[str, Any]:
     """``body`` (a :func:`panel`) with a ``summary`` sentence in ``lang`` on each attribute."""
     for attribute in body["attributes"]:
-        attribute["summary"] = sentence(attribute, body["k"], body["min_cell"], lang)
+        attribute["summary"] = sentence(body, attribute, lang)
     return body
 
 
-def view(body: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
-    """The panel as the page shows it: words in ``lang`` for every row (None: no panel)."""
+def view(body: Mapping[str, Any] | None, lang: str, **heading: Any) -> dict[str, Any] | None:
+    """The panel as the page shows it, every row in words in ``lang`` (None: no panel).
+
+    ``heading`` fills the title's fields (a campaign's ``agency_id``).
+    """
     if not body:
         return None
     rows = [
         {
             "attribute": i18n.text(f"fairness.attribute.{a['attribute']}", lang),
             "status": a["status"],
-            "sentence": sentence(a, body["k"], body["min_cell"], lang),
+            "sentence": sentence(body, a, lang),
             "merged": a["merged"],
             "groups": [
                 {**g, "name": group_words(a["attribute"], g["group"], lang)} for g in a["groups"]
@@ -273,8 +290,13 @@ def view(body: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
         }
         for a in body["attributes"]
     ]
+    context = _context(body, lang)
     note = i18n.text(
-        "fairness.note", lang, k=body["k"], pool=body["pool"], min_cell=body["min_cell"],
-        alpha=body["alpha"], threshold=f"{body['threshold']:.3g}",
+        "fairness.note", lang, size=body["pool"], alpha=body["alpha"],
+        threshold=f"{body['threshold']:.3g}", **context,
     )  # fmt: skip
-    return {"rows": rows, "note": note, "words": i18n.section("fairness.table", lang)}
+    words = {key: i18n.fill(template, k=body["k"]) for key, template in
+             i18n.section("fairness.table", lang).items()}  # fmt: skip
+    kind = body.get("kind", "shortlist")
+    title = i18n.text(f"fairness.title.{kind}", lang, **heading)
+    return {"rows": rows, "note": note, "words": words, "title": title}

@@ -262,6 +262,7 @@ class PanelAttribute(BaseModel):
 class FairnessPanel(BaseModel):
     """Is this top k unusual for its eligible pool? (``docs/fairness.md``, per-shortlist panel)"""
 
+    kind: Literal["shortlist", "campaign"] = "shortlist"
     k: int
     pool: int = Field(description="Eligible candidates the top k was chosen from.")
     min_cell: int = Field(description="No group with fewer people in the pool is shown.")

@@ -176,13 +176,13 @@ def test_sentences_in_both_languages():
     selected[50:60] = True
     body = panel(groups, selected, RULES)
     gender = _attribute(body, "gender")
-    english = fairness.sentence(gender, 10, 10, "en")
-    indonesian = fairness.sentence(gender, 10, 10, "id")
+    english = fairness.sentence(body, gender, "en")
+    indonesian = fairness.sentence(body, gender, "id")
     assert english.startswith("Unusual: fewer women in the top 10")
     assert "random draws" in english
     assert indonesian.startswith("Tidak biasa: perempuan di 10 teratas lebih sedikit")
     usual = {**gender, "status": "usual", "p_value": 0.41}
-    assert fairness.sentence(usual, 10, 10, "id") == (
+    assert fairness.sentence(body, usual, "id") == (
         "Komposisi 10 teratas menurut jenis kelamin wajar untuk kumpulan yang memenuhi syarat "
         "(p = 0.41)."
     )
@@ -289,7 +289,7 @@ def test_the_shortlist_page_shows_the_panel_without_small_groups(
     title = {"id": "Keadilan daftar ini", "en": "Fairness of this list"}[lang]
     assert title in section and "{" not in section  # words, no raw JSON
     for attribute in body["fairness"]["attributes"]:
-        assert escape(fairness.sentence(attribute, body["fairness"]["k"], 10, lang)) in section
+        assert escape(fairness.sentence(body["fairness"], attribute, lang)) in section
     groups = _eligible_groups(small_export, ranker, tmp_path, vacancy)
     hidden = 0
     for attribute in fairness.AUDITED:
@@ -310,3 +310,35 @@ def test_the_shortlist_page_shows_the_panel_without_small_groups(
         for g in a["groups"]
     ]
     assert rows == shown_rows
+
+
+@pytest.mark.browser
+def test_the_panel_reads_in_a_real_browser(small_export, ranker, tmp_path, vacancy):
+    from playwright.sync_api import expect, sync_playwright
+
+    from serving.app import create_app
+    from serving.auth import create_api_key
+    from tests.conftest import CHROMIUM
+    from tests.serving.test_browser_review import ARTIFACTS, FLAGS, _serving
+
+    settings = service_settings(tmp_path)
+    app = create_app(settings, engine=Engine.build(small_export, ranker, settings))
+    agency = str(small_export.positions["agency_id"].iloc[0])
+    ARTIFACTS.mkdir(exist_ok=True)
+    with _serving(app) as base, sync_playwright() as playwright:
+        key = create_api_key(app.state.db, "committee", agency)[1]
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(base)
+        page.fill("#key", key)
+        page.click("button[type=submit]")
+        page.locator(f"form:has(input[value='{vacancy}']) button").click()
+        page.wait_for_url("**/shortlists/*")
+        panel_ = page.locator("section.fairness-panel")
+        expect(panel_.get_by_role("heading", name="Keadilan daftar ini")).to_be_visible()
+        expect(panel_.locator("li.verdict")).to_have_count(len(fairness.AUDITED))
+        expect(panel_.locator("li.verdict").first).to_contain_text("Jenis kelamin")
+        panel_.locator("summary").click()
+        expect(panel_.locator("table")).to_be_visible()
+        panel_.screenshot(path=str(ARTIFACTS / "fairness-panel.png"))
+        browser.close()
