@@ -256,7 +256,10 @@ class PanelAttribute(BaseModel):
     groups: list[PanelGroup]
     merged: bool = Field(description="Groups too small to show were merged or left out.")
     worst: PanelWorst | None
-    summary: str = Field(description="What the row says, in the request's language.")
+    summary: str | None = Field(
+        default=None,
+        description="What the row says, in the request's language (campaigns: said on the page).",
+    )
 
 
 class FairnessPanel(BaseModel):

@@ -24,6 +24,7 @@ from features.ordinals import age_bands
 from serving import assignment as asg
 from serving.campaigns.models import (
     MAX_VACANCIES,
+    AgencyPanel,
     AgencyScope,
     Baselines,
     CampaignError,
@@ -40,6 +41,8 @@ from serving.campaigns.models import (
     UnitLine,
 )
 from serving.campaigns.scoring import VacancyScorer, VacancyScores
+from serving.fairness import PanelRules, panel, protected_groups
+from serving.schemas import FairnessPanel
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +118,7 @@ class _People:
 
 def plan_campaign(
     *,
+    panel_rules: PanelRules | None = None,
     vacancy_ids: Sequence[str],
     positions: pd.DataFrame,
     employees: pd.DataFrame,
@@ -138,6 +142,8 @@ def plan_campaign(
         What was asked for, recorded in the report.
     model : str
         Which model scored it ("name vN"), recorded in the report.
+    panel_rules : serving.fairness.PanelRules, optional
+        The fairness panel's thresholds; without them the report has no panels.
 
     Returns
     -------
@@ -189,6 +195,7 @@ def plan_campaign(
     units = _units(state.placements, people, caps, wanted)
     binding = _binding(caps, wanted, people, options)
     fairness = _fairness(state.considered, state.moved, people.frame, as_of)
+    panels = _panels(state, people.frame, by_id.loc[list(vacancy_ids)], as_of, panel_rules)
     timings["total"] = time.perf_counter() - started
     return CampaignReport(
         scope=scope,
@@ -204,6 +211,7 @@ def plan_campaign(
         binding_constraints=binding,
         fairness=fairness,
         fairness_max_gap=_max_gaps(fairness),
+        fairness_panels=panels,
         solver=", ".join(state.solvers) or "none",
         timings_s={k: round(v, 3) for k, v in timings.items()},
     )
@@ -517,6 +525,27 @@ def _fairness(
     return groups
 
 
+def _panels(
+    state: _CampaignState,
+    employees: pd.DataFrame,
+    vacancies: pd.DataFrame,
+    as_of: pd.Timestamp,
+    rules: PanelRules | None,
+) -> list[AgencyPanel]:
+    """Per agency of the vacancies: the people moved against those considered (its own staff,
+    since a vacancy draws only on its agency's pool), by serving.fairness."""
+    if rules is None or not state.considered:
+        return []
+    considered = employees.loc[sorted(state.considered)]
+    panels = []
+    for agency in sorted(set(vacancies["agency_id"].astype(str))):
+        pool = considered[considered["agency_id"].astype(str) == agency]
+        selected = pool.index.isin(list(state.moved))
+        body = panel(protected_groups(pool, as_of), selected, rules, kind="campaign")
+        panels.append(AgencyPanel(agency_id=agency, panel=FairnessPanel.model_validate(body)))
+    return panels
+
+
 def _max_gaps(groups: list[FairnessGroup]) -> dict[str, float]:
     """Largest difference in selection rate between groups of each attribute."""
     gaps: dict[str, float] = {}
@@ -534,6 +563,7 @@ def run_campaign(
     agency_id: str | None,
     options: CampaignOptions,
     model: str,
+    panel_rules: PanelRules | None = None,
 ) -> CampaignReport:
     """Resolve the scope and plan the campaign (the entry point the CLI and the API share)."""
     ids = resolve_vacancies(export.positions, position_ids, agency_id)
@@ -549,4 +579,5 @@ def run_campaign(
         options=options,
         scope=scope,
         model=model,
+        panel_rules=panel_rules,
     )

@@ -342,3 +342,61 @@ def test_the_panel_reads_in_a_real_browser(small_export, ranker, tmp_path, vacan
         expect(panel_.locator("table")).to_be_visible()
         panel_.screenshot(path=str(ARTIFACTS / "fairness-panel.png"))
         browser.close()
+
+
+# -- campaigns ---------------------------------------------------------------------------------
+
+
+def test_a_campaign_carries_a_panel_per_agency_on_its_page(service, small_export):
+    client, keys = service
+    agency = str(small_export.positions["agency_id"].iloc[0])
+    sign_in(client, keys.committee)
+    response = client.post("/campaigns", data={"scope": "agency"}, follow_redirects=False)
+    assert response.status_code == 303, response.text[:2000]
+    location = response.headers["location"]
+    report = client.get(f"/v1{location}", headers=keys.header("committee")).json()
+    [entry] = report["fairness_panels"]
+    body = entry["panel"]
+    assert entry["agency_id"] == agency and body["kind"] == "campaign"
+    assert body["k"] == len({p["nip"] for p in report["placements"]}) > 0
+    considered = sum(g["considered"] for g in report["fairness"] if g["attribute"] == "gender")
+    assert body["pool"] == considered
+    for attribute in body["attributes"]:
+        assert all(g["pool"] >= body["min_cell"] for g in attribute["groups"])
+    for lang, title in (("id", f"Keadilan usulan, instansi {agency}"),
+                        ("en", f"Fairness of the proposal, agency {agency}")):  # fmt: skip
+        page = client.get(f"{location}?lang={lang}").text
+        section = _panel_section(page)
+        assert title in section
+        for attribute in body["attributes"]:
+            assert escape(fairness.sentence(body, attribute, lang)) in section
+        selection = {"id": f"{body['k']} orang yang diusulkan", "en": f"the {body['k']} people"}
+        assert selection[lang] in section
+    # the older audit table shows no group of fewer than min_cell people either
+    table = re.search(r'<table id="fairness">.*?</table>', page, re.S).group(0)
+    considered_cells = re.findall(r'<td class="num">(\d+)</td><td class="num">\d+</td>', table)
+    assert considered_cells
+    assert all(int(cell) >= body["min_cell"] for cell in considered_cells)
+
+
+def test_the_campaign_text_report_says_the_panel():
+    from serving.campaigns.models import CampaignReport
+    from serving.campaigns.rendering import render_text
+
+    groups = _pool(["F"] * 50 + ["M"] * 50)
+    selected = np.zeros(100, dtype=bool)
+    selected[50:60] = True
+    body = panel(groups, selected, RULES, kind="campaign")
+    report = CampaignReport.model_validate({
+        "scope": {"kind": "agency", "agency_id": "A"}, "as_of": "2026-11-01", "options": {},
+        "model": "m v1", "vacancies": [], "placements": [], "open_vacancies": [], "chains": [],
+        "baselines": {k: 0 for k in ("optimal_filled", "optimal_total_fit", "greedy_filled",
+                      "greedy_total_fit", "top1_filled", "top1_total_fit",
+                      "top1_double_booked_people", "top1_conflicts")},
+        "units": [], "fairness": [], "fairness_max_gap": {}, "solver": "none",
+        "timings_s": {"scoring": 0.0, "solving": 0.0, "total": 0.0},
+        "fairness_panels": [{"agency_id": "A", "panel": body}],
+    })  # fmt: skip
+    text = render_text(report, "en")
+    assert "Fairness of the proposal, agency A" in text
+    assert "Unusual: fewer women in the 10 people proposed than the candidates on the " in text
