@@ -65,14 +65,18 @@ class PanelRules:
 
 
 def protected_groups(employees: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Each person's audited groups (age band at ``as_of``; ``UNKNOWN`` where not recorded)."""
+    """Each person's audited groups (age band at ``as_of``; ``UNKNOWN`` where not recorded,
+    a column the frame lacks included)."""
     out = pd.DataFrame(index=employees.index)
     for attribute in AUDITED:
-        if attribute == "age_band":
-            out[attribute] = age_bands(employees["birth_date"].to_numpy(), as_of)
-            continue
-        values = employees[attribute].fillna("").astype(str).str.strip()
-        out[attribute] = values.where(values != "", UNKNOWN)
+        column = "birth_date" if attribute == "age_band" else attribute
+        if column not in employees.columns:
+            out[attribute] = UNKNOWN
+        elif attribute == "age_band":
+            out[attribute] = age_bands(employees[column].to_numpy(), as_of)
+        else:
+            values = employees[column].fillna("").astype(str).str.strip()
+            out[attribute] = values.where(values != "", UNKNOWN)
     return out
 
 

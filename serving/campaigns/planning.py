@@ -195,7 +195,7 @@ def plan_campaign(
     units = _units(state.placements, people, caps, wanted)
     binding = _binding(caps, wanted, people, options)
     fairness = _fairness(state.considered, state.moved, people.frame, as_of)
-    panels = _panels(state, people.frame, by_id.loc[list(vacancy_ids)], as_of, panel_rules)
+    panels = _panels(state, people.frame, as_of, panel_rules)
     timings["total"] = time.perf_counter() - started
     return CampaignReport(
         scope=scope,
@@ -287,6 +287,8 @@ class _CampaignState:
 
     moved: set[str] = field(default_factory=set)
     considered: set[str] = field(default_factory=set)
+    listed_by_agency: dict[str, set[str]] = field(default_factory=dict)
+    """Per agency, the people on its vacancies' lists (the fairness panel's pool)."""
     placements: list[Placement] = field(default_factory=list)
     moves: list[asg.Move] = field(default_factory=list)
     open: list[OpenVacancy] = field(default_factory=list)
@@ -305,6 +307,9 @@ class _CampaignState:
     ) -> list[str]:
         """Store the round's placements; return the positions the moved people leave."""
         self.considered.update(str(n) for n in nips)
+        for s in scored:
+            agency = str(by_id.at[s.position_id, "agency_id"])
+            self.listed_by_agency.setdefault(agency, set()).update(str(n) for n in s.nips)
         opened: list[str] = []
         asp = _edge_lookup(problem, problem.aspiration)
         for v, c in enumerate(result.candidate_of):
@@ -526,20 +531,15 @@ def _fairness(
 
 
 def _panels(
-    state: _CampaignState,
-    employees: pd.DataFrame,
-    vacancies: pd.DataFrame,
-    as_of: pd.Timestamp,
-    rules: PanelRules | None,
+    state: _CampaignState, employees: pd.DataFrame, as_of: pd.Timestamp, rules: PanelRules | None
 ) -> list[AgencyPanel]:
-    """Per agency of the vacancies: the people moved against those considered (its own staff,
-    since a vacancy draws only on its agency's pool), by serving.fairness."""
-    if rules is None or not state.considered:
+    """Per agency of the vacancies: the people moved against those on its vacancies' lists
+    (serving.fairness)."""
+    if rules is None:
         return []
-    considered = employees.loc[sorted(state.considered)]
     panels = []
-    for agency in sorted(set(vacancies["agency_id"].astype(str))):
-        pool = considered[considered["agency_id"].astype(str) == agency]
+    for agency, listed in sorted(state.listed_by_agency.items()):
+        pool = employees.loc[sorted(listed)]
         selected = pool.index.isin(list(state.moved))
         body = panel(protected_groups(pool, as_of), selected, rules, kind="campaign")
         panels.append(AgencyPanel(agency_id=agency, panel=FairnessPanel.model_validate(body)))
