@@ -162,7 +162,7 @@ def test_attributes_that_cannot_be_judged_say_why():
     body = fairness.with_sentences(panel(groups, selected, RULES), "en")
     gender, religion, age = (_attribute(body, a) for a in ("gender", "religion", "age_band"))
     assert gender["reason"] == "small_groups" and gender["groups"] == []
-    assert "too small to show (fewer than 10 people" in gender["summary"]
+    assert "fewer than two groups have 10 people or more" in gender["summary"]
     assert religion["reason"] == "not_recorded"
     assert age["reason"] == "small_groups"  # everyone in one band: nothing to compare
     everyone = fairness.with_sentences(panel(groups, np.ones(50, dtype=bool), RULES), "id")
@@ -341,6 +341,16 @@ def test_the_panel_reads_in_a_real_browser(small_export, ranker, tmp_path, vacan
         panel_.locator("summary").click()
         expect(panel_.locator("table")).to_be_visible()
         panel_.screenshot(path=str(ARTIFACTS / "fairness-panel.png"))
+
+        page.goto(base)
+        page.check("input[name=scope][value=agency]")
+        page.click("text=Jalankan kampanye")
+        page.wait_for_url("**/campaigns/*")
+        campaign = page.locator("section.fairness-panel")
+        expect(campaign.get_by_role("heading", name=f"Keadilan usulan, instansi {agency}"))
+        expect(campaign.locator("li.verdict")).to_have_count(len(fairness.AUDITED))
+        campaign.locator("summary").click()
+        campaign.screenshot(path=str(ARTIFACTS / "fairness-panel-campaign.png"))
         browser.close()
 
 
