@@ -40,7 +40,7 @@ class ServiceSettings(Settings):
     fairness_alpha: float = Field(default=0.05, gt=0, lt=1)
     """The panel calls a top k unusual when its p-value is below this, shared (Bonferroni) by
     the attributes judged."""
-    fairness_draws: int = Field(default=20_000, ge=100)
+    fairness_draws: int = Field(default=10_000, ge=100)
     """Seeded random draws of the panel's permutation test (when exact sums are too long)."""
     max_body_bytes: int = 65_536
 
