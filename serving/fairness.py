@@ -130,10 +130,10 @@ def _attribute(
     actual = np.bincount(codes[selected], minlength=len(names))
     out["merged"] = bool((names == OTHER).any())
     shown = [i for i, name in enumerate(names) if pool[i] >= rules.min_cell]
-    if n == 0 or (values == UNKNOWN).all():
-        out["reason"] = "not_recorded"
-    elif k == 0 or k == n:
+    if k == 0 or k == n:
         out["reason"] = "whole_pool"
+    elif (values == UNKNOWN).all():
+        out["reason"] = "not_recorded"
     elif len(shown) < 2:
         out["reason"] = "small_groups"
     if out["reason"] is not None:

@@ -168,6 +168,8 @@ def test_attributes_that_cannot_be_judged_say_why():
     everyone = fairness.with_sentences(panel(groups, np.ones(50, dtype=bool), RULES), "id")
     assert _attribute(everyone, "origin_region")["reason"] == "whole_pool"
     assert "seluruh kumpulan" in _attribute(everyone, "gender")["summary"]
+    empty = panel(groups.iloc[:0], np.zeros(0, dtype=bool), RULES)
+    assert {a["reason"] for a in empty["attributes"]} == {"whole_pool"}
 
 
 def test_sentences_in_both_languages():
