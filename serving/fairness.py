@@ -123,7 +123,7 @@ def _attribute(
                            "p_value": None, "method": None, "groups": [], "merged": False,
                            "worst": None}  # fmt: skip
     n, k = len(values), int(selected.sum())
-    labels = np.where(_small(values, rules.min_cell), OTHER, values.astype(object))
+    labels = np.where(_hidden(values, rules.min_cell), OTHER, values.astype(object))
     codes, uniques = pd.factorize(labels)
     names = np.asarray(uniques, dtype=object)
     pool = np.bincount(codes, minlength=len(names))
@@ -145,25 +145,37 @@ def _attribute(
             "pool": int(pool[i]),
             "expected": round(float(pool[i] * k / n), 2),
             "actual": int(actual[i]),
-            "p_fewer": round(float(p_fewer[i]), 4),
+            "p_fewer": _rounded(p_fewer[i]),
         }
         for i in _ordered(names, shown)
     ]
     worst = min(shown, key=lambda i: (p_fewer[i], str(names[i])))
     out["worst"] = {
         "group": str(names[worst]),
-        "p_fewer": round(float(p_fewer[worst]), 4),
+        "p_fewer": _rounded(p_fewer[worst]),
         "one_in": max(1, round(1 / p_fewer[worst])) if p_fewer[worst] > 0 else None,
     }
     p_value, method = composition_test(pool, actual, rules.draws, rules.seed)
-    out.update(status="pending", p_value=round(p_value, 4), method=method)
+    out.update(status="pending", p_value=_rounded(p_value), method=method)
     return out
 
 
-def _small(values: np.ndarray, min_cell: int) -> np.ndarray:
-    """Whether each value's group has fewer than ``min_cell`` people."""
+def _hidden(values: np.ndarray, min_cell: int) -> np.ndarray:
+    """Whether each value's group is merged into ``OTHER``: groups of fewer than ``min_cell``
+    people, and then the smallest others until the merged group is empty or reaches
+    ``min_cell`` (else its count, the pool's size minus the groups shown, would show it)."""
     codes, _ = pd.factorize(values)
-    return np.bincount(codes)[codes] < min_cell
+    counts = np.bincount(codes)
+    hidden = counts < min_cell
+    while 0 < counts[hidden].sum() < min_cell and not hidden.all():
+        visible = np.flatnonzero(~hidden)
+        hidden[visible[np.argmin(counts[visible])]] = True
+    return hidden[codes]
+
+
+def _rounded(p: float) -> float:
+    """A probability to four significant digits (a tiny one stays above zero)."""
+    return float(f"{float(p):.4g}")
 
 
 def _ordered(names: np.ndarray, shown: Sequence[int]) -> list[int]:

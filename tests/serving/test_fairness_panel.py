@@ -144,15 +144,23 @@ def test_a_group_under_min_cell_never_appears_by_name_or_count():
     assert _attribute(body, "religion")["merged"] is True
 
 
-def test_a_merged_group_still_under_min_cell_is_hidden_too():
+def test_a_small_remainder_takes_the_next_smallest_group_with_it():
+    # HINDU (6) alone as OTHER could be read off the pool's size (60 - 30 - 24): KRISTEN, the
+    # smallest group shown, is merged with it.
     religion = ["ISLAM"] * 30 + ["KRISTEN"] * 24 + ["HINDU"] * 6
     groups = _pool(["F"] * 30 + ["M"] * 30, religion)
     selected = np.zeros(60, dtype=bool)
     selected[:10] = True
-    religion_row = _attribute(panel(groups, selected, RULES), "religion")
-    assert [r["group"] for r in religion_row["groups"]] == ["ISLAM", "KRISTEN"]
+    body = panel(groups, selected, RULES)
+    religion_row = _attribute(body, "religion")
+    assert [(r["group"], r["pool"]) for r in religion_row["groups"]] == [
+        ("ISLAM", 30),
+        ("OTHER", 30),
+    ]
     assert religion_row["merged"] is True
-    assert 6 not in [r["pool"] for r in religion_row["groups"]]
+    assert "HINDU" not in json.dumps(body) and "KRISTEN" not in json.dumps(body)
+    shown = sum(r["pool"] for r in religion_row["groups"])
+    assert body["pool"] - shown == 0  # nothing left to subtract a small group's count from
 
 
 def test_attributes_that_cannot_be_judged_say_why():
@@ -234,6 +242,8 @@ def test_the_api_shortlist_carries_its_panel_and_keeps_it(service, vacancy, smal
     for attribute in panel_["attributes"]:
         assert attribute["summary"]
         assert all(g["pool"] >= panel_["min_cell"] for g in attribute["groups"])
+        rest = panel_["pool"] - sum(g["pool"] for g in attribute["groups"])
+        assert rest == 0 or rest >= panel_["min_cell"] or not attribute["groups"]
         if attribute["groups"]:
             assert sum(g["actual"] for g in attribute["groups"]) <= panel_["k"]
     # the counts are the eligible pool's and the top k's, read from the export's employees
