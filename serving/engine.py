@@ -34,7 +34,7 @@ from features.rules import (
     load_ruleset,
 )
 from features.trainings import REQUIRED_LEADERSHIP
-from serving import explain
+from serving import explain, fairness
 from serving.predictor import Predictor, make_predictor
 from serving.settings import ServiceSettings
 from training.bundle import RankerBundle, load_champion
@@ -91,6 +91,10 @@ class Engine:
         default_factory=dict, compare=False, repr=False
     )
     """Recent filtered pools (a committee's agency, say), each with the pool it was cut from."""
+    panel_rules: fairness.PanelRules = field(
+        default_factory=lambda: fairness.PanelRules.from_settings(ServiceSettings())
+    )
+    """The fairness panel's thresholds (``ASN_JOBFIT_FAIRNESS_*``)."""
 
     FILTERED_POOLS: ClassVar[int] = 16
 
@@ -120,7 +124,10 @@ class Engine:
             bundle.version,
             predictor.backend,
         )
-        return cls(export, pool, bundle, ruleset, policies, as_of, families, predictor)
+        rules = fairness.PanelRules.from_settings(settings)
+        return cls(
+            export, pool, bundle, ruleset, policies, as_of, families, predictor, panel_rules=rules
+        )
 
     @property
     def export_age_days(self) -> int:
@@ -220,6 +227,7 @@ class Engine:
             "pool_size": len(scored.pool),
             "eligible_count": int(len(scored.eligible)),
             "candidates": candidates,
+            "fairness": self.panel(scored, rows, lang),
             "excluded": {
                 "by_rule": {str(k_): int(v) for k_, v in verdict.excluded_counts.items()},
                 "total": int(len(scored.pool) - len(scored.eligible)),
@@ -228,6 +236,13 @@ class Engine:
                 "warnings_by_rule": verdict.eligible_warning_counts,
             },
         }
+
+    def panel(self, scored: Scored, rows: np.ndarray, lang: str) -> dict[str, Any]:
+        """The fairness panel of the top ``rows`` against the eligible pool (serving.fairness)."""
+        employees = scored.pool.employees.iloc[scored.eligible]
+        groups = fairness.protected_groups(employees, self.as_of)
+        selected = np.isin(scored.eligible, rows)
+        return fairness.with_sentences(fairness.panel(groups, selected, self.panel_rules), lang)
 
     def _candidate(
         self,

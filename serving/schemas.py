@@ -227,6 +227,53 @@ class PolicyRef(BaseModel):
     sha256: str = Field(description="Hash of the rules as evaluated.")
 
 
+class PanelGroup(BaseModel):
+    """One group of the eligible pool that is large enough to show."""
+
+    group: str = Field(description="The group's code; OTHER: smaller groups merged.")
+    pool: int = Field(description="People of the group in the eligible pool.")
+    expected: float = Field(description="Average count in k people drawn at random from it.")
+    actual: int = Field(description="Count in the top k.")
+    p_fewer: float = Field(description="Chance that k drawn at random hold as few (exact).")
+
+
+class PanelWorst(BaseModel):
+    group: str
+    p_fewer: float
+    one_in: int | None = Field(description="1 / p_fewer, rounded: 'only 1 in N draws'.")
+
+
+class PanelAttribute(BaseModel):
+    """One protected attribute of the panel: its groups, its test and what it says."""
+
+    attribute: Literal["gender", "age_band", "religion", "origin_region"]
+    status: Literal["usual", "unusual", "cannot_judge"]
+    reason: Literal["not_recorded", "whole_pool", "small_groups"] | None = None
+    p_value: float | None = Field(
+        description="Exact (or permutation) test of the whole composition against the pool."
+    )
+    method: Literal["exact", "permutation"] | None
+    groups: list[PanelGroup]
+    merged: bool = Field(description="Groups too small to show were merged or left out.")
+    worst: PanelWorst | None
+    summary: str | None = Field(
+        default=None,
+        description="What the row says, in the request's language (campaigns: said on the page).",
+    )
+
+
+class FairnessPanel(BaseModel):
+    """Is this top k unusual for its eligible pool? (``docs/fairness.md``, per-shortlist panel)"""
+
+    kind: Literal["shortlist", "campaign"] = "shortlist"
+    k: int
+    pool: int = Field(description="Eligible candidates the top k was chosen from.")
+    min_cell: int = Field(description="No group with fewer people in the pool is shown.")
+    alpha: float
+    threshold: float = Field(description="An attribute is unusual below this p-value.")
+    attributes: list[PanelAttribute]
+
+
 class Shortlist(BaseModel):
     shortlist_id: str
     position_id: str
@@ -239,6 +286,9 @@ class Shortlist(BaseModel):
     pool_size: int
     eligible_count: int
     candidates: list[RankedCandidate]
+    fairness: FairnessPanel | None = Field(
+        default=None, description="The fairness panel (None in shortlists stored before it)."
+    )
     excluded: Excluded
 
 
