@@ -29,6 +29,8 @@ DEFAULT_RULESET = "v2"
 """The national rule set: what a shortlist is checked against when no agency policy applies."""
 
 _MAX_EXTENDS_DEPTH = 5
+POLICY_SECTIONS: tuple[str, ...] = ("fairness_rerank",)
+"""Top-level sections of an agency policy file that are not rules (read by ``policy``)."""
 _RULE_LISTS = ("rules", "vacancy_rules")
 
 
@@ -127,6 +129,9 @@ def _read_resolved(
         if "overrides" in raw:
             raise RuleSetError(f"rule file {source}: 'overrides' needs 'extends: <base version>'")
         return raw, source
+    if depth == 0:
+        for section in POLICY_SECTIONS:
+            raw.pop(section, None)
     base, _ = _read_resolved(str(raw.pop("extends")), depth + 1, folder)
     overrides = raw.pop("overrides", None) or {}
     if not isinstance(overrides, dict):

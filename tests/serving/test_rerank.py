@@ -1,0 +1,249 @@
+"""Re-ranking within merit bands: FA*IR tables against references, bands never crossed.
+
+References, named per test:
+- ``fairsearchcore`` 1.0.4 (the FA*IR authors' Python library) for *unadjusted* tables: its
+  adjusted tables crash under current numpy, so they are not called;
+- the adjusted tables and failure probabilities the FA*IR authors publish in the test suite of
+  that library (``tests/test_fair.py``), copied here as literals;
+- our own exact computation (every table ``alpha_c`` can produce, each scored exactly), checked
+  against brute-force enumeration of all 2^k protected/non-protected rankings.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from fairsearchcore import fair as fsc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from features.rules import RuleSetError, load_policy, ruleset_digest
+from serving.explain import merit_bands
+from serving.rerank import (
+    FairTarget,
+    ShareTarget,
+    adjusted_mtable,
+    fail_probability,
+    fair_mtable,
+    merit_cost,
+    rerank_within_bands,
+)
+
+SHARED = [(10, 0.2, 0.15), (20, 0.25, 0.1), (30, 0.3, 0.05), (12, 0.5, 0.1), (25, 0.4, 0.05)]
+
+# --- FA*IR tables ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("k", "p", "alpha"), SHARED)
+def test_unadjusted_tables_agree_with_fairsearchcore(k: int, p: float, alpha: float) -> None:
+    """Reference: fairsearchcore 1.0.4 ``create_unadjusted_mtable``."""
+    reference = fsc.Fair(k, p, alpha).create_unadjusted_mtable()
+    assert fair_mtable(k, p, alpha).tolist() == reference
+
+
+PUBLISHED = [
+    (10, 0.2, 0.15, [0] * 8 + [1, 1], 0.13421772800000065),
+    (20, 0.25, 0.1, [0] * 8 + [1] * 7 + [2] * 5, 0.10515247355215251),
+    (30, 0.3, 0.05, [0] * 10 + [1] * 6 + [2] * 5 + [3] * 4 + [4] * 5, 0.04877730797178359),
+]
+
+
+@pytest.mark.parametrize(("k", "p", "alpha", "table", "fail"), PUBLISHED)
+def test_adjusted_tables_match_the_published_ones(
+    k: int, p: float, alpha: float, table: list[int], fail: float
+) -> None:
+    """Reference: adjusted tables and failure probabilities published by the FA*IR authors."""
+    adjusted = adjusted_mtable(k, p, alpha)
+    assert adjusted.mtable.tolist() == table
+    assert adjusted.fail_probability == pytest.approx(fail, abs=1e-9)
+    assert adjusted.alpha_c <= alpha
+    assert fair_mtable(k, p, adjusted.alpha_c).tolist() == table
+
+
+def test_the_exact_search_finds_a_nearer_table_than_the_reference_heuristic() -> None:
+    """Reference: the library's published alpha_c 0.0796875 for k=30, p=0.3, alpha=0.15.
+
+    Its binary search stops on a table failing a fair ranking 16.6% of the time; every table is
+    scored here, and the one nearest 15% is kept.
+    """
+    published = fair_mtable(30, 0.3, 0.0796875)
+    ours = adjusted_mtable(30, 0.3, 0.15)
+    assert fail_probability(published, 0.3) == pytest.approx(0.16635, abs=1e-5)
+    assert abs(ours.fail_probability - 0.15) < abs(fail_probability(published, 0.3) - 0.15)
+
+
+def brute_fail(table: np.ndarray, p: float) -> float:
+    """Enumerate every ranking of k protected/non-protected labels."""
+    k, fail = len(table), 0.0
+    for labels in itertools.product((0, 1), repeat=k):
+        prefix = np.cumsum(labels)
+        if np.any(prefix < table):
+            fail += p ** sum(labels) * (1 - p) ** (k - sum(labels))
+    return fail
+
+
+@pytest.mark.parametrize(("k", "p", "alpha"), [(8, 0.5, 0.1), (10, 0.3, 0.2), (12, 0.6, 0.05)])
+def test_fail_probability_is_exact(k: int, p: float, alpha: float) -> None:
+    """Reference: brute force over all 2^k rankings."""
+    for table in (fair_mtable(k, p, alpha), adjusted_mtable(k, p, alpha).mtable):
+        assert fail_probability(table, p) == pytest.approx(brute_fail(table, p), abs=1e-12)
+
+
+def test_the_adjustment_makes_the_overall_test_nearer_alpha() -> None:
+    """Reference: our exact failure probability; unadjusted, many prefix tests reject more."""
+    k, p, alpha = 40, 0.5, 0.1
+    raw = fail_probability(fair_mtable(k, p, alpha), p)
+    adjusted = adjusted_mtable(k, p, alpha)
+    assert raw > 2 * alpha
+    assert abs(adjusted.fail_probability - alpha) < 0.03
+    assert adjusted.mtable.sum() < fair_mtable(k, p, alpha).sum()
+
+
+# --- re-ranking ------------------------------------------------------------------------------
+
+
+def ranked(scores: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    values = np.asarray(scores, dtype=float)
+    return values, merit_bands(values, float(np.std(values)))
+
+
+def test_fair_reorders_inside_a_band_and_reports_the_cost() -> None:
+    # two bands of four; the protected "F" sit last in each band; m = 0 0 0 1 1 1 2 2
+    scores, bands = ranked([10.0, 9.9, 9.8, 9.7, 5.0, 4.9, 4.8, 4.7])
+    groups = np.array(["M", "M", "M", "F", "M", "M", "M", "F"])
+    result = rerank_within_bands(scores, bands, groups, FairTarget("F", 0.5, 0.1), "fair", 8)
+
+    assert bands.tolist() == [1, 1, 1, 1, 2, 2, 2, 2]
+    assert adjusted_mtable(8, 0.5, 0.1).mtable.tolist() == [0, 0, 0, 1, 1, 1, 2, 2]
+    assert result.order.tolist() == [0, 1, 2, 3, 4, 5, 7, 6]
+    assert result.target_met
+    assert result.moved == [{"from": 8, "to": 7}, {"from": 7, "to": 8}]
+    assert result.before == result.after == {"F": 2}
+    assert 0.9 < result.merit_cost_ndcg < 1.0
+
+
+def test_nothing_to_do_costs_nothing() -> None:
+    scores, bands = ranked([10.0, 9.9, 9.8, 5.0, 4.9])
+    groups = np.array(["F", "M", "F", "M", "F"])
+    result = rerank_within_bands(scores, bands, groups, FairTarget("F", 0.5, 0.1), "fair", 5)
+    assert result.order.tolist() == [0, 1, 2, 3, 4]
+    assert result.moved == []
+    assert result.merit_cost_ndcg == 1.0
+    assert merit_cost(scores, np.arange(5)) == 1.0
+
+
+def test_a_target_the_bands_cannot_meet_says_where_and_why() -> None:
+    # the first band has no protected candidate: FA*IR's m(i) cannot be met there
+    scores, bands = ranked([10.0, 9.9, 9.8, 9.7, 9.6, 9.5, 1.0, 0.9])
+    groups = np.array(["M"] * 6 + ["F", "F"])
+    result = rerank_within_bands(scores, bands, groups, FairTarget("F", 0.7, 0.1), "fair", 8)
+    assert result.order.tolist()[:6] == [0, 1, 2, 3, 4, 5]
+    assert not result.target_met
+    first = result.shortfalls[0].as_dict()
+    assert first["reason"] == "band_has_no_candidate_of_group"
+    assert first["band"] == 1 and first["group"] == "F" and first["held"] == 0
+
+
+def test_a_candidate_from_below_k_in_the_kth_band_may_come_up() -> None:
+    scores, bands = ranked([10.0, 5.0, 4.95, 4.9, 4.85])
+    groups = np.array(["M", "M", "M", "M", "F"])
+    target = ShareTarget({"F": 0.5})
+    result = rerank_within_bands(scores, bands, groups, target, "detgreedy", 3)
+    assert result.order.tolist() == [0, 4, 1]
+    assert result.moved[0] == {"from": None, "to": 2}
+    assert result.before == {"F": 0} and result.after == {"F": 1}
+    assert result.merit_cost_ndcg < 1.0
+
+
+def test_detgreedy_meets_several_shares_when_the_bands_allow() -> None:
+    scores, bands = ranked([1.0, 0.99, 0.98, 0.97, 0.96, 0.95, 0.0])
+    groups = np.array(["A", "A", "A", "A", "B", "C", "C"])
+    target = ShareTarget({"A": 1 / 3, "B": 1 / 3, "C": 1 / 3})
+    result = rerank_within_bands(scores, bands, groups, target, "detgreedy", 3)
+    assert bands.tolist() == [1, 1, 1, 1, 1, 1, 2]
+    assert groups[result.order].tolist() == ["A", "B", "C"]
+    assert result.target_met
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    raw=st.lists(st.floats(-5, 5, allow_nan=False), min_size=1, max_size=30),
+    labels=st.lists(st.sampled_from(["F", "M", "X"]), min_size=30, max_size=30),
+    k=st.integers(1, 30),
+    fair=st.booleans(),
+    p=st.floats(0.05, 0.95),
+)
+def test_nobody_crosses_a_band_boundary(
+    raw: list[float], labels: list[str], k: int, fair: bool, p: float
+) -> None:
+    scores, bands = ranked(sorted(raw, reverse=True))
+    groups = np.array(labels[: len(scores)])
+    if fair:
+        result = rerank_within_bands(scores, bands, groups, FairTarget("F", p, 0.1), "fair", k)
+    else:
+        target = ShareTarget({"F": p / 2, "X": (1 - p) / 2})
+        result = rerank_within_bands(scores, bands, groups, target, "detgreedy", k)
+    k = min(k, len(scores))
+    assert len(set(result.order.tolist())) == k
+    assert bands[result.order].tolist() == bands[:k].tolist()
+    assert result.bands.tolist() == bands[:k].tolist()
+    assert 0.0 < result.merit_cost_ndcg <= 1.0 + 1e-12
+    if not result.moved:
+        assert result.merit_cost_ndcg == pytest.approx(1.0)
+
+
+# --- policy ----------------------------------------------------------------------------------
+
+AGENCY = "PEMKOT-PLG"
+
+
+def policy_file(folder: Path, **content: Any) -> Path:
+    raw = {"version": "plg-2026.2", "date": "2026-12-01", "extends": "v2", "overrides": {}}
+    raw.update(content)
+    path = folder / f"{AGENCY}.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+FAIR_SECTION = {"attribute": "gender", "method": "fair", "protected": "F", "p": 0.4, "alpha": 0.1}
+
+
+def test_a_policy_without_the_section_does_not_rerank(tmp_path: Path) -> None:
+    policy = load_policy(policy_file(tmp_path))
+    assert policy.fairness_rerank is None
+    assert policy.sha256 == ruleset_digest(policy.ruleset)
+
+
+def test_a_policy_turns_reranking_on_and_its_hash_follows(tmp_path: Path) -> None:
+    policy = load_policy(policy_file(tmp_path, fairness_rerank=FAIR_SECTION))
+    assert policy.fairness_rerank is not None
+    assert policy.fairness_rerank.p == 0.4
+    assert policy.sha256 != ruleset_digest(policy.ruleset)
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({**FAIR_SECTION, "colour": "red"}, "key 'fairness_rerank.colour'"),
+        ({**FAIR_SECTION, "attribute": "nip"}, "key 'fairness_rerank.attribute'"),
+        ({**FAIR_SECTION, "p": 1.5}, "key 'fairness_rerank.p'"),
+        ({"attribute": "gender", "method": "fair", "p": 0.4}, "missing: protected, alpha"),
+        ({"attribute": "religion", "method": "detgreedy", "shares": {"A": 0.7, "B": 0.6}},
+         "add up to more than 1"),
+        ({"attribute": "gender", "method": "greedy"}, "key 'fairness_rerank.method'"),
+        ("on", "key 'fairness_rerank': expected a mapping"),
+    ],
+)  # fmt: skip
+def test_a_bad_section_is_refused_naming_file_and_key(
+    tmp_path: Path, section: Any, message: str
+) -> None:
+    path = policy_file(tmp_path, fairness_rerank=section)
+    with pytest.raises(RuleSetError) as error:
+        load_policy(path)
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
