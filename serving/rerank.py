@@ -29,8 +29,12 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from scipy.stats import binom
 from sklearn.metrics import ndcg_score
+
+from features.ordinals import age_bands
+from features.rules import FairnessRerank
 
 Method = Literal["fair", "detgreedy"]
 METHODS: tuple[str, ...] = ("fair", "detgreedy")
@@ -195,7 +199,7 @@ class Reranked:
     bands : numpy.ndarray
         Merit band at each new position (the merit order's, position by position).
     moved : list of dict
-        ``{"from": old position or None (came from below k), "to": new position}``, 1-based.
+        ``{"merit_rank": old rank or None (came up from below k), "rank": new rank}``.
     shortfalls : list of Shortfall
         Prefixes whose target no reordering inside the bands could meet.
     merit_cost_ndcg : float
@@ -256,6 +260,9 @@ def rerank_within_bands(
     groups = np.asarray(groups, dtype=object).astype(str)
     _check_inputs(scores, bands, groups, method, target)
     k = min(int(k), len(scores))
+    if k <= 0:
+        empty = np.zeros(0, dtype=int)
+        return Reranked(order=empty, bands=empty, moved=[])
     if method == "fair":
         assert isinstance(target, FairTarget)
         order, short = _fair(bands, groups, target, k)
@@ -373,7 +380,7 @@ def _first_not_of(free: np.ndarray, groups: np.ndarray, capped: list[str]) -> in
 def _moved(order: np.ndarray) -> list[dict[str, int | None]]:
     k = len(order)
     return [
-        {"from": int(old) + 1 if old < k else None, "to": new + 1}
+        {"merit_rank": int(old) + 1 if old < k else None, "rank": new + 1}
         for new, old in enumerate(order)
         if old != new
     ]
@@ -381,3 +388,50 @@ def _moved(order: np.ndarray) -> list[dict[str, int | None]]:
 
 def _counts(groups: np.ndarray, counted: tuple[str, ...]) -> dict[str, int]:
     return {g: int(np.sum(groups == g)) for g in counted}
+
+
+# --- a shortlist under an agency policy ------------------------------------------------------
+
+
+def target_of(config: FairnessRerank) -> Target:
+    """The target a policy's ``fairness_rerank:`` section states."""
+    if config.method == "fair":
+        assert config.protected is not None and config.p is not None
+        assert config.alpha is not None
+        return FairTarget(config.protected, config.p, config.alpha)
+    assert config.shares is not None
+    return ShareTarget(dict(config.shares))
+
+
+def group_labels(employees: pd.DataFrame, attribute: str, as_of: pd.Timestamp) -> np.ndarray:
+    """Each employee's group for ``attribute`` (age band on ``as_of``; missing: ``UNKNOWN``)."""
+    if attribute == "age_band":
+        return np.asarray(age_bands(employees["birth_date"].to_numpy(), as_of), dtype=object)
+    values = employees[attribute].fillna("").astype(str).to_numpy(dtype=object)
+    return np.where(values == "", "UNKNOWN", values)
+
+
+def not_applied(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """What a shortlist records when its policy does not re-rank."""
+    return {"applied": False, "policy": _policy_id(policy)}
+
+
+def record(config: FairnessRerank, policy: Mapping[str, Any], result: Reranked) -> dict[str, Any]:
+    """What a shortlist records of a re-ranking: policy, method, target, moves, cost, gain."""
+    return {
+        "applied": True,
+        "policy": _policy_id(policy),
+        "method": config.method,
+        "attribute": config.attribute,
+        "target": target_of(config).describe(),
+        "moved": result.moved,
+        "target_met": result.target_met,
+        "shortfalls": [s.as_dict() for s in result.shortfalls],
+        "merit_cost_ndcg": round(result.merit_cost_ndcg, 6),
+        "before": result.before,
+        "after": result.after,
+    }
+
+
+def _policy_id(policy: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": policy["id"], "version": policy["version"]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -227,6 +227,45 @@ class PolicyRef(BaseModel):
     sha256: str = Field(description="Hash of the rules as evaluated.")
 
 
+class RerankPolicy(BaseModel):
+    id: str
+    version: str
+
+
+class RerankMove(BaseModel):
+    merit_rank: int | None = Field(
+        description="Rank in the merit order (1-based); null: came up from below the top k."
+    )
+    rank: int = Field(description="Rank in the shortlist shown.")
+
+
+class RerankShortfall(BaseModel):
+    reason: str = Field(description="A code: band_has_no_candidate_of_group.")
+    position: int
+    group: str
+    needed: int
+    held: int
+    band: int
+
+
+class Rerank(BaseModel):
+    """Re-ranking within merit bands, when the agency's policy turns it on (off by default)."""
+
+    applied: bool
+    policy: RerankPolicy
+    method: str | None = Field(default=None, description="fair (FA*IR) or detgreedy.")
+    attribute: str | None = None
+    target: dict[str, Any] | None = None
+    moved: list[RerankMove] = []
+    target_met: bool | None = None
+    shortfalls: list[RerankShortfall] = []
+    merit_cost_ndcg: float | None = Field(
+        default=None, description="NDCG@k of the new order against the merit order (1 = none)."
+    )
+    before: dict[str, int] = {}
+    after: dict[str, int] = {}
+
+
 class Shortlist(BaseModel):
     shortlist_id: str
     position_id: str
@@ -240,6 +279,7 @@ class Shortlist(BaseModel):
     eligible_count: int
     candidates: list[RankedCandidate]
     excluded: Excluded
+    rerank: Rerank | None = None
 
 
 class CandidateFit(ExplainedCandidate):

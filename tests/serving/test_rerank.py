@@ -12,17 +12,24 @@ References, named per test:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from fairsearchcore import fair as fsc
+from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from features.export import Export
 from features.rules import RuleSetError, load_policy, ruleset_digest
+from serving.app import create_app
+from serving.auth import create_api_key
+from serving.engine import Engine
 from serving.explain import merit_bands
 from serving.rerank import (
     FairTarget,
@@ -30,9 +37,13 @@ from serving.rerank import (
     adjusted_mtable,
     fail_probability,
     fair_mtable,
+    group_labels,
     merit_cost,
     rerank_within_bands,
 )
+from serving.schemas import Shortlist
+from tests.serving.conftest import service_settings, sign_in
+from training.bundle import RankerBundle
 
 SHARED = [(10, 0.2, 0.15), (20, 0.25, 0.1), (30, 0.3, 0.05), (12, 0.5, 0.1), (25, 0.4, 0.05)]
 
@@ -122,7 +133,7 @@ def test_fair_reorders_inside_a_band_and_reports_the_cost() -> None:
     assert adjusted_mtable(8, 0.5, 0.1).mtable.tolist() == [0, 0, 0, 1, 1, 1, 2, 2]
     assert result.order.tolist() == [0, 1, 2, 3, 4, 5, 7, 6]
     assert result.target_met
-    assert result.moved == [{"from": 8, "to": 7}, {"from": 7, "to": 8}]
+    assert result.moved == [{"merit_rank": 8, "rank": 7}, {"merit_rank": 7, "rank": 8}]
     assert result.before == result.after == {"F": 2}
     assert 0.9 < result.merit_cost_ndcg < 1.0
 
@@ -155,7 +166,7 @@ def test_a_candidate_from_below_k_in_the_kth_band_may_come_up() -> None:
     target = ShareTarget({"F": 0.5})
     result = rerank_within_bands(scores, bands, groups, target, "detgreedy", 3)
     assert result.order.tolist() == [0, 4, 1]
-    assert result.moved[0] == {"from": None, "to": 2}
+    assert result.moved[0] == {"merit_rank": None, "rank": 2}
     assert result.before == {"F": 0} and result.after == {"F": 1}
     assert result.merit_cost_ndcg < 1.0
 
@@ -202,10 +213,11 @@ def test_nobody_crosses_a_band_boundary(
 AGENCY = "PEMKOT-PLG"
 
 
-def policy_file(folder: Path, **content: Any) -> Path:
+def policy_file(folder: Path, agency: str = AGENCY, **content: Any) -> Path:
     raw = {"version": "plg-2026.2", "date": "2026-12-01", "extends": "v2", "overrides": {}}
     raw.update(content)
-    path = folder / f"{AGENCY}.yaml"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{agency}.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     return path
 
@@ -247,3 +259,124 @@ def test_a_bad_section_is_refused_naming_file_and_key(
         load_policy(path)
     assert str(path) in str(error.value)
     assert message in str(error.value)
+
+
+# --- a shortlist under a policy --------------------------------------------------------------
+
+# FA*IR asks much of the group "M" (p = 0.9): the merit order of the small export's vacancy
+# holds fewer in its first prefixes, so candidates of "M" come up inside their band.
+MEN_FIRST = {"attribute": "gender", "method": "fair", "protected": "M", "p": 0.9, "alpha": 0.1}
+
+
+def position_of(export: Export, vacancy: str) -> dict[str, Any]:
+    return export.positions[export.positions["position_id"] == vacancy].iloc[0].to_dict()
+
+
+def engine_with(export: Export, ranker: RankerBundle, folder: Path, **content: Any) -> Engine:
+    settings = service_settings(folder)
+    if content:
+        agency = str(export.positions["agency_id"].iloc[0])
+        policy_file(folder / "policies", agency, **content)
+        settings = settings.model_copy(update={"policy_dir": folder / "policies"})
+    return Engine.build(export, ranker, settings)
+
+
+def test_policy_off_keeps_the_merit_order(
+    small_export: Export, ranker: RankerBundle, tmp_path: Path, vacancy: str
+) -> None:
+    position = position_of(small_export, vacancy)
+    national = engine_with(small_export, ranker, tmp_path).shortlist(position, 10, "en", {})
+    plain = engine_with(small_export, ranker, tmp_path / "plain", version="plain-1")
+    body = plain.shortlist(position, 10, "en", {})
+
+    assert national["rerank"] == {"applied": False, "policy": {"id": "national", "version": "v2"}}
+    assert body["rerank"]["applied"] is False and body["rerank"]["policy"]["version"] == "plain-1"
+    assert [c["nip"] for c in body["candidates"]] == [c["nip"] for c in national["candidates"]]
+    scores = [c["score"] for c in body["candidates"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_shortlist_under_a_policy_records_the_reranking(
+    small_export: Export, ranker: RankerBundle, tmp_path: Path, vacancy: str
+) -> None:
+    position = position_of(small_export, vacancy)
+    national = engine_with(small_export, ranker, tmp_path).shortlist(position, 10, "en", {})
+    engine = engine_with(small_export, ranker, tmp_path / "fair", fairness_rerank=MEN_FIRST)
+    body = engine.shortlist(position, 10, "en", {})
+    record = body["rerank"]
+
+    assert record["applied"] and record["method"] == "fair" and record["attribute"] == "gender"
+    assert record["policy"] == {"id": position["agency_id"], "version": "plg-2026.2"}
+    assert record["target"] == {"protected": "M", "p": 0.9, "alpha": 0.1}
+    assert record["moved"], "the target should move someone on the small export"
+    # moving tied candidates costs nothing; placing a lower score higher costs something
+    same_scores = [c["score"] for c in body["candidates"]] == [
+        c["score"] for c in national["candidates"]
+    ]
+    assert (record["merit_cost_ndcg"] == 1.0) == same_scores
+    assert 0.0 < record["merit_cost_ndcg"] <= 1.0
+    # nobody crosses a band: the band at each rank is the merit order's
+    assert [c["merit_band"] for c in body["candidates"]] == [
+        c["merit_band"] for c in national["candidates"]
+    ]
+    assert [c["rank"] for c in body["candidates"]] == list(range(1, 11))
+    # and the protected group is never fewer in any prefix than in the merit order
+    employees = small_export.employees.set_index("nip")
+
+    def prefix_men(shortlist: dict[str, Any]) -> np.ndarray:
+        nips = [c["nip"] for c in shortlist["candidates"]]
+        return np.cumsum(employees.loc[nips, "gender"].to_numpy() == "M")
+
+    assert np.all(prefix_men(body) >= prefix_men(national))
+    assert np.any(prefix_men(body) > prefix_men(national))
+    assert record["after"]["M"] >= record["before"]["M"]
+    Shortlist.model_validate({"shortlist_id": "x", **body})
+
+
+def test_age_band_groups_are_read_on_the_serving_date(small_export: Export) -> None:
+    employees = small_export.employees.head(20)
+    labels = group_labels(employees, "age_band", pd.Timestamp("2026-11-01"))
+    assert set(labels) <= {"<30", "30-39", "40-49", "50+", "UNKNOWN"}
+    assert group_labels(employees, "gender", pd.Timestamp("2026-11-01")).tolist() == [
+        str(g) for g in employees["gender"]
+    ]
+
+
+@pytest.fixture(scope="module")
+def fair_service(
+    small_export: Export, ranker: RankerBundle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, str]]:
+    folder = tmp_path_factory.mktemp("fair-service")
+    engine = engine_with(small_export, ranker, folder, fairness_rerank=MEN_FIRST)
+    app = create_app(engine_settings(folder), engine=engine)
+    with TestClient(app) as client:
+        agency = str(small_export.positions["agency_id"].iloc[0])
+        yield client, create_api_key(app.state.db, "committee", agency)[1]
+
+
+def engine_settings(folder: Path) -> Any:
+    return service_settings(folder).model_copy(update={"policy_dir": folder / "policies"})
+
+
+def test_the_stored_shortlist_and_its_page_say_it_was_reranked(
+    fair_service: tuple[TestClient, str], vacancy: str
+) -> None:
+    client, key = fair_service
+    made = client.post(
+        "/v1/shortlists",
+        json={"position_id": vacancy, "k": 10},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert made.status_code == 201, made.text
+    body = made.json()
+    stored = client.get(
+        f"/v1/shortlists/{body['shortlist_id']}", headers={"Authorization": f"Bearer {key}"}
+    ).json()
+    assert stored["rerank"] == body["rerank"] and body["rerank"]["applied"]
+
+    sign_in(client, key)
+    page = client.get(f"/shortlists/{body['shortlist_id']}?lang=en").text
+    cost = f"{body['rerank']['merit_cost_ndcg']:.3f}"
+    assert 'id="rerank"' in page
+    assert "Re-ranked within merit bands by policy" in page or "Diurutkan ulang" in page
+    assert "FA*IR" in page and cost in page
