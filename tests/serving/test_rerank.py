@@ -70,7 +70,7 @@ def test_the_readme_figure_for_the_unadjusted_table_is_not_reproduced() -> None:
     table = fair_mtable(k, p, 0.1)
     assert table.tolist() == [0] * 8 + [1] * 6 + [2] * 5 + [3]
     codes = np.arange(2**k, dtype=np.int64)
-    labels = ((codes[:, None] >> np.arange(k)) & 1).astype(np.int8)
+    labels = np.stack([(codes >> j) & 1 for j in range(k)], axis=1, dtype=np.int8)
     failed = np.any(np.cumsum(labels, axis=1, dtype=np.int8) < table, axis=1)
     protected = labels.sum(axis=1)
     exact = float(np.sum((p**protected * (1 - p) ** (k - protected))[failed]))
