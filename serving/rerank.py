@@ -97,7 +97,7 @@ def adjusted_mtable(k: int, p: float, alpha: float) -> AdjustedTable:
     """FA*IR's adjusted table: the one whose exact failure probability is nearest ``alpha``.
 
     ``m(i)`` changes only where ``alpha_c`` crosses a binomial CDF value, so the tables
-    ``alpha_c`` in ``(0, alpha]`` can produce are finitely many; each is scored exactly with
+    ``alpha_c`` in ``(0, alpha]`` can produce are finitely many; they are scored exactly with
     :func:`fail_probability` and the one nearest ``alpha`` is kept (on a tie, the less strict),
     the choice of the FA*IR authors' reference implementation.
     """
@@ -107,14 +107,26 @@ def adjusted_mtable(k: int, p: float, alpha: float) -> AdjustedTable:
 
 @lru_cache(maxsize=64)
 def _adjusted(k: int, p: float, alpha: float) -> AdjustedTable:
-    best: AdjustedTable | None = None
-    for level in _breakpoints(k, p, alpha):
-        table = fair_mtable(k, p, level)
-        fail = fail_probability(table, p)
-        if best is None or abs(fail - alpha) < abs(best.fail_probability - alpha) - 1e-15:
-            best = AdjustedTable(alpha, level, table, fail)
-    assert best is not None
-    return best
+    """Bisect the tables: a larger ``alpha_c`` never lowers an ``m(i)``, so the failure
+    probability does not fall along the sorted levels; the nearest is beside the crossing."""
+    levels = _breakpoints(k, p, alpha)
+    scored: dict[int, AdjustedTable] = {}
+
+    def at(j: int) -> AdjustedTable:
+        if j not in scored:
+            table = fair_mtable(k, p, levels[j])
+            scored[j] = AdjustedTable(alpha, levels[j], table, fail_probability(table, p))
+        return scored[j]
+
+    low, high = 0, len(levels) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if at(middle).fail_probability >= alpha:
+            high = middle
+        else:
+            low = middle + 1
+    beside = [at(j) for j in (low - 1, low) if j >= 0]
+    return min(beside, key=lambda t: (abs(t.fail_probability - alpha), t.fail_probability))
 
 
 def _breakpoints(k: int, p: float, alpha: float) -> list[float]:

@@ -24,6 +24,7 @@ from fairsearchcore import fair as fsc
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.stats import binom
 
 from features.export import Export
 from features.rules import RuleSetError, load_policy, ruleset_digest
@@ -108,6 +109,22 @@ def test_the_exact_search_finds_a_nearer_table_than_the_reference_heuristic() ->
     ours = adjusted_mtable(30, 0.3, 0.15)
     assert fail_probability(published, 0.3) == pytest.approx(0.16635, abs=1e-5)
     assert abs(ours.fail_probability - 0.15) < abs(fail_probability(published, 0.3) - 0.15)
+
+
+@pytest.mark.parametrize(("k", "p", "alpha"), [(10, 0.2, 0.15), (30, 0.3, 0.15), (50, 0.5, 0.1)])
+def test_the_bisection_finds_the_table_an_exhaustive_search_finds(
+    k: int, p: float, alpha: float
+) -> None:
+    """Reference: every table alpha_c in (0, alpha] can produce, each scored exactly."""
+    cdf = binom.cdf(np.arange(k + 1)[None, :], np.arange(1, k + 1)[:, None], p)
+    levels = sorted({float(c) for c in cdf.ravel() if 0 < c < alpha} | {alpha})
+    tables = [fair_mtable(k, p, level) for level in levels]
+    fails = [fail_probability(t, p) for t in tables]
+    best = min(range(len(levels)), key=lambda j: (abs(fails[j] - alpha), fails[j]))
+    adjusted = adjusted_mtable(k, p, alpha)
+    assert adjusted.mtable.tolist() == tables[best].tolist()
+    assert adjusted.fail_probability == pytest.approx(fails[best], abs=1e-15)
+    assert fails == sorted(fails)  # the monotony the bisection relies on
 
 
 def brute_fail(table: np.ndarray, p: float) -> float:
