@@ -155,10 +155,18 @@ class FairTarget:
     protected: str
     p: float
     alpha: float
+    adjusted: bool = True
+    """Whether ``alpha`` is adjusted for the ``k`` prefix tests (policies always adjust)."""
 
     def describe(self) -> dict[str, Any]:
         """What a shortlist records of the target."""
         return {"protected": self.protected, "p": self.p, "alpha": self.alpha}
+
+    def mtable(self, k: int) -> np.ndarray:
+        """Least protected count per prefix ``1..k``."""
+        if self.adjusted:
+            return adjusted_mtable(k, self.p, self.alpha).mtable
+        return fair_mtable(k, self.p, self.alpha)
 
 
 @dataclass(frozen=True)
@@ -328,7 +336,7 @@ def _check_inputs(
 
 def _fair(bands: np.ndarray, groups: np.ndarray, target: FairTarget, k: int) -> _Result:
     """FA*IR's greedy choice, the candidates at each position limited to that position's band."""
-    table = adjusted_mtable(k, target.p, target.alpha).mtable
+    table = target.mtable(k)
     protected = groups == target.protected
     taken = np.zeros(len(bands), dtype=bool)
     order: list[int] = []

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 import yaml
 from fairsearchcore import fair as fsc
+from fairsearchcore.models import FairScoreDoc
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -218,6 +219,33 @@ def test_detgreedy_meets_several_shares_when_the_bands_allow() -> None:
     assert bands.tolist() == [1, 1, 1, 1, 1, 1, 2]
     assert groups[result.order].tolist() == ["A", "B", "C"]
     assert result.target_met
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(10, 40),
+    data=st.data(),
+    p=st.floats(0.1, 0.9),
+    alpha=st.sampled_from([0.05, 0.1, 0.15]),
+)
+def test_in_one_band_fair_reranks_as_fairsearchcore_does(
+    n: int, data: st.DataObject, p: float, alpha: float
+) -> None:
+    """Reference: fairsearchcore 1.0.4's FA*IR re-ranking (unadjusted table), distinct scores.
+
+    With every candidate in one band, re-ranking within bands is FA*IR itself.
+    """
+    k = data.draw(st.integers(10, n))
+    protected = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    scores = np.linspace(1.0, 0.0, n)
+    docs = [FairScoreDoc(i, float(scores[i]), bool(protected[i])) for i in range(n)]
+    reference = fsc.Fair(k, p, alpha)._re_rank(docs, False)
+
+    groups = np.where(protected, "P", "N")
+    target = FairTarget("P", p, alpha, adjusted=False)
+    ours = rerank_within_bands(scores, np.ones(n, dtype=int), groups, target, "fair", k)
+
+    assert ours.order.tolist() == [doc.id for doc in reference]
 
 
 @settings(max_examples=150, deadline=None)
