@@ -12,6 +12,8 @@ References, named per test:
 from __future__ import annotations
 
 import itertools
+import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -447,3 +449,14 @@ def test_the_stored_shortlist_and_its_page_say_it_was_reranked(
     assert 'id="rerank"' in page
     assert "Re-ranked within merit bands by policy" in page or "Diurutkan ulang" in page
     assert "FA*IR" in page and cost in page
+
+    minutes = client.get(f"/shortlists/{body['shortlist_id']}/export.pdf")
+    assert minutes.status_code == 200
+    text = pdf_text(minutes.content)
+    assert b"Diurutkan ulang di dalam pita merit menurut kebijakan" in text
+    assert cost.encode() in text
+
+
+def pdf_text(pdf: bytes) -> bytes:
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
+    return b"".join(zlib.decompress(s) for s in streams)
