@@ -248,6 +248,8 @@ def test_in_one_band_fair_reranks_as_fairsearchcore_does(
     ours = rerank_within_bands(scores, np.ones(n, dtype=int), groups, target, "fair", k)
 
     assert ours.order.tolist() == [doc.id for doc in reference]
+    # in one band the target is met exactly when the pool holds m(k) protected candidates
+    assert ours.target_met == (protected.sum() >= fair_mtable(k, p, alpha)[-1])
 
 
 @settings(max_examples=150, deadline=None)
