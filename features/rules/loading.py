@@ -29,8 +29,6 @@ DEFAULT_RULESET = "v2"
 """The national rule set: what a shortlist is checked against when no agency policy applies."""
 
 _MAX_EXTENDS_DEPTH = 5
-POLICY_SECTIONS: tuple[str, ...] = ("fairness_rerank",)
-"""Top-level sections of an agency policy file that are not rules (read by ``policy``)."""
 _RULE_LISTS = ("rules", "vacancy_rules")
 
 
@@ -44,7 +42,7 @@ def available_rulesets() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_ruleset(version: str | Path = DEFAULT_RULESET) -> RuleSet:
+def load_ruleset(version: str | Path = DEFAULT_RULESET, *, skip: tuple[str, ...] = ()) -> RuleSet:
     """Load a rule set: a built-in version (``"v2"``) or the path of an agency's own file.
 
     An agency file may hold a whole rule set, or ``extends: <version or path>`` with
@@ -55,6 +53,9 @@ def load_ruleset(version: str | Path = DEFAULT_RULESET) -> RuleSet:
     version : str or pathlib.Path
         A built-in version name (default: the national :data:`DEFAULT_RULESET`), or a path
         to a YAML file (anything with a ``/`` or ending in ``.yaml``/``.yml`` is a path).
+    skip : tuple of str
+        Top-level sections of the file that are not rules and are read elsewhere (an agency
+        policy's ``fairness_rerank``); anywhere else they are unknown fields.
 
     Returns
     -------
@@ -67,6 +68,8 @@ def load_ruleset(version: str | Path = DEFAULT_RULESET) -> RuleSet:
         the rule and the field).
     """
     raw, source = _read_resolved(version, depth=0)
+    for section in skip:
+        raw.pop(section, None)
     return _validate(raw, source)
 
 
@@ -129,9 +132,6 @@ def _read_resolved(
         if "overrides" in raw:
             raise RuleSetError(f"rule file {source}: 'overrides' needs 'extends: <base version>'")
         return raw, source
-    if depth == 0:
-        for section in POLICY_SECTIONS:
-            raw.pop(section, None)
     base, _ = _read_resolved(str(raw.pop("extends")), depth + 1, folder)
     overrides = raw.pop("overrides", None) or {}
     if not isinstance(overrides, dict):

@@ -30,6 +30,8 @@ _MAX_VERSION = 32
 """Longest version a shortlist can record (``shortlists.ruleset_version``)."""
 
 
+POLICY_SECTIONS: tuple[str, ...] = ("fairness_rerank",)
+"""Sections of a policy file that are not rules (read here, skipped by the rule loader)."""
 RerankAttribute = Literal["gender", "age_band", "religion", "origin_region"]
 """The protected attributes a re-ranking target may name (read for the target, never scored)."""
 RERANK_ATTRIBUTES: tuple[str, ...] = get_args(RerankAttribute)
@@ -146,7 +148,7 @@ def load_policy(path: Path) -> Policy:
         raise RuleSetError(f"policy file {path}: key 'version': a policy needs its own version")
     if len(version) > _MAX_VERSION:
         raise RuleSetError(f"policy file {path}: key 'version': at most {_MAX_VERSION} characters")
-    ruleset = load_ruleset(path)
+    ruleset = load_ruleset(path, skip=POLICY_SECTIONS)
     if ruleset.version == load_ruleset(extends).version:
         raise RuleSetError(
             f"policy file {path}: key 'version': {version!r} is the version of its base; "

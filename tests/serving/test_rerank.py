@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from scipy.stats import binom
 
 from features.export import Export
-from features.rules import RuleSetError, load_policy, ruleset_digest
+from features.rules import RuleSetError, load_policy, load_ruleset, ruleset_digest
 from serving.app import create_app
 from serving.auth import create_api_key
 from serving.engine import Engine
@@ -307,6 +307,13 @@ def test_a_policy_turns_reranking_on_and_its_hash_follows(tmp_path: Path) -> Non
     assert policy.fairness_rerank is not None
     assert policy.fairness_rerank.p == 0.4
     assert policy.sha256 != ruleset_digest(policy.ruleset)
+
+
+def test_only_a_policy_file_may_carry_the_section(tmp_path: Path) -> None:
+    path = policy_file(tmp_path, fairness_rerank=FAIR_SECTION)
+    with pytest.raises(RuleSetError) as error:
+        load_ruleset(path)
+    assert str(path) in str(error.value) and "fairness_rerank" in str(error.value)
 
 
 @pytest.mark.parametrize(
