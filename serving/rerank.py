@@ -188,18 +188,23 @@ Target = FairTarget | ShareTarget
 
 @dataclass(frozen=True)
 class Shortfall:
-    """A prefix whose target the bands did not allow: position, group, needed and held."""
+    """A prefix short of its target: position, group, needed, held, band and why.
+
+    ``band_has_no_candidate_of_group``: nobody of the group was left in the position's band;
+    ``one_position_for_several_groups`` (DetGreedy): several groups were owed this place.
+    """
 
     position: int
     group: str
     needed: int
     held: int
     band: int
+    reason: str = "band_has_no_candidate_of_group"
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (the reason is a code and its parameters; words are said at the edge)."""
         return {
-            "reason": "band_has_no_candidate_of_group",
+            "reason": self.reason,
             "position": self.position,
             "group": self.group,
             "needed": self.needed,
@@ -364,17 +369,13 @@ def _detgreedy(bands: np.ndarray, groups: np.ndarray, target: ShareTarget, k: in
     order: list[int] = []
     short: list[Shortfall] = []
     for i in range(1, k + 1):
-        band = bands[i - 1]
+        band = int(bands[i - 1])
         free = np.flatnonzero((bands == band) & ~taken)
-        lacking = [g for g, s in target.shares.items() if counts[g] < np.floor(i * s)]
-        below_max = [g for g, s in target.shares.items() if counts[g] < np.ceil(i * s)]
+        floor = {g: _floor(i * s) for g, s in target.shares.items()}
+        lacking = [g for g in target.shares if counts[g] < floor[g]]
+        capped = [g for g, s in target.shares.items() if counts[g] >= _ceil(i * s)]
         pick = _first_of(free, groups, lacking)
         if pick is None:
-            short.extend(
-                Shortfall(i, g, int(np.floor(i * target.shares[g])), counts[g], int(band))
-                for g in lacking
-            )
-            capped = [g for g in target.shares if g not in below_max]
             pick = _first_not_of(free, groups, capped)
         if pick is None:
             pick = int(free[0])
@@ -382,7 +383,28 @@ def _detgreedy(bands: np.ndarray, groups: np.ndarray, target: ShareTarget, k: in
         if groups[pick] in counts:
             counts[groups[pick]] += 1
         order.append(pick)
+        short.extend(
+            Shortfall(i, g, floor[g], counts[g], band, _why(free, groups, g))
+            for g in lacking
+            if counts[g] < floor[g]
+        )
     return np.asarray(order, dtype=int), short
+
+
+def _why(free: np.ndarray, groups: np.ndarray, group: str) -> str:
+    """Why a group stays short at a position: its band has nobody of it left, or one place
+    was owed to several groups at once (DetGreedy serves one; the next place catches up)."""
+    if np.any(groups[free] == group):
+        return "one_position_for_several_groups"
+    return "band_has_no_candidate_of_group"
+
+
+def _floor(value: float) -> int:
+    return int(np.floor(value + 1e-9))
+
+
+def _ceil(value: float) -> int:
+    return int(np.ceil(value - 1e-9))
 
 
 def _first_of(free: np.ndarray, groups: np.ndarray, wanted: list[str]) -> int | None:

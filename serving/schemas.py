@@ -240,7 +240,9 @@ class RerankMove(BaseModel):
 
 
 class RerankShortfall(BaseModel):
-    reason: str = Field(description="A code: band_has_no_candidate_of_group.")
+    reason: str = Field(
+        description="A code: band_has_no_candidate_of_group, or one_position_for_several_groups."
+    )
     position: int
     group: str
     needed: int

@@ -223,6 +223,43 @@ def test_detgreedy_meets_several_shares_when_the_bands_allow() -> None:
     assert result.target_met
 
 
+def test_detgreedy_says_when_one_place_was_owed_to_two_groups() -> None:
+    # one band; at prefix 2 both A and B are owed a place, only one can have it
+    scores, bands = ranked([1.0, 1.0, 1.0, 1.0, 1.0])
+    groups = np.array(["C", "A", "B", "A", "B"])
+    target = ShareTarget({"A": 0.5, "B": 0.5})
+    result = rerank_within_bands(scores, bands, groups, target, "detgreedy", 4)
+    assert groups[result.order].tolist() == ["C", "A", "B", "A"]
+    assert [s.as_dict() for s in result.shortfalls] == [
+        {
+            "reason": "one_position_for_several_groups",
+            "position": 2,
+            "group": "B",
+            "needed": 1,
+            "held": 0,
+            "band": 1,
+        },
+        {
+            "reason": "one_position_for_several_groups",
+            "position": 4,
+            "group": "B",
+            "needed": 2,
+            "held": 1,
+            "band": 1,
+        },
+    ]
+    assert not result.target_met
+
+
+def test_shares_are_not_spoiled_by_rounding() -> None:
+    # 0.3 * 10 is 3.0000000000000004 in floating point: the cap at prefix 10 must stay 3
+    scores, bands = ranked([1.0] * 12)
+    groups = np.array(["A"] * 4 + ["U"] * 8)
+    result = rerank_within_bands(scores, bands, groups, ShareTarget({"A": 0.3}), "detgreedy", 10)
+    assert groups[result.order].tolist() == ["A", "U", "U", "A", "U", "U", "A", "U", "U", "U"]
+    assert result.after == {"A": 3} and result.target_met
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     n=st.integers(10, 40),
