@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -257,7 +257,9 @@ class Rerank(BaseModel):
     policy: RerankPolicy
     method: str | None = Field(default=None, description="fair (FA*IR) or detgreedy.")
     attribute: str | None = None
-    target: dict[str, Any] | None = None
+    target: dict[str, str | float | dict[str, float]] | None = Field(
+        default=None, description="fair: {protected, p, alpha}; detgreedy: {shares}."
+    )
     moved: list[RerankMove] = []
     target_met: bool | None = None
     shortfalls: list[RerankShortfall] = []
