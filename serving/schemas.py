@@ -272,6 +272,47 @@ class FairnessPanel(BaseModel):
     alpha: float
     threshold: float = Field(description="An attribute is unusual below this p-value.")
     attributes: list[PanelAttribute]
+class RerankPolicy(BaseModel):
+    id: str
+    version: str
+
+
+class RerankMove(BaseModel):
+    merit_rank: int | None = Field(
+        description="Rank in the merit order (1-based); null: came up from below the top k."
+    )
+    rank: int = Field(description="Rank in the shortlist shown.")
+
+
+class RerankShortfall(BaseModel):
+    reason: str = Field(
+        description="A code: band_has_no_candidate_of_group, or one_position_for_several_groups."
+    )
+    position: int
+    group: str
+    needed: int
+    held: int
+    band: int
+
+
+class Rerank(BaseModel):
+    """Re-ranking within merit bands, when the agency's policy turns it on (off by default)."""
+
+    applied: bool
+    policy: RerankPolicy
+    method: str | None = Field(default=None, description="fair (FA*IR) or detgreedy.")
+    attribute: str | None = None
+    target: dict[str, str | float | dict[str, float]] | None = Field(
+        default=None, description="fair: {protected, p, alpha}; detgreedy: {shares}."
+    )
+    moved: list[RerankMove] = []
+    target_met: bool | None = None
+    shortfalls: list[RerankShortfall] = []
+    merit_cost_ndcg: float | None = Field(
+        default=None, description="NDCG@k of the new order against the merit order (1 = none)."
+    )
+    before: dict[str, int] = {}
+    after: dict[str, int] = {}
 
 
 class Shortlist(BaseModel):
@@ -290,6 +331,7 @@ class Shortlist(BaseModel):
         default=None, description="The fairness panel (None in shortlists stored before it)."
     )
     excluded: Excluded
+    rerank: Rerank | None = None
 
 
 class CandidateFit(ExplainedCandidate):
