@@ -245,6 +245,7 @@ class Engine:
         groups = fairness.protected_groups(employees, self.as_of)
         selected = np.isin(scored.eligible, rows)
         return fairness.with_sentences(fairness.panel(groups, selected, self.panel_rules), lang)
+
     def _reranked(
         self, scored: Scored, k: int
     ) -> tuple[np.ndarray, np.ndarray | None, dict[str, Any]]:

@@ -272,6 +272,8 @@ class FairnessPanel(BaseModel):
     alpha: float
     threshold: float = Field(description="An attribute is unusual below this p-value.")
     attributes: list[PanelAttribute]
+
+
 class RerankPolicy(BaseModel):
     id: str
     version: str
