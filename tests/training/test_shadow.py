@@ -117,3 +117,13 @@ def test_config_has_a_shadow_section() -> None:
     config = load_config(TINY_TRAINING_CONFIG)
     assert config.shadow.k == 10
     assert 0 <= config.shadow.min_overlap <= 1
+
+
+def test_the_registered_champion_is_compared(
+    small_export: Export, champion: RankerBundle, ranker: RankerBundle, training_data: TrainingData
+) -> None:
+    report = shadow_compare(small_export, ranker.booster, training_data, get_settings(), CONFIG)
+    assert report.champion == champion.version
+    assert report.compared
+    assert set(report.table["position_id"]) <= set(small_export.positions["position_id"])
+    assert f"champion v{champion.version}" in report.lines()[0]
