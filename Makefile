@@ -75,6 +75,9 @@ evaluate: install ## Evaluate a registered version (default: champion) on held-o
 holdout: install ## Score the champion's served top 10 against a held-back truth: DATA_DIR [TRUTH=DATA_DIR-truth]
 	$(PY) -m serving holdout --data-dir $(DATA_DIR) --truth $(if $(TRUTH),$(TRUTH),$(DATA_DIR)-truth)
 
+staleness: install ## Train at earlier cut-offs, score later years: NDCG@10 by model age: DATA_DIR [CUTOFFS=3]
+	$(PY) -m training staleness --data-dir $(DATA_DIR) --config $(CONFIG) --cutoffs $(or $(CUTOFFS),3)
+
 tune: install ## Search hyperparameters with Optuna, each trial logged to MLflow: DATA_DIR [TRIALS]
 	$(PY) -m training tune --data-dir $(DATA_DIR) --config $(CONFIG) --trials $(TRIALS)
 
