@@ -151,17 +151,30 @@ def protected_groups(pool: CandidatePool, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def eligible_scores(
-    ranker: Ranker, pool: CandidatePool, position: dict, as_of: pd.Timestamp, export: Export
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pool rows passing the hard rules, and the ranker's score of each (the serving path)."""
-    features = build_features(pool, position, as_of, ranker.ruleset.feature_config())
-    verdict = evaluate_rules(
-        pool, position, features, as_of, ranker.ruleset, export.election_calendar
-    )
-    eligible = np.flatnonzero(np.asarray(verdict.eligible, dtype=bool))
-    matrix = features[list(ranker.feature_columns)].to_numpy(dtype=np.float64)[eligible]
-    scores = np.asarray(ranker.booster.predict(matrix), dtype=np.float64)
-    return eligible, scores
+    rankers: tuple[Ranker, ...],
+    pool: CandidatePool,
+    position: dict,
+    as_of: pd.Timestamp,
+    export: Export,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each ranker: the pool rows passing its rule set's hard rules and its score of each
+    (the serving path; features and rules are computed once per rule set)."""
+    verdicts: dict[str, tuple[pd.DataFrame, np.ndarray]] = {}
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    for ranker in rankers:
+        ruleset = ranker.ruleset
+        if ruleset.version not in verdicts:
+            features = build_features(pool, position, as_of, ruleset.feature_config())
+            verdict = evaluate_rules(
+                pool, position, features, as_of, ruleset, export.election_calendar
+            )
+            verdicts[ruleset.version] = (
+                features, np.flatnonzero(np.asarray(verdict.eligible, dtype=bool))
+            )  # fmt: skip
+        features, eligible = verdicts[ruleset.version]
+        matrix = features[list(ranker.feature_columns)].to_numpy(dtype=np.float64)[eligible]
+        out.append((eligible, np.asarray(ranker.booster.predict(matrix), dtype=np.float64)))
+    return out
 
 
 def total_variation(a: pd.Series, b: pd.Series) -> float:
@@ -219,8 +232,7 @@ def compare(
     rows: list[dict[str, object]] = []
     tops: dict[str, list[np.ndarray]] = {"challenger": [], "champion": []}
     for position in open_vacancies(export, config.max_vacancies).to_dict("records"):
-        a = eligible_scores(challenger, pool, position, as_of, export)
-        b = eligible_scores(champion, pool, position, as_of, export)
+        a, b = eligible_scores((challenger, champion), pool, position, as_of, export)
         if len(a[0]) == 0 or len(b[0]) == 0:
             continue
         rows.append(
@@ -229,6 +241,7 @@ def compare(
         tops["challenger"].append(a[0][top_k(a[1], nips[a[0]], k)])
         tops["champion"].append(b[0][top_k(b[1], nips[b[0]], k)])
     overall = _overall_change(groups, tops)
+    logger.info("shadow: %d open vacancies compared with champion v%s", len(rows), champion_name)
     return ShadowReport(k, pd.DataFrame(rows), config.min_overlap, champion_name, overall)
 
 
