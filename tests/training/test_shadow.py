@@ -14,8 +14,10 @@ from tests.conftest import TINY_TRAINING_CONFIG
 from training.bundle import RankerBundle
 from training.config import ShadowConfig, TrainingConfig, load_config
 from training.dataset import RankingData, TrainingData
+from training.evaluation import Estimate
 from training.fairness import AUDITED
 from training.model import train_ranker
+from training.pipeline import Evaluation, GateDecision, TrainResult
 from training.settings import get_settings
 from training.shadow import Ranker, compare, compare_vacancy, shadow_compare, total_variation
 
@@ -127,3 +129,20 @@ def test_the_registered_champion_is_compared(
     assert report.compared
     assert set(report.table["position_id"]) <= set(small_export.positions["position_id"])
     assert f"champion v{champion.version}" in report.lines()[0]
+
+
+def test_the_train_summary_prints_the_shadow_lines(small_export: Export, same: Ranker) -> None:
+    counts = {f"{p}_{w}": 1 for p in ("train", "validation", "test") for w in ("rounds", "rows")}
+    result = TrainResult(
+        counts={**counts, "test_candidate_rows": 1},
+        evaluation=Evaluation(
+            as_is={"ranker": {"ndcg@10": Estimate(0.8, 0.7, 0.9, 5)}}, live_like={}, tables={}
+        ),
+        decision=GateDecision(True, "fine"), name="asn-jobfit", version="2", aliases=[],
+        run_id="r", trees=3, seconds=1.0, ruleset_version="v2", data_hash="0" * 12,
+        shadow=compare(small_export, same, same, CONFIG, champion_name="1"),
+    )  # fmt: skip
+    summary = result.summary().splitlines()
+    shadow = next(i for i, line in enumerate(summary) if line.startswith("shadow vs champion v1"))
+    assert "overlap@10 mean 1.00" in summary[shadow]
+    assert summary[shadow + 2].startswith("gate: PROMOTED")
