@@ -21,6 +21,7 @@ from training.registry import export_champion
 from training.registry import promote as promote_version
 from training.registry import rollback as rollback_champion
 from training.settings import get_settings
+from training.staleness import run_staleness
 from training.synthetic import generate_export
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -184,6 +185,18 @@ def monitor(
     """Compare a new export with the champion's training export: drift, missing data, labels."""
     with user_errors():
         typer.echo(run_monitor(data_dir, config, out_dir=out).summary())
+
+
+@app.command()
+def staleness(
+    data_dir: DataDir,
+    config: ConfigPath = Path("training/configs/default.yaml"),
+    cutoffs: Annotated[int, typer.Option(min=1, max=10, help="Cut-off years to train at.")] = 3,
+) -> None:
+    """Train at earlier cut-offs, score each later year: how NDCG@10 falls with model age."""
+    with user_errors():
+        study, run_id = run_staleness(data_dir, config, cutoffs)
+        typer.echo("\n".join([*study.lines(), f"logged to MLflow run {run_id}"]))
 
 
 def main() -> None:

@@ -205,6 +205,15 @@ class MonitorConfig(_Strict):
         return self
 
 
+class ShadowConfig(_Strict):
+    """Shadow comparison of challenger and champion on the export's open vacancies."""
+
+    k: int = Field(10, ge=1)
+    min_overlap: float = Field(0.5, ge=0, le=1)
+    """A mean overlap@k below this is a warning to look before promoting, not a refusal."""
+    max_vacancies: int = Field(200, ge=1)
+
+
 class TrainingConfig(_Strict):
     """The whole training config, logged to MLflow in full."""
 
@@ -217,6 +226,7 @@ class TrainingConfig(_Strict):
     fairness: FairnessConfig = FairnessConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
     monitor: MonitorConfig = MonitorConfig()
+    shadow: ShadowConfig = ShadowConfig()
 
     def flat(self) -> dict[str, Any]:
         """The config as flat ``section.key`` parameters (for ``mlflow.log_params``)."""

@@ -62,6 +62,7 @@ from training.registry import (
     set_champion,
 )
 from training.settings import Settings, get_settings
+from training.shadow import ShadowReport, shadow_compare
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ class TrainResult:
     committee_weight: float = 1.0
     behaviour: Behaviour | None = None
     """Merit checks of the served model on twins of the test rounds' candidates."""
+    shadow: ShadowReport | None = None
 
     def summary(self) -> str:
         """A readable summary: data, ranker vs baselines, gate decision, registered version."""
@@ -137,8 +139,8 @@ class TrainResult:
         if self.evaluation.fairness is not None:
             lines += ["", *fairness_table(self.decision, self.evaluation.fairness.k)]
         verdict = "PROMOTED to champion" if self.decision.promoted else "NOT promoted"
+        lines += ["", *(self.shadow.lines() if self.shadow is not None else [])]
         lines += [
-            "",
             f"gate: {verdict}: {self.decision.reason}",
             f"registered {self.name} version {self.version} "
             f"(aliases: {', '.join(self.aliases)})  run {self.run_id}",
@@ -407,6 +409,7 @@ def train_and_register(
     scorers = method_scorers(booster, td, export, config)
     evaluation = evaluate_methods(td, scorers, export, config)
     old_version, champion = _champion_estimates(settings, td, config)
+    shadow = shadow_compare(export, booster, td, settings, config.shadow)
     decision = gate(
         evaluation, champion, config, outcome_rounds(td.part("test", candidates_only=True))
     )
@@ -466,6 +469,7 @@ def train_and_register(
                 {a: t for a, t in evaluation.fairness.rates.items()}, names=["attribute"]
             ).to_csv(work / "fairness_by_group.csv")
         mlflow.log_artifacts(str(work), artifact_path="evaluation")
+        shadow.log(work)
         _log_refit(refit, booster, work)
         bundle.model_card = model_card.render(model_card.facts(
             name=settings.model_name, run_id=run.info.run_id, td=td, export=export,
@@ -496,7 +500,7 @@ def train_and_register(
         aliases=aliases, run_id=run_id, trees=served.num_trees(),
         seconds=time.perf_counter() - started, ruleset_version=td.ruleset_version,
         data_hash=td.snapshot_hash, booster=served, refit=refit, agreement=td.agreement,
-        committee_weight=td.committee_weight, behaviour=behaviour,
+        committee_weight=td.committee_weight, behaviour=behaviour, shadow=shadow,
     )  # fmt: skip
 
 
