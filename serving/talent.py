@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -53,6 +53,10 @@ class Talent:
     """
 
     members: pd.DataFrame
+    successions: dict[tuple[str, int], dict[str, Any]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Succession lists drawn up so far, by key post and length."""
 
 
 _cache: dict[tuple[int, str], tuple[Engine, Talent]] = {}
@@ -192,12 +196,22 @@ def succession(
 ) -> dict[str, Any]:
     """Ready-now and ready-later successors of a key post, from the engine's own ranking.
 
+    Kept with the pools: drawn up once per engine, language and post.
+
     Ready now: the engine's shortlist for the post over its agency's staff (hard rules, then
     the ranker's score, ties by NIP), restricted to the agency's pool (boxes 7-9), first ``k``.
     Ready later: the other members of the pool and those near it (boxes 5-6), those the rules
     already admit first in the engine's order, then those a hard rule still stops, by the
     ranker's score as if admitted, each with the rules it fails for the post.
     """
+    kept = talent(engine, lang).successions
+    key = (str(position["position_id"]), k)
+    if key not in kept:
+        kept[key] = _succession(engine, position, lang, k)
+    return kept[key]
+
+
+def _succession(engine: Engine, position: Mapping[str, Any], lang: str, k: int) -> dict[str, Any]:
     agency = str(position["agency_id"])
     members = pools(engine, lang, agency).set_index("nip")
     scored = engine.score(engine.candidates({"agency_id": agency}), position)
