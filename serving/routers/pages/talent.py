@@ -55,6 +55,7 @@ def talent_page(page: SignedIn, agency_id: AgencyId = None, job_family: Family =
         w=i18n.section("talent.page", page.lang),
         standing=i18n.section("talent.standing", page.lang),
         readiness=i18n.section("talent.readiness", page.lang),
+        competency=i18n.section("talent.competency", page.lang),
         agency=agency,
         agencies=_agencies(page),
         family=job_family,
