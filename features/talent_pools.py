@@ -68,10 +68,12 @@ def standing(box: float) -> str | None:
     return "near" if int(box) in NEAR_BOXES else None
 
 
-def readiness(box: float, eligible: bool, competency_gaps: int) -> str:
-    """``ready_now`` for a pool box, every hard rule of the next level met and no competency
-    below its standard; else ``ready_later``."""
-    ready = standing(box) == "pool" and eligible and competency_gaps == 0
+def readiness(box: float, eligible: bool, jpm_band: float) -> str:
+    """``ready_now`` for a pool box, every hard rule of the next level met and a JPM against
+    its reference post that *Memenuhi Syarat* (band 2: at least the agency's ``jpm_ms``,
+    80 by default); else ``ready_later``. Competencies below the standard inside that band
+    are development needs, not a bar."""
+    ready = standing(box) == "pool" and eligible and jpm_band == 2
     return "ready_now" if ready else "ready_later"
 
 

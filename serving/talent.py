@@ -32,7 +32,7 @@ from serving.exports import neutralised
 
 MEMBER_COLUMNS: tuple[str, ...] = (
     "nip", "name", "agency_id", "unit_id", "position_id", "job_family", "level", "next_level",
-    "reference_post", "talent_box", "standing", "readiness", "eligible",
+    "reference_post", "talent_box", "jpm", "standing", "readiness", "eligible",
 )  # fmt: skip
 """The columns of a pool member (with ``failed_rules`` and ``competency_gaps``, lists)."""
 SUCCESSION_K = 10
@@ -83,7 +83,7 @@ def _members(engine: Engine, lang: str) -> pd.DataFrame:
         positions[["position_id", "agency_id", "job_family", "level"]],
         how="left", left_on="current_position_id", right_on="position_id",
     )  # fmt: skip
-    frames = []
+    records: list[dict[str, Any]] = []
     groups = current.dropna(subset=["level"]).groupby(["agency_id", "job_family", "level"])
     for (agency, family, level), rows in groups.indices.items():
         above = tp.next_level(str(level))
@@ -93,15 +93,16 @@ def _members(engine: Engine, lang: str) -> pd.DataFrame:
         target = tp.standard(posts)
         reference = tp.reference_post(posts, target).drop(labels="level").to_dict()
         scored = engine.score(subset(engine.pool, rows), reference)
-        frames.append(
-            _class_members(scored, target, (str(family), str(level), above), reference, lang)
-        )
-    if not frames:
-        return pd.DataFrame(columns=[*MEMBER_COLUMNS, "failed_rules", "competency_gaps"])
-    out = pd.concat(frames, ignore_index=True)
+        cls = (str(family), str(level), above)
+        records.extend(_class_members(scored, target, cls, reference, lang))
+    out = pd.DataFrame.from_records(
+        records, columns=[*MEMBER_COLUMNS, "failed_rules", "competency_gaps"]
+    )
     order = ["agency_id", "job_family", "level", "readiness", "talent_box", "nip"]
     ascending = [True, True, True, True, False, True]
-    return out.sort_values(order, ascending=ascending, ignore_index=True)
+    out = out.sort_values(order, ascending=ascending, ignore_index=True)
+    out["jpm"] = out["jpm"].astype(object).where(out["jpm"].notna(), None)
+    return out
 
 
 def _class_members(
@@ -110,12 +111,13 @@ def _class_members(
     cls: tuple[str, str, str],
     reference: Mapping[str, Any],
     lang: str,
-) -> pd.DataFrame:
+) -> list[dict[str, Any]]:
     """The pool and near-pool members of one class (family, level, next level), scored
     against the next level's ``reference`` post and competency ``target``."""
     family, level, above = cls
     pool, employees = scored.pool, scored.pool.employees
     boxes = scored.features["talent_box"].to_numpy()
+    jpm, bands = scored.features["jpm"].to_numpy(), scored.features["jpm_band"].to_numpy()
     gaps = tp.competency_gaps(pool.competency_levels, target)
     eligible = np.asarray(scored.verdict.eligible, dtype=bool)
     records = []
@@ -137,14 +139,14 @@ def _class_members(
             "next_level": above,
             "reference_post": str(reference["position_id"]),
             "talent_box": int(boxes[row]),
+            "jpm": None if np.isnan(jpm[row]) else round(float(jpm[row]), 1),
             "standing": tp.standing(boxes[row]),
-            "readiness": tp.readiness(boxes[row], bool(eligible[row]), len(listed)),
+            "readiness": tp.readiness(boxes[row], bool(eligible[row]), bands[row]),
             "eligible": bool(eligible[row]),
             "failed_rules": failed,
             "competency_gaps": listed,
         })  # fmt: skip
-    return pd.DataFrame.from_records(records, columns=[*MEMBER_COLUMNS, "failed_rules",
-                                                       "competency_gaps"])  # fmt: skip
+    return records
 
 
 def pools(engine: Engine, lang: str, agency_id: str | None, family: str | None = None,

@@ -63,6 +63,7 @@ class Member(BaseModel):
     next_level: str
     reference_post: str
     talent_box: int
+    jpm: float | None
     standing: Standing
     readiness: Readiness
     eligible: bool
@@ -178,6 +179,7 @@ class Development(BaseModel):
     next_level: str
     reference_post: str
     talent_box: int
+    jpm: float | None
     standing: Standing
     readiness: Readiness
     eligible: bool

@@ -63,10 +63,12 @@ def test_standing_and_readiness() -> None:
         None, None, None, None, "near", "near", "pool", "pool", "pool",
     ]  # fmt: skip
     assert tp.standing(np.nan) is None
-    assert tp.readiness(9.0, True, 0) == "ready_now"
-    assert tp.readiness(9.0, False, 0) == "ready_later"
-    assert tp.readiness(9.0, True, 1) == "ready_later"
-    assert tp.readiness(6.0, True, 0) == "ready_later"
+    assert tp.readiness(9.0, True, 2.0) == "ready_now"
+    assert tp.readiness(7.0, True, 2.0) == "ready_now"
+    assert tp.readiness(9.0, False, 2.0) == "ready_later"
+    assert tp.readiness(9.0, True, 1.0) == "ready_later"
+    assert tp.readiness(9.0, True, np.nan) == "ready_later"
+    assert tp.readiness(6.0, True, 2.0) == "ready_later"
 
 
 def test_competency_gaps_and_their_list() -> None:

@@ -30,20 +30,13 @@ def test_members_are_boxes_five_to_nine_scored_against_the_next_level(engine: En
     assert (members["next_level"] == members["level"].map(tp.LADDER)).all()
     ready = members[members["readiness"] == "ready_now"]
     assert (ready["standing"] == "pool").all() and ready["eligible"].all()
-    assert all(len(g) == 0 for g in ready["competency_gaps"])
+    assert (ready["jpm"] >= 80).all()
     later = members[members["readiness"] == "ready_later"]
     separated = [
-        (s == "near") or (not e) or len(g) > 0
-        for s, e, g in zip(
-            later["standing"], later["eligible"], later["competency_gaps"], strict=True
-        )
+        (s == "near") or (not e) or not (j >= 80)
+        for s, e, j in zip(later["standing"], later["eligible"], later["jpm"], strict=True)
     ]
-    assert all(separated)
-    print(
-        members[["level", "talent_box", "standing", "readiness", "eligible"]]
-        .value_counts()
-        .head(30)
-    )
+    assert all(separated) and len(ready) and len(later)
 
 
 def test_pools_are_computed_once_per_engine(engine: Engine) -> None:
@@ -178,3 +171,8 @@ def test_pages_show_pools_key_posts_and_a_succession_list(service, small_export:
     assert client.get(f"/talent/succession/{post}").status_code == 404
     client.cookies.clear()
     client.headers.pop("x-csrf-token", None)
+
+
+def test_an_unassessed_members_jpm_is_null_not_nan(engine: Engine) -> None:
+    members = talent.talent(engine, "id").members
+    assert all(j is None or j == j for j in members["jpm"])
