@@ -339,7 +339,7 @@ def succession_pdf(body: Mapping[str, Any], lang: str = "id") -> bytes:
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 13)
     title = words["title"].format(title=body["title"], position=body["position_id"])
-    pdf.multi_cell(0, 7, _latin(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, _latin(title), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
     model = body["model"]
     for line in (
@@ -347,23 +347,22 @@ def succession_pdf(body: Mapping[str, Any], lang: str = "id") -> bytes:
                               version=model["version"], data=body["data_hash"][:16]),
         words["human"],
     ):  # fmt: skip
-        pdf.multi_cell(0, 5, _latin(line), new_x="LMARGIN", new_y="NEXT")
-    widths = (10, 40, 55, 14, 71)
+        pdf.multi_cell(0, 5, _latin(line), align="L", new_x="LMARGIN", new_y="NEXT")
     for which in ("ready_now", "ready_later"):
         pdf.ln(2)
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(0, 6, _latin(words[which]), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "B", 8)
-        for width, column in zip(widths, ("rank", "nip", "name", "box", "gaps"), strict=True):
-            pdf.cell(width, 6, _latin(words[f"columns.{column}"]), border=1)
-        pdf.ln()
         pdf.set_font("Helvetica", size=7)
         if not body[which]:
             pdf.cell(0, 5, _latin(words["none"]), new_x="LMARGIN", new_y="NEXT")
-        for s in body[which]:
-            rules = "; ".join(r["message"] for r in s["failed_rules"]) or "-"
-            cells = (s["rank"], s["nip"], s["name"], s["talent_box"], rules)
-            for width, value in zip(widths, cells, strict=True):
-                pdf.cell(width, 5, _latin(value)[: int(width * 0.75)], border=1)
-            pdf.ln()
+            continue
+        with pdf.table(col_widths=(8, 34, 44, 10, 94), text_align="LEFT", line_height=4) as table:
+            heading = table.row()
+            for column in ("rank", "nip", "name", "box", "gaps"):
+                heading.cell(_latin(words[f"columns.{column}"]))
+            for s in body[which]:
+                rules = "\n".join(r["message"] for r in s["failed_rules"]) or "-"
+                row = table.row()
+                for value in (s["rank"], s["nip"], s["name"], s["talent_box"], rules):
+                    row.cell(_latin(value))
     return bytes(pdf.output())
