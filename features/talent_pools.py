@@ -28,8 +28,21 @@ from features.vocabulary import COMPETENCIES, REQUIRED_COMPETENCY_COLUMNS
 POOL_BOXES: tuple[int, ...] = (7, 8, 9)
 NEAR_BOXES: tuple[int, ...] = (5, 6)
 STANDINGS: tuple[str, ...] = ("pool", "near")
-READINESS: tuple[str, ...] = ("ready_now", "ready_later")
-"""Ready now for the next level, or ready in one to two years once the gaps are closed."""
+READINESS: tuple[str, ...] = ("ready_now", "ready_later", "not_yet")
+"""Ready now for the next level; ready in one to two years once the gaps are closed; or not
+yet (a gap two years do not close)."""
+HORIZON_YEARS = 2.0
+"""How far ahead *ready later* looks (PermenPANRB 3/2020: ready in 1-2 years)."""
+BEYOND_CHECKS: frozenset[str] = frozenset(
+    {"employment_type", "education_minimum", "education_by_type", "age_limit"}
+)
+"""Rule checks whose failure no two years in post close: the employment type (a PPPK for a
+post a PNS must hold), a degree still to be earned, the age limit."""
+YEARS_CHECKS: frozenset[str] = frozenset(
+    {"experience_by_type", "position_min_experience", "min_years_in_position"}
+)
+"""Rule checks of years served: within the horizon when the years missing are at most
+:data:`HORIZON_YEARS`."""
 
 LADDER: dict[str, str] = {
     "PELAKSANA": "PENGAWAS", "PENGAWAS": "ADMINISTRATOR", "ADMINISTRATOR": "JPT_PRATAMA",
@@ -68,13 +81,30 @@ def standing(box: float) -> str | None:
     return "near" if int(box) in NEAR_BOXES else None
 
 
-def readiness(box: float, eligible: bool, jpm_band: float) -> str:
+def within_horizon(check: str, actual: object, required: object) -> bool:
+    """Whether a failed rule of ``check`` can be met within :data:`HORIZON_YEARS`: never for
+    :data:`BEYOND_CHECKS`; for :data:`YEARS_CHECKS` when ``required - actual`` years are at
+    most the horizon (unknown years: no); every other check (rank, rating, sanction) yes."""
+    if check in BEYOND_CHECKS:
+        return False
+    if check in YEARS_CHECKS:
+        try:
+            missing = float(required) - float(actual)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+        return bool(missing <= HORIZON_YEARS)
+    return True
+
+
+def readiness(box: float, eligible: bool, jpm_band: float, within: bool = True) -> str:
     """``ready_now`` for a pool box, every hard rule of the next level met and a JPM against
     its reference post that *Memenuhi Syarat* (band 2: at least the agency's ``jpm_ms``,
-    80 by default); else ``ready_later``. Competencies below the standard inside that band
-    are development needs, not a bar."""
-    ready = standing(box) == "pool" and eligible and jpm_band == 2
-    return "ready_now" if ready else "ready_later"
+    80 by default); ``not_yet`` when a failed rule is not ``within`` the horizon; else
+    ``ready_later``. Competencies below the standard inside that band are development needs,
+    not a bar."""
+    if standing(box) == "pool" and eligible and jpm_band == 2:
+        return "ready_now"
+    return "ready_later" if within else "not_yet"
 
 
 def next_level_posts(

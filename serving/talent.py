@@ -98,9 +98,10 @@ def _members(engine: Engine, lang: str) -> pd.DataFrame:
     out = pd.DataFrame.from_records(
         records, columns=[*MEMBER_COLUMNS, "failed_rules", "competency_gaps"]
     )
-    order = ["agency_id", "job_family", "level", "readiness", "talent_box", "nip"]
+    out["_order"] = out["readiness"].map({r: i for i, r in enumerate(tp.READINESS)})
+    order = ["agency_id", "job_family", "level", "_order", "talent_box", "nip"]
     ascending = [True, True, True, True, False, True]
-    out = out.sort_values(order, ascending=ascending, ignore_index=True)
+    out = out.sort_values(order, ascending=ascending, ignore_index=True).drop(columns="_order")
     out["jpm"] = out["jpm"].astype(object).where(out["jpm"].notna(), None)
     return out
 
@@ -128,6 +129,7 @@ def _class_members(
             for o in scored.verdict.outcomes_for(int(row), lang=lang)
             if o.applies and not o.passed and o.severity == "hard"
         ]
+        within = all(_within(scored, f["rule_id"], int(row)) for f in failed)
         records.append({
             "nip": str(pool.nips[row]),
             "name": str(employees["name"].iat[row]),
@@ -141,12 +143,29 @@ def _class_members(
             "talent_box": int(boxes[row]),
             "jpm": None if np.isnan(jpm[row]) else round(float(jpm[row]), 1),
             "standing": tp.standing(boxes[row]),
-            "readiness": tp.readiness(boxes[row], bool(eligible[row]), bands[row]),
+            "readiness": tp.readiness(boxes[row], bool(eligible[row]), bands[row], within),
             "eligible": bool(eligible[row]),
             "failed_rules": failed,
             "competency_gaps": listed,
         })  # fmt: skip
     return records
+
+
+def _closable(scored: Scored, row: int) -> bool:
+    """Whether every hard rule pool row ``row`` fails can be met within the horizon."""
+    failed = ~np.asarray(
+        [r.passed[row] or not r.applies or r.rule.severity != "hard"
+         for r in scored.verdict.results.values()]
+    )  # fmt: skip
+    ids = [rid for rid, bad in zip(scored.verdict.results, failed, strict=True) if bad]
+    return all(_within(scored, rid, row) for rid in ids)
+
+
+def _within(scored: Scored, rule_id: str, row: int) -> bool:
+    """Whether the failed rule ``rule_id`` of pool row ``row`` can be met within the horizon."""
+    result = scored.verdict.results[rule_id]
+    values = {k: v[row] if isinstance(v, np.ndarray) else v for k, v in result.values.items()}
+    return tp.within_horizon(result.rule.check, values.get("actual"), values.get("required"))
 
 
 def pools(engine: Engine, lang: str, agency_id: str | None, family: str | None = None,
@@ -165,18 +184,14 @@ def summary(members: pd.DataFrame) -> list[dict[str, Any]]:
     if members.empty:
         return []
     keys = ["agency_id", "job_family", "level", "next_level"]
+    figures = ("pool", "near", *tp.READINESS)
     counts = members.assign(
         pool=members["standing"] == "pool",
         near=members["standing"] == "near",
-        ready_now=members["readiness"] == "ready_now",
-        ready_later=members["readiness"] == "ready_later",
+        **{r: members["readiness"] == r for r in tp.READINESS},
     )
-    out = counts.groupby(keys, as_index=False, sort=True)[
-        ["pool", "near", "ready_now", "ready_later"]
-    ].sum()
-    return out.astype({c: "int64" for c in ("pool", "near", "ready_now", "ready_later")}).to_dict(
-        "records"
-    )
+    out = counts.groupby(keys, as_index=False, sort=True)[list(figures)].sum()
+    return out.astype(dict.fromkeys(figures, "int64")).to_dict("records")
 
 
 def key_posts(engine: Engine, agency_id: str | None) -> list[dict[str, Any]]:
@@ -203,8 +218,9 @@ def succession(
     Ready now: the engine's shortlist for the post over its agency's staff (hard rules, then
     the ranker's score, ties by NIP), restricted to the agency's pool (boxes 7-9), first ``k``.
     Ready later: the other members of the pool and those near it (boxes 5-6), those the rules
-    already admit first in the engine's order, then those a hard rule still stops, by the
-    ranker's score as if admitted, each with the rules it fails for the post.
+    already admit first in the engine's order, then those a hard rule still stops but two
+    years can close (``features.talent_pools.within_horizon``), by the ranker's score as if
+    admitted, each with the rules it fails for the post.
     """
     kept = talent(engine, lang).successions
     key = (str(position["position_id"]), k)
@@ -223,6 +239,7 @@ def _succession(engine: Engine, position: Mapping[str, Any], lang: str, k: int) 
     now = [int(r) for r in ranked if nips[r] in core][:k]
     admitted = [int(r) for r in ranked if nips[r] in members.index and int(r) not in now]
     stopped = np.setdiff1d(np.flatnonzero(np.isin(nips, members.index)), scored.eligible)
+    stopped = stopped[[_closable(scored, int(r)) for r in stopped]].astype(np.int64)
     if len(stopped):
         scores = engine.predictor.scores(scored.matrix[stopped])
         stopped = stopped[top_k(scores, nips[stopped], len(stopped))]

@@ -30,7 +30,7 @@ UnitId = Annotated[str | None, Query(min_length=1, max_length=128)]
 PositionId = Annotated[str, Path(min_length=1, max_length=128)]
 Nip = Annotated[str, Path(pattern=r"^\d{18}$")]
 Standing = Literal["pool", "near"]
-Readiness = Literal["ready_now", "ready_later"]
+Readiness = Literal["ready_now", "ready_later", "not_yet"]
 
 
 class FailedRule(BaseModel):
@@ -82,6 +82,7 @@ class PoolSize(BaseModel):
     near: int
     ready_now: int
     ready_later: int
+    not_yet: int
 
 
 class Pools(BaseModel):

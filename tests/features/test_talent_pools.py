@@ -69,6 +69,17 @@ def test_standing_and_readiness() -> None:
     assert tp.readiness(9.0, True, 1.0) == "ready_later"
     assert tp.readiness(9.0, True, np.nan) == "ready_later"
     assert tp.readiness(6.0, True, 2.0) == "ready_later"
+    assert tp.readiness(9.0, False, 2.0, within=False) == "not_yet"
+    assert tp.readiness(9.0, True, 2.0, within=False) == "ready_now"
+
+
+def test_the_two_year_horizon() -> None:
+    assert not tp.within_horizon("employment_type", "PPPK", "PNS")
+    assert not tp.within_horizon("education_minimum", "D3", "S1")
+    assert tp.within_horizon("experience_by_type", 3.0, 5)
+    assert not tp.within_horizon("experience_by_type", 2.9, 5)
+    assert not tp.within_horizon("position_min_experience", np.nan, 2)
+    assert tp.within_horizon("rank_minimum", "III/c", "III/d")
 
 
 def test_competency_gaps_and_their_list() -> None:

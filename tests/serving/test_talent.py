@@ -31,12 +31,17 @@ def test_members_are_boxes_five_to_nine_scored_against_the_next_level(engine: En
     ready = members[members["readiness"] == "ready_now"]
     assert (ready["standing"] == "pool").all() and ready["eligible"].all()
     assert (ready["jpm"] >= 80).all()
-    later = members[members["readiness"] == "ready_later"]
+    later = members[members["readiness"] != "ready_now"]
     separated = [
         (s == "near") or (not e) or not (j >= 80)
         for s, e, j in zip(later["standing"], later["eligible"], later["jpm"], strict=True)
     ]
     assert all(separated) and len(ready) and len(later)
+    beyond = members[members["readiness"] == "not_yet"]
+    assert len(beyond) and all(len(f) for f in beyond["failed_rules"])
+    checks = {r.id: r.check for r in engine.ruleset.rules}
+    for failed in beyond["failed_rules"]:
+        assert any(checks[r["rule_id"]] in tp.BEYOND_CHECKS | tp.YEARS_CHECKS for r in failed)
 
 
 def test_pools_are_computed_once_per_engine(engine: Engine) -> None:
@@ -61,6 +66,9 @@ def test_succession_equals_the_engines_shortlist_restricted_to_the_pool(
         later = [s["nip"] for s in body["ready_later"]]
         assert not set(later) & set(expected)
         assert set(later) <= set(members["nip"])
+        checks = {r.id: r.check for r in engine.ruleset.rules}
+        for s in body["ready_later"]:
+            assert not {checks[r["rule_id"]] for r in s["failed_rules"]} & tp.BEYOND_CHECKS
         checked += len(expected)
     assert checked > 0, "no key post has a ready-now successor: the test shows nothing"
 
