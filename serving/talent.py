@@ -216,7 +216,7 @@ def succession(
     Kept with the pools: drawn up once per engine, language and post.
 
     Ready now: the engine's shortlist for the post over its agency's staff (hard rules, then
-    the ranker's score, ties by NIP), restricted to the agency's pool (boxes 7-9), first ``k``.
+    the ranker's score, ties by NIP, and any re-ranking the agency's policy applies), restricted to the agency's pool (boxes 7-9), first ``k``.
     Ready later: the other members of the pool and those near it (boxes 5-6), those the rules
     already admit first in the engine's order, then those a hard rule still stops but two
     years can close (``features.talent_pools.within_horizon``), by the ranker's score as if
@@ -232,9 +232,10 @@ def succession(
 def _succession(engine: Engine, position: Mapping[str, Any], lang: str, k: int) -> dict[str, Any]:
     agency = str(position["agency_id"])
     members = pools(engine, lang, agency).set_index("nip")
-    scored = engine.score(engine.candidates({"agency_id": agency}), position)
+    filters = {"agency_id": agency}
+    scored = engine.score(engine.candidates(filters), position)
     nips = scored.pool.nips
-    ranked = scored.top(len(scored.eligible))
+    ranked = _shortlisted(engine, scored, position, lang, filters)
     core = set(members.index[members["standing"] == "pool"])
     now = [int(r) for r in ranked if nips[r] in core][:k]
     admitted = [int(r) for r in ranked if nips[r] in members.index and int(r) not in now]
@@ -255,6 +256,20 @@ def _succession(engine: Engine, position: Mapping[str, Any], lang: str, k: int) 
         "ready_now": [_successor(scored, members, r, i + 1, lang) for i, r in enumerate(now)],
         "ready_later": [_successor(scored, members, r, i + 1, lang) for i, r in enumerate(later)],
     }
+
+
+def _shortlisted(
+    engine: Engine,
+    scored: Scored,
+    position: Mapping[str, Any],
+    lang: str,
+    filters: Mapping[str, str],
+) -> list[int]:
+    """Pool rows of every eligible candidate in the order of the engine's own shortlist (so
+    with any re-ranking the agency's policy applies), not a copy of its ordering."""
+    listed = engine.shortlist(position, max(len(scored.eligible), 1), lang, filters)
+    row_of = {str(nip): i for i, nip in enumerate(scored.pool.nips)}
+    return [row_of[c["nip"]] for c in listed["candidates"]]
 
 
 def _successor(
