@@ -216,7 +216,8 @@ def succession(
     Kept with the pools: drawn up once per engine, language and post.
 
     Ready now: the engine's shortlist for the post over its agency's staff (hard rules, then
-    the ranker's score, ties by NIP, and any re-ranking the agency's policy applies), restricted to the agency's pool (boxes 7-9), first ``k``.
+    the ranker's score, ties by NIP, and any re-ranking the agency's policy applies),
+    restricted to the agency's pool (boxes 7-9), first ``k``.
     Ready later: the other members of the pool and those near it (boxes 5-6), those the rules
     already admit first in the engine's order, then those a hard rule still stops but two
     years can close (``features.talent_pools.within_horizon``), by the ranker's score as if
