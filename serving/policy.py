@@ -31,6 +31,7 @@ READS: frozenset[str] = frozenset(
         "report.read",
         "model.read",
         "staffing.read",
+        "talent.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""

@@ -142,6 +142,7 @@ ROLES = ("committee", "ppk", "admin", "auditor", "none")
 WHERE = ("own", "other", "missing")
 READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
 READS |= {"model.read", "staffing.read"}
+READS |= {"talent.read"}
 CAN = {
     "committee": READS
     | {
@@ -180,6 +181,7 @@ PAGE_DONE = {
     "campaign.create": 303,
 }
 REPORTS = {"report.read", "integrity.read", "staffing.read"}
+REPORTS |= {"talent.read"}
 """Reports by agency: an auditor's answer for an unknown agency is an empty report."""
 OBJECTLESS = {"admin.status", "model.read"}
 """Actions on no agency's object: the same answer in every place."""
@@ -316,6 +318,7 @@ def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]
         "report.read": ("GET", f"/v1/reports/divergence?agency_id={o.agency[w]}", {}),
         "integrity.read": ("GET", f"/v1/reports/integrity?agency_id={o.agency[w]}", {}),
         "staffing.read": ("GET", f"/v1/staffing/gaps?agency_id={o.agency[w]}", {}),
+        "talent.read": ("GET", f"/v1/talent/pools?agency_id={o.agency[w]}", {}),
         "admin.status": ("GET", "/v1/admin/status", {}),
         "model.read": ("GET", "/v1/model", {}),
     }[action]
@@ -339,6 +342,7 @@ def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any
             {"data": {"scope": "selected", "position_id": [o.position[w]]}},
         ),
         "model.read": ("GET", "/model", {}),
+        "talent.read": ("GET", f"/talent?agency_id={o.agency[w]}", {}),
     }[action]
 
 
@@ -346,6 +350,7 @@ API_ACTIONS = tuple(sorted(READS | REPORTS | OBJECTLESS | set(DONE) | {"decision
 PAGE_ACTIONS = ("shortlist.create", "shortlist.read", "shortlist.export", "decision.declare")
 PAGE_ACTIONS += ("decision.record", "decision.approve", "campaign.read", "campaign.create")
 PAGE_ACTIONS += ("model.read",)
+PAGE_ACTIONS += ("talent.read",)
 
 
 def expected(role: str, action: str, where: str, page: bool) -> int:
@@ -402,6 +407,6 @@ def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
 
 
 def test_the_matrix_size() -> None:
-    """5 roles x 16 API actions x 3 places, and 5 x 9 page actions x 3: 375 cells."""
-    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 240
-    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 135
+    """5 roles x 17 API actions x 3 places, and 5 x 10 page actions x 3: 405 cells."""
+    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 255
+    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 150
