@@ -31,6 +31,8 @@ READS: frozenset[str] = frozenset(
         "report.read",
         "model.read",
         "staffing.read",
+        "rotation.read",
+        "oversight.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""
