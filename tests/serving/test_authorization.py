@@ -141,7 +141,7 @@ def test_candidate_fit_of_another_agencys_nip_is_an_unknown_nip(world: World) ->
 ROLES = ("committee", "ppk", "admin", "auditor", "none")
 WHERE = ("own", "other", "missing")
 READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
-READS |= {"model.read", "staffing.read"}
+READS |= {"model.read", "staffing.read", "rotation.read", "oversight.read"}
 CAN = {
     "committee": READS
     | {
@@ -179,7 +179,7 @@ PAGE_DONE = {
     "decision.approve": 303,
     "campaign.create": 303,
 }
-REPORTS = {"report.read", "integrity.read", "staffing.read"}
+REPORTS = {"report.read", "integrity.read", "staffing.read", "rotation.read", "oversight.read"}
 """Reports by agency: an auditor's answer for an unknown agency is an empty report."""
 OBJECTLESS = {"admin.status", "model.read"}
 """Actions on no agency's object: the same answer in every place."""
@@ -316,6 +316,8 @@ def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]
         "report.read": ("GET", f"/v1/reports/divergence?agency_id={o.agency[w]}", {}),
         "integrity.read": ("GET", f"/v1/reports/integrity?agency_id={o.agency[w]}", {}),
         "staffing.read": ("GET", f"/v1/staffing/gaps?agency_id={o.agency[w]}", {}),
+        "rotation.read": ("GET", f"/v1/rotation/due?agency_id={o.agency[w]}", {}),
+        "oversight.read": ("GET", f"/v1/oversight?agency_id={o.agency[w]}", {}),
         "admin.status": ("GET", "/v1/admin/status", {}),
         "model.read": ("GET", "/v1/model", {}),
     }[action]
@@ -402,6 +404,6 @@ def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
 
 
 def test_the_matrix_size() -> None:
-    """5 roles x 16 API actions x 3 places, and 5 x 9 page actions x 3: 375 cells."""
-    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 240
+    """5 roles x 18 API actions x 3 places, and 5 x 9 page actions x 3: 405 cells."""
+    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 270
     assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 135
