@@ -23,7 +23,8 @@ from serving.tables import campaigns as campaign_table
 
 router = page_router()
 AgencyId = Annotated[str | None, Query(min_length=1, max_length=64)]
-Text = Annotated[str | None, Query(min_length=1, max_length=128)]
+Text = Annotated[str | None, Query(max_length=128)]
+"""A filter of a page's form: an empty choice ("all") comes as an empty string."""
 BOX_WIDTH = 360
 """The longest bar of the talent-box plot (px)."""
 
@@ -50,6 +51,7 @@ def rotation_page(
 ) -> Response:
     """Who is due, per reason, with filters by unit and job family."""
     words = i18n.section("staffing.rotation", page.lang)
+    unit_id, job_family = unit_id or None, job_family or None
     try:
         agency = page.access.report_agency("rotation.read", agency_id)
     except JobfitError as error:
@@ -81,6 +83,7 @@ def rotation_csv(
     page: SignedIn, agency_id: AgencyId = None, unit_id: Text = None, job_family: Text = None
 ) -> Response:
     """The page's due list as the API's CSV."""
+    unit_id, job_family = unit_id or None, job_family or None
     try:
         agency = page.access.report_agency("rotation.read", agency_id)
     except JobfitError as error:
@@ -115,7 +118,7 @@ def rotation_posts_page(page: SignedIn, nip: str) -> Response:
         return page.render("message.html", status=404, title=title, message=words["not_found"])
     posts = rotation.best_posts(engine, nip, 10)
     return page.render(
-        "rotation_posts.html", r=words, nip=nip, name=str(rows["name"].iat[0]), posts=posts
+        "rotation_posts.html", r=words, nip=nip, person=str(rows["name"].iat[0]), posts=posts
     )
 
 
