@@ -505,19 +505,23 @@ def _binding(
     """Unit caps that cut moves the unconstrained optimum wanted (``campaign.binding.unit_cap``)."""
     if caps is None:
         return []
+    if options.max_unit_share is None:  # the caps are the need floor's alone
+        code, key, value = "binding.need_floor", "floor", options.need_floor
+    else:
+        code, key, value = "binding.unit_cap", "share", options.max_unit_share
     return [
         Said(
-            code="binding.unit_cap",
+            code=code,
             params={
-                "share": float(options.max_unit_share or 0.0),
-                "unit_id": str(people.unit_codes[code]),
-                "staff": int(people.staff[code]),
-                "cap": int(caps[code]),
+                key: float(value or 0.0),
+                "unit_id": str(people.unit_codes[unit]),
+                "staff": int(people.staff[unit]),
+                "cap": int(caps[unit]),
                 "wanted": int(want),
             },
         )
-        for code, want in sorted(wanted.items())
-        if want > caps[code]
+        for unit, want in sorted(wanted.items())
+        if want > caps[unit]
     ]
 
 

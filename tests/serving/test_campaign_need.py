@@ -7,6 +7,7 @@ import pytest
 
 from serving.campaigns.models import CampaignError, CampaignOptions, ListedScope
 from serving.campaigns.planning import plan_campaign
+from serving.campaigns.rendering import render_text, say
 from tests.serving.test_campaigns import AS_OF, TableScorer, _employees, _positions
 
 TYPE = "PELAKSANA"
@@ -75,6 +76,15 @@ def test_need_floor_keeps_a_unit_at_its_need():
     assert [p.nip for p in report.placements] == ["x"]  # U2 would fall below its need
     floors = {u.unit_id: u.floor for u in report.need.units}
     assert floors == {"U1": 1, "U3": 2}
+    (binding,) = report.binding_constraints
+    assert say(binding, "en") == "need floor 100% of unit U2 (staff 4) allows 0 move(s), 1 wanted"
+    assert "batas bawah kebutuhan 100% unit U2" in say(binding, "id")
+
+
+def test_the_text_report_shows_the_gaps_before_and_after():
+    text = render_text(plan(CampaignOptions(aspiration_mode="off", need_weight=1.0)), "id")
+    assert "selisih tertutup 2 (jumlah |terisi - kebutuhan| 3 -> 1)" in text
+    assert "U1: kebutuhan 1, terisi 2 -> 1, kurang 0 -> 0, lebih 1 -> 0" in text
 
 
 def test_without_a_job_map_need_is_refused_and_fit_alone_says_no_data():
