@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -72,6 +72,11 @@ class RotationWindows(BaseModel):
             if first.month in months:
                 return first
         return None  # unreachable: months is not empty
+
+
+def windows_of(months: Mapping[str, Sequence[int]]) -> RotationWindows:
+    """The windows of the setting ``rotation_months`` (agency -> months)."""
+    return RotationWindows(months={a: tuple(m) for a, m in months.items()})
 
 
 def reference_date(

@@ -118,12 +118,6 @@ class Oversight(BaseModel):
     campaigns: list[CampaignGap]
 
 
-def _windows(settings: Any) -> rotation.RotationWindows:
-    return rotation.RotationWindows(
-        months={a: tuple(m) for a, m in settings.rotation_months.items()}
-    )
-
-
 def _csv(text: str, name: str) -> Response:
     return Response(
         text,
@@ -145,7 +139,13 @@ def rotation_due(
     the two-year mark (PP 11/2017 Pasal 190(3)), counted to the agency's next rotation window."""
     agency = access.report_agency("rotation.read", agency_id)
     filters = {"unit_id": unit_id, "job_family": job_family}
-    return rotation.report(current.export, current.as_of, _windows(settings), agency, filters)
+    return rotation.report(
+        current.export,
+        current.as_of,
+        rotation.windows_of(settings.rotation_months),
+        agency,
+        filters,
+    )
 
 
 @router.get("/rotation/due.csv", response_class=Response)
@@ -160,7 +160,13 @@ def rotation_due_csv(
     """The due list as CSV (headers only when nobody is due)."""
     agency = access.report_agency("rotation.read", agency_id)
     filters = {"unit_id": unit_id, "job_family": job_family}
-    body = rotation.report(current.export, current.as_of, _windows(settings), agency, filters)
+    body = rotation.report(
+        current.export,
+        current.as_of,
+        rotation.windows_of(settings.rotation_months),
+        agency,
+        filters,
+    )
     return _csv(rotation.to_csv(body), rotation.csv_name(agency))
 
 

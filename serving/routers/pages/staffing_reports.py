@@ -18,7 +18,6 @@ from serving import oversight, rotation
 from serving.campaigns.storage import recent_campaigns
 from serving.routers.deps import settings as settings_of
 from serving.routers.pages.kit import Page, SignedIn, page_router
-from serving.routers.staffing_reports import _windows
 from serving.tables import campaigns as campaign_table
 
 router = page_router()
@@ -59,7 +58,7 @@ def rotation_page(
     if page.engine is None:
         return _refuse(page, None, "")
     engine = page.engine
-    windows = _windows(settings_of(page.request))
+    windows = rotation.windows_of(settings_of(page.request).rotation_months)
     filters = {"unit_id": unit_id, "job_family": job_family}
     body = rotation.report(engine.export, engine.as_of, windows, agency, filters)
     staff = rotation.in_post(engine.export, agency)
@@ -90,7 +89,7 @@ def rotation_csv(
         return Response(status_code=error.status)
     if page.engine is None:
         return Response(status_code=503)
-    windows = _windows(settings_of(page.request))
+    windows = rotation.windows_of(settings_of(page.request).rotation_months)
     filters = {"unit_id": unit_id, "job_family": job_family}
     body = rotation.report(page.engine.export, page.engine.as_of, windows, agency, filters)
     return Response(
