@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,8 +13,12 @@ from pydantic import ValidationError
 
 from features.export import Export
 from serving import rotation
+from serving.app import create_app
+from serving.auth import create_api_key
+from serving.engine import Engine
 from serving.rotation import RotationWindows, due
-from tests.serving.conftest import Keys
+from tests.serving.conftest import Keys, service_settings
+from training.bundle import RankerBundle
 
 ON = pd.Timestamp("2026-11-01")
 
@@ -125,3 +130,17 @@ def test_api_best_posts_are_eligible_vacancies_best_first(
         "/v1/rotation/posts?nip=000000000000000000", headers=keys.header("committee")
     )
     assert missing.status_code == 404
+
+
+def test_the_rotation_months_setting_moves_the_reference_date(
+    small_export: Export, ranker: RankerBundle, tmp_path: Path
+) -> None:
+    agency = str(small_export.positions["agency_id"].iloc[0])
+    settings = service_settings(tmp_path).model_copy(update={"rotation_months": {agency: [4, 10]}})
+    app = create_app(settings, engine=Engine.build(small_export, ranker, settings))
+    with TestClient(app) as client:
+        key = create_api_key(app.state.db, "committee", agency)[1]
+        body = client.get("/v1/rotation/due", headers={"Authorization": f"Bearer {key}"}).json()
+    assert body["reference_date"] == "2027-04-01" and body["window_months"] == [4, 10]
+    years = [p["years_in_post"] for p in body["people"] if p["reason"] == "past_five_years"]
+    assert min(years) >= 5.0
