@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 
+from features.export import Export
 from serving.campaigns.models import CampaignError, CampaignOptions, ListedScope
 from serving.campaigns.planning import plan_campaign
 from serving.campaigns.rendering import render_text, say
+from tests.serving.conftest import Keys, _serve
 from tests.serving.test_campaigns import AS_OF, TableScorer, _employees, _positions
+from training.bundle import RankerBundle
 
 TYPE = "PELAKSANA"
 
@@ -95,3 +101,27 @@ def test_without_a_job_map_need_is_refused_and_fit_alone_says_no_data():
         plan(CampaignOptions(need_floor=0.5), empty)
     report = plan(CampaignOptions(aspiration_mode="off"), empty)
     assert report.need.status == "no_data" and report.baselines.optimal_gap_closed is None
+
+
+def test_api_campaign_by_need_reports_the_gaps_and_refuses_without_a_job_map(
+    service: tuple[TestClient, Keys],
+    small_export: Export,
+    ranker: RankerBundle,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    client, keys = service
+    agency = str(small_export.positions["agency_id"].iloc[0])
+    body = {"agency_id": agency, "options": {"need_weight": 1.0, "need_floor": 0.8}}
+    created = client.post("/v1/campaigns", json=body, headers=keys.header("committee"))
+    assert created.status_code == 201, created.text
+    need = created.json()["need"]
+    assert need["status"] == "ok" and need["units"]
+    assert need["gap_closed"] == need["abs_gap_before"] - need["abs_gap_after"]
+    assert all(u["filled_after"] >= u["floor"] or u["filled_after"] >= u["filled_before"]
+               for u in need["units"])  # fmt: skip
+    bare = replace(small_export, staffing_needs=small_export.staffing_needs.iloc[0:0])
+    for bare_client, bare_keys in _serve(bare, ranker, tmp_path_factory.mktemp("bare")):
+        refused = bare_client.post(
+            "/v1/campaigns", json=body, headers=bare_keys.header("committee")
+        )
+        assert refused.status_code == 422 and "staffing_needs" in refused.json()["detail"]
