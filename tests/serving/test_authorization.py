@@ -341,13 +341,15 @@ def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any
             {"data": {"scope": "selected", "position_id": [o.position[w]]}},
         ),
         "model.read": ("GET", "/model", {}),
+        "rotation.read": ("GET", f"/rotation?agency_id={o.agency[w]}", {}),
+        "oversight.read": ("GET", f"/oversight?agency_id={o.agency[w]}", {}),
     }[action]
 
 
 API_ACTIONS = tuple(sorted(READS | REPORTS | OBJECTLESS | set(DONE) | {"decision.approve"}))
 PAGE_ACTIONS = ("shortlist.create", "shortlist.read", "shortlist.export", "decision.declare")
 PAGE_ACTIONS += ("decision.record", "decision.approve", "campaign.read", "campaign.create")
-PAGE_ACTIONS += ("model.read",)
+PAGE_ACTIONS += ("model.read", "rotation.read", "oversight.read")
 
 
 def expected(role: str, action: str, where: str, page: bool) -> int:
@@ -404,6 +406,6 @@ def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
 
 
 def test_the_matrix_size() -> None:
-    """5 roles x 18 API actions x 3 places, and 5 x 9 page actions x 3: 405 cells."""
+    """5 roles x 18 API actions x 3 places, and 5 x 11 page actions x 3: 435 cells."""
     assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 270
-    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 135
+    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 165
