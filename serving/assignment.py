@@ -7,7 +7,12 @@ candidates). The solver maximises the total predicted fit such that
 - each vacancy receives at most one person and each person takes at most one vacancy;
 - only eligible pairs (the edges) are used; a vacancy may stay unfilled;
 - optionally, at most ``unit_caps[u]`` people leave their current unit ``u``;
-- optionally, candidates with less than ``min_tenure_years`` in their current post stay.
+- optionally, candidates with less than ``min_tenure_years`` in their current post stay;
+- optionally (``need_weight`` > 0), the staffing gap closed counts next to fit: each move takes
+  one person out of the class they hold and into the vacancy's class, and the objective adds
+  ``need_weight`` times the fall of ``sum |filled - needed|`` over the job map's cells, so a
+  move from an over-staffed class to a short one counts twice and a move into a full class
+  counts against. A need floor is a unit cap (:func:`unit_caps_from_floor`).
 
 By default filling a vacancy comes first (``fill_priority``): among all assignments that fill
 the most vacancies, the one with the highest total fit wins. Ranker scores may be negative, so
@@ -16,7 +21,9 @@ without this rule a plain maximum-weight matching would leave vacancies empty on
 Without unit caps the problem is a rectangular linear assignment solved exactly by
 :func:`scipy.optimize.linear_sum_assignment` (one dummy column per vacancy means "unfilled");
 with binding unit caps it is a 0-1 program solved by HiGHS through :func:`scipy.optimize.milp`
-(a network LP whose basic optimum is integral, with a MIP fallback).
+(a network LP whose basic optimum is integral, with a MIP fallback). The need term makes each
+cell's gap after the round a variable (its absolute value by two inequalities), so it is
+solved as a MIP by HiGHS too: exact on the whole round, not move by move.
 
 Nothing here knows about HTTP, databases, models or people: indices in, indices out.
 """
@@ -68,6 +75,11 @@ class AssignmentProblem:
         Per unit code, how many people may still leave it (``None``: no caps).
     candidate_tenure : numpy.ndarray or None
         Per candidate, years in the current post (NaN: no current post).
+    vacancy_cell, candidate_cell : numpy.ndarray or None
+        Per vacancy and per candidate, the integer code of their job-map cell (unit and
+        position class; -1: the job map does not cover it, or no post held).
+    cell_gap : numpy.ndarray or None
+        Per cell code, ``filled - needed`` before the round (over > 0, short < 0).
     """
 
     n_vacancies: int
@@ -79,9 +91,13 @@ class AssignmentProblem:
     candidate_unit: np.ndarray | None = None
     unit_caps: np.ndarray | None = None
     candidate_tenure: np.ndarray | None = None
+    vacancy_cell: np.ndarray | None = None
+    candidate_cell: np.ndarray | None = None
+    cell_gap: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         _check_problem(self)
+        _check_cells(self)
 
 
 @dataclass(frozen=True)
@@ -100,7 +116,9 @@ class AssignmentOptions:
         Fill as many vacancies as possible first, then maximise fit (default). When false,
         maximise fit alone: edges of non-positive weight are never worth taking.
     time_limit_s : float
-        Time limit of the MIP solver (unit caps only).
+        Time limit of the MIP solver (unit caps and need only).
+    need_weight : float
+        Fit units one unit of staffing gap closed is worth (0: need plays no part).
     """
 
     aspiration_mode: str = "tiebreak"
@@ -108,6 +126,7 @@ class AssignmentOptions:
     min_tenure_years: float | None = None
     fill_priority: bool = True
     time_limit_s: float = 60.0
+    need_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.aspiration_mode not in ("off", "tiebreak", "weighted"):
@@ -120,6 +139,8 @@ class AssignmentOptions:
             raise AssignmentError("min_tenure_years must be >= 0")
         if not self.time_limit_s > 0:
             raise AssignmentError("time_limit_s must be > 0")
+        if not np.isfinite(self.need_weight) or self.need_weight < 0:
+            raise AssignmentError("need_weight must be a finite number >= 0")
 
 
 @dataclass(frozen=True)
@@ -191,6 +212,42 @@ def _check_problem(problem: AssignmentProblem) -> None:
             raise AssignmentError("a candidate's unit code has no cap")
         if np.any(problem.unit_caps < 0):
             raise AssignmentError("unit caps must be >= 0")
+
+
+def _check_cells(problem: AssignmentProblem) -> None:
+    """Raise when the job-map cells are given in part or do not match the problem."""
+    given = [
+        a is not None for a in (problem.vacancy_cell, problem.candidate_cell, problem.cell_gap)
+    ]
+    if not any(given):
+        return
+    if not all(given):
+        raise AssignmentError("vacancy_cell, candidate_cell and cell_gap go together")
+    if len(problem.vacancy_cell) != problem.n_vacancies:
+        raise AssignmentError("vacancy_cell needs one entry per vacancy")
+    if len(problem.candidate_cell) != problem.n_candidates:
+        raise AssignmentError("candidate_cell needs one entry per candidate")
+    codes = np.concatenate([problem.vacancy_cell, problem.candidate_cell]).astype(np.int64)
+    if codes.size and (codes.min() < -1 or codes.max() >= len(problem.cell_gap)):
+        raise AssignmentError("a cell code has no gap")
+
+
+def gap_after(problem: AssignmentProblem, candidate_of: np.ndarray) -> np.ndarray:
+    """Each cell's ``filled - needed`` after the moves ``candidate_of`` (per vacancy)."""
+    if problem.cell_gap is None:
+        return np.zeros(0, dtype=np.int64)
+    gap = np.asarray(problem.cell_gap, dtype=np.int64).copy()
+    for v in np.flatnonzero(candidate_of != UNFILLED):
+        _shift(gap, problem.vacancy_cell[v], problem.candidate_cell[candidate_of[v]])
+    return gap
+
+
+def gap_closed(problem: AssignmentProblem, candidate_of: np.ndarray) -> int:
+    """How far the moves bring the job map's cells towards need: the fall of ``sum |gap|``."""
+    if problem.cell_gap is None:
+        return 0
+    before = int(np.abs(np.asarray(problem.cell_gap, dtype=np.int64)).sum())
+    return before - int(np.abs(gap_after(problem, candidate_of)).sum())
 
 
 def from_dense(
@@ -302,6 +359,9 @@ def solve(problem: AssignmentProblem, options: AssignmentOptions | None = None) 
     rows, cols = problem.rows[keep], problem.cols[keep]
     weight = edge_weights(problem, options)[keep]
     fit = problem.fit[keep]
+    if options.need_weight > 0 and problem.cell_gap is not None:
+        chosen, method = _solve_need(problem, rows, cols, weight, options)
+        return _to_assignment(problem.n_vacancies, rows, cols, fit, chosen, method, blocked)
     chosen, method = _solve_lsa(problem.n_vacancies, rows, cols, weight, options)
     if problem.unit_caps is not None:
         unit = problem.candidate_unit[cols]
@@ -416,6 +476,76 @@ def _solve_milp(
     return chosen, method
 
 
+def _solve_need(
+    problem: AssignmentProblem,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    weight: np.ndarray,
+    options: AssignmentOptions,
+) -> tuple[np.ndarray, str]:
+    """Fit plus ``need_weight`` x gap closed, exactly, as a HiGHS MIP over the edges and one
+    ``|gap after|`` variable per cell the edges touch; returns a mask over the edges."""
+    n_edges, n_vacancies = rows.size, problem.n_vacancies
+    if n_edges == 0:
+        return np.zeros(0, dtype=bool), "milp-highs-need"
+    joined = problem.vacancy_cell[rows].astype(np.int64)
+    left = problem.candidate_cell[cols].astype(np.int64)
+    cells = np.unique(np.concatenate([joined[joined >= 0], left[left >= 0]]))
+    n_cells = cells.size
+    width = n_edges + n_cells
+    edge = np.arange(n_edges)
+    blocks = [
+        _rows_of(rows, edge, n_vacancies, width),
+        _rows_of(np.unique(cols, return_inverse=True)[1], edge, None, width),
+    ]
+    constraints = [LinearConstraint(b, 0, 1) for b in blocks]
+    if problem.unit_caps is not None:
+        unit = problem.candidate_unit[cols]
+        capped = unit >= 0
+        units, unit_row = np.unique(unit[capped], return_inverse=True)
+        per_unit = _rows_of(unit_row, edge[capped], units.size, width)
+        constraints.append(LinearConstraint(per_unit, 0, problem.unit_caps[units].astype(float)))
+    # net flow into each cell: +1 per edge joining it, -1 per edge leaving it
+    net = sparse.lil_array((n_cells, width))
+    for mask, code, sign in ((joined >= 0, joined, 1.0), (left >= 0, left, -1.0)):
+        idx = np.searchsorted(cells, code[mask])
+        for r, e in zip(idx, edge[mask], strict=True):
+            net[r, e] += sign
+    t = sparse.hstack([sparse.csr_array((n_cells, n_edges)), sparse.eye_array(n_cells)])
+    gap = problem.cell_gap[cells].astype(float)
+    flow = sparse.csr_array(net)
+    # t >= gap + net  and  t >= -(gap + net)
+    constraints.append(LinearConstraint(sparse.csr_array(t - flow), gap, np.inf))
+    constraints.append(LinearConstraint(sparse.csr_array(t + flow), -gap, np.inf))
+    w = options.need_weight
+    if options.fill_priority:  # a filled vacancy outweighs any fit and need difference
+        bonus = _fill_bonus(weight, n_vacancies) + 4.0 * w * (n_vacancies + 1)
+        gains = weight - weight.min() + bonus
+    else:
+        gains = weight
+    objective = np.concatenate([gains, np.full(n_cells, -w)])
+    integrality = np.concatenate([np.ones(n_edges), np.zeros(n_cells)])
+    result = milp(
+        -objective,
+        constraints=constraints,
+        integrality=integrality,
+        bounds=Bounds(
+            np.zeros(width), np.concatenate([np.ones(n_edges), np.full(n_cells, np.inf)])
+        ),
+        options={"time_limit": options.time_limit_s, "mip_rel_gap": 1e-9},
+    )
+    _check_milp(result)
+    return result.x[:n_edges] > 0.5, "milp-highs-need"
+
+
+def _rows_of(
+    row: np.ndarray, column: np.ndarray, n_rows: int | None, n_columns: int
+) -> sparse.csr_array:
+    """A 0-1 matrix with a one at each (row, column) pair."""
+    n_rows = int(row.max()) + 1 if n_rows is None else n_rows
+    return sparse.csr_array((np.ones(row.size), (row, column)), shape=(n_rows, n_columns))
+
+
 def _run_highs(gains: np.ndarray, constraints: list, *, integer: bool, options: dict) -> object:
     """Maximise ``gains @ x`` over 0 <= x <= 1 (integer or not) with HiGHS."""
     result = milp(
@@ -459,9 +589,14 @@ def greedy(
     candidate_of = np.full(problem.n_vacancies, UNFILLED, dtype=np.int64)
     fits = np.full(problem.n_vacancies, np.nan)
     by_vacancy = _edges_by_vacancy(problem.rows, problem.n_vacancies, keep)
+    need = options.need_weight > 0 and problem.cell_gap is not None
+    gap = np.asarray(problem.cell_gap, dtype=np.int64).copy() if need else None
     for v in order:
         edges = by_vacancy[v]
-        for e in edges[np.argsort(-weight[edges], kind="stable")]:
+        value = weight[edges]
+        if need:  # the need term of each move given the moves already made
+            value = value + options.need_weight * _closes(problem, gap, edges)
+        for e in edges[np.argsort(-value, kind="stable")]:
             c = problem.cols[e]
             if taken[c] or (not options.fill_priority and weight[e] <= 0):
                 continue
@@ -472,8 +607,30 @@ def greedy(
             if u >= 0:
                 caps[u] -= 1
             candidate_of[v], fits[v] = c, problem.fit[e]
+            if need:
+                _shift(gap, problem.vacancy_cell[v], problem.candidate_cell[c])
             break
     return Assignment(candidate_of, fits, "greedy", blocked_by_tenure=blocked)
+
+
+def _closes(problem: AssignmentProblem, gap: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Per edge, the fall of ``sum |gap|`` if that move alone were made now."""
+    out = np.zeros(edges.size)
+    for i, e in enumerate(edges):
+        after = gap.copy()
+        _shift(
+            after, problem.vacancy_cell[problem.rows[e]], problem.candidate_cell[problem.cols[e]]
+        )
+        out[i] = np.abs(gap).sum() - np.abs(after).sum()
+    return out
+
+
+def _shift(gap: np.ndarray, joined: int, left: int) -> None:
+    """One person leaves cell ``left`` for cell ``joined`` (-1: outside the job map)."""
+    if joined >= 0:
+        gap[joined] += 1
+    if left >= 0:
+        gap[left] -= 1
 
 
 def _edges_by_vacancy(rows: np.ndarray, n_vacancies: int, keep: np.ndarray) -> list[np.ndarray]:
@@ -563,6 +720,31 @@ def unit_caps_from_share(staff: np.ndarray, share: float) -> np.ndarray:
     if not 0 < share <= 1:
         raise AssignmentError(f"max_unit_share must be in (0, 1], not {share}")
     return np.floor(np.asarray(staff, dtype=float) * share + 1e-9).astype(np.int64)
+
+
+def unit_caps_from_floor(
+    filled: np.ndarray, needed: np.ndarray, floor: float, covered: np.ndarray
+) -> np.ndarray:
+    """People who may leave each unit without leaving it below ``floor`` x its need.
+
+    A unit the job map covers keeps ``ceil(floor x needed)`` people (arrivals are not counted
+    on, so the floor holds whatever the other moves do); one it does not cover is not capped
+    (its whole staff may leave).
+
+    Parameters
+    ----------
+    filled, needed : numpy.ndarray
+        Staff in post and staff needed per unit code.
+    floor : float
+        Share of its need a unit keeps, in (0, 1].
+    covered : numpy.ndarray
+        Per unit code, whether the job map states its need.
+    """
+    if not 0 < floor <= 1:
+        raise AssignmentError(f"need_floor must be in (0, 1], not {floor}")
+    filled = np.asarray(filled, dtype=np.int64)
+    keep = np.ceil(np.asarray(needed, dtype=float) * floor - 1e-9).astype(np.int64)
+    return np.where(np.asarray(covered, dtype=bool), np.maximum(filled - keep, 0), filled)
 
 
 @dataclass(frozen=True)

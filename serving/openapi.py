@@ -56,7 +56,7 @@ ERRORS = {
 }
 
 _FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
-LOOKED_UP: frozenset[str] = frozenset({"agency_id", "position_id"})
+LOOKED_UP: frozenset[str] = frozenset({"agency_id", "position_id", "nip"})
 """Query parameters that name an object (a missing one, or one behind a wall, is a 404)."""
 
 

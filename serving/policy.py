@@ -32,6 +32,8 @@ READS: frozenset[str] = frozenset(
         "model.read",
         "staffing.read",
         "talent.read",
+        "rotation.read",
+        "oversight.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""

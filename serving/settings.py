@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field
 
@@ -36,6 +37,11 @@ class ServiceSettings(Settings):
     """Folder of agency policy files, ``<agency_id>.yaml`` each (docs/eligibility-rules.md):
     an agency with a file has its shortlists checked against it, the others against the
     national rule set. Read at start-up and on reload; an invalid file stops the service."""
+    rotation_months: dict[str, list[Annotated[int, Field(ge=1, le=12)]]] = Field(
+        default_factory=dict
+    )
+    """Each agency's rotation windows: the months it moves people in, e.g.
+    ``ASN_JOBFIT_ROTATION_MONTHS='{"PLG": [4, 10]}'``; an agency not listed moves in any month."""
     max_k: int = 200
     fairness_min_cell: int = Field(default=10, ge=1)
     """The fairness panel (serving.fairness) never shows a group of fewer people than this in

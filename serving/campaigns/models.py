@@ -51,6 +51,15 @@ class CampaignOptions(BaseModel):
     fill_priority: bool = Field(
         True, description="Fill as many vacancies as possible first, then maximise fit."
     )
+    need_weight: float = Field(
+        0.0,
+        ge=0,
+        le=100,
+        description="Fit units one unit of staffing gap closed is worth (0: fit alone).",
+    )
+    need_floor: float | None = Field(
+        None, gt=0, le=1, description="Share of its need (job map) a unit keeps at least."
+    )
 
     def solver_options(self) -> asg.AssignmentOptions:
         """The pure solver's options."""
@@ -59,6 +68,7 @@ class CampaignOptions(BaseModel):
             aspiration_weight=self.aspiration_weight,
             min_tenure_years=self.min_tenure_years,
             fill_priority=self.fill_priority,
+            need_weight=self.need_weight,
         )
 
 
@@ -139,6 +149,8 @@ class Baselines(BaseModel):
     top1_total_fit: float
     top1_double_booked_people: int
     top1_conflicts: int
+    optimal_gap_closed: int | None = None
+    greedy_gap_closed: int | None = None
 
 
 class UnitLine(BaseModel):
@@ -151,6 +163,32 @@ class UnitLine(BaseModel):
     staff_after: int
     cap: int | None = None
     wanted: int | None = None
+
+
+class GapLine(BaseModel):
+    """A unit's staffing gap (job map) before and after the campaign: filled - needed per
+    class, summed (``over``/``under`` keep the classes' own surpluses and shortfalls)."""
+
+    unit_id: str
+    needed: int
+    filled_before: int
+    filled_after: int
+    over_before: int
+    under_before: int
+    over_after: int
+    under_after: int
+    floor: int | None = None
+
+
+class NeedSummary(BaseModel):
+    """The job map's gaps over every unit the campaign touches, before and after."""
+
+    status: Literal["ok", "no_data"]
+    as_of: str | None = None
+    abs_gap_before: int = 0
+    abs_gap_after: int = 0
+    gap_closed: int = 0
+    units: list[GapLine] = []
 
 
 class FairnessGroup(BaseModel):
@@ -188,6 +226,7 @@ class CampaignReport(BaseModel):
     binding_constraints: list[Said] = Field(
         default_factory=list, description="Unit caps that bind (``campaign.binding.<code>``)."
     )
+    need: NeedSummary | None = None
     fairness: list[FairnessGroup]
     fairness_max_gap: dict[str, float]
     fairness_panels: list[AgencyPanel] = Field(

@@ -21,6 +21,7 @@ from fairlearn.metrics import MetricFrame, count, selection_rate
 
 from features.export import Export
 from features.ordinals import age_bands
+from features.staffing import latest, staffing_gaps
 from serving import assignment as asg
 from serving.campaigns.models import (
     MAX_VACANCIES,
@@ -34,12 +35,14 @@ from serving.campaigns.models import (
     ChainLink,
     FairnessGroup,
     ListedScope,
+    NeedSummary,
     OpenVacancy,
     Placement,
     Said,
     Scope,
     UnitLine,
 )
+from serving.campaigns.need import NeedMap
 from serving.campaigns.scoring import VacancyScorer, VacancyScores
 from serving.fairness import PanelRules, panel, protected_groups
 from serving.schemas import FairnessPanel
@@ -126,6 +129,7 @@ def plan_campaign(
     options: CampaignOptions,
     scope: Scope,
     model: str,
+    gaps_now: pd.DataFrame | None = None,
 ) -> CampaignReport:
     """Run a campaign: score, assign optimally in rounds, compare, audit and explain.
 
@@ -144,6 +148,9 @@ def plan_campaign(
         Which model scored it ("name vN"), recorded in the report.
     panel_rules : serving.fairness.PanelRules, optional
         The fairness panel's thresholds; without them the report has no panels.
+    gaps_now : pandas.DataFrame or None
+        The job map's gaps on one date (:func:`features.staffing.latest`); ``None`` or empty:
+        the export has no job map, and need can neither weigh nor floor.
 
     Returns
     -------
@@ -153,9 +160,13 @@ def plan_campaign(
     as_of = pd.Timestamp(scorer.as_of)
     by_id = positions.set_index("position_id", drop=False)
     people = _People.from_employees(employees, positions, as_of)
+    need_map = _need_map(gaps_now, positions, options)
     caps = None
     if options.max_unit_share is not None:
         caps = asg.unit_caps_from_share(people.staff, options.max_unit_share)
+    if need_map is not None and options.need_floor is not None:
+        floor = need_map.floor_caps(people.unit_codes, people.staff, options.need_floor)
+        caps = floor if caps is None else np.minimum(caps, floor)
     caps_left = None if caps is None else caps.copy()
     solver_options = options.solver_options()
 
@@ -175,7 +186,7 @@ def plan_campaign(
         ]
         timings["scoring"] += time.perf_counter() - tick
         tick = time.perf_counter()
-        problem, nips = _build_problem(scored, people, caps_left)
+        problem, nips = _build_problem(scored, people, caps_left, need_map)
         result = asg.solve(problem, solver_options)
         if depth == 0:
             baselines = _baselines(problem, result, solver_options)
@@ -184,6 +195,8 @@ def plan_campaign(
         timings["solving"] += time.perf_counter() - tick
         first_new = len(state.placements)
         opened = state.record(depth, scored, problem, nips, result, by_id, people, caps_left)
+        for placed in state.placements[first_new:] if need_map is not None else []:
+            need_map.move(placed.position_id, placed.from_position_id)
         tick = time.perf_counter()
         _explain_placed(scorer, scored, state.placements[first_new:])
         timings["explaining"] = timings.get("explaining", 0.0) + time.perf_counter() - tick
@@ -209,12 +222,31 @@ def plan_campaign(
         baselines=baselines,
         units=units,
         binding_constraints=binding,
+        need=(
+            NeedSummary(status="no_data")
+            if need_map is None
+            else need_map.summary(state.placements, options.need_floor)
+        ),
         fairness=fairness,
         fairness_max_gap=_max_gaps(fairness),
         fairness_panels=panels,
         solver=", ".join(state.solvers) or "none",
         timings_s={k: round(v, 3) for k, v in timings.items()},
     )
+
+
+def _need_map(
+    gaps_now: pd.DataFrame | None, positions: pd.DataFrame, options: CampaignOptions
+) -> NeedMap | None:
+    """The job map's cells, or ``None`` without one (refused when need was asked for)."""
+    if gaps_now is not None and not gaps_now.empty:
+        return NeedMap.build(gaps_now, positions)
+    if options.need_weight > 0 or options.need_floor is not None:
+        raise CampaignError(
+            "need_weight and need_floor need the job map (staffing_needs), "
+            "which this export does not have"
+        )
+    return None
 
 
 def _explain_placed(
@@ -235,6 +267,7 @@ def _build_problem(
     scored: list[VacancyScores],
     people: _People,
     caps_left: np.ndarray | None,
+    need_map: NeedMap | None = None,
 ) -> tuple[asg.AssignmentProblem, np.ndarray]:
     """Turn the scored vacancies of one round into a sparse assignment problem."""
     all_nips = [s.nips for s in scored if s.blocked is None]
@@ -260,6 +293,9 @@ def _build_problem(
         unit_caps=caps_left,
         candidate_tenure=frame["_tenure"].to_numpy(dtype=float),
     )
+    if need_map is not None:
+        origins = frame["current_position_id"].astype(str).tolist()
+        problem = need_map.attach(problem, [s.position_id for s in scored], origins)
     return problem, nips
 
 
@@ -269,7 +305,10 @@ def _baselines(
     """Compare the optimum with greedy (campaign order) and independent top-1."""
     base = asg.greedy(problem, options)
     top1 = asg.independent_top1(problem, options)
+    need = problem.cell_gap is not None
     return Baselines(
+        optimal_gap_closed=asg.gap_closed(problem, result.candidate_of) if need else None,
+        greedy_gap_closed=asg.gap_closed(problem, base.candidate_of) if need else None,
         optimal_filled=result.filled,
         optimal_total_fit=round(result.total_fit, 6),
         greedy_filled=base.filled,
@@ -479,19 +518,23 @@ def _binding(
     """Unit caps that cut moves the unconstrained optimum wanted (``campaign.binding.unit_cap``)."""
     if caps is None:
         return []
+    if options.max_unit_share is None:  # the caps are the need floor's alone
+        code, key, value = "binding.need_floor", "floor", options.need_floor
+    else:
+        code, key, value = "binding.unit_cap", "share", options.max_unit_share
     return [
         Said(
-            code="binding.unit_cap",
+            code=code,
             params={
-                "share": float(options.max_unit_share or 0.0),
-                "unit_id": str(people.unit_codes[code]),
-                "staff": int(people.staff[code]),
-                "cap": int(caps[code]),
+                key: float(value or 0.0),
+                "unit_id": str(people.unit_codes[unit]),
+                "staff": int(people.staff[unit]),
+                "cap": int(caps[unit]),
                 "wanted": int(want),
             },
         )
-        for code, want in sorted(wanted.items())
-        if want > caps[code]
+        for unit, want in sorted(wanted.items())
+        if want > caps[unit]
     ]
 
 
@@ -571,8 +614,10 @@ def run_campaign(
         ListedScope(count=len(ids)) if agency_id is None else AgencyScope(agency_id=agency_id)
     )
     logger.info("campaign over %d vacancies (%s)", len(ids), scope.kind)
+    gaps_now = latest(staffing_gaps(export), scorer.as_of)
     return plan_campaign(
         vacancy_ids=ids,
+        gaps_now=gaps_now,
         positions=export.positions,
         employees=export.employees,
         scorer=scorer,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from fpdf import FPDF
 
@@ -137,6 +138,8 @@ def render_text(report: CampaignReport, lang: str = EXPORT_LANGUAGE) -> str:
                 cap=cap,
             )
         )
+    need = _need_lines(report, line)
+    lines += ["", *need] if need else []
     lines += ["", line("fairness")]
     for g in report.fairness:
         lines.append(
@@ -158,6 +161,22 @@ def render_text(report: CampaignReport, lang: str = EXPORT_LANGUAGE) -> str:
         lines += ["    " + fairness.sentence(panel, a, lang) for a in panel["attributes"]]
     lines += ["", line("time", scoring=t["scoring"], solving=t["solving"], total=t["total"])]
     return "\n".join(lines)
+
+
+def _need_lines(report: CampaignReport, line: Callable[..., str]) -> list[str]:
+    """The job map's gaps before and after (nothing for a report stored before need)."""
+    need = report.need
+    if need is None or need.status != "ok":  # no job map: the text stays as it always was
+        return []
+    head = line(
+        "need",
+        as_of=need.as_of,
+        closed=need.gap_closed,
+        before=need.abs_gap_before,
+        after=need.abs_gap_after,
+    )
+    units = [line("need_unit", **u.model_dump(exclude={"floor"})) for u in need.units]
+    return [head, *("  " + u for u in units)]
 
 
 def render_csv(report: CampaignReport, lang: str = EXPORT_LANGUAGE) -> str:

@@ -355,7 +355,9 @@ def campaign_client(tmp_path):
     db = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
     upgrade(db)  # the real Alembic schema
     audit.install(db, service_settings(tmp_path))
-    export = SimpleNamespace(positions=_positions(), employees=_employees())
+    export = SimpleNamespace(
+        positions=_positions(), employees=_employees(), staffing_needs=pd.DataFrame()
+    )
     engine = SimpleNamespace(
         export=export,
         bundle=SimpleNamespace(name="m", version="1"),

@@ -41,6 +41,8 @@ class CampaignForm(BaseModel):
     aspiration_weight: FormText = "0"
     top_n: FormText = "50"
     fill_priority: FormText = "yes"
+    need_weight: FormText = "0"
+    need_floor_pct: FormText = ""
 
 
 class CampaignFormError(ValueError):
@@ -81,6 +83,7 @@ def campaign_options(form: CampaignForm) -> CampaignOptions:
     if form.fill_priority not in ("yes", "no"):
         raise CampaignFormError("err_option", field="fill_priority")
     share = _number(form, "max_unit_pct")
+    floor = _number(form, "need_floor_pct")
     values: dict[str, Any] = {
         "chain_depth": _number(form, "chain_depth"),
         "max_unit_share": None if share is None else share / 100,
@@ -89,14 +92,15 @@ def campaign_options(form: CampaignForm) -> CampaignOptions:
         "aspiration_weight": _number(form, "aspiration_weight"),
         "top_n": _number(form, "top_n"),
         "fill_priority": form.fill_priority == "yes",
+        "need_weight": _number(form, "need_weight"),
+        "need_floor": None if floor is None else floor / 100,
     }
     try:
         return CampaignOptions(**{k: v for k, v in values.items() if v is not None})
     except ValidationError as error:
         field = str(error.errors()[0]["loc"][0])
-        raise CampaignFormError(
-            "err_option", field="max_unit_pct" if field == "max_unit_share" else field
-        ) from None
+        pct = {"max_unit_share": "max_unit_pct", "need_floor": "need_floor_pct"}
+        raise CampaignFormError("err_option", field=pct.get(field, field)) from None
 
 
 def _campaign_scope(
