@@ -206,7 +206,7 @@ def _document(orientation: str = "P") -> FPDF:
         with resources.as_file(fonts.joinpath(name)) as path:
             pdf.add_font(FONT, style, str(path))
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_margins(18, 15, 18)
+    pdf.set_margins(15, 15, 15)
     pdf.add_page()
     return pdf
 
@@ -289,7 +289,7 @@ def _declared(item: dict[str, Any], minutes: dict[str, Any], words: Any) -> list
 def _candidate_table(pdf: FPDF, item: dict[str, Any], words: Any) -> None:
     pdf.set_font(FONT, "", 8)
     with pdf.table(
-        col_widths=(13, 30, 30, 16, 14, 57, 26),
+        col_widths=(18, 33, 27, 15, 16, 44, 27),
         headings_style=FontFace(emphasis="BOLD"),
         line_height=3.8,
         text_align=("CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT", "LEFT"),

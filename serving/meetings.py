@@ -562,7 +562,7 @@ def _candidates(body: dict[str, Any], facts: dict[str, dict[str, str]]) -> list[
             "merit_band": c["merit_band"],
             "reasons": [*c["reasons"]["positive"], *c["reasons"]["negative"]],
             "warnings": [
-                e["rule_id"]
+                e["message"] or e["rule_id"]
                 for e in c.get("eligibility", [])
                 if not e["passed"] and e["severity"] != "hard"
             ],
