@@ -289,7 +289,7 @@ def _declared(item: dict[str, Any], minutes: dict[str, Any], words: Any) -> list
 def _candidate_table(pdf: FPDF, item: dict[str, Any], words: Any) -> None:
     pdf.set_font(FONT, "", 8)
     with pdf.table(
-        col_widths=(18, 33, 27, 15, 16, 44, 27),
+        col_widths=(18, 36, 25, 15, 16, 43, 27),
         headings_style=FontFace(emphasis="BOLD"),
         line_height=3.8,
         text_align=("CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT", "LEFT"),

@@ -170,7 +170,7 @@ def _summary(row: Any) -> dict[str, Any]:
 
 
 def _detail(connection: sa.Connection, row: Any) -> dict[str, Any]:
-    members = _members(connection, row.meeting_id)
+    members = sorted(_members(connection, row.meeting_id), key=lambda m: m.role != "chair")
     items = []
     for item in _items(connection, row.meeting_id):
         latest = _latest_consideration(connection, item.item_id)
