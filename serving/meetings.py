@@ -606,3 +606,20 @@ def minutes(
             chosen["name"] = facts.get(chosen["nip"], {}).get("name", "")
         item["names"] = {c["nip"]: c["name"] for c in item["candidates"]}
     return {**detail, "agency_name": rules.agency_name or row.agency_id}
+
+
+def shortlists_for(db: sa.Engine, who: Principal, meeting_id: str) -> dict[str, list[dict]]:
+    """The stored shortlists of each agenda post (the meeting's agency), newest first."""
+    with db.connect() as connection:
+        row = _meeting(connection, who, meeting_id, "meeting.read")
+        posts = [item.position_id for item in _items(connection, meeting_id)]
+        found: dict[str, list[dict]] = {post: [] for post in posts}
+        for stored in connection.execute(
+            sa.select(shortlists.c.shortlist_id, shortlists.c.position_id, shortlists.c.created_at)
+            .where(shortlists.c.agency_id == row.agency_id, shortlists.c.position_id.in_(posts))
+            .order_by(shortlists.c.created_at.desc())
+        ):
+            found[stored.position_id].append(
+                {"shortlist_id": stored.shortlist_id, "created_at": _iso(stored.created_at)}
+            )
+    return found
