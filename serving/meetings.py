@@ -541,7 +541,7 @@ def _employee_facts(engine: Engine | None, nips: set[str]) -> dict[str, dict[str
     return {str(r.nip): {"name": str(r.name), "grade": str(r.rank)} for r in rows.itertuples()}
 
 
-def _post(engine: Engine | None, position_id: str) -> dict[str, str]:
+def post_of(engine: Engine | None, position_id: str) -> dict[str, str]:
     """The post's title and unit name (the code alone when the export does not know it)."""
     if engine is None:
         return {"title": position_id, "unit": ""}
@@ -595,7 +595,7 @@ def minutes(
     facts = _employee_facts(engine, nips)
     rules = rules_of(engine, row.agency_id) if engine is not None else MeetingRules()
     for item in detail["items"]:
-        item.update(_post(engine, item["position_id"]))
+        item.update(post_of(engine, item["position_id"]))
         body = bodies.get(item["shortlist_id"])
         item["shortlist"] = body and {
             key: body[key] for key in ("as_of", "eligible_count", "pool_size", "ruleset_version")
