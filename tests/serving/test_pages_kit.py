@@ -119,4 +119,5 @@ def test_the_pdf_minutes_take_their_words_from_the_catalogue() -> None:
     assert b"Daftar Calon untuk Tim Penilai Kinerja - Kepala Seksi" in minutes
     assert b"Kandidat memenuhi syarat: 3 dari 9" in minutes
     english = _pdf_text(exports.to_pdf(shortlist, history, "Head", "en"))
-    assert b"Shortlist for the performance-review committee - Head" in english and b"Main reasons" in english
+    assert b"Shortlist for the performance-review committee - Head" in english
+    assert b"Main reasons" in english
