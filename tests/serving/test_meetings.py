@@ -137,6 +137,13 @@ def test_a_round_declarations_quorum_divergence_and_the_minutes(
     pdf = client.get(f"{base}/berita-acara.pdf", headers=second.header)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     _check_minutes(world, pdf.content, posts, shortlist, tmp_path)
+    english = client.get(
+        f"{base}/berita-acara.pdf", headers={**second.header, "Accept-Language": "en"}
+    )
+    reader = PdfReader(io.BytesIO(english.content))
+    words = "".join("".join(page.extract_text().split()) for page in reader.pages)
+    assert "MINUTES" in words and "Attendance" in words
+    assert "OnTuesday,1December2026" in words
 
 
 def _check_minutes(
