@@ -96,8 +96,11 @@ def test_a_meeting_from_opening_to_the_signed_minutes(
         chair.click("form[action$='/considerations'] button[type=submit]")
         expect(chair.get_by_role("alert")).to_contain_text("justification")
         chair.screenshot(path=str(ARTIFACTS / "meeting-3-justification.png"), full_page=True)
-        chair.select_option("select[name=nip]", index=1)
-        chair.fill("textarea[name=reason]", "Paling sesuai dengan kebutuhan unit.")
+        kept = chair.locator("select[name=nip] option:checked")
+        expect(kept).to_have_text(chair.locator("select[name=nip] option").nth(1).inner_text())
+        expect(chair.locator("textarea[name=reason]")).to_have_value(
+            "Paling sesuai dengan kebutuhan unit."
+        )  # the refused form comes back as written
         chair.fill("textarea[name=justification]", JUSTIFICATION)
         chair.click("form[action$='/considerations'] button[type=submit]")
         expect(chair.locator("#agenda ~ section")).to_contain_text("berbeda dari urutan sistem")

@@ -117,7 +117,11 @@ def open_meeting(page: SignedIn, form: Annotated[OpenForm, Form()]) -> Response:
 
 
 def _meeting_page(
-    page: Page, meeting_id: str, status: int = 200, error: str | None = None
+    page: Page,
+    meeting_id: str,
+    status: int = 200,
+    error: str | None = None,
+    form: ConsiderForm | None = None,
 ) -> HTMLResponse:
     record = meetings.minutes(page.db, page.engine, page.who, meeting_id)
     me = page.who.user_id
@@ -133,6 +137,7 @@ def _meeting_page(
             for item in record["items"]
         },
         w=i18n.section("page.meeting", page.lang),
+        form=form,
     )
 
 
@@ -143,12 +148,14 @@ def show_meeting(page: SignedIn, meeting_id: MeetingPathId) -> Response:
     return _meeting_page(page, meeting_id)
 
 
-def _acted(page: Page, meeting_id: str, anchor: str, call: Any) -> Response:
-    """Run ``call``; back to the meeting (PRG), or the page with the refusal."""
+def _acted(
+    page: Page, meeting_id: str, anchor: str, call: Any, form: ConsiderForm | None = None
+) -> Response:
+    """Run ``call``; back to the meeting (PRG), or the page with the refusal (and the form)."""
     try:
         call()
     except JobfitError as error:
-        return _meeting_page(page, meeting_id, error.status, str(error))
+        return _meeting_page(page, meeting_id, error.status, str(error), form)
     return RedirectResponse(f"/meetings/{meeting_id}#{anchor}", status_code=303)
 
 
@@ -188,6 +195,7 @@ def consider(
         lambda: meetings.consider(
             page.db, page.engine, page.who, meeting_id, form.position_id, form.consideration()
         ),
+        form,
     )
 
 
