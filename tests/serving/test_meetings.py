@@ -270,3 +270,36 @@ def test_the_shortlist_pdf_names_the_post_and_keeps_every_reason_whole(world: Wo
     for candidate in listed["candidates"]:
         for reason in candidate["reasons"]["positive"] + candidate["reasons"]["negative"]:
             assert "".join(reason.split()) in flat, reason
+
+
+def test_an_off_list_candidate_is_checked_like_a_selection(
+    world: World, members: list[Person]
+) -> None:
+    chair, second, _ = members
+    post = world.vacancies(world.agency_a)[-1]
+    meeting = _opened(world, chair, [post])
+    base = f"/v1/meetings/{meeting}"
+    listed = _listed(world, chair, post)
+    sid = listed["shortlist_id"]
+    _post(world, chair, f"{base}/shortlists", {"position_id": post, "shortlist_id": sid})
+    _post(world, second, f"{base}/attendance")
+    for who in (chair, second):
+        _post(world, who, f"/v1/shortlists/{sid}/declarations", {"kind": "none"})
+    client, reason = world.client, "Dibahas dalam sidang tim."
+    answers = [
+        client.post(
+            f"{base}/considerations",
+            json={"position_id": post, "nip": nip, "reason": reason, "justification": "x" * 30},
+            headers=chair.header,
+        )
+        for nip in (world.staff(AGENCY_B), "1" * 17 + "0")
+    ]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert answers[0].content == answers[1].content  # another agency's NIP: like a missing one
+    ranked = {c["nip"] for c in listed["candidates"]}
+    staff = world.export.employees
+    own = staff[(staff["agency_id"] == world.agency_a) & (staff["status"] == "ACTIVE")]
+    off = next(str(n) for n in own["nip"] if str(n) not in ranked)
+    bare = {"position_id": post, "nip": off, "reason": reason}
+    refused = client.post(f"{base}/considerations", json=bare, headers=chair.header)
+    assert refused.status_code == 422  # off the list: a justification, maybe a legal basis
