@@ -10,14 +10,17 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from features.export import Export
 from features.rules.loading import RuleSetError
 from features.rules.policy import load_policy
 from serving import audit
+from serving.app import create_app
+from serving.engine import Engine
 from serving.tables import audit_log
-from tests.serving.conftest import sign_in
+from tests.serving.conftest import service_settings, sign_in
 from tests.serving.two_agencies import (
     AGENCY_B,
     PASSWORD,
@@ -303,3 +306,44 @@ def test_an_off_list_candidate_is_checked_like_a_selection(
     bare = {"position_id": post, "nip": off, "reason": reason}
     refused = client.post(f"{base}/considerations", json=bare, headers=chair.header)
     assert refused.status_code == 422  # off the list: a justification, maybe a legal basis
+
+
+def test_the_agency_policy_sets_the_quorum_and_the_heading(
+    small_export: Export, ranker: RankerBundle, tmp_path: Path
+) -> None:
+    agency = str(small_export.positions["agency_id"].iloc[0])
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / f"{agency}.yaml").write_text(
+        "version: m-1\ndate: 2026-12-01\nextends: v2\n"
+        "meeting:\n  quorum: 1.0\n  agency_name: Pemerintah Kota Palembang\n"
+    )
+    settings = service_settings(tmp_path).model_copy(update={"policy_dir": folder})
+    app = create_app(settings, engine=Engine.build(small_export, ranker, settings))
+    with TestClient(app) as client:
+        chair, other = (
+            person(client, "committee", agency, name, nip)
+            for name, nip in (("Ketua Sidang", "2" * 17 + "1"), ("Anggota Dua", "2" * 17 + "2"))
+        )
+        world = World(client, small_export, agency, {})
+        post = world.vacancy(agency)
+        meeting = _opened(world, chair, [post])
+        listed = _listed(world, chair, post)
+        sid = listed["shortlist_id"]
+        base = f"/v1/meetings/{meeting}"
+        _post(world, chair, f"{base}/shortlists", {"position_id": post, "shortlist_id": sid})
+        _post(world, chair, f"/v1/shortlists/{sid}/declarations", {"kind": "none"})
+        body = {
+            "position_id": post,
+            "nip": listed["candidates"][0]["nip"],
+            "reason": "Terbaik menurut tim.",
+        }
+        half = client.post(f"{base}/considerations", json=body, headers=chair.header)
+        assert half.status_code == 409 and "100%" in half.json()["detail"]  # 1 of 2 is not all
+        _post(world, other, f"{base}/attendance")
+        _post(world, other, f"/v1/shortlists/{sid}/declarations", {"kind": "none"})
+        assert _post(world, chair, f"{base}/considerations", body)["divergent"] is False
+        pdf = client.get(f"{base}/berita-acara.pdf", headers=chair.header).content
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "PEMERINTAHKOTAPALEMBANG" in text and "TimPenilaiKinerjaPemerintahKota" in text
+    assert "DRAF" in text  # not closed yet
