@@ -6,6 +6,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
 
 DATA_DIR  ?= data/demo
 EMPLOYEES ?= 5000
@@ -29,19 +30,22 @@ WORKERS   ?= 2
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
         mlflow-ui serve run user api-key revoke-key list-keys grant audit-verify purge integrity bench \
-        ingest-outcomes campaign holdout
+        ingest-outcomes campaign holdout monitor lock staleness
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	@bash .ci/install-browser
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the project with its dev extras (quick when nothing changed)
+install: $(STAMP) ## Create .venv and install the project with its dev extras at the versions of requirements.lock
+
+lock: install ## Refresh requirements.lock from pyproject (pip-compile; kept pins stay, UPGRADE=1 takes the newest)
+	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links --annotation-style line $(if $(UPGRADE),--upgrade) -o $(LOCK) pyproject.toml
 
 test: install ## Run the whole test suite on WORKERS processes (WORKERS=0: in this one)
 	$(PY) -m pytest -n $(WORKERS) --dist loadgroup
@@ -71,6 +75,9 @@ evaluate: install ## Evaluate a registered version (default: champion) on held-o
 holdout: install ## Score the champion's served top 10 against a held-back truth: DATA_DIR [TRUTH=DATA_DIR-truth]
 	$(PY) -m serving holdout --data-dir $(DATA_DIR) --truth $(if $(TRUTH),$(TRUTH),$(DATA_DIR)-truth)
 
+staleness: install ## Train at earlier cut-offs, score later years: NDCG@10 by model age: DATA_DIR [CUTOFFS=3]
+	$(PY) -m training staleness --data-dir $(DATA_DIR) --config $(CONFIG) --cutoffs $(or $(CUTOFFS),3)
+
 tune: install ## Search hyperparameters with Optuna, each trial logged to MLflow: DATA_DIR [TRIALS]
 	$(PY) -m training tune --data-dir $(DATA_DIR) --config $(CONFIG) --trials $(TRIALS)
 
@@ -88,6 +95,9 @@ mlflow-ui: install ## Start the MLflow UI on http://127.0.0.1:5000
 
 ingest-outcomes: install ## Add outcome ratings of placed people as OUTCOME labels: DATA_DIR FILE
 	$(PY) -m training ingest-outcomes --data-dir $(DATA_DIR) --file $(FILE)
+
+monitor: install ## Compare a new export with the champion's training export (drift, HTML report): DATA_DIR
+	$(PY) -m training monitor --data-dir $(DATA_DIR) --config $(CONFIG)
 
 serve: install ## Serve the API and review page on http://127.0.0.1:PORT: DATA_DIR [PORT]
 	$(PY) -m serving serve --data-dir $(DATA_DIR) --port $(PORT)

@@ -50,6 +50,10 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "aspirations": ("nip", "preference_rank", "job_family", "unit_id", "submitted_on"),
     "election_calendar": ("agency_id", "event", "date"),
     "export_metadata": ("extracted_on",),
+    "staffing_needs": (
+        "agency_id", "unit_id", "position_type", "job_family", "needed", "as_of",
+    ),
+    "key_posts": ("position_id", "reason", "critical_since"),
 }  # fmt: skip
 """Every table's columns, in the contract's order."""
 
@@ -58,6 +62,7 @@ REQUIRED_TABLES: tuple[str, ...] = (
 )  # fmt: skip
 OPTIONAL_TABLES: tuple[str, ...] = (
     "discipline", "trainings", "aspirations", "election_calendar", "export_metadata",
+    "staffing_needs", "key_posts",
 )  # fmt: skip
 OPTIONAL_EMPLOYEE_COLUMNS: tuple[str, ...] = (
     "religion", "ethnicity", "origin_region", "disability", "marital_status",
@@ -65,6 +70,7 @@ OPTIONAL_EMPLOYEE_COLUMNS: tuple[str, ...] = (
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "employees": OPTIONAL_EMPLOYEE_COLUMNS,
     "discipline": ("status",),
+    "key_posts": ("reason", "critical_since"),
 }
 """Columns a table may lack: an absent column reads as empty cells."""
 
@@ -93,8 +99,10 @@ class Export:
     Attributes
     ----------
     employees, positions, competencies, performance, position_history, rounds,
-    discipline, trainings, aspirations, election_calendar, export_metadata : pandas.DataFrame
-        One frame per contract table, columns as in ``TABLE_COLUMNS``.
+    discipline, trainings, aspirations, election_calendar, export_metadata, staffing_needs,
+    key_posts : pandas.DataFrame
+        One frame per contract table, columns as in ``TABLE_COLUMNS``; an absent optional
+        table is an empty frame (``staffing_needs`` empty: the job map was not exported).
     snapshot_hash : str
         SHA-256 over the loaded tables' file bytes (sorted by table name): the data version
         recorded with every model and shortlist.
@@ -111,6 +119,8 @@ class Export:
     aspirations: pd.DataFrame
     election_calendar: pd.DataFrame
     export_metadata: pd.DataFrame
+    staffing_needs: pd.DataFrame
+    key_posts: pd.DataFrame
     snapshot_hash: str
 
     def table(self, name: str) -> pd.DataFrame:

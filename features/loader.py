@@ -36,6 +36,7 @@ from features.schemas import (
     INTEGER_COLUMNS,
     SCHEMAS,
 )
+from features.staffing import NEED_KEY
 from features.vocabulary import PNS_RANKS, PPPK_RANKS
 
 logger = logging.getLogger(__name__)
@@ -266,6 +267,7 @@ def _row_violations(tables: dict[str, _Table]) -> list[Violation]:
     violations += _unique(tables["rounds"], ["round_id", "nip"])
     violations += _round_rules(tables["rounds"])
     violations += _single_row(tables["export_metadata"])
+    violations += _unique(tables["staffing_needs"], list(NEED_KEY))
     return violations
 
 
@@ -418,6 +420,7 @@ def _reference_violations(tables: dict[str, _Table]) -> list[Violation]:
         ("employees", "current_position_id", positions, True),
         ("rounds", "position_id", positions, False),
         ("position_history", "position_id", positions, True),
+        ("key_posts", "position_id", positions, False),
     ):
         out += _dangling(tables[name], column, known, "positions.position_id", optional)
     for name in (
@@ -430,7 +433,15 @@ def _reference_violations(tables: dict[str, _Table]) -> list[Violation]:
         "aspirations",
     ):
         out += _dangling(tables[name], "nip", employees, "employees.nip", optional=False)
-    return out
+    return out + _unknown_units(tables["staffing_needs"], tables["positions"].text)
+
+
+def _unknown_units(needs: _Table, positions: pd.DataFrame) -> list[Violation]:
+    """A need names a unit that has positions in the same agency."""
+    units = pd.MultiIndex.from_frame(positions[["agency_id", "unit_id"]])
+    known = pd.MultiIndex.from_frame(needs.text[["agency_id", "unit_id"]]).isin(units)
+    rule = "must be a unit of its agency_id in positions (agency_id, unit_id)"
+    return _flag_mask(needs, ~known, "unit_id", rule)
 
 
 def _dangling(

@@ -242,17 +242,31 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "export_metadata": pa.DataFrameSchema({
         "extracted_on": _date(),
     }),
+    "staffing_needs": pa.DataFrameSchema({
+        "agency_id": _text(),
+        "unit_id": _text(),
+        "position_type": _enum(POSITION_TYPES),
+        "job_family": _text(),
+        "needed": _integer(0),
+        "as_of": _date(),
+    }),
+    "key_posts": pa.DataFrameSchema({
+        "position_id": pa.Column(str, pa.Check(lambda s: s != "", error="must not be empty"),
+                                 unique=True),
+        "reason": _text(optional=True),
+        "critical_since": _date(optional=True),
+    }),
 }  # fmt: skip
 """One schema per table; every column is checked as text."""
 
 DATE_COLUMNS: frozenset[str] = frozenset(
     {"birth_date", "rank_since", "service_start", "position_since", "assessed_on", "start_date",
      "end_date", "decided_on", "ends_on", "completed_on", "submitted_on", "date",
-     "extracted_on"}
+     "extracted_on", "as_of", "critical_since"}
 )  # fmt: skip
 BOOLEAN_COLUMNS: frozenset[str] = frozenset({"disability", "is_vacant", "selected"})
 INTEGER_COLUMNS: frozenset[str] = frozenset(
-    {"year", "label", "hours", "preference_rank", "min_experience_years",
+    {"year", "label", "hours", "preference_rank", "min_experience_years", "needed",
      *REQUIRED_COMPETENCY_COLUMNS}
 )  # fmt: skip
 DECIMAL_COLUMNS: frozenset[str] = frozenset({*COMPETENCIES, "potential_score"})

@@ -34,7 +34,7 @@ from features.rules import (
     load_ruleset,
 )
 from features.trainings import REQUIRED_LEADERSHIP
-from serving import explain
+from serving import explain, fairness, rerank
 from serving.predictor import Predictor, make_predictor
 from serving.settings import ServiceSettings
 from training.bundle import RankerBundle, load_champion
@@ -91,6 +91,10 @@ class Engine:
         default_factory=dict, compare=False, repr=False
     )
     """Recent filtered pools (a committee's agency, say), each with the pool it was cut from."""
+    panel_rules: fairness.PanelRules = field(
+        default_factory=lambda: fairness.PanelRules.from_settings(ServiceSettings())
+    )
+    """The fairness panel's thresholds (``ASN_JOBFIT_FAIRNESS_*``)."""
 
     FILTERED_POOLS: ClassVar[int] = 16
 
@@ -120,7 +124,10 @@ class Engine:
             bundle.version,
             predictor.backend,
         )
-        return cls(export, pool, bundle, ruleset, policies, as_of, families, predictor)
+        rules = fairness.PanelRules.from_settings(settings)
+        return cls(
+            export, pool, bundle, ruleset, policies, as_of, families, predictor, panel_rules=rules
+        )
 
     @property
     def export_age_days(self) -> int:
@@ -199,10 +206,11 @@ class Engine:
     ) -> dict[str, Any]:
         """Rank the eligible candidates for ``position``; explain the top ``k``."""
         scored = self.score(self.candidates(filters), position)
-        rows = scored.top(k)
+        rows, reranked_bands, reranked = self._reranked(scored, k)
         contrib = self.predictor.contributions(scored.matrix[rows if len(rows) else slice(0, 1)])
         spread = float(np.std(scored.scores)) if len(scored.scores) > 1 else 0.0
         bands = explain.merit_bands(contrib[: len(rows)].sum(axis=1), spread)
+        bands = bands if reranked_bands is None else reranked_bands
         standards = _standards(scored.verdict, position)
         candidates = [
             self._candidate(scored, row, contrib[i], i + 1, int(bands[i]), lang, standards)
@@ -220,6 +228,7 @@ class Engine:
             "pool_size": len(scored.pool),
             "eligible_count": int(len(scored.eligible)),
             "candidates": candidates,
+            "fairness": self.panel(scored, rows, lang),
             "excluded": {
                 "by_rule": {str(k_): int(v) for k_, v in verdict.excluded_counts.items()},
                 "total": int(len(scored.pool) - len(scored.eligible)),
@@ -227,7 +236,34 @@ class Engine:
                 "candidates": _excluded(scored, lang),
                 "warnings_by_rule": verdict.eligible_warning_counts,
             },
+            "rerank": reranked,
         }
+
+    def panel(self, scored: Scored, rows: np.ndarray, lang: str) -> dict[str, Any]:
+        """The fairness panel of the top ``rows`` against the eligible pool (serving.fairness)."""
+        employees = scored.pool.employees.iloc[scored.eligible]
+        groups = fairness.protected_groups(employees, self.as_of)
+        selected = np.isin(scored.eligible, rows)
+        return fairness.with_sentences(fairness.panel(groups, selected, self.panel_rules), lang)
+
+    def _reranked(
+        self, scored: Scored, k: int
+    ) -> tuple[np.ndarray, np.ndarray | None, dict[str, Any]]:
+        """The top ``k`` rows, reordered within merit bands when the agency's policy says so,
+        the bands of the new order, and what the shortlist records of it."""
+        config = scored.policy.fairness_rerank
+        if config is None:
+            return scored.top(k), None, rerank.not_applied(scored.policy.ref())
+        ranked = top_k(scored.scores, scored.pool.nips[scored.eligible], None)
+        scores = scored.scores[ranked]
+        rows = scored.eligible[ranked]
+        groups = rerank.group_labels(scored.pool.employees.iloc[rows], config.attribute, self.as_of)
+        spread = float(np.std(scores)) if len(scores) > 1 else 0.0
+        bands = explain.merit_bands(scores, spread)
+        result = rerank.rerank_within_bands(
+            scores, bands, groups, rerank.target_of(config), config.method, k
+        )
+        return rows[result.order], result.bands, rerank.record(config, scored.policy.ref(), result)
 
     def _candidate(
         self,

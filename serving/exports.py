@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from datetime import date
 from importlib import resources
 from typing import Any
@@ -123,6 +124,22 @@ def to_csv(shortlist: dict[str, Any], history: dict[str, Any]) -> str:
     return out.getvalue()
 
 
+def _reranked_line(shortlist: dict[str, Any], words: Mapping[str, str]) -> list[str]:
+    """The minutes say when the order was re-ranked within merit bands, by which policy."""
+    rerank = shortlist.get("rerank") or {}  # absent in shortlists stored before issue 14
+    if not rerank.get("applied"):
+        return []
+    policy = rerank["policy"]
+    return [
+        words["reranked"].format(
+            policy=f"{policy['id']} {policy['version']}",
+            method=rerank["method"],
+            moved=len(rerank["moved"]),
+            cost=f"{rerank['merit_cost_ndcg']:.3f}",
+        )
+    ]
+
+
 def to_pdf(
     shortlist: dict[str, Any],
     history: dict[str, Any],
@@ -150,6 +167,7 @@ def to_pdf(
             data=shortlist["data_hash"][:16],
         ),
         words["eligible"].format(eligible=shortlist["eligible_count"], pool=shortlist["pool_size"]),
+        *_reranked_line(shortlist, words),
         words["human"],
     ):
         _para(pdf, line, 9, "", "L")

@@ -30,6 +30,7 @@ READS: frozenset[str] = frozenset(
         "campaign.read",
         "report.read",
         "model.read",
+        "staffing.read",
         "meeting.read",
     }
 )

@@ -24,6 +24,8 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 
+from training.bundle import check_booster
+
 logger = logging.getLogger(__name__)
 
 TOLERANCE = 1e-9
@@ -85,7 +87,13 @@ def make_predictor(booster: lgb.Booster, cache_dir: Path | None, compile: bool =
         Where compiled object files are kept (created if missing); None compiles in memory.
     compile : bool
         False skips the compiler (``ASN_JOBFIT_COMPILED_PREDICTOR=false``).
+
+    Raises
+    ------
+    training.bundle.ScoreCheckError
+        When a leaf value or a probe row's score is not finite: such a model is never served.
     """
+    check_booster(booster)
     if not compile:
         return Predictor(booster)
     text = booster.model_to_string()

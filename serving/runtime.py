@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from features.errors import JobfitError, NotReadyError
@@ -19,6 +19,7 @@ from serving.campaigns.scoring import RankerScorer
 from serving.engine import Engine
 from serving.settings import ServiceSettings
 from training.bundle import load_champion
+from training.monitor import MonitorStatus, latest_status
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +36,14 @@ class Runtime:
         Scores campaign vacancies through ``engine`` (None with it).
     reason : str or None
         Why the service is not ready (None when it is).
+    monitor : MonitorStatus or None
+        The latest drift monitor run, read from MLflow at load and reload (None: none yet).
     """
 
     engine: Engine | None
     scorer: RankerScorer | None
     reason: str | None
+    monitor: MonitorStatus | None = None
 
     @classmethod
     def over(cls, engine: Engine) -> Runtime:
@@ -84,7 +88,9 @@ class RuntimeHolder:
         return self._current
 
     def swap(self, runtime: Runtime) -> Runtime:
-        """Put ``runtime`` in use (engine and campaign scorer together)."""
+        """Put ``runtime`` in use (engine and campaign scorer together), with the latest
+        drift monitor status read from MLflow."""
+        runtime = replace(runtime, monitor=latest_status(self.settings))
         self._current = runtime
         return runtime
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -227,6 +227,96 @@ class PolicyRef(BaseModel):
     sha256: str = Field(description="Hash of the rules as evaluated.")
 
 
+class PanelGroup(BaseModel):
+    """One group of the eligible pool that is large enough to show."""
+
+    group: str = Field(description="The group's code; OTHER: smaller groups merged.")
+    pool: int = Field(description="People of the group in the eligible pool.")
+    expected: float = Field(description="Average count in k people drawn at random from it.")
+    actual: int = Field(description="Count in the top k.")
+    p_fewer: float = Field(description="Chance that k drawn at random hold as few (exact).")
+
+
+class PanelWorst(BaseModel):
+    group: str
+    p_fewer: float
+    one_in: int | None = Field(description="1 / p_fewer, rounded: 'only 1 in N draws'.")
+
+
+class PanelAttribute(BaseModel):
+    """One protected attribute of the panel: its groups, its test and what it says."""
+
+    attribute: Literal["gender", "age_band", "religion", "origin_region"]
+    status: Literal["usual", "unusual", "cannot_judge"]
+    reason: Literal["not_recorded", "whole_pool", "small_groups"] | None = None
+    p_value: float | None = Field(
+        description="Exact (or permutation) test of the whole composition against the pool."
+    )
+    method: Literal["exact", "permutation"] | None
+    groups: list[PanelGroup]
+    merged: bool = Field(description="Groups too small to show were merged or left out.")
+    worst: PanelWorst | None
+    summary: str | None = Field(
+        default=None,
+        description="What the row says, in the request's language (campaigns: said on the page).",
+    )
+
+
+class FairnessPanel(BaseModel):
+    """Is this top k unusual for its eligible pool? (``docs/fairness.md``, per-shortlist panel)"""
+
+    kind: Literal["shortlist", "campaign"] = "shortlist"
+    k: int
+    pool: int = Field(description="Eligible candidates the top k was chosen from.")
+    min_cell: int = Field(description="No group with fewer people in the pool is shown.")
+    alpha: float
+    threshold: float = Field(description="An attribute is unusual below this p-value.")
+    attributes: list[PanelAttribute]
+
+
+class RerankPolicy(BaseModel):
+    id: str
+    version: str
+
+
+class RerankMove(BaseModel):
+    merit_rank: int | None = Field(
+        description="Rank in the merit order (1-based); null: came up from below the top k."
+    )
+    rank: int = Field(description="Rank in the shortlist shown.")
+
+
+class RerankShortfall(BaseModel):
+    reason: str = Field(
+        description="A code: band_has_no_candidate_of_group, or one_position_for_several_groups."
+    )
+    position: int
+    group: str
+    needed: int
+    held: int
+    band: int
+
+
+class Rerank(BaseModel):
+    """Re-ranking within merit bands, when the agency's policy turns it on (off by default)."""
+
+    applied: bool
+    policy: RerankPolicy
+    method: str | None = Field(default=None, description="fair (FA*IR) or detgreedy.")
+    attribute: str | None = None
+    target: dict[str, str | float | dict[str, float]] | None = Field(
+        default=None, description="fair: {protected, p, alpha}; detgreedy: {shares}."
+    )
+    moved: list[RerankMove] = []
+    target_met: bool | None = None
+    shortfalls: list[RerankShortfall] = []
+    merit_cost_ndcg: float | None = Field(
+        default=None, description="NDCG@k of the new order against the merit order (1 = none)."
+    )
+    before: dict[str, int] = {}
+    after: dict[str, int] = {}
+
+
 class Shortlist(BaseModel):
     shortlist_id: str
     position_id: str
@@ -239,7 +329,11 @@ class Shortlist(BaseModel):
     pool_size: int
     eligible_count: int
     candidates: list[RankedCandidate]
+    fairness: FairnessPanel | None = Field(
+        default=None, description="The fairness panel (None in shortlists stored before it)."
+    )
     excluded: Excluded
+    rerank: Rerank | None = None
 
 
 class CandidateFit(ExplainedCandidate):
@@ -278,16 +372,47 @@ class ModelInfo(BaseModel):
         description="What computes the scores: the compiled copy (checked against LightGBM "
         "within 1e-9 at load) or LightGBM itself; contributions always come from LightGBM."
     )
+    trained_at: datetime | None = Field(
+        None, description="When the model was trained (UTC); None for a unit that does not say."
+    )
+    age_days: int | None = Field(None, description="Whole days since training.")
+    max_age_days: int = Field(description="The configured maximum (MAX_MODEL_AGE_DAYS).")
+    stale: bool = Field(description="Older than the maximum: retrain it.")
+    model_card: str = Field(
+        description="The model card (Markdown): intended use, data window, features and "
+        "exclusions, quality and fairness with intervals, known limits, versions."
+    )
 
 
 class Health(BaseModel):
-    """What anyone may know: ready or not, nothing else."""
+    """What anyone may know: ready or not, and how old the model in use is (no name, no data)."""
 
     status: Literal["ready", "not ready"]
+    model_age_days: int | None = Field(
+        None, description="Days since the model in use was trained (when it says)."
+    )
+    stale: bool | None = Field(None, description="The model is older than the configured maximum.")
+
+
+class MonitorOut(BaseModel):
+    """The latest drift monitor run (``make monitor``), read at service load and reload."""
+
+    status: str
+    """OK, WARN, RETRAIN; or ``none`` when no monitor run exists yet."""
+    date: str | None = None
+    champion_version: str | None = None
+    reasons: list[str] = []
+    message: str | None = None
 
 
 class ServiceStatus(Health):
-    """What an admin reads: the model in use, or why the service is not ready."""
+    """What an admin reads: the model in use, or why the service is not ready; the latest
+    drift monitor status."""
 
     model: ModelRef | None = None
     reason: str | None = None
+    monitor: MonitorOut | None = None
+    notices: list[str] = Field(
+        default_factory=list,
+        description="Libraries installed in other versions than the model was trained with.",
+    )

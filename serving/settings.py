@@ -29,11 +29,22 @@ class ServiceSettings(Settings):
     stale_after_days: int = 180
     """An export whose date is more than this many days before the clock's is served with a
     warning (its tenure and sanctions describe that day, not today)."""
+    max_model_age_days: int = Field(default=365, ge=1)
+    """A model trained more than this many days ago is stale: it serves, and ``/health``,
+    ``/v1/model`` and the model page say it should be retrained."""
     policy_dir: Path | None = None
     """Folder of agency policy files, ``<agency_id>.yaml`` each (docs/eligibility-rules.md):
     an agency with a file has its shortlists checked against it, the others against the
     national rule set. Read at start-up and on reload; an invalid file stops the service."""
     max_k: int = 200
+    fairness_min_cell: int = Field(default=10, ge=1)
+    """The fairness panel (serving.fairness) never shows a group of fewer people than this in
+    the eligible pool, by name or count: small cells re-identify people."""
+    fairness_alpha: float = Field(default=0.05, gt=0, lt=1)
+    """The panel calls a top k unusual when its p-value is below this, shared (Bonferroni) by
+    the attributes judged."""
+    fairness_draws: int = Field(default=10_000, ge=100)
+    """Seeded random draws of the panel's permutation test (when exact sums are too long)."""
     max_body_bytes: int = 65_536
 
     # The audit log and retention (serving.audit, docs/audit.md)

@@ -12,6 +12,8 @@ import json
 import logging
 import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +31,17 @@ logger = logging.getLogger(__name__)
 
 BOOSTER_FILE = "booster.txt"
 META_FILE = "meta.json"
+CARD_FILE = "model_card.md"
+CHECKED_LIBRARIES: tuple[str, ...] = ("lightgbm", "lleaves", "numpy")
+"""Libraries whose versions are recorded at training and compared at load."""
 
 
 class RegistryError(JobfitError):
     """No model where one was asked for (no champion, unknown version, nothing to roll back)."""
+
+
+class ScoreCheckError(JobfitError):
+    """A model whose scores are not finite (or all equal): never registered, never served."""
 
 
 @dataclass
@@ -54,6 +63,12 @@ class RankerBundle:
         Registered model name and version ("local" for an in-memory or exported bundle).
     metrics : dict
         Held-out metrics recorded at training time.
+    trained_at : datetime or None
+        When it was trained (UTC); the model's age is counted from it.
+    model_card : str
+        The model card (Markdown; ``model_card.md`` in the unit), empty when there is none.
+    libraries : dict
+        Versions of :data:`CHECKED_LIBRARIES` it was trained with.
     """
 
     booster: lgb.Booster
@@ -64,6 +79,9 @@ class RankerBundle:
     name: str = "asn-jobfit"
     version: str = "local"
     metrics: dict[str, float] = field(default_factory=dict)
+    trained_at: datetime | None = None
+    model_card: str = ""
+    libraries: dict[str, str] = field(default_factory=dict)
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """Score a feature frame (columns in any order; the bundle's order is applied)."""
@@ -80,7 +98,83 @@ class RankerBundle:
             "name": self.name,
             "version": self.version,
             "metrics": {k: float(v) for k, v in self.metrics.items()},
+            "trained_at": self.trained_at.isoformat() if self.trained_at else None,
+            "libraries": dict(self.libraries),
         }
+
+    def age_days(self, now: datetime | None = None) -> int | None:
+        """Whole days since training (None when the unit does not say when)."""
+        if self.trained_at is None:
+            return None
+        return max(0, ((now or datetime.now(UTC)) - self.trained_at).days)
+
+    def version_notices(self) -> list[str]:
+        """One line per checked library whose installed version differs from the recorded one."""
+        installed = installed_versions()
+        return [
+            f"{name} {installed.get(name)} is installed but the model was trained with {recorded}"
+            for name, recorded in sorted(self.libraries.items())
+            if name in installed and installed[name] != recorded
+        ]
+
+
+def installed_versions(names: tuple[str, ...] = CHECKED_LIBRARIES) -> dict[str, str]:
+    """Installed versions of ``names`` ("not installed" for a missing one)."""
+    out: dict[str, str] = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def probe_matrix(booster: lgb.Booster) -> np.ndarray:
+    """Rows no employee has: zeros, a half, extremes and missing values, in every column."""
+    n = booster.num_feature()
+    values = (0.0, 0.5, 1.0, -1e9, 1e9, np.nan)
+    return np.array([[v] * n for v in values], dtype=np.float64)
+
+
+def check_scores(scores: np.ndarray, what: str, *, varied: bool = False) -> None:
+    """Refuse non-finite scores (and, with ``varied``, scores that are all equal).
+
+    Raises
+    ------
+    ScoreCheckError
+        Naming ``what`` was scored and how many scores are not finite.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    bad = int((~np.isfinite(scores)).sum())
+    if bad:
+        raise ScoreCheckError(
+            f"the model gives {bad} non-finite score(s) of {len(scores)} on {what}; "
+            "it is refused (retrain it, or check its booster.txt)"
+        )
+    if varied and len(scores) > 1 and np.ptp(scores) == 0:
+        raise ScoreCheckError(
+            f"the model gives every one of the {len(scores)} rows of {what} the same score; "
+            "it cannot rank and is refused"
+        )
+
+
+def leaf_values(booster: lgb.Booster) -> np.ndarray:
+    """Every leaf value of every tree, read from the model text (which keeps NaN and inf)."""
+    lines = booster.model_to_string().splitlines()
+    values = [v for line in lines if line.startswith("leaf_value=")
+              for v in line.split("=", 1)[1].split()]  # fmt: skip
+    return np.array(values, dtype=np.float64)
+
+
+def check_booster(booster: lgb.Booster) -> None:
+    """Every leaf value finite (a score is a sum of leaves) and the probe rows scored finite.
+
+    Raises
+    ------
+    ScoreCheckError
+    """
+    check_scores(leaf_values(booster), "its leaf values")
+    check_scores(booster.predict(probe_matrix(booster)), "probe rows")
 
 
 def configure_tracking(settings: Settings) -> MlflowClient:
@@ -107,6 +201,8 @@ def write_bundle(bundle: RankerBundle, out_dir: Path) -> tuple[Path, Path]:
     tmp_meta = out_dir / (META_FILE + ".tmp")
     bundle.booster.save_model(str(tmp_booster))
     tmp_meta.write_text(json.dumps(bundle.meta(), indent=2, sort_keys=True), encoding="utf-8")
+    if bundle.model_card:
+        (out_dir / CARD_FILE).write_text(bundle.model_card, encoding="utf-8")
     tmp_booster.replace(booster_path)
     tmp_meta.replace(meta_path)
     return booster_path, meta_path
@@ -122,7 +218,9 @@ def read_bundle(
         raise RegistryError(f"no {BOOSTER_FILE} and {META_FILE} under {folder}")
     meta = json.loads(meta_files[0].read_text(encoding="utf-8"))
     booster = lgb.Booster(model_file=str(booster_files[0]))
-    return RankerBundle(
+    check_booster(booster)
+    cards = sorted(folder.rglob(CARD_FILE))
+    bundle = RankerBundle(
         booster=booster,
         feature_columns=tuple(meta["feature_columns"]),
         ruleset_version=str(meta["ruleset_version"]),
@@ -131,7 +229,20 @@ def read_bundle(
         name=name or str(meta.get("name", "asn-jobfit")),
         version=version or str(meta.get("version", "local")),
         metrics={k: float(v) for k, v in meta.get("metrics", {}).items()},
+        trained_at=_timestamp(meta.get("trained_at")),
+        model_card=cards[0].read_text(encoding="utf-8") if cards else "",
+        libraries={str(k): str(v) for k, v in (meta.get("libraries") or {}).items()},
     )
+    for notice in bundle.version_notices():
+        logger.warning("model %s v%s: %s", bundle.name, bundle.version, notice)
+    return bundle
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not value:
+        return None
+    stamp = datetime.fromisoformat(str(value))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def _version_metrics(client: MlflowClient, run_id: str | None) -> dict[str, float]:
@@ -168,6 +279,8 @@ def load_version(settings: Settings, version: str) -> RankerBundle:
         local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
         bundle = read_bundle(local, name=name, version=str(mv.version))
     bundle.metrics = _version_metrics(client, mv.run_id) or bundle.metrics
+    if bundle.trained_at is None and mv.creation_timestamp:
+        bundle.trained_at = datetime.fromtimestamp(mv.creation_timestamp / 1000, UTC)
     return bundle
 
 

@@ -14,12 +14,14 @@ import typer
 
 from features.errors import JobfitError
 from features.loader import load_export, summarize_export
+from training.monitor import realised_quality, realised_summary, run_monitor
 from training.outcomes import ingest_outcomes as ingest
 from training.pipeline import evaluate_registered, train_and_register
 from training.registry import export_champion
 from training.registry import promote as promote_version
 from training.registry import rollback as rollback_champion
 from training.settings import get_settings
+from training.staleness import run_staleness
 from training.synthetic import generate_export
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -166,6 +168,35 @@ def ingest_outcomes(
     """Add later outcome ratings of placed people as OUTCOME labels for the next training."""
     with user_errors():
         typer.echo(ingest(data_dir, file))
+    try:  # the outcomes are in: a realised-quality figure that cannot be made is only said
+        typer.echo(realised_summary(realised_quality(data_dir)))
+    except JobfitError as error:
+        typer.echo(f"realised quality not computed: {error}", err=True)
+
+
+@app.command()
+def monitor(
+    data_dir: DataDir,
+    config: ConfigPath = Path("training/configs/default.yaml"),
+    out: Annotated[Path, typer.Option("--out", help="Folder of the HTML reports.")] = Path(
+        "reports/monitor"
+    ),
+) -> None:
+    """Compare a new export with the champion's training export: drift, missing data, labels."""
+    with user_errors():
+        typer.echo(run_monitor(data_dir, config, out_dir=out).summary())
+
+
+@app.command()
+def staleness(
+    data_dir: DataDir,
+    config: ConfigPath = Path("training/configs/default.yaml"),
+    cutoffs: Annotated[int, typer.Option(min=1, max=10, help="Cut-off years to train at.")] = 3,
+) -> None:
+    """Train at earlier cut-offs, score each later year: how NDCG@10 falls with model age."""
+    with user_errors():
+        study, run_id = run_staleness(data_dir, config, cutoffs)
+        typer.echo("\n".join([*study.lines(), f"logged to MLflow run {run_id}"]))
 
 
 def main() -> None:

@@ -150,20 +150,68 @@ class GateConfig(_Strict):
 
     champion_tolerance: float = Field(0.005, ge=0)
     baseline_margin: float = Field(0.0, ge=0)
+    slice_min_rounds: int = Field(10, ge=2)
+    """Test rounds a slice (position type, agency, OUTCOME-labelled rounds) needs to be judged;
+    smaller slices are reported, not judged."""
+    slice_tolerance: float = Field(0.02, ge=0)
+    """A slice refuses when the ranker's NDCG@10 is, with 95% confidence, below seniority
+    order's on the same rounds by more than this (upper bound of the paired difference)."""
 
 
 class FairnessConfig(_Strict):
-    """Top-k fairness audit and its gate threshold (impact ratio by gender)."""
+    """Top-k fairness audit (raw and merit-conditional impact ratios) and its gate bound."""
 
     k: int = Field(10, ge=1)
     min_impact_ratio: float = Field(0.8, ge=0, le=1)
+    """The reference the raw ratio is read against (the four-fifths rule); reported, not gated."""
+    min_conditional_ratio: float = Field(0.8, ge=0, le=1)
+    """The gate refuses when an attribute's merit-conditional ratio has its 95% upper bound
+    below this (docs/fairness.md)."""
     min_group_size: int = Field(20, ge=1)
+    """Rows a group needs to be judged and shown (smaller cells re-identify people)."""
+    min_expected_selections: float = Field(20.0, ge=0)
+    """Selections a group must be expected to have (at parity and at its merit standing) to be
+    judged: with fewer, chance alone can put its ratio far below parity."""
+    stratum_size: int = Field(1, ge=1)
+    """Merit ranks of a round per merit stratum (1: each merit rank, pooled across rounds)."""
 
 
 class EvaluationConfig(_Strict):
     """Bootstrap over rounds for confidence intervals."""
 
     bootstrap_samples: int = Field(1000, ge=10)
+
+
+class MonitorConfig(_Strict):
+    """When a change is worth a look (WARN) and when it calls for a retrain (RETRAIN).
+
+    Both apply to the *noise-corrected* PSI: a distribution's PSI minus the PSI that sampling
+    alone reaches at these sizes (``training.monitor.noise_floor``: the 99th percentile over
+    random halves of the reference's rounds). The usual readings of a raw PSI, 0.1 "a change"
+    and 0.25 "a shift" (Siddiqi 2006), assume large independent samples; past rounds are a few
+    dozen pools whose rows share a position, and their PSI between two halves of one export
+    reaches 0.1-0.45 on the competency gaps of a 800-employee export (measured,
+    docs/monitoring.md). So the noise is subtracted first and the lower reading, 0.1, calls
+    for a retrain.
+    """
+
+    psi_warn: float = Field(0.05, gt=0)
+    psi_drift: float = Field(0.1, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MonitorConfig:
+        if self.psi_warn > self.psi_drift:
+            raise ValueError("monitor psi_warn must be <= psi_drift")
+        return self
+
+
+class ShadowConfig(_Strict):
+    """Shadow comparison of challenger and champion on the export's open vacancies."""
+
+    k: int = Field(10, ge=1)
+    min_overlap: float = Field(0.5, ge=0, le=1)
+    """A mean overlap@k below this is a warning to look before promoting, not a refusal."""
+    max_vacancies: int = Field(200, ge=1)
 
 
 class TrainingConfig(_Strict):
@@ -177,6 +225,8 @@ class TrainingConfig(_Strict):
     gate: GateConfig = GateConfig()
     fairness: FairnessConfig = FairnessConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
+    monitor: MonitorConfig = MonitorConfig()
+    shadow: ShadowConfig = ShadowConfig()
 
     def flat(self) -> dict[str, Any]:
         """The config as flat ``section.key`` parameters (for ``mlflow.log_params``)."""

@@ -7,6 +7,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,18 @@ from features.errors import JobfitError
 from features.export import Export
 from features.loader import load_export
 from features.rules import load_ruleset
+from training import model_card
 from training.baselines import fit_pointwise, jpm_column, jpm_scores, seniority_scores
 from training.behaviour import Behaviour, check_pools, round_pools
 from training.bundle import (
+    CARD_FILE,
     RankerBundle,
     RegistryError,
+    ScoreCheckError,
+    check_booster,
+    check_scores,
     configure_tracking,
+    installed_versions,
     load_version,
     write_bundle,
 )
@@ -33,7 +40,16 @@ from training.config import TrainingConfig, load_config
 from training.dataset import RankingData, TrainingData, build_training_data
 from training.evaluation import Estimate, ndcg_curve, per_round, slices, summarize
 from training.fairness import FairnessReport, audit
+from training.gate import (
+    GATE_METRIC,
+    GateDecision,
+    decision_tables,
+    fairness_table,
+    gate,
+    outcome_rounds,
+)
 from training.model import Refit, refit_plan, refit_ranker, train_ranker
+from training.monitor import log_reference_profile
 from training.outcomes import CommitteeAgreement
 from training.registry import (
     CHALLENGER,
@@ -46,21 +62,9 @@ from training.registry import (
     set_champion,
 )
 from training.settings import Settings, get_settings
+from training.shadow import ShadowReport, shadow_compare
 
 logger = logging.getLogger(__name__)
-
-GATE_METRIC = "ndcg@10"
-BASELINES: tuple[str, ...] = ("seniority", "jpm", "pointwise")
-STATUS_QUO = "seniority"
-"""The order committees use without the model (DUK); a first model must beat it."""
-
-
-@dataclass(frozen=True)
-class GateDecision:
-    """Whether the challenger becomes champion, and why."""
-
-    promoted: bool
-    reason: str
 
 
 @dataclass
@@ -111,6 +115,7 @@ class TrainResult:
     committee_weight: float = 1.0
     behaviour: Behaviour | None = None
     """Merit checks of the served model on twins of the test rounds' candidates."""
+    shadow: ShadowReport | None = None
 
     def summary(self) -> str:
         """A readable summary: data, ranker vs baselines, gate decision, registered version."""
@@ -132,14 +137,10 @@ class TrainResult:
             b = self.evaluation.live_like.get(method, {}).get(GATE_METRIC)
             lines.append(f"{method:<12} {a!s:<32} {b!s:<28}")
         if self.evaluation.fairness is not None:
-            ratios = ", ".join(
-                f"{k} {v:.2f}" for k, v in self.evaluation.fairness.impact_ratio.items()
-                if not np.isnan(v)
-            )  # fmt: skip
-            lines += ["", f"top-{self.evaluation.fairness.k} impact ratio: {ratios or 'n/a'}"]
+            lines += ["", *fairness_table(self.decision, self.evaluation.fairness.k)]
         verdict = "PROMOTED to champion" if self.decision.promoted else "NOT promoted"
+        lines += ["", *(self.shadow.lines() if self.shadow is not None else [])]
         lines += [
-            "",
             f"gate: {verdict}: {self.decision.reason}",
             f"registered {self.name} version {self.version} "
             f"(aliases: {', '.join(self.aliases)})  run {self.run_id}",
@@ -254,58 +255,10 @@ def evaluate_methods(
         if method == "ranker":
             fairness = audit(
                 live_data, s_live, export.employees, config.fairness.k,
-                config.fairness.min_group_size,
+                config.fairness.min_group_size, stratum_size=config.fairness.stratum_size,
+                min_expected=config.fairness.min_expected_selections, samples=samples, seed=seed,
             )  # fmt: skip
     return Evaluation(as_is=as_is, live_like=live, tables=tables, fairness=fairness, curves=curves)
-
-
-def gate(
-    evaluation: Evaluation, champion: dict[str, Estimate] | None, config: TrainingConfig
-) -> GateDecision:
-    """Promote only if the challenger beats every baseline and the champion, and is fair.
-
-    The first model (no champion yet) must beat the status quo, seniority (DUK) order, and be
-    fair; falling short of the other baselines is then a warning in the reason, not a refusal:
-    refusing would leave the service with no model at all, so committees would go on with
-    seniority order, which it beats.
-    """
-    ours = evaluation.as_is["ranker"][GATE_METRIC].mean
-    reasons: list[str] = []
-    warnings: list[str] = []
-    for method in BASELINES:
-        if method not in evaluation.as_is:
-            continue
-        theirs = evaluation.as_is[method][GATE_METRIC].mean
-        if not ours > theirs + config.gate.baseline_margin:
-            shortfall = f"{GATE_METRIC} {ours:.4f} does not beat {method} {theirs:.4f}"
-            first_model = champion is None and method != STATUS_QUO
-            (warnings if first_model else reasons).append(shortfall)
-    if champion is not None:
-        best = champion[GATE_METRIC].mean
-        if ours < best - config.gate.champion_tolerance:
-            reasons.append(
-                f"{GATE_METRIC} {ours:.4f} is below the champion's {best:.4f} "
-                f"- {config.gate.champion_tolerance}"
-            )
-    if evaluation.fairness is not None:
-        ratio = evaluation.fairness.impact_ratio.get("gender", float("nan"))
-        if not np.isnan(ratio) and ratio < config.fairness.min_impact_ratio:
-            reasons.append(
-                f"top-{config.fairness.k} impact ratio by gender {ratio:.2f} < "
-                f"{config.fairness.min_impact_ratio}"
-            )
-    if reasons:
-        return GateDecision(False, "; ".join(reasons))
-    if warnings:
-        return GateDecision(
-            True,
-            f"first champion: {GATE_METRIC} {ours:.4f} beats {STATUS_QUO} order and passes the "
-            f"fairness check; warning: {'; '.join(warnings)}",
-        )
-    vs = "the champion and " if champion is not None else ""
-    return GateDecision(
-        True, f"{GATE_METRIC} {ours:.4f} beats {vs}every baseline and passes the fairness check"
-    )
 
 
 def _plots(
@@ -363,7 +316,7 @@ def _champion_estimates(
         return None, None
     try:
         bundle = load_version(settings, version)
-    except RegistryError as error:
+    except (RegistryError, ScoreCheckError) as error:
         logger.warning("champion version %s cannot be loaded: %s", version, error)
         return version, None
     data = td.part("test", candidates_only=True)
@@ -385,10 +338,13 @@ def _log_model(bundle: RankerBundle, config: TrainingConfig, settings: Settings,
     meta_path.write_text(pd.Series(meta).to_json(indent=2), encoding="utf-8")
     example = input_example(bundle.feature_columns)
     signature = infer_signature(example, bundle.predict(example))
+    artifacts = {"booster": str(booster_path), "meta": str(meta_path)}
+    if bundle.model_card:
+        artifacts["model_card"] = str(booster_path.parent / CARD_FILE)
     return mlflow.pyfunc.log_model(
         name="model",
         python_model=JobfitRanker(),
-        artifacts={"booster": str(booster_path), "meta": str(meta_path)},
+        artifacts=artifacts,
         signature=signature,
         input_example=example,
         registered_model_name=settings.model_name,
@@ -453,13 +409,18 @@ def train_and_register(
     scorers = method_scorers(booster, td, export, config)
     evaluation = evaluate_methods(td, scorers, export, config)
     old_version, champion = _champion_estimates(settings, td, config)
-    decision = gate(evaluation, champion, config)
+    shadow = shadow_compare(export, booster, td, settings, config.shadow)
+    decision = gate(
+        evaluation, champion, config, outcome_rounds(td.part("test", candidates_only=True))
+    )
     refit, served = _refit(booster, td, config, decision)
     behaviour = check_pools(
         lambda f: served.predict(f[list(td.data.feature_columns)].to_numpy(np.float64)),
         round_pools(export, td.split.test), seed=config.seed,
     )  # fmt: skip
 
+    check_booster(served)
+    check_scores(served.predict(td.part("test").X), "the test rounds", varied=True)
     experiment_id = ensure_experiment(settings)
     client = configure_tracking(settings)
     version_code = code_version()
@@ -471,6 +432,8 @@ def train_and_register(
         data_hash=td.snapshot_hash,
         name=settings.model_name,
         metrics={k: v for k, v in evaluation.metrics().items() if not k.endswith(("low", "high"))},
+        trained_at=datetime.now(UTC),
+        libraries=installed_versions(),
     )
     counts = td.counts()
     with mlflow.start_run(experiment_id=experiment_id) as run, tempfile.TemporaryDirectory() as tmp:
@@ -490,6 +453,7 @@ def train_and_register(
             mlflow.log_metric("champion.ndcg_at_10", champion[GATE_METRIC].mean)
         mlflow.log_metric("labels.committee_weight", td.committee_weight)
         mlflow.log_metrics(behaviour.metrics())
+        log_reference_profile(td.data, export)
         if td.agreement is not None:
             mlflow.log_metrics(td.agreement.metrics())
         _plots(booster, evaluation, td.data.feature_columns, work)
@@ -498,12 +462,22 @@ def train_and_register(
             table.to_csv(work / f"slice_{name}.csv", index=False)
         for method, table in evaluation.tables.items():
             table.to_csv(work / f"rounds_{method}.csv", index=False)
+        for name, table in decision_tables(decision).items():
+            table.to_csv(work / f"{name}.csv", index=False)
         if evaluation.fairness is not None:
             pd.concat(
                 {a: t for a, t in evaluation.fairness.rates.items()}, names=["attribute"]
             ).to_csv(work / "fairness_by_group.csv")
         mlflow.log_artifacts(str(work), artifact_path="evaluation")
+        shadow.log(work)
         _log_refit(refit, booster, work)
+        bundle.model_card = model_card.render(model_card.facts(
+            name=settings.model_name, run_id=run.info.run_id, td=td, export=export,
+            evaluation=evaluation, unranked=config.model.unranked, behaviour=behaviour,
+            promoted=decision.promoted, reason=decision.reason, code_version=version_code,
+            trained_at=bundle.trained_at or datetime.now(UTC), refit=refit,
+        ))  # fmt: skip
+        mlflow.log_text(bundle.model_card, CARD_FILE)
         info = _log_model(bundle, config, settings, work)
         run_id = run.info.run_id
     version = str(info.registered_model_version)
@@ -526,7 +500,7 @@ def train_and_register(
         aliases=aliases, run_id=run_id, trees=served.num_trees(),
         seconds=time.perf_counter() - started, ruleset_version=td.ruleset_version,
         data_hash=td.snapshot_hash, booster=served, refit=refit, agreement=td.agreement,
-        committee_weight=td.committee_weight, behaviour=behaviour,
+        committee_weight=td.committee_weight, behaviour=behaviour, shadow=shadow,
     )  # fmt: skip
 
 

@@ -81,6 +81,8 @@ from features.rules.model import (
 )
 from features.rules.policy import (
     NATIONAL,
+    RERANK_ATTRIBUTES,
+    FairnessRerank,
     Policies,
     Policy,
     load_policies,
@@ -127,6 +129,8 @@ __all__ = [
     "PendingProceedingsRule",
     "PerformanceParams",
     "Policies",
+    "FairnessRerank",
+    "RERANK_ATTRIBUTES",
     "Policy",
     "PerformanceRule",
     "PnsRank",

@@ -30,8 +30,6 @@ DEFAULT_RULESET = "v2"
 
 _MAX_EXTENDS_DEPTH = 5
 _RULE_LISTS = ("rules", "vacancy_rules")
-AGENCY_SECTIONS = ("meeting",)
-"""Sections of an agency's policy file that are not rules (``features.rules.policy`` reads them)."""
 
 
 class RuleSetError(JobfitError):
@@ -44,7 +42,7 @@ def available_rulesets() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_ruleset(version: str | Path = DEFAULT_RULESET) -> RuleSet:
+def load_ruleset(version: str | Path = DEFAULT_RULESET, *, skip: tuple[str, ...] = ()) -> RuleSet:
     """Load a rule set: a built-in version (``"v2"``) or the path of an agency's own file.
 
     An agency file may hold a whole rule set, or ``extends: <version or path>`` with
@@ -55,6 +53,9 @@ def load_ruleset(version: str | Path = DEFAULT_RULESET) -> RuleSet:
     version : str or pathlib.Path
         A built-in version name (default: the national :data:`DEFAULT_RULESET`), or a path
         to a YAML file (anything with a ``/`` or ending in ``.yaml``/``.yml`` is a path).
+    skip : tuple of str
+        Top-level sections of the file that are not rules and are read elsewhere (an agency
+        policy's ``fairness_rerank``); anywhere else they are unknown fields.
 
     Returns
     -------
@@ -67,6 +68,8 @@ def load_ruleset(version: str | Path = DEFAULT_RULESET) -> RuleSet:
         the rule and the field).
     """
     raw, source = _read_resolved(version, depth=0)
+    for section in skip:
+        raw.pop(section, None)
     return _validate(raw, source)
 
 
@@ -125,8 +128,6 @@ def _read_resolved(
         )
     text, source, folder = _read_text(version, base_dir)
     raw = _parse_yaml(text, source)
-    for section in AGENCY_SECTIONS:
-        raw.pop(section, None)
     if "extends" not in raw:
         if "overrides" in raw:
             raise RuleSetError(f"rule file {source}: 'overrides' needs 'extends: <base version>'")

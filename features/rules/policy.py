@@ -10,11 +10,13 @@ the national rule set. Every shortlist records the :class:`PolicyRef` it was che
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal, get_args
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from features.rules.loading import RuleSetError, load_ruleset, read_policy_header
 from features.rules.model import Frozen
@@ -28,6 +30,47 @@ MEETING_KEY = "meeting"
 """The policy file's section on committee meetings (not part of the rule set)."""
 _MAX_VERSION = 32
 """Longest version a shortlist can record (``shortlists.ruleset_version``)."""
+
+
+POLICY_SECTIONS: tuple[str, ...] = ("fairness_rerank", "meeting")
+"""Sections of a policy file that are not rules (read here, skipped by the rule loader)."""
+RerankAttribute = Literal["gender", "age_band", "religion", "origin_region"]
+"""The protected attributes a re-ranking target may name (read for the target, never scored)."""
+RERANK_ATTRIBUTES: tuple[str, ...] = get_args(RerankAttribute)
+
+
+class FairnessRerank(Frozen):
+    """``fairness_rerank:`` of a policy file: reorder a top k within merit bands to a target.
+
+    ``method: fair`` (FA*IR) takes the ``protected`` group, its minimum share ``p`` and the
+    significance ``alpha``; ``method: detgreedy`` takes ``shares`` (group: target share).
+    """
+
+    attribute: RerankAttribute
+    method: Literal["fair", "detgreedy"]
+    protected: str | None = Field(default=None, min_length=1)
+    p: float | None = Field(default=None, gt=0.0, lt=1.0)
+    alpha: float | None = Field(default=None, gt=0.0, lt=1.0)
+    shares: dict[str, float] | None = None
+
+    @model_validator(mode="after")
+    def _method_fields(self) -> FairnessRerank:
+        fair = {"protected": self.protected, "p": self.p, "alpha": self.alpha}
+        if self.method == "fair":
+            missing = [name for name, value in fair.items() if value is None]
+            if missing or self.shares is not None:
+                raise ValueError(
+                    "method fair takes protected, p and alpha, and no shares"
+                    + (f" (missing: {', '.join(missing)})" if missing else "")
+                )
+            return self
+        if self.shares is None or any(v is not None for v in fair.values()):
+            raise ValueError("method detgreedy takes shares, and no protected, p or alpha")
+        if not self.shares or any(not 0.0 < v <= 1.0 for v in self.shares.values()):
+            raise ValueError("shares: each group's share is above 0 and at most 1")
+        if math.fsum(self.shares.values()) > 1.0 + 1e-9:
+            raise ValueError("shares: the shares add up to more than 1")
+        return self
 
 
 class MeetingRules(Frozen):
@@ -47,6 +90,8 @@ class Policy:
     ruleset: RuleSet
     extends: str | None
     sha256: str
+    fairness_rerank: FairnessRerank | None = None
+    """Re-ranking within merit bands, when the agency's policy turns it on (off by default)."""
     meeting: MeetingRules = MeetingRules()
 
     def ref(self) -> dict[str, str | None]:
@@ -115,14 +160,40 @@ def load_policy(path: Path) -> Policy:
         raise RuleSetError(f"policy file {path}: key 'version': a policy needs its own version")
     if len(version) > _MAX_VERSION:
         raise RuleSetError(f"policy file {path}: key 'version': at most {_MAX_VERSION} characters")
-    ruleset = load_ruleset(path)
+    ruleset = load_ruleset(path, skip=POLICY_SECTIONS)
     if ruleset.version == load_ruleset(extends).version:
         raise RuleSetError(
             f"policy file {path}: key 'version': {version!r} is the version of its base; "
             "give the policy its own"
         )
+    rerank = _fairness_rerank(header.get("fairness_rerank"), path)
     meeting = _meeting_rules(path, header.get(MEETING_KEY))
-    return Policy(agency_id, ruleset, extends, ruleset_digest(ruleset), meeting)
+    digest = policy_digest(ruleset, rerank)
+    return Policy(agency_id, ruleset, extends, digest, rerank, meeting)
+
+
+def _fairness_rerank(raw: Any, path: Path) -> FairnessRerank | None:
+    """The policy's ``fairness_rerank:`` section, validated (absent: off)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise RuleSetError(f"policy file {path}: key 'fairness_rerank': expected a mapping")
+    try:
+        return FairnessRerank.model_validate(raw)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors(include_url=False):
+            key = ".".join(["fairness_rerank", *(str(part) for part in item["loc"])])
+            problems.append(f"key '{key}': {item['msg'].removeprefix('Value error, ')}")
+        raise RuleSetError(f"policy file {path}: " + "; ".join(problems)) from None
+
+
+def policy_digest(ruleset: RuleSet, rerank: FairnessRerank | None) -> str:
+    """The rule set's digest, or with a re-ranking section, the digest of both."""
+    if rerank is None:
+        return ruleset_digest(ruleset)
+    both = ruleset.model_dump_json(by_alias=True) + rerank.model_dump_json()
+    return hashlib.sha256(both.encode("utf-8")).hexdigest()
 
 
 def _meeting_rules(path: Path, raw: object) -> MeetingRules:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from features.errors import JobfitError, NotFoundError
 from serving import assignment as asg
+from serving.schemas import FairnessPanel
 
 MAX_VACANCIES = 1000
 """Largest campaign accepted in one request."""
@@ -162,6 +163,13 @@ class FairnessGroup(BaseModel):
     selection_rate: float
 
 
+class AgencyPanel(BaseModel):
+    """The fairness panel of one agency's proposed moves against its candidates considered."""
+
+    agency_id: str
+    panel: FairnessPanel
+
+
 class CampaignReport(BaseModel):
     """A whole campaign: the proposal and everything that explains it."""
 
@@ -182,5 +190,10 @@ class CampaignReport(BaseModel):
     )
     fairness: list[FairnessGroup]
     fairness_max_gap: dict[str, float]
+    fairness_panels: list[AgencyPanel] = Field(
+        default_factory=list,
+        description="Per agency: is the proposal unusual for the candidates on its lists? "
+        "(serving.fairness; empty in reports stored before it)",
+    )
     solver: str
     timings_s: dict[str, float]

@@ -24,6 +24,7 @@ from features.ordinals import age_bands
 from serving import assignment as asg
 from serving.campaigns.models import (
     MAX_VACANCIES,
+    AgencyPanel,
     AgencyScope,
     Baselines,
     CampaignError,
@@ -40,6 +41,8 @@ from serving.campaigns.models import (
     UnitLine,
 )
 from serving.campaigns.scoring import VacancyScorer, VacancyScores
+from serving.fairness import PanelRules, panel, protected_groups
+from serving.schemas import FairnessPanel
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +118,7 @@ class _People:
 
 def plan_campaign(
     *,
+    panel_rules: PanelRules | None = None,
     vacancy_ids: Sequence[str],
     positions: pd.DataFrame,
     employees: pd.DataFrame,
@@ -138,6 +142,8 @@ def plan_campaign(
         What was asked for, recorded in the report.
     model : str
         Which model scored it ("name vN"), recorded in the report.
+    panel_rules : serving.fairness.PanelRules, optional
+        The fairness panel's thresholds; without them the report has no panels.
 
     Returns
     -------
@@ -189,6 +195,7 @@ def plan_campaign(
     units = _units(state.placements, people, caps, wanted)
     binding = _binding(caps, wanted, people, options)
     fairness = _fairness(state.considered, state.moved, people.frame, as_of)
+    panels = _panels(state, people.frame, as_of, panel_rules)
     timings["total"] = time.perf_counter() - started
     return CampaignReport(
         scope=scope,
@@ -204,6 +211,7 @@ def plan_campaign(
         binding_constraints=binding,
         fairness=fairness,
         fairness_max_gap=_max_gaps(fairness),
+        fairness_panels=panels,
         solver=", ".join(state.solvers) or "none",
         timings_s={k: round(v, 3) for k, v in timings.items()},
     )
@@ -279,6 +287,8 @@ class _CampaignState:
 
     moved: set[str] = field(default_factory=set)
     considered: set[str] = field(default_factory=set)
+    listed_by_agency: dict[str, set[str]] = field(default_factory=dict)
+    """Per agency, the people on its vacancies' lists (the fairness panel's pool)."""
     placements: list[Placement] = field(default_factory=list)
     moves: list[asg.Move] = field(default_factory=list)
     open: list[OpenVacancy] = field(default_factory=list)
@@ -297,6 +307,9 @@ class _CampaignState:
     ) -> list[str]:
         """Store the round's placements; return the positions the moved people leave."""
         self.considered.update(str(n) for n in nips)
+        for s in scored:
+            agency = str(by_id.at[s.position_id, "agency_id"])
+            self.listed_by_agency.setdefault(agency, set()).update(str(n) for n in s.nips)
         opened: list[str] = []
         asp = _edge_lookup(problem, problem.aspiration)
         for v, c in enumerate(result.candidate_of):
@@ -517,6 +530,22 @@ def _fairness(
     return groups
 
 
+def _panels(
+    state: _CampaignState, employees: pd.DataFrame, as_of: pd.Timestamp, rules: PanelRules | None
+) -> list[AgencyPanel]:
+    """Per agency of the vacancies: the people moved against those on its vacancies' lists
+    (serving.fairness)."""
+    if rules is None:
+        return []
+    panels = []
+    for agency, listed in sorted(state.listed_by_agency.items()):
+        pool = employees.loc[sorted(listed)]
+        selected = pool.index.isin(list(state.moved))
+        body = panel(protected_groups(pool, as_of), selected, rules, kind="campaign")
+        panels.append(AgencyPanel(agency_id=agency, panel=FairnessPanel.model_validate(body)))
+    return panels
+
+
 def _max_gaps(groups: list[FairnessGroup]) -> dict[str, float]:
     """Largest difference in selection rate between groups of each attribute."""
     gaps: dict[str, float] = {}
@@ -534,6 +563,7 @@ def run_campaign(
     agency_id: str | None,
     options: CampaignOptions,
     model: str,
+    panel_rules: PanelRules | None = None,
 ) -> CampaignReport:
     """Resolve the scope and plan the campaign (the entry point the CLI and the API share)."""
     ids = resolve_vacancies(export.positions, position_ids, agency_id)
@@ -549,4 +579,5 @@ def run_campaign(
         options=options,
         scope=scope,
         model=model,
+        panel_rules=panel_rules,
     )

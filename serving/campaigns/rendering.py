@@ -14,6 +14,7 @@ import io
 from fpdf import FPDF
 
 from features import i18n
+from serving import fairness
 from serving.campaigns.models import AgencyScope, CampaignReport, ChainLink, ListedScope, Said
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -151,6 +152,10 @@ def render_text(report: CampaignReport, lang: str = EXPORT_LANGUAGE) -> str:
         )
     for attribute, gap in sorted(report.fairness_max_gap.items()):
         lines.append("  " + line("fairness_gap", attribute=attribute, gap=gap))
+    for agency in report.fairness_panels:
+        panel = agency.panel.model_dump()
+        lines.append("  " + i18n.text("fairness.title.campaign", lang, agency_id=agency.agency_id))
+        lines += ["    " + fairness.sentence(panel, a, lang) for a in panel["attributes"]]
     lines += ["", line("time", scoring=t["scoring"], solving=t["solving"], total=t["total"])]
     return "\n".join(lines)
 

@@ -27,6 +27,7 @@ from serving.campaigns.rendering import render_text, scope_words
 from serving.campaigns.storage import load_campaign, save_campaign
 from serving.campaigns.storage import recent_campaigns as stored_campaigns
 from serving.engine import Engine
+from serving.fairness import PanelRules
 from serving.runtime import Runtime
 from serving.settings import get_service_settings
 from training.bundle import load_champion
@@ -104,6 +105,7 @@ def create_and_store(
         agency_id=agency_id,
         options=options,
         model=model,
+        panel_rules=runtime.ready().panel_rules,
     )
     with db.begin() as connection:  # stored and audited in one transaction
         stored = save_campaign(connection, report, agency, str(who.key_id))
@@ -146,6 +148,7 @@ def run_campaign_cli(data_dir: Path, positions: str | None, agency: str | None) 
         agency_id=agency,
         options=CampaignOptions(),
         model=runtime.model,
+        panel_rules=PanelRules.from_settings(settings),
     )
     return render_text(report)
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from features.errors import InputError, NotFoundError
 from serving import shortlists
 from serving.engine import Engine
+from serving.model_info import model_age
 from serving.policy import MISSING
 from serving.routers.deps import (
     Access,
@@ -38,13 +39,26 @@ from serving.schemas import (
 router = APIRouter()
 
 
-def _status(current: Runtime) -> dict[str, Any]:
+def _monitor(current: Runtime) -> dict[str, Any]:
+    m = current.monitor
+    if m is None:
+        return {"status": "none", "message": "no monitor run yet (make monitor DATA_DIR=...)"}
+    return {"status": m.status, "date": m.date, "champion_version": m.champion_version,
+            "reasons": list(m.reasons)}  # fmt: skip
+
+
+def _status(current: Runtime, max_age_days: int) -> dict[str, Any]:
     engine = current.engine
     if engine is None:
-        return {"status": "not ready", "reason": current.reason}
+        return {"status": "not ready", "reason": current.reason, "monitor": _monitor(current)}
+    age = model_age(engine.bundle, max_age_days)
     return {
         "status": "ready",
         "model": {"name": engine.bundle.name, "version": str(engine.bundle.version)},
+        "model_age_days": age.days,
+        "stale": age.stale if age.days is not None else None,
+        "notices": engine.bundle.version_notices(),
+        "monitor": _monitor(current),
     }
 
 
@@ -53,19 +67,25 @@ def _status(current: Runtime) -> dict[str, Any]:
     response_model=Health,
     tags=["service"],
     responses={503: {"model": Health, "description": "Not ready."}},
+    response_model_exclude_none=True,
 )
-def health(current: Current) -> Any:
-    """Ready (200) or not ready (503), and nothing more: no model, no reason, no data."""
+def health(current: Current, settings: Settings) -> Any:
+    """Ready (200) or not ready (503), and the model's age in days and whether it is stale
+    (when its unit says when it was trained); no model name, no reason, no data."""
     if current.engine is None:
         return JSONResponse(status_code=503, content={"status": "not ready"})
-    return {"status": "ready"}
+    age = model_age(current.engine.bundle, settings.max_model_age_days)
+    if age.days is None:
+        return {"status": "ready"}
+    return {"status": "ready", "model_age_days": age.days, "stale": age.stale}
 
 
 @router.get("/v1/admin/status", response_model=ServiceStatus, tags=["service"])
-def status(access: Allowed, current: Current) -> Any:
-    """The model in use, or why the service is not ready (admins only)."""
+def status(access: Allowed, current: Current, settings: Settings) -> Any:
+    """The model in use (its age, library-version notices), or why the service is not ready
+    (admins only)."""
     access.allowed("admin.status")
-    return _status(current)
+    return _status(current, settings.max_model_age_days)
 
 
 def visible_position(
@@ -177,9 +197,11 @@ def candidate_fit(
 
 @router.get("/v1/model", response_model=ModelInfo, tags=["service"])
 def model(access: Allowed, current: Ready, settings: Settings) -> Any:
-    """The model in use: name, version, alias, training metrics and feature list."""
+    """The model in use: name, version, alias, training metrics, feature list, its age against
+    the configured maximum, and its model card (Markdown)."""
     access.allowed("model.read")
     bundle = current.bundle
+    age = model_age(bundle, settings.max_model_age_days)
     return {
         "name": bundle.name,
         "version": str(bundle.version),
@@ -190,6 +212,11 @@ def model(access: Allowed, current: Ready, settings: Settings) -> Any:
         "metrics": {k: float(v) for k, v in bundle.metrics.items()},
         "features": list(bundle.feature_columns),
         "scoring": current.predictor.backend,
+        "trained_at": bundle.trained_at,
+        "age_days": age.days,
+        "max_age_days": age.max_days,
+        "stale": age.stale,
+        "model_card": bundle.model_card,
     }
 
 
@@ -197,4 +224,4 @@ def model(access: Allowed, current: Ready, settings: Settings) -> Any:
 def reload(access: Allowed, holder: Holder) -> Any:
     """Load the current champion and swap it in without a restart (admins only)."""
     access.allowed("admin.reload")
-    return _status(holder.reload())
+    return _status(holder.reload(), holder.settings.max_model_age_days)

@@ -20,6 +20,8 @@ DATE_COLUMNS = {
     "aspirations": ("submitted_on",),
     "election_calendar": ("date",),
     "export_metadata": ("extracted_on",),
+    "staffing_needs": ("as_of",),
+    "key_posts": ("critical_since",),
 }
 
 
@@ -68,7 +70,7 @@ def _frame(table: str, rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(list(rows), columns=columns)
     for column in DATE_COLUMNS.get(table, ()):
         frame[column] = pd.to_datetime(frame[column].replace("", None)).astype("datetime64[ns]")
-    for column in ("year", "hours", "preference_rank", "label", "min_experience_years"):
+    for column in ("year", "hours", "preference_rank", "label", "min_experience_years", "needed"):
         if column in frame:
             frame[column] = frame[column].astype("int64")
     for column in (*COMPETENCIES, "potential_score"):

@@ -141,6 +141,7 @@ def test_candidate_fit_of_another_agencys_nip_is_an_unknown_nip(world: World) ->
 ROLES = ("committee", "ppk", "admin", "auditor", "none")
 WHERE = ("own", "other", "missing")
 READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
+READS |= {"model.read", "staffing.read"}
 READS |= {"meeting.read"}
 CAN = {
     "committee": READS
@@ -183,9 +184,9 @@ PAGE_DONE = {
     "meeting.attend": 303,
     "meeting.manage": 303,
 }
-REPORTS = {"report.read", "integrity.read"}
+REPORTS = {"report.read", "integrity.read", "staffing.read"}
 """Reports by agency: an auditor's answer for an unknown agency is an empty report."""
-OBJECTLESS = {"admin.status"}
+OBJECTLESS = {"admin.status", "model.read"}
 """Actions on no agency's object: the same answer in every place."""
 MISSING_OVERRIDE = 2**31 - 1
 JUSTIFICATION = "Kandidat memiliki sertifikasi khusus yang dibutuhkan unit ini."
@@ -334,7 +335,9 @@ def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]
         "campaign.create": ("POST", "/v1/campaigns", {"json": {"position_ids": [o.position[w]]}}),
         "report.read": ("GET", f"/v1/reports/divergence?agency_id={o.agency[w]}", {}),
         "integrity.read": ("GET", f"/v1/reports/integrity?agency_id={o.agency[w]}", {}),
+        "staffing.read": ("GET", f"/v1/staffing/gaps?agency_id={o.agency[w]}", {}),
         "admin.status": ("GET", "/v1/admin/status", {}),
+        "model.read": ("GET", "/v1/model", {}),
         **_meeting_calls(o, w, "/v1"),
     }[action]
 
@@ -356,6 +359,7 @@ def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any
             "/campaigns",
             {"data": {"scope": "selected", "position_id": [o.position[w]]}},
         ),
+        "model.read": ("GET", "/model", {}),
         **_meeting_calls(o, w, ""),
     }[action]
 
@@ -381,6 +385,7 @@ API_ACTIONS = tuple(sorted(READS | REPORTS | OBJECTLESS | set(DONE) | {"decision
 API_ACTIONS += ("meeting.attend", "meeting.manage")
 PAGE_ACTIONS = ("shortlist.create", "shortlist.read", "shortlist.export", "decision.declare")
 PAGE_ACTIONS += ("decision.record", "decision.approve", "campaign.read", "campaign.create")
+PAGE_ACTIONS += ("model.read",)
 PAGE_ACTIONS += ("meeting.read", "meeting.attend", "meeting.manage")
 
 
@@ -438,6 +443,6 @@ def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
 
 
 def test_the_matrix_size() -> None:
-    """5 roles x 17 API actions x 3 places, and 5 x 11 page actions x 3: 420 cells."""
-    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 255
-    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 165
+    """5 roles x 19 API actions x 3 places, and 5 x 12 page actions x 3: 465 cells."""
+    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 285
+    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 180

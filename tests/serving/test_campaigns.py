@@ -52,6 +52,7 @@ from serving.campaigns.storage import load_campaign, read_report, save_campaign
 from serving.cli import app
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
+from serving.fairness import PanelRules
 from serving.routers.campaigns import build_router
 from serving.runtime import Runtime, RuntimeHolder
 from serving.settings import ServiceSettings
@@ -355,7 +356,11 @@ def campaign_client(tmp_path):
     upgrade(db)  # the real Alembic schema
     audit.install(db, service_settings(tmp_path))
     export = SimpleNamespace(positions=_positions(), employees=_employees())
-    engine = SimpleNamespace(export=export, bundle=SimpleNamespace(name="m", version="1"))
+    engine = SimpleNamespace(
+        export=export,
+        bundle=SimpleNamespace(name="m", version="1"),
+        panel_rules=PanelRules.from_settings(service_settings(tmp_path)),
+    )
     app = FastAPI()
     app.state.db = db
     app.state.runtime = RuntimeHolder(service_settings(tmp_path), tmp_path)

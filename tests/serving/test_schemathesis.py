@@ -27,7 +27,8 @@ from training.bundle import RankerBundle
 KEYS: dict[str, str] = {}
 
 OPERATIONS = (
-    "^/v1/(positions|shortlists|candidates|model|reports|campaigns|overrides|grants|admin/status)"
+    "^/v1/(positions|shortlists|candidates|model|reports|campaigns|overrides|grants|admin/status"
+    "|staffing)"
 )
 """Every API operation but the reload (it loads the registry's champion, not the test's)."""
 

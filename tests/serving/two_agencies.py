@@ -81,6 +81,7 @@ def two_agencies(export: Export) -> tuple[Export, str]:
         export,
         employees=split(export.employees),
         positions=split(export.positions),
+        staffing_needs=split(export.staffing_needs),
         election_calendar=calendar,
     )
     return split_export, agency_a

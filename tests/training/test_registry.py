@@ -76,6 +76,11 @@ def test_run_logs_config_hash_counts_versions_and_plots(trained):
     names = {a.path for a in _client().list_artifacts(trained.run_id, "evaluation")}
     for plot in ("feature_importance.png", "ndcg_at_k.png", "fairness_by_group.png"):
         assert f"evaluation/{plot}" in names
+    for table in ("gate_fairness.csv", "gate_slices.csv"):  # the gate's verdicts (fair-gate)
+        assert f"evaluation/{table}" in names
+    for key in ("raw_ratio", "raw_low", "conditional_ratio", "conditional_high"):
+        assert f"fairness.gender.{key}" in run.data.metrics
+    assert "conditional" in run.data.tags["gate_reason"]  # the gate never passes silently
     root = Path(get_settings().mlflow_artifact_root).resolve()
     assert Path(mlflow.get_experiment(run.info.experiment_id).artifact_location.removeprefix(
         "file://")).resolve() == root  # fmt: skip

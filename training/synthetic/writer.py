@@ -43,6 +43,8 @@ DATE_COLUMNS = frozenset(
         "completed_on",
         "submitted_on",
         "date",
+        "as_of",
+        "critical_since",
     }
 )
 BOOL_COLUMNS = frozenset({"disability", "is_vacant", "selected"})
@@ -53,6 +55,7 @@ INT_COLUMNS = frozenset(
         "hours",
         "preference_rank",
         "min_experience_years",
+        "needed",
         *REQUIRED_COMPETENCY_COLUMNS,
     }
 )

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from features import i18n
 from features.errors import ForbiddenError, JobfitError
 from features.ordinals import AGE_BAND_LABELS
+from serving import fairness
 from serving.campaigns import rendering, service
 from serving.campaigns.models import CampaignReport, FairnessGroup
 from serving.routers.campaigns import (
@@ -111,12 +112,20 @@ def _chain_links(report: CampaignReport, titles: dict[str, str]) -> list[list[di
     ]
 
 
-def _fairness_rows(report: CampaignReport) -> list[FairnessGroup]:
-    """The fairness groups, age bands youngest first."""
+def _fairness_rows(report: CampaignReport, min_cell: int) -> list[FairnessGroup]:
+    """The fairness groups, age bands youngest first; none of fewer than ``min_cell`` people
+    (small cells re-identify people: serving.fairness)."""
     order = {label: i for i, label in enumerate(AGE_BAND_LABELS)}
-    return sorted(
-        report.fairness, key=lambda g: (g.attribute != "gender", order.get(g.group, 99), g.group)
-    )
+    shown = [g for g in report.fairness if g.considered >= min_cell]
+    return sorted(shown, key=lambda g: (g.attribute != "gender", order.get(g.group, 99), g.group))
+
+
+def _panels(page: Page, report: CampaignReport) -> list[dict]:
+    """The campaign's fairness panels per agency, in words for the page."""
+    return [
+        fairness.view(p.panel.model_dump(), page.lang, agency_id=p.agency_id)
+        for p in report.fairness_panels
+    ]
 
 
 def _read_campaign(page: Page, campaign_id: str) -> CampaignReport | HTMLResponse:
@@ -145,7 +154,8 @@ def show_campaign(page: SignedIn, campaign_id: CampaignPathId) -> Response:
         chains=_chain_links(report, titles),
         said=lambda said: rendering.say(said, lang),
         english_only=lang == "id" and rendering.in_english_only(report),
-        fairness=_fairness_rows(report),
+        fairness=_fairness_rows(report, page.runtime.ready().panel_rules.min_cell),
+        panels=_panels(page, report),
     )
 
 

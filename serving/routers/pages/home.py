@@ -18,7 +18,7 @@ from serving.auth import (
 )
 from serving.campaigns import service as campaign_service
 from serving.policy import PERMISSIONS
-from serving.routers.deps import access_of
+from serving.routers.deps import access_of, runtime
 from serving.routers.pages.forms import CampaignForm, SignInForm
 from serving.routers.pages.kit import (
     PRE_COOKIE,
@@ -92,6 +92,8 @@ def _positions_page(
         ),
         ready=current_engine(request) is not None,
         reason=not_ready_reason(request),
+        show_monitor="admin.status" in PERMISSIONS[who.role],
+        monitor=runtime(request).monitor if "admin.status" in PERMISSIONS[who.role] else None,
     )
 
 
