@@ -1,4 +1,8 @@
-"""A shortlist with its decisions as CSV, and as a PDF fit for the committee's minutes."""
+"""A shortlist with its decisions as CSV and PDF, and a meeting's berita acara fit to sign.
+
+The PDFs use DejaVu Sans, bundled in ``serving/static/fonts`` (Bitstream Vera licence:
+redistribution with the font allowed), so every character of a name survives.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,17 @@ import csv
 import io
 import re
 from collections.abc import Mapping
+from datetime import date
+from importlib import resources
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from features import i18n
+
+FONT = "DejaVu"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
 COLUMNS = (
     "rank",
@@ -130,29 +140,26 @@ def _reranked_line(shortlist: dict[str, Any], words: Mapping[str, str]) -> list[
     ]
 
 
-def _latin(text: Any) -> str:
-    return str(text).encode("latin-1", "replace").decode("latin-1")
-
-
 def to_pdf(
-    shortlist: dict[str, Any], history: dict[str, Any], title: str, lang: str = "id"
+    shortlist: dict[str, Any],
+    history: dict[str, Any],
+    title: str,
+    lang: str = "id",
+    unit: str = "",
 ) -> bytes:
-    """A berita-acara style report: vacancy, versions, candidates, reasons, decisions.
+    """The shortlist with its latest decisions, for the committee's file: post (its name and
+    unit), versions, every candidate with rank, merit band and every main reason in full
+    (wrapped, never cut), the decisions and the departures from the recommendation.
 
-    The words are the catalogue's ``pdf.shortlist`` in ``lang`` (Indonesian by default: the
-    minutes are filed in Indonesian).
+    The words are the catalogue's ``pdf.shortlist`` in ``lang`` (Indonesian by default).
     """
     words = i18n.section("pdf.shortlist", lang)
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
-    heading = words["title"].format(title=title)
-    pdf.cell(0, 8, _latin(heading), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    pdf = _document("L")
+    _para(pdf, words["title"].format(title=title), 14, "B", "L")
     model = shortlist["model"]
+    position = f"{title} ({unit})" if unit else title
     for line in (
-        words["position"].format(position=shortlist["position_id"], as_of=shortlist["as_of"]),
+        words["position"].format(position=position, as_of=shortlist["as_of"]),
         words["versions"].format(
             model=model["name"],
             version=model["version"],
@@ -163,41 +170,249 @@ def to_pdf(
         *_reranked_line(shortlist, words),
         words["human"],
     ):
-        pdf.cell(0, 5, _latin(line), new_x="LMARGIN", new_y="NEXT")
+        _para(pdf, line, 9, "", "L")
     pdf.ln(2)
-    widths = (12, 38, 45, 18, 12, 110, 40)
-    pdf.set_font("Helvetica", "B", 8)
-    for width, column in zip(widths, PDF_COLUMNS, strict=True):
-        pdf.cell(width, 6, _latin(words[f"columns.{column}"]), border=1)
-    pdf.ln()
-    pdf.set_font("Helvetica", size=7)
-    for row in _rows(shortlist, history):
-        cells = (
-            row["rank"],
-            row["nip"],
-            row["name"],
-            row["score"],
-            row["merit_band"],
-            row["reasons"][:95],
-            f"{row['decision']} {row['reviewer']}".strip(),
-        )
-        for width, value in zip(widths, cells, strict=True):
-            pdf.cell(width, 5, _latin(value)[:120], border=1)
-        pdf.ln()
+    pdf.set_font(FONT, "", 8)
+    with pdf.table(
+        col_widths=(18, 38, 40, 14, 24, 87, 46),
+        text_align="LEFT",
+        headings_style=FontFace(emphasis="BOLD"),
+        line_height=3.8,
+    ) as table:
+        table.row([words[f"columns.{column}"] for column in PDF_COLUMNS])
+        listed = {
+            c["nip"]: [*c["reasons"]["positive"], *c["reasons"]["negative"]]
+            for c in shortlist["candidates"]
+        }
+        for row in _rows(shortlist, history):
+            reasons = "\n• ".join(listed.get(row["nip"], []))
+            table.row(
+                [
+                    str(row["rank"]),
+                    row["nip"],
+                    row["name"],
+                    row["score"],
+                    str(row["merit_band"]),
+                    f"• {reasons}" if reasons else "",
+                    f"{row['decision']} {row['reviewer']}".strip(),
+                ]
+            )
     divergent = [d for d in history["decisions"] if d["divergent"]]
     if divergent:
         pdf.ln(2)
-        pdf.set_font("Helvetica", "B", 9)
-        pdf.cell(0, 5, _latin(words["divergent"]), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=8)
+        _para(pdf, words["divergent"], 9, "B", "L")
         for d in divergent:
-            pdf.multi_cell(
-                0,
-                4,
-                _latin(
-                    f"{d['nip']} ({d['reviewer']}, {d['decided_at'][:16]}): {d['justification']}"
-                ),
-                new_x="LMARGIN",
-                new_y="NEXT",
+            line = f"{d['nip']} ({d['reviewer']}, {d['decided_at'][:16]}): {d['justification']}"
+            _para(pdf, line, 8, "", "L")
+    return bytes(pdf.output())
+
+
+# -- the berita acara of a meeting -----------------------------------------------------------
+
+
+def _document(orientation: str = "P") -> FPDF:
+    """An A4 document with the bundled Unicode font."""
+    pdf = FPDF(orientation=orientation, format="A4")
+    fonts = resources.files("serving").joinpath("static", "fonts")
+    for style, name in FONT_FILES.items():
+        with resources.as_file(fonts.joinpath(name)) as path:
+            pdf.add_font(FONT, style, str(path))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+    return pdf
+
+
+def long_date(day: date, words: dict[str, str] | Any) -> tuple[str, str]:
+    """The day's name and its date in words (``Selasa``, ``1 Desember 2026``)."""
+    days, months = words["days"].split(","), words["months"].split(",")
+    return days[day.weekday()], f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def _para(pdf: FPDF, text: str, size: float = 10, style: str = "", align: str = "J") -> None:
+    pdf.set_font(FONT, style, size)
+    pdf.multi_cell(0, size * 0.5, text, align=align, new_x="LMARGIN", new_y="NEXT")
+
+
+def _heading(pdf: FPDF, minutes: dict[str, Any], words: Any) -> None:
+    _para(pdf, minutes["agency_name"].upper(), 12, "B", "C")
+    _para(pdf, words["title"], 13, "B", "C")
+    _para(pdf, words["subtitle"], 11, "B", "C")
+    if minutes.get("number"):
+        _para(pdf, words["number"].format(number=minutes["number"]), 10, "", "C")
+    if minutes["status"] != "closed":
+        _para(pdf, words["status_open"], 10, "B", "C")
+    pdf.ln(3)
+    _para(pdf, words["basis"], 9)
+    pdf.ln(2)
+    day, when = long_date(date.fromisoformat(minutes["held_on"]), words)
+    _para(
+        pdf,
+        words["opening"].format(
+            day=day, date=when, place=minutes["place"], agency=minutes["agency_name"]
+        ),
+    )
+    pdf.ln(2)
+
+
+def _attendance(pdf: FPDF, minutes: dict[str, Any], words: Any) -> None:
+    _para(pdf, words["attendance"], 11, "B", "L")
+    _para(
+        pdf,
+        words["quorum"].format(
+            present=minutes["present"],
+            roster=len(minutes["members"]),
+            quorum=f"{minutes['quorum']:.0%}",
+        ),
+    )
+    pdf.set_font(FONT, "", 9)
+    with pdf.table(
+        col_widths=(10, 90, 35, 35), headings_style=FontFace(emphasis="BOLD"), line_height=5
+    ) as table:
+        table.row(words["member_columns"].split(","))
+        for n, member in enumerate(minutes["members"], 1):
+            table.row(
+                [
+                    str(n),
+                    member["name"],
+                    words[member["role"]],
+                    words["present" if member["present"] else "absent"],
+                ]
             )
+    pdf.ln(3)
+
+
+def _declared(item: dict[str, Any], minutes: dict[str, Any], words: Any) -> list[str]:
+    by_person = {d["user_id"]: d for d in item["declarations"]}
+    lines = []
+    for member in minutes["members"]:
+        if not member["present"]:
+            continue
+        found = by_person.get(member["user_id"])
+        if found is None:
+            lines.append(words["not_declared"].format(name=member["name"]))
+            continue
+        names = ", ".join(item["names"].get(n, n) for n in found["related_nips"])
+        key = f"declared_{found['kind']}"
+        lines.append(words[key].format(name=member["name"], candidates=names))
+    return lines
+
+
+def _candidate_table(pdf: FPDF, item: dict[str, Any], words: Any) -> None:
+    pdf.set_font(FONT, "", 8)
+    with pdf.table(
+        col_widths=(18, 35, 22, 17, 19, 43, 26),
+        headings_style=FontFace(emphasis="BOLD"),
+        line_height=3.8,
+        text_align=("CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT", "LEFT"),
+    ) as table:
+        table.row(words["columns"].split(","))
+        for c in item["candidates"]:
+            verdict = (
+                words["warned"].format(rules=", ".join(c["warnings"]))
+                if c["warnings"]
+                else words["eligible"]
+            )
+            reasons = "\n".join(f"• {r}" for r in c["reasons"])
+            table.row(
+                [str(c["rank"]), c["nip"], c["name"], c["grade"], str(c["merit_band"]), reasons,
+                 verdict]
+            )  # fmt: skip
+
+
+def _consideration(pdf: FPDF, item: dict[str, Any], words: Any) -> None:
+    chosen = item["consideration"]
+    if chosen is None:
+        _para(pdf, words["deferred"], 10, "B")
+        return
+    rank = str(chosen["rank"]) if chosen["rank"] else words["off_list"]
+    name = chosen.get("name") or item["names"].get(chosen["nip"], "")
+    _para(pdf, words["recommendation"].format(name=name, nip=chosen["nip"], rank=rank), 10, "B")
+    _para(pdf, words["reason"].format(reason=chosen["reason"]))
+    if chosen["justification"]:
+        _para(pdf, words["justification"].format(justification=chosen["justification"]))
+    if chosen["failed_rules"]:
+        rules = ", ".join(chosen["failed_rules"])
+        _para(pdf, words["override"].format(rules=rules, basis=chosen["override_basis"]))
+    names = ", ".join(v["name"] for v in chosen["voters"])
+    _para(pdf, words["voters"].format(names=names), 9)
+
+
+def _posts(pdf: FPDF, minutes: dict[str, Any], words: Any) -> None:
+    _para(pdf, words["posts"], 11, "B", "L")
+    for n, item in enumerate(minutes["items"], 1):
+        pdf.ln(2)
+        _para(pdf, words["post"].format(n=n, title=item["title"]), 11, "B", "L")
+        unit = item["unit"] or "-"
+        _para(pdf, words["unit"].format(unit=unit, position_id=item["position_id"]), 9, "", "L")
+        listing = item["shortlist"]
+        if listing is None:
+            _para(pdf, words["no_shortlist"], 9)
+        else:
+            model = listing["model"]
+            _para(
+                pdf,
+                words["shortlist"].format(
+                    eligible=listing["eligible_count"],
+                    pool=listing["pool_size"],
+                    as_of=listing["as_of"],
+                    model=model["name"],
+                    version=model["version"],
+                    rules=listing["ruleset_version"],
+                ),
+                9,
+            )
+            _candidate_table(pdf, item, words)
+            lines = _declared(item, minutes, words)
+            if lines:
+                pdf.ln(1)
+                _para(pdf, words["declarations"], 9, "B", "L")
+                for line in lines:
+                    _para(pdf, f"– {line}", 9, "", "L")
+        pdf.ln(1)
+        _consideration(pdf, item, words)
+
+
+def _signatures(pdf: FPDF, minutes: dict[str, Any], words: Any) -> None:
+    pdf.ln(3)
+    _para(pdf, words["ppk"], 9)
+    _para(pdf, words["closing"])
+    pdf.ln(3)
+    present = [m for m in minutes["members"] if m["present"]]
+    if pdf.will_page_break(min(20 + 32 * ((len(present) + 1) // 2), 250)):
+        pdf.add_page()  # the place, date and signatures together on one page
+    _, when = long_date(date.fromisoformat(minutes["held_on"]), words)
+    _para(pdf, words["signed_at"].format(place=minutes["place"], date=when), 10, "", "R")
+    _para(pdf, words["signatures"], 11, "B", "L")
+    width = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    for pair in range(0, len(present), 2):
+        if pdf.will_page_break(32):
+            pdf.add_page()
+        top = pdf.get_y() + 2
+        for column, member in enumerate(present[pair : pair + 2]):
+            x = pdf.l_margin + column * width
+            pdf.set_xy(x, top)
+            pdf.set_font(FONT, "", 10)
+            pdf.cell(width, 5, words[member["role"]], align="C")
+            pdf.set_xy(x, top + 22)
+            pdf.set_font(FONT, "B", 10)
+            pdf.cell(width, 5, f"( {member['name']} )", align="C")
+        pdf.set_y(top + 30)
+
+
+def berita_acara(minutes: dict[str, Any], lang: str = "id") -> bytes:
+    """The meeting's berita acara as PDF (Indonesian by default: the minutes are filed so).
+
+    ``minutes`` is :func:`serving.meetings.minutes`: heading of the agency and legal basis,
+    day, date and place, attendance, per post its name and unit, the candidates with rank,
+    grade, merit band, every main reason in full and eligibility, the declarations, the
+    recommendation and its justification; signature blocks for the chair and each member
+    present.
+    """
+    words = i18n.section("pdf.meeting", lang)
+    pdf = _document()
+    _heading(pdf, minutes, words)
+    _attendance(pdf, minutes, words)
+    _posts(pdf, minutes, words)
+    _signatures(pdf, minutes, words)
     return bytes(pdf.output())

@@ -34,6 +34,7 @@ READS: frozenset[str] = frozenset(
         "talent.read",
         "rotation.read",
         "oversight.read",
+        "meeting.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""
@@ -41,7 +42,8 @@ GRANTABLE: frozenset[str] = frozenset({"pool.read", "candidate.read"})
 """What a grant opens across the wall: the other agency's pool (its staff as candidates)."""
 PERMISSIONS: dict[str, frozenset[str]] = {
     "committee": READS
-    | {"shortlist.create", "decision.record", "decision.declare", "campaign.create"},
+    | {"shortlist.create", "decision.record", "decision.declare", "campaign.create"}
+    | {"meeting.manage", "meeting.attend"},
     "ppk": READS | {"decision.approve", "decision.declare"},
     "admin": READS
     | {
@@ -71,6 +73,7 @@ MISSING: dict[str, str] = {
     "key": "no such key",
     "agency": "no such agency",
     "override": "no such override",
+    "meeting": "no such meeting",
 }
 """The one detail text of a missing object of each kind (also for one behind a wall)."""
 

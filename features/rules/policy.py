@@ -26,11 +26,13 @@ NATIONAL = "national"
 """The policy id of the national rule set (no agency file)."""
 POLICY_SUFFIX = ".yaml"
 _AGENCY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+MEETING_KEY = "meeting"
+"""The policy file's section on committee meetings (not part of the rule set)."""
 _MAX_VERSION = 32
 """Longest version a shortlist can record (``shortlists.ruleset_version``)."""
 
 
-POLICY_SECTIONS: tuple[str, ...] = ("fairness_rerank",)
+POLICY_SECTIONS: tuple[str, ...] = ("fairness_rerank", "meeting")
 """Sections of a policy file that are not rules (read here, skipped by the rule loader)."""
 RerankAttribute = Literal["gender", "age_band", "religion", "origin_region"]
 """The protected attributes a re-ranking target may name (read for the target, never scored)."""
@@ -71,6 +73,15 @@ class FairnessRerank(Frozen):
         return self
 
 
+class MeetingRules(Frozen):
+    """How an agency's committee meets (the policy file's ``meeting:`` section)."""
+
+    quorum: float = Field(0.5, gt=0, le=1)
+    """Share of the roster that must be present, not recused, to consider a post."""
+    agency_name: str | None = Field(None, min_length=1, max_length=200)
+    """The agency's name as the minutes' heading writes it (else its id)."""
+
+
 @dataclass(frozen=True)
 class Policy:
     """The rules one agency's shortlists are checked against, and how to name them."""
@@ -81,6 +92,7 @@ class Policy:
     sha256: str
     fairness_rerank: FairnessRerank | None = None
     """Re-ranking within merit bands, when the agency's policy turns it on (off by default)."""
+    meeting: MeetingRules = MeetingRules()
 
     def ref(self) -> dict[str, str | None]:
         """What a shortlist records: policy id, rule set version, its base and content hash."""
@@ -155,7 +167,9 @@ def load_policy(path: Path) -> Policy:
             "give the policy its own"
         )
     rerank = _fairness_rerank(header.get("fairness_rerank"), path)
-    return Policy(agency_id, ruleset, extends, policy_digest(ruleset, rerank), rerank)
+    meeting = _meeting_rules(path, header.get(MEETING_KEY))
+    digest = policy_digest(ruleset, rerank)
+    return Policy(agency_id, ruleset, extends, digest, rerank, meeting)
 
 
 def _fairness_rerank(raw: Any, path: Path) -> FairnessRerank | None:
@@ -180,6 +194,22 @@ def policy_digest(ruleset: RuleSet, rerank: FairnessRerank | None) -> str:
         return ruleset_digest(ruleset)
     both = ruleset.model_dump_json(by_alias=True) + rerank.model_dump_json()
     return hashlib.sha256(both.encode("utf-8")).hexdigest()
+
+
+def _meeting_rules(path: Path, raw: object) -> MeetingRules:
+    """The ``meeting:`` section, validated (absent: the defaults)."""
+    if raw is None:
+        return MeetingRules()
+    if not isinstance(raw, dict):
+        raise RuleSetError(f"policy file {path}: key 'meeting': expected a mapping")
+    try:
+        return MeetingRules.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"key 'meeting.{'.'.join(str(p) for p in e['loc'])}': {e['msg']}"
+            for e in error.errors()
+        )
+        raise RuleSetError(f"policy file {path}: {problems}") from None
 
 
 def ruleset_digest(ruleset: RuleSet) -> str:

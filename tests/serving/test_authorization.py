@@ -142,8 +142,8 @@ ROLES = ("committee", "ppk", "admin", "auditor", "none")
 WHERE = ("own", "other", "missing")
 READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
 READS |= {"model.read", "staffing.read"}
-READS |= {"talent.read"}
-READS |= {"model.read", "staffing.read", "rotation.read", "oversight.read"}
+READS |= {"talent.read", "rotation.read", "oversight.read"}
+READS |= {"meeting.read"}
 CAN = {
     "committee": READS
     | {
@@ -153,6 +153,8 @@ CAN = {
         "decision.declare",
         "decision.record",
         "campaign.create",
+        "meeting.manage",
+        "meeting.attend",
     },
     "ppk": READS | {"report.read", "decision.declare", "decision.approve"},
     "admin": READS
@@ -180,10 +182,11 @@ PAGE_DONE = {
     "decision.record": 303,
     "decision.approve": 303,
     "campaign.create": 303,
+    "meeting.attend": 303,
+    "meeting.manage": 303,
 }
-REPORTS = {"report.read", "integrity.read", "staffing.read"}
-REPORTS |= {"talent.read"}
 REPORTS = {"report.read", "integrity.read", "staffing.read", "rotation.read", "oversight.read"}
+REPORTS |= {"talent.read"}
 """Reports by agency: an auditor's answer for an unknown agency is an empty report."""
 OBJECTLESS = {"admin.status", "model.read"}
 """Actions on no agency's object: the same answer in every place."""
@@ -207,6 +210,8 @@ class Objects:
     """A pending exception, as (its shortlist, its id), for the API's cells."""
     page_override: dict[str, tuple[str, int]]
     """Another one in the own agency (on another post, for another person) for the page's."""
+    meeting: dict[str, tuple[str, str, str]] | None = None
+    """A meeting with its agenda post and a shortlist of that post, as (id, post, shortlist)."""
 
 
 def _declare(world: World, who: Person, sid: str) -> None:
@@ -282,6 +287,18 @@ def objects(world: World) -> Objects:
     for sid in (shortlist["own"], override["own"][0], page_override["own"][0]):
         for role in ("committee", "ppk"):
             _declare(world, world.people[role], sid)
+    meeting = {
+        where: (
+            client.post(
+                "/v1/meetings",
+                json={"held_on": "2026-12-01", "place": "Aula", "position_ids": [position[where]]},
+                headers=who.header,
+            ).json()["meeting_id"],
+            position[where],
+            shortlist[where],
+        )
+        for where, who in (("own", a), ("other", b))
+    } | {"missing": (str(uuid.uuid4()), position["own"], shortlist["own"])}
     return Objects(
         position,
         shortlist,
@@ -291,6 +308,7 @@ def objects(world: World) -> Objects:
         agency,
         override | {"missing": missing},
         page_override | {"missing": missing},
+        meeting,
     )
 
 
@@ -325,6 +343,7 @@ def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]
         "oversight.read": ("GET", f"/v1/oversight?agency_id={o.agency[w]}", {}),
         "admin.status": ("GET", "/v1/admin/status", {}),
         "model.read": ("GET", "/v1/model", {}),
+        **_meeting_calls(o, w, "/v1"),
     }[action]
 
 
@@ -349,15 +368,34 @@ def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any
         "talent.read": ("GET", f"/talent?agency_id={o.agency[w]}", {}),
         "rotation.read": ("GET", f"/rotation?agency_id={o.agency[w]}", {}),
         "oversight.read": ("GET", f"/oversight?agency_id={o.agency[w]}", {}),
+        **_meeting_calls(o, w, ""),
     }[action]
 
 
+def _meeting_calls(o: Objects, w: str, prefix: str) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """The meeting cells: read it, attend it, attach its post's shortlist (API or page)."""
+    assert o.meeting is not None
+    meeting_id, post, sid = o.meeting[w]
+    base = f"{prefix}/meetings/{meeting_id}"
+    attach = {"position_id": post, "shortlist_id": sid}
+    return {
+        "meeting.read": ("GET", base, {}),
+        "meeting.attend": ("POST", f"{base}/attendance", {}),
+        "meeting.manage": (
+            "POST",
+            f"{base}/shortlists",
+            {"json": attach} if prefix else {"data": attach},
+        ),
+    }
+
+
 API_ACTIONS = tuple(sorted(READS | REPORTS | OBJECTLESS | set(DONE) | {"decision.approve"}))
+API_ACTIONS += ("meeting.attend", "meeting.manage")
 PAGE_ACTIONS = ("shortlist.create", "shortlist.read", "shortlist.export", "decision.declare")
 PAGE_ACTIONS += ("decision.record", "decision.approve", "campaign.read", "campaign.create")
 PAGE_ACTIONS += ("model.read",)
-PAGE_ACTIONS += ("talent.read",)
-PAGE_ACTIONS += ("model.read", "rotation.read", "oversight.read")
+PAGE_ACTIONS += ("talent.read", "rotation.read", "oversight.read")
+PAGE_ACTIONS += ("meeting.read", "meeting.attend", "meeting.manage")
 
 
 def expected(role: str, action: str, where: str, page: bool) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from serving.routers.pages import campaigns, home, model, shortlists, staffing, staffing_reports
+from serving.routers.pages import campaigns, home, meetings, model, shortlists, staffing, staffing_reports
 from serving.routers.pages import talent as talent_pages
 
 router = APIRouter(include_in_schema=False)
@@ -19,3 +19,4 @@ router.include_router(model.router)
 router.include_router(staffing.router)
 router.include_router(talent_pages.router)
 router.include_router(staffing_reports.router)
+router.include_router(meetings.router)
