@@ -19,7 +19,16 @@ from serving.access import AccessLog
 from serving.asgi import App, HttpMiddleware
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
-from serving.routers import api, campaigns, decisions, grants, meetings, pages, staffing, staffing_reports
+from serving.routers import (
+    api,
+    campaigns,
+    decisions,
+    grants,
+    meetings,
+    pages,
+    staffing,
+    staffing_reports,
+)
 from serving.routers import talent as talent_api
 from serving.routers.deps import principal
 from serving.runtime import Runtime, RuntimeHolder

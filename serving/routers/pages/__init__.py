@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from serving.routers.pages import campaigns, home, meetings, model, shortlists, staffing, staffing_reports
+from serving.routers.pages import (
+    campaigns,
+    home,
+    meetings,
+    model,
+    shortlists,
+    staffing,
+    staffing_reports,
+)
 from serving.routers.pages import talent as talent_pages
 
 router = APIRouter(include_in_schema=False)
