@@ -30,6 +30,8 @@ READS: frozenset[str] = frozenset(
         "campaign.read",
         "report.read",
         "model.read",
+        "decree.read",
+        "announcement.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""
@@ -37,8 +39,11 @@ GRANTABLE: frozenset[str] = frozenset({"pool.read", "candidate.read"})
 """What a grant opens across the wall: the other agency's pool (its staff as candidates)."""
 PERMISSIONS: dict[str, frozenset[str]] = {
     "committee": READS
-    | {"shortlist.create", "decision.record", "decision.declare", "campaign.create"},
-    "ppk": READS | {"decision.approve", "decision.declare"},
+    | {"shortlist.create", "decision.record", "decision.declare", "campaign.create"}
+    | {"decree.draft", "announcement.publish", "siasn.export"},
+    "ppk": READS
+    | {"decision.approve", "decision.declare"}
+    | {"decree.draft", "announcement.publish", "siasn.export"},
     "admin": READS
     | {
         "shortlist.create",
@@ -50,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "grant.manage",
         "admin.reload",
         "admin.status",
+        "siasn.export",
     },
     "auditor": READS | {"audit.read", "integrity.read"},
 }
@@ -67,6 +73,9 @@ MISSING: dict[str, str] = {
     "key": "no such key",
     "agency": "no such agency",
     "override": "no such override",
+    "recommendation": "no such recommendation",
+    "decree": "no such decree",
+    "announcement": "no such announcement",
 }
 """The one detail text of a missing object of each kind (also for one behind a wall)."""
 

@@ -216,3 +216,59 @@ campaigns = sa.Table(
 )
 """Stored campaign reports (``serving.campaigns.storage``; ``report_json`` carries its
 ``schema_version``)."""
+
+approvals = sa.Table(
+    "approvals",
+    metadata,
+    sa.Column("approval_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), nullable=False, index=True
+    ),
+    sa.Column("meeting_id", sa.String(36), nullable=True, index=True),
+    sa.Column("verdict", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.String(64), nullable=False),
+    sa.Column("decider_name", sa.String(128), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""The PPK's answer to a recommendation (a standing SELECTED; ``meeting_id`` when a meeting
+considered it), ``APPROVED`` or ``RETURNED`` with a note (``serving.approvals``). Never changed:
+the latest per decision counts; a recommendation without an APPROVED one is not final."""
+
+decrees = sa.Table(
+    "decrees",
+    metadata,
+    sa.Column("decree_id", sa.String(36), primary_key=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("number", sa.String(128), nullable=False),
+    sa.Column("drafted_on", sa.Date, nullable=False),
+    sa.Column("drafted_by", sa.String(64), nullable=False),
+    sa.Column("drafted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("moves_json", sa.Text, nullable=False),
+    sa.UniqueConstraint("agency_id", "seq", name="uq_decrees_agency_seq"),
+)
+"""Draft decrees (*SK*, ``serving.decrees``): the number from the agency's configuration and its
+running ``seq``, and the approved moves of its annex (``moves_json``, with their decision ids)."""
+
+decree_moves = sa.Table(
+    "decree_moves",
+    metadata,
+    sa.Column("decree_id", sa.String(36), sa.ForeignKey("decrees.decree_id"), primary_key=True),
+    sa.Column("decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), primary_key=True),
+)
+"""Which approved decisions each draft decree carries (a decision is in at most one draft)."""
+
+announcements = sa.Table(
+    "announcements",
+    metadata,
+    sa.Column("announcement_id", sa.String(36), primary_key=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("meeting_id", sa.String(36), nullable=True, index=True),
+    sa.Column("published_by", sa.String(64), nullable=False),
+    sa.Column("publisher_name", sa.String(128), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("entries_json", sa.Text, nullable=False),
+)
+"""Published results (``serving.announcements``): names and posts only (``entries_json``),
+never a score; visible to the agency's people."""
