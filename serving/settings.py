@@ -33,6 +33,9 @@ class ServiceSettings(Settings):
     """Folder of agency policy files, ``<agency_id>.yaml`` each (docs/eligibility-rules.md):
     an agency with a file has its shortlists checked against it, the others against the
     national rule set. Read at start-up and on reload; an invalid file stops the service."""
+    decree_config: Path | None = None
+    """The agencies' letterheads, decree numbering and step deadlines (``serving.offices``,
+    docs/decrees.md). Unset: default deadlines, and no draft decree can be made."""
     max_k: int = 200
     max_body_bytes: int = 65_536
 

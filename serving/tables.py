@@ -245,11 +245,12 @@ decrees = sa.Table(
     sa.Column("drafted_on", sa.Date, nullable=False),
     sa.Column("drafted_by", sa.String(64), nullable=False),
     sa.Column("drafted_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("moves_json", sa.Text, nullable=False),
+    sa.Column("content_json", sa.Text, nullable=False),
     sa.UniqueConstraint("agency_id", "seq", name="uq_decrees_agency_seq"),
 )
 """Draft decrees (*SK*, ``serving.decrees``): the number from the agency's configuration and its
-running ``seq``, and the approved moves of its annex (``moves_json``, with their decision ids)."""
+running ``seq``, and what it says (``content_json``: heading, considerations, the annex of
+approved moves with their decision ids), frozen when drafted."""
 
 decree_moves = sa.Table(
     "decree_moves",

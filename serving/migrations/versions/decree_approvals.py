@@ -38,15 +38,13 @@ def upgrade() -> None:
         sa.Column("drafted_on", sa.Date, nullable=False),
         sa.Column("drafted_by", sa.String(64), nullable=False),
         sa.Column("drafted_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("moves_json", sa.Text, nullable=False),
+        sa.Column("content_json", sa.Text, nullable=False),
         sa.UniqueConstraint("agency_id", "seq", name="uq_decrees_agency_seq"),
     )
     op.create_index("ix_decrees_agency_id", "decrees", ["agency_id"])
     op.create_table(
         "decree_moves",
-        sa.Column(
-            "decree_id", sa.String(36), sa.ForeignKey("decrees.decree_id"), primary_key=True
-        ),
+        sa.Column("decree_id", sa.String(36), sa.ForeignKey("decrees.decree_id"), primary_key=True),
         sa.Column(
             "decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), primary_key=True
         ),
