@@ -24,21 +24,28 @@ from serving.decrees import long_date, unicode_pdf
 from serving.engine import Engine
 from serving.tables import announcements
 
-ENTRY_FIELDS: tuple[str, ...] = ("decision_id", "name", "new_title", "new_unit")
+ENTRY_FIELDS: tuple[str, ...] = ("name", "new_title", "new_unit")
 """All an entry holds: no NIP, no score, no rank, no reason."""
 
 
-def _announced(connection: sa.Connection, agency_id: str) -> set[int]:
-    ids: set[int] = set()
+def _announced(connection: sa.Connection, agency_id: str) -> set[str]:
+    ids: set[str] = set()
     for (text,) in connection.execute(
         sa.select(announcements.c.entries_json).where(announcements.c.agency_id == agency_id)
     ):
-        ids.update(e["decision_id"] for e in json.loads(text))
+        ids.update(e["key"] for e in json.loads(text))
     return ids
 
 
-def publish(db: sa.Engine, engine: Engine | None, who: Principal, agency_id: str) -> dict[str, Any]:
-    """Publish the agency's approved moves not yet announced; audited.
+def publish(
+    db: sa.Engine,
+    engine: Engine | None,
+    who: Principal,
+    agency_id: str,
+    meeting_id: str | None = None,
+) -> dict[str, Any]:
+    """Publish the agency's approved moves not yet announced (of one meeting when named,
+    else all of them); audited.
 
     Raises
     ------
@@ -51,7 +58,9 @@ def publish(db: sa.Engine, engine: Engine | None, who: Principal, agency_id: str
         approved = [
             r
             for r in approvals.recommendations(connection, agency_id)
-            if r.verdict == "APPROVED" and r.decision_id not in done
+            if r.verdict == "APPROVED"
+            and r.key not in done
+            and (meeting_id is None or r.meeting_id == meeting_id)
         ]
         if not approved:
             raise ConflictError("no approved move awaits announcing: the PPK approves first")
@@ -62,7 +71,7 @@ def publish(db: sa.Engine, engine: Engine | None, who: Principal, agency_id: str
             announcements.insert().values(
                 announcement_id=announcement_id,
                 agency_id=agency_id,
-                meeting_id=None,
+                meeting_id=meeting_id,
                 published_by=person_id,
                 publisher_name=name,
                 published_at=datetime.now(UTC),
@@ -74,7 +83,7 @@ def publish(db: sa.Engine, engine: Engine | None, who: Principal, agency_id: str
             who,
             "announcement.publish",
             announcement_id,
-            {"decisions": [e["decision_id"] for e in entries]},
+            {"recommendations": [e["key"] for e in entries], "meeting_id": meeting_id},
             covers=("announcements", announcement_id),
         )
     return read(db, who, announcement_id)
@@ -83,7 +92,7 @@ def publish(db: sa.Engine, engine: Engine | None, who: Principal, agency_id: str
 def _entry(engine: Engine | None, item: approvals.Recommendation) -> dict[str, Any]:
     post = approvals.post_of(engine, item.position_id)
     return {
-        "decision_id": item.decision_id,
+        "key": item.key,
         "name": approvals.employee(engine, item.nip)["name"],
         "new_title": post["title"],
         "new_unit": post["unit_name"] or post["unit_id"],
@@ -117,10 +126,7 @@ def read(db: sa.Engine, who: Principal, announcement_id: str) -> dict[str, Any]:
         "publisher_name": row.publisher_name,
         "published_at": published.isoformat(),
         "published_on": long_date(published.date()),
-        "entries": [
-            {k: e[k] for k in ENTRY_FIELDS if k != "decision_id"}
-            for e in json.loads(row.entries_json)
-        ],
+        "entries": [{k: e[k] for k in ENTRY_FIELDS} for e in json.loads(row.entries_json)],
     }
 
 

@@ -17,6 +17,7 @@ it was made; an approved move is due in a draft decree ``decree_days`` after the
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +30,15 @@ from serving import audit, decisions, policy
 from serving.auth import Principal
 from serving.engine import Engine
 from serving.offices import Deadlines
-from serving.tables import approvals, decree_moves, overrides, shortlists
+from serving.tables import (
+    approvals,
+    decree_moves,
+    meeting_considerations,
+    meeting_items,
+    meetings,
+    overrides,
+    shortlists,
+)
 from serving.tables import decisions as decision_rows
 
 VERDICTS: tuple[str, ...] = ("APPROVED", "RETURNED")
@@ -39,10 +48,14 @@ MIN_NOTE = 10
 
 @dataclass
 class Recommendation:
-    """One recommendation and where it stands on its way to a decree."""
+    """One recommendation and where it stands on its way to a decree.
 
-    decision_id: int
-    shortlist_id: str
+    ``key`` names it: ``c<consideration_id>`` (a meeting's consideration) or ``d<decision_id>``
+    (a standing SELECTED where no meeting considered the post).
+    """
+
+    key: str
+    shortlist_id: str | None
     agency_id: str
     position_id: str
     nip: str
@@ -53,6 +66,8 @@ class Recommendation:
     reviewer: str
     recommended_by: str | None
     recommended_at: datetime
+    meeting_id: str | None = None
+    meeting_open: bool = False
     override_id: int | None = None
     override_basis: str | None = None
     exception_approved: bool = False
@@ -63,6 +78,11 @@ class Recommendation:
     decree_id: str | None = None
     due: datetime | None = None
     overdue: bool = False
+
+    @property
+    def needs_exception(self) -> bool:
+        """It fails a hard rule and its exception is not approved yet."""
+        return self.override_basis is not None and not self.exception_approved
 
     @property
     def stage(self) -> str:
@@ -79,7 +99,7 @@ class Recommendation:
         plain = {
             k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(self).items()
         }
-        return {**plain, "stage": self.stage}
+        return {**plain, "stage": self.stage, "needs_exception": self.needs_exception}
 
 
 def _aware(moment: datetime) -> datetime:
@@ -87,7 +107,57 @@ def _aware(moment: datetime) -> datetime:
 
 
 def recommendations(connection: sa.Connection, agency_id: str) -> list[Recommendation]:
-    """The agency's recommendations, oldest first, with the PPK's answer and their decree."""
+    """The agency's recommendations (meetings' first, then standing selections), with the
+    PPK's answer and their decree."""
+    found = _considered(connection, agency_id) + _selected(connection, agency_id)
+    _answers(connection, found)
+    return found
+
+
+def _considered(connection: sa.Connection, agency_id: str) -> list[Recommendation]:
+    """The latest consideration of each agenda post of the agency's meetings."""
+    rows = connection.execute(
+        sa.select(
+            meeting_considerations,
+            meeting_items.c.position_id,
+            meeting_items.c.shortlist_id,
+            meetings.c.meeting_id,
+            meetings.c.closed_at,
+        )
+        .join(meeting_items, meeting_items.c.item_id == meeting_considerations.c.item_id)
+        .join(meetings, meetings.c.meeting_id == meeting_items.c.meeting_id)
+        .where(meetings.c.agency_id == agency_id)
+        .order_by(meeting_considerations.c.consideration_id)
+    ).all()
+    latest = {row.item_id: row for row in rows}
+    return [
+        Recommendation(
+            key=f"c{row.consideration_id}",
+            shortlist_id=row.shortlist_id,
+            agency_id=agency_id,
+            position_id=row.position_id,
+            nip=row.nip,
+            rank=row.rank,
+            reason=row.reason,
+            justification=row.justification,
+            divergent=bool(row.divergent),
+            reviewer=row.recorder_name,
+            recommended_by=row.recorded_by,
+            recommended_at=_aware(row.recorded_at),
+            meeting_id=row.meeting_id,
+            meeting_open=row.closed_at is None,
+            override_basis=row.override_basis if row.failed_rules_json else None,
+        )
+        for row in latest.values()
+    ]
+
+
+def _selected(connection: sa.Connection, agency_id: str) -> list[Recommendation]:
+    """Standing SELECTED decisions (or awaiting their exception) of shortlists no meeting
+    considered."""
+    in_meetings = sa.select(meeting_items.c.shortlist_id).where(
+        meeting_items.c.shortlist_id.is_not(None)
+    )
     rows = connection.execute(
         sa.select(
             decision_rows,
@@ -100,6 +170,7 @@ def recommendations(connection: sa.Connection, agency_id: str) -> list[Recommend
         .join(shortlists, shortlists.c.shortlist_id == decision_rows.c.shortlist_id)
         .outerjoin(overrides, overrides.c.decision_id == decision_rows.c.decision_id)
         .where(shortlists.c.agency_id == agency_id)
+        .where(decision_rows.c.shortlist_id.not_in(in_meetings))
         .order_by(decision_rows.c.decision_id)
     ).all()
     latest: dict[tuple[str, str], Any] = {}
@@ -108,18 +179,16 @@ def recommendations(connection: sa.Connection, agency_id: str) -> list[Recommend
         latest[(row.shortlist_id, row.nip)] = row
         if row.override_id is None or row.exception_at is not None:
             superseded.update(json.loads(row.supersedes_json or "[]"))
-    found = [
+    return [
         _recommendation(row)
         for row in latest.values()
         if row.decision == "SELECTED" and row.decision_id not in superseded
     ]
-    _answers(connection, found)
-    return found
 
 
 def _recommendation(row: Any) -> Recommendation:
     return Recommendation(
-        decision_id=row.decision_id,
+        key=f"d{row.decision_id}",
         shortlist_id=row.shortlist_id,
         agency_id=row.agency_id,
         position_id=row.position_id,
@@ -137,31 +206,42 @@ def _recommendation(row: Any) -> Recommendation:
     )
 
 
+def _key(row: Any) -> str:
+    return f"c{row.consideration_id}" if row.consideration_id else f"d{row.decision_id}"
+
+
 def _answers(connection: sa.Connection, found: list[Recommendation]) -> None:
     """Fill each recommendation's first answer and its draft decree."""
-    ids = [r.decision_id for r in found]
-    if not ids:
+    if not found:
         return
-    first: dict[int, Any] = {}
+    keys = [r.key for r in found]
+    first: dict[str, Any] = {}
     for row in connection.execute(
         sa.select(approvals)
-        .where(approvals.c.decision_id.in_(ids))
+        .where(
+            sa.or_(
+                approvals.c.decision_id.in_([int(k[1:]) for k in keys if k[0] == "d"]),
+                approvals.c.consideration_id.in_([int(k[1:]) for k in keys if k[0] == "c"]),
+            )
+        )
         .order_by(approvals.c.approval_id)
     ):
-        first.setdefault(row.decision_id, row)
+        first.setdefault(_key(row), row)
     carried = dict(
         connection.execute(
-            sa.select(decree_moves.c.decision_id, decree_moves.c.decree_id).where(
-                decree_moves.c.decision_id.in_(ids)
+            sa.select(decree_moves.c.recommendation, decree_moves.c.decree_id).where(
+                decree_moves.c.recommendation.in_(keys)
             )
         ).all()
     )
     for item in found:
-        answer = first.get(item.decision_id)
+        answer = first.get(item.key)
         if answer is not None:
             item.verdict, item.note = answer.verdict, answer.note
             item.answered_by, item.answered_at = answer.decider_name, _aware(answer.decided_at)
-        item.decree_id = carried.get(item.decision_id)
+            if item.key[0] == "c":
+                item.exception_approved = bool(answer.exception_approved)
+        item.decree_id = carried.get(item.key)
 
 
 def with_deadlines(
@@ -169,7 +249,7 @@ def with_deadlines(
 ) -> list[Recommendation]:
     """Set each one's due moment and whether it is overdue at ``now``."""
     for item in found:
-        if item.stage == "approval":
+        if item.stage == "approval" and not item.meeting_open:
             item.due = item.recommended_at + timedelta(days=deadlines.approval_days)
         elif item.stage == "decree" and item.answered_at is not None:
             item.due = item.answered_at + timedelta(days=deadlines.decree_days)
@@ -188,10 +268,14 @@ def listing(
         return with_deadlines(recommendations(connection, agency_id), deadlines, now)
 
 
+KEY = re.compile(r"^[cd][1-9][0-9]{0,9}$")
+"""A recommendation's key: ``c<consideration_id>`` or ``d<decision_id>``."""
+
+
 def answer(
     db: sa.Engine,
     who: Principal,
-    decision_id: int,
+    key: str,
     verdict: str,
     note: str,
     approve_exception: bool = False,
@@ -201,32 +285,35 @@ def answer(
     Raises
     ------
     NotFoundError
-        No such decision, or another agency's (the same answer).
+        No such recommendation, or another agency's (the same answer).
     ConflictError
-        The decision is not a current recommendation, or already answered.
+        Not a current recommendation, its meeting still open, or already answered.
     ForbiddenError
-        The PPK recommended it, has not declared (422), recused or is related to the candidate.
+        The PPK recommended it, recused or is related to the candidate.
     InputError
-        Unknown verdict, a return without a note, or an exception not approved with it.
+        Unknown verdict, a return without a note, an exception not approved with it, or the
+        PPK has not declared on the shortlist.
     """
     policy.allowed(who, "decision.approve")
     if verdict not in VERDICTS:
         raise InputError(f"verdict must be one of {', '.join(VERDICTS)}")
     text = (note or "").strip()
     if verdict == "RETURNED" and len(text) < MIN_NOTE:
-        raise InputError(f"say why it is returned: a note of at least {MIN_NOTE} characters")
+        raise InputError(f"note: say why it is returned (at least {MIN_NOTE} characters)")
     with db.begin() as connection:
-        item = _current(connection, who, decision_id)
+        item = _current(connection, who, key)
         _check_answerable(connection, who, item, verdict, approve_exception)
         if verdict == "APPROVED" and item.override_id and not item.exception_approved:
             decisions.approve_override_in(connection, who, item.override_id, item.shortlist_id)
         approver, name = decisions.person(who)
         result = connection.execute(
             approvals.insert().values(
-                decision_id=decision_id,
-                meeting_id=None,
+                decision_id=int(key[1:]) if key[0] == "d" else None,
+                consideration_id=int(key[1:]) if key[0] == "c" else None,
+                meeting_id=item.meeting_id,
                 verdict=verdict,
                 note=text,
+                exception_approved=verdict == "APPROVED" and item.override_basis is not None,
                 decided_by=approver,
                 decider_name=name,
                 decided_at=datetime.now(UTC),
@@ -237,29 +324,45 @@ def answer(
             connection,
             who,
             "recommendation.approve" if verdict == "APPROVED" else "recommendation.return",
-            str(decision_id),
+            key,
             {"approval_id": approval_id, "verdict": verdict, "user_id": approver},
             covers=("approvals", approval_id),
         )
-        return next(
-            r for r in recommendations(connection, item.agency_id) if r.decision_id == decision_id
+        return next(r for r in recommendations(connection, item.agency_id) if r.key == key)
+
+
+def _agency_of(connection: sa.Connection, key: str) -> str | None:
+    if not KEY.match(key):
+        return None
+    if key[0] == "d":
+        query = (
+            sa.select(shortlists.c.agency_id)
+            .join(decision_rows, decision_rows.c.shortlist_id == shortlists.c.shortlist_id)
+            .where(decision_rows.c.decision_id == int(key[1:]))
         )
+    else:
+        query = (
+            sa.select(meetings.c.agency_id)
+            .join(meeting_items, meeting_items.c.meeting_id == meetings.c.meeting_id)
+            .join(
+                meeting_considerations,
+                meeting_considerations.c.item_id == meeting_items.c.item_id,
+            )
+            .where(meeting_considerations.c.consideration_id == int(key[1:]))
+        )
+    return connection.execute(query).scalar()
 
 
-def _current(connection: sa.Connection, who: Principal, decision_id: int) -> Recommendation:
-    row = connection.execute(
-        sa.select(shortlists.c.agency_id)
-        .join(decision_rows, decision_rows.c.shortlist_id == shortlists.c.shortlist_id)
-        .where(decision_rows.c.decision_id == decision_id)
-    ).one_or_none()
-    policy.authorize(who, "decision.approve", row and row.agency_id, (), "recommendation")
-    found = {r.decision_id: r for r in recommendations(connection, row.agency_id)}
-    if decision_id not in found:
+def _current(connection: sa.Connection, who: Principal, key: str) -> Recommendation:
+    agency = _agency_of(connection, key)
+    policy.authorize(who, "decision.approve", agency, (), "recommendation")
+    found = {r.key: r for r in recommendations(connection, str(agency))}
+    if key not in found:
         raise ConflictError(
-            "this decision is not a current recommendation (not a SELECTED, or superseded or "
-            "changed since): only the committee's standing selection can be approved"
+            "this is not a current recommendation (replaced by a later consideration, not a "
+            "SELECTED, or superseded): only the committee's current recommendation is answered"
         )
-    return found[decision_id]
+    return found[key]
 
 
 def _check_answerable(
@@ -269,13 +372,15 @@ def _check_answerable(
     verdict: str,
     approve_exception: bool,
 ) -> None:
+    if item.meeting_open:
+        raise ConflictError("the meeting is still open: its considerations may change")
     if item.verdict is not None:
         raise ConflictError(f"this recommendation is already answered ({item.verdict})")
     if decisions.person(who)[0] == item.recommended_by:
         raise ForbiddenError("the PPK who approves is not the member who recommended")
-    decisions._check_declared(connection, who, item.shortlist_id, item.nip)  # noqa: SLF001
-    pending = item.override_id is not None and not item.exception_approved
-    if verdict == "APPROVED" and pending and not approve_exception:
+    if item.shortlist_id:
+        decisions._check_declared(connection, who, item.shortlist_id, item.nip)  # noqa: SLF001
+    if verdict == "APPROVED" and item.needs_exception and not approve_exception:
         raise InputError(
             "the candidate fails a hard rule and the committee asks for an exception on the legal "
             f"basis: {item.override_basis}. Approve the exception with it (approve_exception), "

@@ -151,14 +151,14 @@ def draft(
         )
         connection.execute(
             decree_moves.insert(),
-            [{"decree_id": decree_id, "decision_id": m["decision_id"]} for m in moves],
+            [{"decree_id": decree_id, "recommendation": m["key"]} for m in moves],
         )
         audit.append(
             connection,
             who,
             "decree.draft",
             decree_id,
-            {"number": number, "decisions": [m["decision_id"] for m in moves]},
+            {"number": number, "recommendations": [m["key"] for m in moves]},
             covers=("decrees", decree_id),
         )
     return read(db, who, decree_id)
@@ -168,7 +168,8 @@ def _move(engine: Engine, item: approvals.Recommendation) -> dict[str, Any]:
     person = approvals.employee(engine, item.nip)
     post = approvals.post_of(engine, item.position_id)
     return {
-        "decision_id": item.decision_id,
+        "key": item.key,
+        "meeting_id": item.meeting_id,
         "agency_id": item.agency_id,
         "nip": item.nip,
         "name": person["name"],

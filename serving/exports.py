@@ -1,15 +1,25 @@
-"""A shortlist with its decisions as CSV, and as a PDF fit for the committee's minutes."""
+"""A shortlist with its decisions as CSV and PDF, and a meeting's berita acara fit to sign.
+
+The PDFs use DejaVu Sans, bundled in ``serving/static/fonts`` (Bitstream Vera licence:
+redistribution with the font allowed), so every character of a name survives.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from datetime import date
+from importlib import resources
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from features import i18n
+
+FONT = "DejaVu"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
 COLUMNS = (
     "rank",
@@ -182,4 +192,215 @@ def to_pdf(
                 new_x="LMARGIN",
                 new_y="NEXT",
             )
+    return bytes(pdf.output())
+
+
+# -- the berita acara of a meeting -----------------------------------------------------------
+
+
+def _document(orientation: str = "P") -> FPDF:
+    """An A4 document with the bundled Unicode font."""
+    pdf = FPDF(orientation=orientation, format="A4")
+    fonts = resources.files("serving").joinpath("static", "fonts")
+    for style, name in FONT_FILES.items():
+        with resources.as_file(fonts.joinpath(name)) as path:
+            pdf.add_font(FONT, style, str(path))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+    return pdf
+
+
+def long_date(day: date, words: dict[str, str] | Any) -> tuple[str, str]:
+    """The day's name and its date in words (``Selasa``, ``1 Desember 2026``)."""
+    days, months = words["days"].split(","), words["months"].split(",")
+    return days[day.weekday()], f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def _para(pdf: FPDF, text: str, size: float = 10, style: str = "", align: str = "J") -> None:
+    pdf.set_font(FONT, style, size)
+    pdf.multi_cell(0, size * 0.5, text, align=align, new_x="LMARGIN", new_y="NEXT")
+
+
+def _heading(pdf: FPDF, minutes: dict[str, Any], words: Any) -> None:
+    _para(pdf, minutes["agency_name"].upper(), 12, "B", "C")
+    _para(pdf, words["title"], 13, "B", "C")
+    _para(pdf, words["subtitle"], 11, "B", "C")
+    if minutes.get("number"):
+        _para(pdf, words["number"].format(number=minutes["number"]), 10, "", "C")
+    if minutes["status"] != "closed":
+        _para(pdf, words["status_open"], 10, "B", "C")
+    pdf.ln(3)
+    _para(pdf, words["basis"], 9)
+    pdf.ln(2)
+    day, when = long_date(date.fromisoformat(minutes["held_on"]), words)
+    _para(
+        pdf,
+        words["opening"].format(
+            day=day, date=when, place=minutes["place"], agency=minutes["agency_name"]
+        ),
+    )
+    pdf.ln(2)
+
+
+def _attendance(pdf: FPDF, minutes: dict[str, Any], words: Any) -> None:
+    _para(pdf, words["attendance"], 11, "B", "L")
+    _para(
+        pdf,
+        words["quorum"].format(
+            present=minutes["present"],
+            roster=len(minutes["members"]),
+            quorum=f"{minutes['quorum']:.0%}",
+        ),
+    )
+    pdf.set_font(FONT, "", 9)
+    with pdf.table(
+        col_widths=(10, 90, 35, 35), headings_style=FontFace(emphasis="BOLD"), line_height=5
+    ) as table:
+        table.row(words["member_columns"].split(","))
+        for n, member in enumerate(minutes["members"], 1):
+            table.row(
+                [
+                    str(n),
+                    member["name"],
+                    words[member["role"]],
+                    words["present" if member["present"] else "absent"],
+                ]
+            )
+    pdf.ln(3)
+
+
+def _declared(item: dict[str, Any], minutes: dict[str, Any], words: Any) -> list[str]:
+    by_person = {d["user_id"]: d for d in item["declarations"]}
+    lines = []
+    for member in minutes["members"]:
+        if not member["present"]:
+            continue
+        found = by_person.get(member["user_id"])
+        if found is None:
+            lines.append(words["not_declared"].format(name=member["name"]))
+            continue
+        names = ", ".join(item["names"].get(n, n) for n in found["related_nips"])
+        key = f"declared_{found['kind']}"
+        lines.append(words[key].format(name=member["name"], candidates=names))
+    return lines
+
+
+def _candidate_table(pdf: FPDF, item: dict[str, Any], words: Any) -> None:
+    pdf.set_font(FONT, "", 8)
+    with pdf.table(
+        col_widths=(18, 33, 27, 15, 16, 44, 27),
+        headings_style=FontFace(emphasis="BOLD"),
+        line_height=3.8,
+        text_align=("CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT", "LEFT"),
+    ) as table:
+        table.row(words["columns"].split(","))
+        for c in item["candidates"]:
+            verdict = (
+                words["warned"].format(rules=", ".join(c["warnings"]))
+                if c["warnings"]
+                else words["eligible"]
+            )
+            reasons = "\n".join(f"• {r}" for r in c["reasons"])
+            table.row(
+                [str(c["rank"]), c["nip"], c["name"], c["grade"], str(c["merit_band"]), reasons,
+                 verdict]
+            )  # fmt: skip
+
+
+def _consideration(pdf: FPDF, item: dict[str, Any], words: Any) -> None:
+    chosen = item["consideration"]
+    if chosen is None:
+        _para(pdf, words["deferred"], 10, "B")
+        return
+    rank = str(chosen["rank"]) if chosen["rank"] else words["off_list"]
+    name = chosen.get("name") or item["names"].get(chosen["nip"], "")
+    _para(pdf, words["recommendation"].format(name=name, nip=chosen["nip"], rank=rank), 10, "B")
+    _para(pdf, words["reason"].format(reason=chosen["reason"]))
+    if chosen["justification"]:
+        _para(pdf, words["justification"].format(justification=chosen["justification"]))
+    if chosen["failed_rules"]:
+        rules = ", ".join(chosen["failed_rules"])
+        _para(pdf, words["override"].format(rules=rules, basis=chosen["override_basis"]))
+    names = ", ".join(v["name"] for v in chosen["voters"])
+    _para(pdf, words["voters"].format(names=names), 9)
+
+
+def _posts(pdf: FPDF, minutes: dict[str, Any], words: Any) -> None:
+    _para(pdf, words["posts"], 11, "B", "L")
+    for n, item in enumerate(minutes["items"], 1):
+        pdf.ln(2)
+        _para(pdf, words["post"].format(n=n, title=item["title"]), 11, "B", "L")
+        unit = item["unit"] or "-"
+        _para(pdf, words["unit"].format(unit=unit, position_id=item["position_id"]), 9, "", "L")
+        listing = item["shortlist"]
+        if listing is None:
+            _para(pdf, words["no_shortlist"], 9)
+        else:
+            model = listing["model"]
+            _para(
+                pdf,
+                words["shortlist"].format(
+                    eligible=listing["eligible_count"],
+                    pool=listing["pool_size"],
+                    as_of=listing["as_of"],
+                    model=model["name"],
+                    version=model["version"],
+                    rules=listing["ruleset_version"],
+                ),
+                9,
+            )
+            _candidate_table(pdf, item, words)
+            lines = _declared(item, minutes, words)
+            if lines:
+                pdf.ln(1)
+                _para(pdf, words["declarations"], 9, "B", "L")
+                for line in lines:
+                    _para(pdf, f"– {line}", 9, "", "L")
+        pdf.ln(1)
+        _consideration(pdf, item, words)
+
+
+def _signatures(pdf: FPDF, minutes: dict[str, Any], words: Any) -> None:
+    pdf.ln(3)
+    _para(pdf, words["ppk"], 9)
+    _para(pdf, words["closing"])
+    pdf.ln(3)
+    if pdf.will_page_break(60):
+        pdf.add_page()
+    _, when = long_date(date.fromisoformat(minutes["held_on"]), words)
+    _para(pdf, words["signed_at"].format(place=minutes["place"], date=when), 10, "", "R")
+    _para(pdf, words["signatures"], 11, "B", "L")
+    present = [m for m in minutes["members"] if m["present"]]
+    width = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    for pair in range(0, len(present), 2):
+        if pdf.will_page_break(32):
+            pdf.add_page()
+        top = pdf.get_y() + 2
+        for column, member in enumerate(present[pair : pair + 2]):
+            x = pdf.l_margin + column * width
+            pdf.set_xy(x, top)
+            pdf.set_font(FONT, "", 10)
+            pdf.cell(width, 5, words[member["role"]], align="C")
+            pdf.set_xy(x, top + 22)
+            pdf.set_font(FONT, "B", 10)
+            pdf.cell(width, 5, f"( {member['name']} )", align="C")
+        pdf.set_y(top + 30)
+
+
+def berita_acara(minutes: dict[str, Any], lang: str = "id") -> bytes:
+    """The meeting's berita acara as PDF (Indonesian by default: the minutes are filed so).
+
+    ``minutes`` is :func:`serving.meetings.minutes`: heading of the agency and legal basis,
+    day, date and place, attendance, per post its name and unit, the candidates with rank,
+    grade, merit band, every main reason in full and eligibility, the declarations, the
+    recommendation and its justification; signature blocks for the chair and each member
+    present.
+    """
+    words = i18n.section("pdf.meeting", lang)
+    pdf = _document()
+    _heading(pdf, minutes, words)
+    _attendance(pdf, minutes, words)
+    _posts(pdf, minutes, words)
+    _signatures(pdf, minutes, words)
     return bytes(pdf.output())

@@ -32,6 +32,7 @@ READS: frozenset[str] = frozenset(
         "model.read",
         "decree.read",
         "announcement.read",
+        "meeting.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""
@@ -40,7 +41,8 @@ GRANTABLE: frozenset[str] = frozenset({"pool.read", "candidate.read"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "committee": READS
     | {"shortlist.create", "decision.record", "decision.declare", "campaign.create"}
-    | {"decree.draft", "announcement.publish", "siasn.export"},
+    | {"decree.draft", "announcement.publish", "siasn.export"}
+    | {"meeting.manage", "meeting.attend"},
     "ppk": READS
     | {"decision.approve", "decision.declare"}
     | {"decree.draft", "announcement.publish", "siasn.export"},
@@ -76,6 +78,7 @@ MISSING: dict[str, str] = {
     "recommendation": "no such recommendation",
     "decree": "no such decree",
     "announcement": "no such announcement",
+    "meeting": "no such meeting",
 }
 """The one detail text of a missing object of each kind (also for one behind a wall)."""
 

@@ -217,23 +217,114 @@ campaigns = sa.Table(
 """Stored campaign reports (``serving.campaigns.storage``; ``report_json`` carries its
 ``schema_version``)."""
 
+meetings = sa.Table(
+    "meetings",
+    metadata,
+    sa.Column("meeting_id", sa.String(36), primary_key=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("number", sa.String(128), nullable=True),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("place", sa.Text, nullable=False),
+    sa.Column("quorum", sa.Float, nullable=False),
+    sa.Column("opened_by", sa.String(64), nullable=False),
+    sa.Column("chair_name", sa.String(128), nullable=False),
+    sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+)
+"""A committee meeting (*sidang tim penilai kinerja*, ``serving.meetings``): the quorum is the
+agency policy's share at opening; closed when ``closed_at`` is set."""
+
+meeting_members = sa.Table(
+    "meeting_members",
+    metadata,
+    sa.Column("member_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "meeting_id",
+        sa.String(36),
+        sa.ForeignKey("meetings.meeting_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("present_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("meeting_id", "user_id", name="uq_meeting_members_person"),
+)
+"""The roster at opening (the agency's active committee members; ``role`` chair or member);
+``present_at`` is when the member, signed in, recorded their own attendance."""
+
+meeting_items = sa.Table(
+    "meeting_items",
+    metadata,
+    sa.Column("item_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "meeting_id",
+        sa.String(36),
+        sa.ForeignKey("meetings.meeting_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("position_id", sa.String(128), nullable=False),
+    sa.Column(
+        "shortlist_id", sa.String(36), sa.ForeignKey("shortlists.shortlist_id"), nullable=True
+    ),
+    sa.UniqueConstraint("meeting_id", "position_id", name="uq_meeting_items_post"),
+)
+"""The agenda: one post per row, and the stored shortlist the meeting considers for it."""
+
+meeting_considerations = sa.Table(
+    "meeting_considerations",
+    metadata,
+    sa.Column("consideration_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "item_id", sa.Integer, sa.ForeignKey("meeting_items.item_id"), nullable=False, index=True
+    ),
+    sa.Column("nip", sa.String(18), nullable=False),
+    sa.Column("rank", sa.Integer, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("justification", sa.Text, nullable=True),
+    sa.Column("divergent", sa.Boolean, nullable=False),
+    sa.Column("override_basis", sa.Text, nullable=True),
+    sa.Column("failed_rules_json", sa.Text, nullable=True),
+    sa.Column("voters_json", sa.Text, nullable=False),
+    sa.Column("recorded_by", sa.String(64), nullable=False),
+    sa.Column("recorder_name", sa.String(128), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""The committee's consideration (*pertimbangan*, PP 11/2017 Pasal 191) for one agenda post:
+the recommended NIP, its place on the list (None off the list), the justification when it
+departs from the ranker, the hard rules it fails (``failed_rules_json``; then
+``override_basis`` is the legal basis the PPK must approve) and the members who took part
+(``voters_json``: present, declared, not recused nor related). Never changed: a new row replaces
+it; the latest per item counts."""
 approvals = sa.Table(
     "approvals",
     metadata,
     sa.Column("approval_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column(
-        "decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), nullable=False, index=True
+        "decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), nullable=True, index=True
+    ),
+    sa.Column(
+        "consideration_id",
+        sa.Integer,
+        sa.ForeignKey("meeting_considerations.consideration_id"),
+        nullable=True,
+        index=True,
     ),
     sa.Column("meeting_id", sa.String(36), nullable=True, index=True),
     sa.Column("verdict", sa.String(16), nullable=False),
     sa.Column("note", sa.Text, nullable=False),
+    sa.Column("exception_approved", sa.Boolean, nullable=False),
     sa.Column("decided_by", sa.String(64), nullable=False),
     sa.Column("decider_name", sa.String(128), nullable=False),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
 )
-"""The PPK's answer to a recommendation (a standing SELECTED; ``meeting_id`` when a meeting
-considered it), ``APPROVED`` or ``RETURNED`` with a note (``serving.approvals``). Never changed:
-the latest per decision counts; a recommendation without an APPROVED one is not final."""
+"""The PPK's answer to a recommendation: a meeting's consideration (``consideration_id``, with
+its ``meeting_id``) or, where no meeting considered the post, a standing SELECTED
+(``decision_id``); ``APPROVED`` or ``RETURNED`` with a note, and whether the PPK approved the
+exception to a hard rule with it (``serving.approvals``). Never changed: the first answer counts;
+a recommendation without an APPROVED one is not final."""
 
 decrees = sa.Table(
     "decrees",
@@ -255,10 +346,13 @@ approved moves with their decision ids), frozen when drafted."""
 decree_moves = sa.Table(
     "decree_moves",
     metadata,
-    sa.Column("decree_id", sa.String(36), sa.ForeignKey("decrees.decree_id"), primary_key=True),
-    sa.Column("decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), primary_key=True),
+    sa.Column("recommendation", sa.String(24), primary_key=True),
+    sa.Column(
+        "decree_id", sa.String(36), sa.ForeignKey("decrees.decree_id"), nullable=False, index=True
+    ),
 )
-"""Which approved decisions each draft decree carries (a decision is in at most one draft)."""
+"""Which approved recommendations each draft decree carries (``c<consideration_id>`` or
+``d<decision_id>``; each in at most one draft)."""
 
 announcements = sa.Table(
     "announcements",

@@ -30,6 +30,8 @@ DEFAULT_RULESET = "v2"
 
 _MAX_EXTENDS_DEPTH = 5
 _RULE_LISTS = ("rules", "vacancy_rules")
+AGENCY_SECTIONS = ("meeting",)
+"""Sections of an agency's policy file that are not rules (``features.rules.policy`` reads them)."""
 
 
 class RuleSetError(JobfitError):
@@ -123,6 +125,8 @@ def _read_resolved(
         )
     text, source, folder = _read_text(version, base_dir)
     raw = _parse_yaml(text, source)
+    for section in AGENCY_SECTIONS:
+        raw.pop(section, None)
     if "extends" not in raw:
         if "overrides" in raw:
             raise RuleSetError(f"rule file {source}: 'overrides' needs 'extends: <base version>'")

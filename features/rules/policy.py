@@ -14,15 +14,29 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import Field, ValidationError
+
 from features.rules.loading import RuleSetError, load_ruleset, read_policy_header
+from features.rules.model import Frozen
 from features.rules.ruleset import RuleSet
 
 NATIONAL = "national"
 """The policy id of the national rule set (no agency file)."""
 POLICY_SUFFIX = ".yaml"
 _AGENCY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+MEETING_KEY = "meeting"
+"""The policy file's section on committee meetings (not part of the rule set)."""
 _MAX_VERSION = 32
 """Longest version a shortlist can record (``shortlists.ruleset_version``)."""
+
+
+class MeetingRules(Frozen):
+    """How an agency's committee meets (the policy file's ``meeting:`` section)."""
+
+    quorum: float = Field(0.5, gt=0, le=1)
+    """Share of the roster that must be present, not recused, to consider a post."""
+    agency_name: str | None = Field(None, min_length=1, max_length=200)
+    """The agency's name as the minutes' heading writes it (else its id)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,7 @@ class Policy:
     ruleset: RuleSet
     extends: str | None
     sha256: str
+    meeting: MeetingRules = MeetingRules()
 
     def ref(self) -> dict[str, str | None]:
         """What a shortlist records: policy id, rule set version, its base and content hash."""
@@ -106,7 +121,24 @@ def load_policy(path: Path) -> Policy:
             f"policy file {path}: key 'version': {version!r} is the version of its base; "
             "give the policy its own"
         )
-    return Policy(agency_id, ruleset, extends, ruleset_digest(ruleset))
+    meeting = _meeting_rules(path, header.get(MEETING_KEY))
+    return Policy(agency_id, ruleset, extends, ruleset_digest(ruleset), meeting)
+
+
+def _meeting_rules(path: Path, raw: object) -> MeetingRules:
+    """The ``meeting:`` section, validated (absent: the defaults)."""
+    if raw is None:
+        return MeetingRules()
+    if not isinstance(raw, dict):
+        raise RuleSetError(f"policy file {path}: key 'meeting': expected a mapping")
+    try:
+        return MeetingRules.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"key 'meeting.{'.'.join(str(p) for p in e['loc'])}': {e['msg']}"
+            for e in error.errors()
+        )
+        raise RuleSetError(f"policy file {path}: {problems}") from None
 
 
 def ruleset_digest(ruleset: RuleSet) -> str:

@@ -138,20 +138,20 @@ def test_one_round_from_recommendation_to_siasn_file(svc: Svc, small_export: Exp
     assert "Menunggu persetujuan PPK" in page.text and "Berbeda dari urutan sistem" in page.text
     assert JUSTIFICATION in page.text
     assert "2 rekomendasi terlambat disetujui (batas 0 hari)" in page.text  # deadline 0 days
-    bare = client.post(f"/approvals/{returned_id}", data={"verdict": "RETURNED", "note": "x"})
-    assert bare.status_code == 422 and "a note of at least 10 characters" in bare.text
+    bare = client.post(f"/approvals/d{returned_id}", data={"verdict": "RETURNED", "note": "x"})
+    assert bare.status_code == 422 and "say why it is returned (at least 10 characters)" in bare.text
     for decision_id, verdict, note in (
         (returned_id, "RETURNED", RETURN_NOTE),
         (approved_id, "APPROVED", ""),
     ):
         done = client.post(
-            f"/approvals/{decision_id}",
+            f"/approvals/d{decision_id}",
             data={"verdict": verdict, "note": note},
             follow_redirects=False,
         )
         assert done.status_code == 303, done.text
     again = client.post(
-        f"/approvals/{approved_id}", data={"verdict": "RETURNED", "note": RETURN_NOTE}
+        f"/approvals/d{approved_id}", data={"verdict": "RETURNED", "note": RETURN_NOTE}
     )
     assert again.status_code == 409 and "already answered" in again.text
     page = client.get("/approvals").text
@@ -225,7 +225,7 @@ def test_another_agency_sees_a_decree_and_an_announcement_as_missing(svc: Svc) -
 def test_the_committee_may_not_approve_nor_the_recommender(svc: Svc, small_export: Export) -> None:
     _, decision_id, _ = _recommend(svc, _vacancies(small_export, svc.agency)[2], 0)
     sign_in(svc.client, svc.keys["committee"])
-    refused = svc.client.post(f"/approvals/{decision_id}", data={"verdict": "APPROVED"})
+    refused = svc.client.post(f"/approvals/d{decision_id}", data={"verdict": "APPROVED"})
     assert refused.status_code == 403
 
 
@@ -260,7 +260,7 @@ def test_an_exception_is_approved_only_with_the_ppk_s_own_word(
         },
     )
     sign_in(svc.client, svc.keys["ppk"])
-    path = f"/approvals/{made['decision_id']}"
+    path = f"/approvals/d{made['decision_id']}"
     plain = svc.client.post(path, data={"verdict": "APPROVED"})
     assert plain.status_code == 422 and "approve_exception" in plain.text
     assert "Pengecualian aturan wajib" in svc.client.get("/approvals").text

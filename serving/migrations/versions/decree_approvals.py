@@ -1,14 +1,14 @@
 """The PPK's approvals, draft decrees (SK) with their moves, published announcements.
 
 Revision ID: decree_1
-Revises: 0004
+Revises: meeting_1
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "decree_1"
-down_revision = "0004"
+down_revision = "meeting_1"
 branch_labels = None
 depends_on = None
 
@@ -18,16 +18,24 @@ def upgrade() -> None:
         "approvals",
         sa.Column("approval_id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
-            "decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), nullable=False
+            "decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), nullable=True
+        ),
+        sa.Column(
+            "consideration_id",
+            sa.Integer,
+            sa.ForeignKey("meeting_considerations.consideration_id"),
+            nullable=True,
         ),
         sa.Column("meeting_id", sa.String(36), nullable=True),
         sa.Column("verdict", sa.String(16), nullable=False),
         sa.Column("note", sa.Text, nullable=False),
+        sa.Column("exception_approved", sa.Boolean, nullable=False),
         sa.Column("decided_by", sa.String(64), nullable=False),
         sa.Column("decider_name", sa.String(128), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_approvals_decision_id", "approvals", ["decision_id"])
+    op.create_index("ix_approvals_consideration_id", "approvals", ["consideration_id"])
     op.create_index("ix_approvals_meeting_id", "approvals", ["meeting_id"])
     op.create_table(
         "decrees",
@@ -44,11 +52,10 @@ def upgrade() -> None:
     op.create_index("ix_decrees_agency_id", "decrees", ["agency_id"])
     op.create_table(
         "decree_moves",
-        sa.Column("decree_id", sa.String(36), sa.ForeignKey("decrees.decree_id"), primary_key=True),
-        sa.Column(
-            "decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), primary_key=True
-        ),
+        sa.Column("recommendation", sa.String(24), primary_key=True),
+        sa.Column("decree_id", sa.String(36), sa.ForeignKey("decrees.decree_id"), nullable=False),
     )
+    op.create_index("ix_decree_moves_decree_id", "decree_moves", ["decree_id"])
     op.create_table(
         "announcements",
         sa.Column("announcement_id", sa.String(36), primary_key=True),

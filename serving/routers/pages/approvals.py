@@ -22,7 +22,7 @@ from serving.routers.pages.kit import Page, SignedIn, page_router
 
 router = page_router()
 DecreeId = Annotated[str, PathParam(pattern=r"^[0-9a-f-]{36}$")]
-DecisionId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
+RecommendationKey = Annotated[str, PathParam(pattern=r"^[cd][1-9][0-9]{0,9}$")]
 AgencyQuery = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 ATTACHMENT = 'attachment; filename="{}"'
 
@@ -43,6 +43,7 @@ class AgencyForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     agency_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    meeting_id: Annotated[str, StringConstraints(max_length=36)] = ""
 
 
 def _config(page: Page) -> Any:
@@ -88,24 +89,22 @@ def show_approvals(page: SignedIn, agency: AgencyQuery = None) -> Response:
     return _approvals_page(page, _agency(page, agency))
 
 
-@router.post("/approvals/{decision_id}", response_class=HTMLResponse)
-def answer(
-    page: SignedIn, decision_id: DecisionId, form: Annotated[AnswerForm, Form()]
-) -> Response:
+@router.post("/approvals/{key}", response_class=HTMLResponse)
+def answer(page: SignedIn, key: RecommendationKey, form: Annotated[AnswerForm, Form()]) -> Response:
     """The PPK approves or returns one recommendation; a refusal shows its reason."""
     page.access.allowed("decision.approve")
     try:
         item = approvals.answer(
             page.db,
             page.who,
-            decision_id,
+            key,
             form.verdict,
             form.note,
             approve_exception=form.approve_exception == "yes",
         )
     except JobfitError as error:
         return _approvals_page(page, page.who.agency_id, error.status, error=str(error))
-    return RedirectResponse(f"/approvals?agency={item.agency_id}#d{decision_id}", 303)
+    return RedirectResponse(f"/approvals?agency={item.agency_id}#{key}", 303)
 
 
 @router.post("/decrees", response_class=HTMLResponse)
@@ -168,7 +167,9 @@ def publish(page: SignedIn, form: Annotated[AgencyForm, Form()]) -> Response:
     """Publish the agency's approved moves not yet announced."""
     page.access.require("announcement.publish", form.agency_id, "agency")
     try:
-        made = announcements.publish(page.db, page.engine, page.who, form.agency_id)
+        made = announcements.publish(
+            page.db, page.engine, page.who, form.agency_id, form.meeting_id or None
+        )
     except JobfitError as error:
         return _approvals_page(page, form.agency_id, error.status, error=str(error))
     return RedirectResponse(f"/announcements/{made['announcement_id']}", 303)
