@@ -153,7 +153,7 @@ def to_pdf(announcement: dict[str, Any], agency_name: str) -> bytes:
     pdf.multi_cell(
         pdf.epw,
         6,
-        f"HASIL MUTASI JABATAN {agency_name.upper()}",
+        f"HASIL MUTASI JABATAN DI LINGKUNGAN {agency_name.upper()}",
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",

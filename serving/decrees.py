@@ -42,7 +42,6 @@ BASIS: tuple[str, ...] = (
     "Peraturan Badan Kepegawaian Negara Nomor 5 Tahun 2019 tentang Tata Cara Pelaksanaan Mutasi",
 )
 """The laws every decree of a move recites (*mengingat*), before those the rules cite."""
-_CITED = re.compile(r"^(UU|PP|Peraturan|PermenPANRB|Perpres|Permen)\b[^()]*?\d+/\d{4}")
 ANNEX = ("No", "NIP", "Nama", "Pangkat/Gol.", "Jabatan Lama", "Jabatan Baru", "Unit Kerja")
 FONT_DIRS = (
     Path(__file__).resolve().parent / "static" / "fonts",
@@ -59,16 +58,39 @@ def long_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+LONG_NAMES: tuple[tuple[str, str], ...] = (
+    ("UU", "Undang-Undang"),
+    ("PP", "Peraturan Pemerintah"),
+    ("Perpres", "Peraturan Presiden"),
+    ("PermenPANRB", "Peraturan Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi"),
+    ("Peraturan BKN", "Peraturan Badan Kepegawaian Negara"),
+)
+"""How a rule's short citation is written out in a decree (``PP 94/2021`` -> *Peraturan
+Pemerintah Nomor 94 Tahun 2021*)."""
+_SHORT = re.compile(r"^(UU|PP|Perpres|PermenPANRB|Peraturan BKN) (\d+)/(\d{4})\b")
+
+
 def cited_laws(engine: Engine, agency_id: str) -> list[str]:
-    """The laws the agency's rules cite (``PP 11/2017``, ``Peraturan BKN 5/2019`` ...), once
-    each, in the rules' order: the first reference of each ``;``-separated part."""
+    """The laws the agency's hard rules cite (``PP 94/2021``, ``Peraturan BKN 5/2019`` ...),
+    once each, in the rules' order: the first reference of each ``;``-separated part."""
     laws: list[str] = []
     for rule in engine.policies.for_agency(agency_id).ruleset.rules:
+        if rule.severity != "hard":
+            continue
         for part in rule.citation.split(";"):
-            found = _CITED.match(part.strip())
+            found = _SHORT.match(part.strip())
             if found and found.group(0) not in laws:
                 laws.append(found.group(0))
     return laws
+
+
+def written_out(law: str) -> str:
+    """``PP 94/2021`` as *Peraturan Pemerintah Nomor 94 Tahun 2021*."""
+    found = _SHORT.match(law)
+    if found is None:
+        return law
+    kind, number, year = found.groups()
+    return f"{dict(LONG_NAMES)[kind]} Nomor {number} Tahun {year}"
 
 
 def _content(
@@ -107,7 +129,7 @@ def _rule_laws(engine: Engine, moves: list[dict[str, Any]]) -> list[str]:
     """The rules' laws not already recited in full in :data:`BASIS`."""
     agency = moves[0]["agency_id"] if moves else ""
     recited = ("UU 20/2023", "PP 11/2017", "Peraturan BKN 5/2019")
-    return [law for law in cited_laws(engine, agency) if law not in recited]
+    return [written_out(law) for law in cited_laws(engine, agency) if law not in recited]
 
 
 def draft(
@@ -382,6 +404,8 @@ def to_pdf(decree: dict[str, Any]) -> bytes:
     )
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 10)
+    if pdf.get_y() + 6 * len(_signature(decree)) > pdf.h - pdf.b_margin:
+        pdf.add_page()  # the signature block stays in one piece
     for line in _signature(decree):
         pdf.set_x(pdf.l_margin + width * 0.55)
         pdf.multi_cell(width * 0.45, 5, line or " ", new_x="LMARGIN", new_y="NEXT")

@@ -139,7 +139,8 @@ def test_one_round_from_recommendation_to_siasn_file(svc: Svc, small_export: Exp
     assert JUSTIFICATION in page.text
     assert "2 rekomendasi terlambat disetujui (batas 0 hari)" in page.text  # deadline 0 days
     bare = client.post(f"/approvals/d{returned_id}", data={"verdict": "RETURNED", "note": "x"})
-    assert bare.status_code == 422 and "say why it is returned (at least 10 characters)" in bare.text
+    assert bare.status_code == 422
+    assert "say why it is returned (at least 10 characters)" in bare.text
     for decision_id, verdict, note in (
         (returned_id, "RETURNED", RETURN_NOTE),
         (approved_id, "APPROVED", ""),

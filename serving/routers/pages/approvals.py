@@ -200,7 +200,7 @@ def announcement_pdf(page: SignedIn, announcement_id: DecreeId) -> Response:
     """One announcement as PDF."""
     found = announcements.read(page.db, page.who, announcement_id)
     office = offices.office_of(_config(page), found["agency_id"])
-    name = office.region if office else found["agency_id"]
+    name = office.government if office else found["agency_id"]
     return Response(
         announcements.to_pdf(found, name),
         media_type="application/pdf",
