@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,15 @@ from docx import Document
 from fastapi.testclient import TestClient
 
 from features.export import Export
-from serving import audit, offices
+from serving import announcements, approvals, audit, decrees, offices
 from serving.app import create_app
-from serving.auth import create_api_key
+from serving.auth import create_api_key, key_principal
 from serving.decrees import SIASN_COLUMNS
 from serving.engine import Engine
 from serving.settings import ServiceSettings
+from serving.tables import announcements as announcement_rows
 from serving.tables import audit_log
+from serving.tables import decrees as decree_rows
 from tests.serving.conftest import AS_OF, sign_in
 from training.bundle import RankerBundle
 
@@ -74,7 +77,18 @@ class Svc:
 def svc(
     small_export: Export, ranker: RankerBundle, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Svc]:
-    folder = tmp_path_factory.mktemp("decree")
+    yield from _service(small_export, ranker, tmp_path_factory.mktemp("decree"))
+
+
+@pytest.fixture(scope="module")
+def fresh(
+    small_export: Export, ranker: RankerBundle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Svc]:
+    """Another service, with nothing decided yet."""
+    yield from _service(small_export, ranker, tmp_path_factory.mktemp("decree-matrix"))
+
+
+def _service(small_export: Export, ranker: RankerBundle, folder: Path) -> Iterator[Svc]:
     agency = str(small_export.positions["agency_id"].iloc[0])
     config = folder / "office.yaml"
     config.write_text(OFFICE.format(agency=agency), encoding="utf-8")
@@ -290,3 +304,101 @@ def test_the_office_file_is_validated_strictly(tmp_path: Path) -> None:
     assert office.number(7, AS_OF) == "800.1.3.3/007/BKPSDM/2026"
     with pytest.raises(offices.InputError, match="no decree configuration for agency B2"):
         offices.require_office(path, "B2")
+
+
+# -- the matrix of these pages: role x action x (own / other agency / missing) ----------------
+
+CAN = {
+    "committee": {"decree.read", "siasn.export", "announcement.read", "decree.draft"}
+    | {"announcement.publish"},
+    "ppk": {"decree.read", "siasn.export", "announcement.read", "decree.draft"}
+    | {"announcement.publish", "decision.approve"},
+    "admin": {"decree.read", "siasn.export", "announcement.read"},
+    "auditor": {"decree.read", "announcement.read"},
+}
+"""Written out here, not read from the policy it checks."""
+EVERYWHERE = {"auditor"}
+DONE = {"decree.draft": {303, 409}, "announcement.publish": {303, 409}, "decision.approve": {303}}
+OTHER = "PEMKAB-LAIN"
+
+
+def _copy_to_other(svc: Svc, table: sa.Table, key: str, row_id: str) -> str:
+    """The same stored object under another agency (a new id): the wall's other side."""
+    with svc.db.begin() as connection:
+        row = dict(
+            connection.execute(sa.select(table).where(table.c[key] == row_id)).one()._mapping
+        )
+        row |= {key: str(uuid.uuid4()), "agency_id": OTHER}
+        connection.execute(table.insert().values(**row))
+    return row[key]
+
+
+def test_the_matrix_of_decrees_announcements_and_answers(fresh: Svc, small_export: Export) -> None:
+    svc = fresh
+    post = _vacancies(small_export, svc.agency)[0]
+    _, decision_id, _ = _recommend(svc, post, 0)
+    ppk = key_principal(svc.db, svc.keys["ppk"])
+    approvals.answer(svc.db, ppk, f"d{decision_id}", "APPROVED", "")
+    office = offices.require_office(svc.client.app.state.settings.decree_config, svc.agency)
+    decree = decrees.draft(svc.db, svc.engine, ppk, svc.agency, office, AS_OF)["decree_id"]
+    notice = announcements.publish(svc.db, svc.engine, ppk, svc.agency)["announcement_id"]
+    _, waiting, _ = _recommend(svc, _vacancies(small_export, svc.agency)[1], 0)
+    missing = "00000000-0000-0000-0000-000000000000"
+    ids = {
+        "decree": {"own": decree, "other": _copy_to_other(svc, decree_rows, "decree_id", decree)},
+        "announcement": {
+            "own": notice,
+            "other": _copy_to_other(svc, announcement_rows, "announcement_id", notice),
+        },
+        "agency": {"own": svc.agency, "other": OTHER, "missing": "NO-SUCH-AGENCY"},
+        "key": {"own": f"d{waiting}", "missing": "d2147483647"},
+    }
+    ids["decree"]["missing"] = ids["announcement"]["missing"] = missing
+    calls = {
+        "decree.read": lambda w: ("GET", f"/decrees/{ids['decree'][w]}", None),
+        "siasn.export": lambda w: ("GET", f"/decrees/{ids['decree'][w]}/siasn.csv", None),
+        "announcement.read": lambda w: ("GET", f"/announcements/{ids['announcement'][w]}", None),
+        "decree.draft": lambda w: ("POST", "/decrees", {"agency_id": ids["agency"][w]}),
+        "announcement.publish": lambda w: (
+            "POST",
+            "/announcements",
+            {"agency_id": ids["agency"][w]},
+        ),
+        "decision.approve": lambda w: (
+            "POST",
+            f"/approvals/{ids['key'][w]}",
+            {"verdict": "APPROVED"},
+        ),
+    }
+    svc.keys["admin"] = create_api_key(svc.db, "admin", svc.agency)[1]
+    wrong = []
+    for role in ("none", "auditor", "admin", "committee", "ppk"):
+        svc.client.cookies.clear()
+        svc.client.headers.pop("x-csrf-token", None)
+        if role != "none":
+            sign_in(svc.client, svc.keys[role])
+        for action, call in calls.items():
+            bodies = {}
+            for where in ("missing", "other", "own"):
+                if where not in ids["key"] and action == "decision.approve":
+                    continue  # a recommendation of the other agency: see the policy cells
+                method, path, data = call(where)
+                got = svc.client.request(method, path, data=data, follow_redirects=False)
+                bodies[where] = got.content
+                want = _expected(role, action, where)
+                if got.status_code not in want:
+                    wrong.append(f"{role} {action} {where}: {got.status_code} not {want}")
+            walled = role in CAN and action in CAN[role] and role not in EVERYWHERE
+            if walled and "other" in bodies and bodies["other"] != bodies["missing"]:
+                wrong.append(f"{role} {action}: other's answer differs from missing")
+    assert wrong == []
+
+
+def _expected(role: str, action: str, where: str) -> set[int]:
+    if role == "none":
+        return {303}
+    if action not in CAN[role]:
+        return {403}
+    if where == "missing" or (where == "other" and role not in EVERYWHERE):
+        return {404}
+    return DONE.get(action, {200})
