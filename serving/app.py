@@ -19,7 +19,7 @@ from serving.access import AccessLog
 from serving.asgi import App, HttpMiddleware
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
-from serving.routers import api, campaigns, decisions, grants, meetings, pages
+from serving.routers import api, approvals, campaigns, decisions, grants, meetings, pages
 from serving.routers.deps import principal
 from serving.runtime import Runtime, RuntimeHolder
 from serving.settings import ServiceSettings
@@ -188,6 +188,7 @@ def create_app(
     app.include_router(decisions.router)
     app.include_router(grants.router)
     app.include_router(meetings.router)
+    app.include_router(approvals.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.include_router(campaigns.build_router(principal))

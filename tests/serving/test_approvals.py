@@ -402,3 +402,35 @@ def _expected(role: str, action: str, where: str) -> set[int]:
     if where == "missing" or (where == "other" and role not in EVERYWHERE):
         return {404}
     return DONE.get(action, {200})
+
+
+def test_the_api_answers_drafts_publishes_and_exports(fresh: Svc, small_export: Export) -> None:
+    svc = fresh
+    post = _vacancies(small_export, svc.agency)[2]
+    _, decision_id, nip = _recommend(svc, post, 0)
+    client = svc.client
+    client.cookies.clear()
+    listed = client.get("/v1/recommendations", headers=svc.header("ppk"))
+    assert listed.status_code == 200
+    mine = next(r for r in listed.json() if r["key"] == f"d{decision_id}")
+    assert mine["stage"] == "approval" and mine["overdue"] is True  # 0 days allowed
+    path = f"/v1/recommendations/d{decision_id}/answer"
+    refused = client.post(path, json={"verdict": "MAYBE"}, headers=svc.header("ppk"))
+    assert refused.status_code == 422
+    by_committee = client.post(path, json={"verdict": "APPROVED"}, headers=svc.header("committee"))
+    assert by_committee.status_code == 403
+    done = client.post(path, json={"verdict": "APPROVED"}, headers=svc.header("ppk"))
+    assert done.status_code == 200 and done.json()["stage"] == "decree"
+    made = svc.api("ppk", "/v1/decrees", {"agency_id": svc.agency})
+    assert nip in [m["nip"] for m in made["moves"]]
+    got = client.get(f"/v1/decrees/{made['decree_id']}/siasn.csv", headers=svc.header("ppk"))
+    assert got.status_code == 200 and nip in got.text
+    notice = svc.api("committee", "/v1/announcements", {"agency_id": svc.agency})
+    assert notice["entries"] and nip not in str(notice)
+    other = client.get(
+        f"/v1/announcements/{notice['announcement_id']}", headers=svc.header("other")
+    )
+    missing = client.get(
+        "/v1/announcements/00000000-0000-0000-0000-000000000000", headers=svc.header("other")
+    )
+    assert other.status_code == missing.status_code == 404 and other.content == missing.content
