@@ -123,29 +123,26 @@ def to_csv(shortlist: dict[str, Any], history: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def _latin(text: Any) -> str:
-    return str(text).encode("latin-1", "replace").decode("latin-1")
-
-
 def to_pdf(
-    shortlist: dict[str, Any], history: dict[str, Any], title: str, lang: str = "id"
+    shortlist: dict[str, Any],
+    history: dict[str, Any],
+    title: str,
+    lang: str = "id",
+    unit: str = "",
 ) -> bytes:
-    """A berita-acara style report: vacancy, versions, candidates, reasons, decisions.
+    """The shortlist with its latest decisions, for the committee's file: post (its name and
+    unit), versions, every candidate with rank, merit band and every main reason in full
+    (wrapped, never cut), the decisions and the departures from the recommendation.
 
-    The words are the catalogue's ``pdf.shortlist`` in ``lang`` (Indonesian by default: the
-    minutes are filed in Indonesian).
+    The words are the catalogue's ``pdf.shortlist`` in ``lang`` (Indonesian by default).
     """
     words = i18n.section("pdf.shortlist", lang)
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
-    heading = words["title"].format(title=title)
-    pdf.cell(0, 8, _latin(heading), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    pdf = _document("L")
+    _para(pdf, words["title"].format(title=title), 14, "B", "L")
     model = shortlist["model"]
+    position = f"{title} ({unit})" if unit else title
     for line in (
-        words["position"].format(position=shortlist["position_id"], as_of=shortlist["as_of"]),
+        words["position"].format(position=position, as_of=shortlist["as_of"]),
         words["versions"].format(
             model=model["name"],
             version=model["version"],
@@ -155,43 +152,40 @@ def to_pdf(
         words["eligible"].format(eligible=shortlist["eligible_count"], pool=shortlist["pool_size"]),
         words["human"],
     ):
-        pdf.cell(0, 5, _latin(line), new_x="LMARGIN", new_y="NEXT")
+        _para(pdf, line, 9, "", "L")
     pdf.ln(2)
-    widths = (12, 38, 45, 18, 12, 110, 40)
-    pdf.set_font("Helvetica", "B", 8)
-    for width, column in zip(widths, PDF_COLUMNS, strict=True):
-        pdf.cell(width, 6, _latin(words[f"columns.{column}"]), border=1)
-    pdf.ln()
-    pdf.set_font("Helvetica", size=7)
-    for row in _rows(shortlist, history):
-        cells = (
-            row["rank"],
-            row["nip"],
-            row["name"],
-            row["score"],
-            row["merit_band"],
-            row["reasons"][:95],
-            f"{row['decision']} {row['reviewer']}".strip(),
-        )
-        for width, value in zip(widths, cells, strict=True):
-            pdf.cell(width, 5, _latin(value)[:120], border=1)
-        pdf.ln()
+    pdf.set_font(FONT, "", 8)
+    with pdf.table(
+        col_widths=(18, 38, 40, 14, 24, 87, 46),
+        text_align="LEFT",
+        headings_style=FontFace(emphasis="BOLD"),
+        line_height=3.8,
+    ) as table:
+        table.row([words[f"columns.{column}"] for column in PDF_COLUMNS])
+        listed = {
+            c["nip"]: [*c["reasons"]["positive"], *c["reasons"]["negative"]]
+            for c in shortlist["candidates"]
+        }
+        for row in _rows(shortlist, history):
+            reasons = "\n• ".join(listed.get(row["nip"], []))
+            table.row(
+                [
+                    str(row["rank"]),
+                    row["nip"],
+                    row["name"],
+                    row["score"],
+                    str(row["merit_band"]),
+                    f"• {reasons}" if reasons else "",
+                    f"{row['decision']} {row['reviewer']}".strip(),
+                ]
+            )
     divergent = [d for d in history["decisions"] if d["divergent"]]
     if divergent:
         pdf.ln(2)
-        pdf.set_font("Helvetica", "B", 9)
-        pdf.cell(0, 5, _latin(words["divergent"]), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=8)
+        _para(pdf, words["divergent"], 9, "B", "L")
         for d in divergent:
-            pdf.multi_cell(
-                0,
-                4,
-                _latin(
-                    f"{d['nip']} ({d['reviewer']}, {d['decided_at'][:16]}): {d['justification']}"
-                ),
-                new_x="LMARGIN",
-                new_y="NEXT",
-            )
+            line = f"{d['nip']} ({d['reviewer']}, {d['decided_at'][:16]}): {d['justification']}"
+            _para(pdf, line, 8, "", "L")
     return bytes(pdf.output())
 
 
@@ -289,7 +283,7 @@ def _declared(item: dict[str, Any], minutes: dict[str, Any], words: Any) -> list
 def _candidate_table(pdf: FPDF, item: dict[str, Any], words: Any) -> None:
     pdf.set_font(FONT, "", 8)
     with pdf.table(
-        col_widths=(18, 33, 27, 15, 16, 44, 27),
+        col_widths=(18, 36, 24, 14, 19, 43, 26),
         headings_style=FontFace(emphasis="BOLD"),
         line_height=3.8,
         text_align=("CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT", "LEFT"),

@@ -170,7 +170,7 @@ def _summary(row: Any) -> dict[str, Any]:
 
 
 def _detail(connection: sa.Connection, row: Any) -> dict[str, Any]:
-    members = _members(connection, row.meeting_id)
+    members = sorted(_members(connection, row.meeting_id), key=lambda m: m.role != "chair")
     items = []
     for item in _items(connection, row.meeting_id):
         latest = _latest_consideration(connection, item.item_id)
@@ -541,7 +541,7 @@ def _employee_facts(engine: Engine | None, nips: set[str]) -> dict[str, dict[str
     return {str(r.nip): {"name": str(r.name), "grade": str(r.rank)} for r in rows.itertuples()}
 
 
-def _post(engine: Engine | None, position_id: str) -> dict[str, str]:
+def post_of(engine: Engine | None, position_id: str) -> dict[str, str]:
     """The post's title and unit name (the code alone when the export does not know it)."""
     if engine is None:
         return {"title": position_id, "unit": ""}
@@ -595,7 +595,7 @@ def minutes(
     facts = _employee_facts(engine, nips)
     rules = rules_of(engine, row.agency_id) if engine is not None else MeetingRules()
     for item in detail["items"]:
-        item.update(_post(engine, item["position_id"]))
+        item.update(post_of(engine, item["position_id"]))
         body = bodies.get(item["shortlist_id"])
         item["shortlist"] = body and {
             key: body[key] for key in ("as_of", "eligible_count", "pool_size", "ruleset_version")
@@ -606,3 +606,20 @@ def minutes(
             chosen["name"] = facts.get(chosen["nip"], {}).get("name", "")
         item["names"] = {c["nip"]: c["name"] for c in item["candidates"]}
     return {**detail, "agency_name": rules.agency_name or row.agency_id}
+
+
+def shortlists_for(db: sa.Engine, who: Principal, meeting_id: str) -> dict[str, list[dict]]:
+    """The stored shortlists of each agenda post (the meeting's agency), newest first."""
+    with db.connect() as connection:
+        row = _meeting(connection, who, meeting_id, "meeting.read")
+        posts = [item.position_id for item in _items(connection, meeting_id)]
+        found: dict[str, list[dict]] = {post: [] for post in posts}
+        for stored in connection.execute(
+            sa.select(shortlists.c.shortlist_id, shortlists.c.position_id, shortlists.c.created_at)
+            .where(shortlists.c.agency_id == row.agency_id, shortlists.c.position_id.in_(posts))
+            .order_by(shortlists.c.created_at.desc())
+        ):
+            found[stored.position_id].append(
+                {"shortlist_id": stored.shortlist_id, "created_at": _iso(stored.created_at)}
+            )
+    return found

@@ -8,10 +8,8 @@ from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from features.errors import NotFoundError
-from serving import decisions, exports, integrity, shortlists
+from serving import decisions, exports, integrity, meetings, shortlists
 from serving.routers.deps import Allowed, Current, Database, Lang, ShortlistId
-from serving.runtime import Runtime
 from serving.schemas import IsoDate
 
 router = APIRouter(tags=["decisions"])
@@ -192,15 +190,6 @@ def integrity_csv(
     )
 
 
-def _title(current: Runtime, position_id: str) -> str:
-    if current.engine is None:
-        return position_id
-    try:
-        return str(current.engine.position(position_id)["title"])
-    except NotFoundError:  # an inline position has no title in the export
-        return position_id
-
-
 @router.get("/v1/shortlists/{shortlist_id}/export.csv", response_class=Response)
 def export_csv(shortlist_id: ShortlistId, access: Allowed, db: Database) -> Response:
     """The shortlist with its latest decisions as CSV."""
@@ -223,6 +212,7 @@ def export_pdf(
     who = access.who
     body = shortlists.read(db, who, shortlist_id)
     history = decisions.history(db, who, shortlist_id)
-    pdf = exports.to_pdf(body, history, _title(current, body["position_id"]))
+    post = meetings.post_of(current.engine, body["position_id"])
+    pdf = exports.to_pdf(body, history, post["title"], unit=post["unit"])
     headers = {"Content-Disposition": f'attachment; filename="shortlist-{shortlist_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)

@@ -152,6 +152,7 @@ def test_candidate_fit_of_another_agencys_nip_is_an_unknown_nip(world: World) ->
 ROLES = ("committee", "ppk", "admin", "auditor", "none")
 WHERE = ("own", "other", "missing")
 READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
+READS |= {"meeting.read"}
 CAN = {
     "committee": READS
     | {
@@ -161,6 +162,8 @@ CAN = {
         "decision.declare",
         "decision.record",
         "campaign.create",
+        "meeting.manage",
+        "meeting.attend",
     },
     "ppk": READS | {"report.read", "decision.declare", "decision.approve"},
     "admin": READS
@@ -188,6 +191,8 @@ PAGE_DONE = {
     "decision.record": 303,
     "decision.approve": 303,
     "campaign.create": 303,
+    "meeting.attend": 303,
+    "meeting.manage": 303,
 }
 REPORTS = {"report.read", "integrity.read"}
 """Reports by agency: an auditor's answer for an unknown agency is an empty report."""
@@ -213,6 +218,8 @@ class Objects:
     """A pending exception, as (its shortlist, its id), for the API's cells."""
     page_override: dict[str, tuple[str, int]]
     """Another one in the own agency (on another post, for another person) for the page's."""
+    meeting: dict[str, tuple[str, str, str]] | None = None
+    """A meeting with its agenda post and a shortlist of that post, as (id, post, shortlist)."""
 
 
 def _declare(world: World, who: Person, sid: str) -> None:
@@ -288,6 +295,18 @@ def objects(world: World) -> Objects:
     for sid in (shortlist["own"], override["own"][0], page_override["own"][0]):
         for role in ("committee", "ppk"):
             _declare(world, world.people[role], sid)
+    meeting = {
+        where: (
+            client.post(
+                "/v1/meetings",
+                json={"held_on": "2026-12-01", "place": "Aula", "position_ids": [position[where]]},
+                headers=who.header,
+            ).json()["meeting_id"],
+            position[where],
+            shortlist[where],
+        )
+        for where, who in (("own", a), ("other", b))
+    } | {"missing": (str(uuid.uuid4()), position["own"], shortlist["own"])}
     return Objects(
         position,
         shortlist,
@@ -297,6 +316,7 @@ def objects(world: World) -> Objects:
         agency,
         override | {"missing": missing},
         page_override | {"missing": missing},
+        meeting,
     )
 
 
@@ -326,6 +346,7 @@ def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]
         "report.read": ("GET", f"/v1/reports/divergence?agency_id={o.agency[w]}", {}),
         "integrity.read": ("GET", f"/v1/reports/integrity?agency_id={o.agency[w]}", {}),
         "admin.status": ("GET", "/v1/admin/status", {}),
+        **_meeting_calls(o, w, "/v1"),
     }[action]
 
 
@@ -346,12 +367,32 @@ def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any
             "/campaigns",
             {"data": {"scope": "selected", "position_id": [o.position[w]]}},
         ),
+        **_meeting_calls(o, w, ""),
     }[action]
 
 
+def _meeting_calls(o: Objects, w: str, prefix: str) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """The meeting cells: read it, attend it, attach its post's shortlist (API or page)."""
+    assert o.meeting is not None
+    meeting_id, post, sid = o.meeting[w]
+    base = f"{prefix}/meetings/{meeting_id}"
+    attach = {"position_id": post, "shortlist_id": sid}
+    return {
+        "meeting.read": ("GET", base, {}),
+        "meeting.attend": ("POST", f"{base}/attendance", {}),
+        "meeting.manage": (
+            "POST",
+            f"{base}/shortlists",
+            {"json": attach} if prefix else {"data": attach},
+        ),
+    }
+
+
 API_ACTIONS = tuple(sorted(READS | REPORTS | OBJECTLESS | set(DONE) | {"decision.approve"}))
+API_ACTIONS += ("meeting.attend", "meeting.manage")
 PAGE_ACTIONS = ("shortlist.create", "shortlist.read", "shortlist.export", "decision.declare")
 PAGE_ACTIONS += ("decision.record", "decision.approve", "campaign.read", "campaign.create")
+PAGE_ACTIONS += ("meeting.read", "meeting.attend", "meeting.manage")
 
 
 def expected(role: str, action: str, where: str, page: bool) -> int:
@@ -408,6 +449,6 @@ def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
 
 
 def test_the_matrix_size() -> None:
-    """5 roles x 14 API actions x 3 places, and 5 x 8 page actions x 3: 330 cells."""
-    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 210
-    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 120
+    """5 roles x 17 API actions x 3 places, and 5 x 11 page actions x 3: 420 cells."""
+    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 255
+    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 165

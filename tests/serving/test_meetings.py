@@ -14,7 +14,15 @@ from pypdf import PdfReader
 from features.export import Export
 from features.rules.loading import RuleSetError
 from features.rules.policy import load_policy
-from tests.serving.two_agencies import AGENCY_B, Person, World, person, serve_two_agencies
+from tests.serving.conftest import sign_in
+from tests.serving.two_agencies import (
+    AGENCY_B,
+    PASSWORD,
+    Person,
+    World,
+    person,
+    serve_two_agencies,
+)
 from training.bundle import RankerBundle
 
 PLACE = "Ruang Rapat Sekretariat Daerah, Jl. Merdeka No. 1"
@@ -124,7 +132,7 @@ def _check_minutes(
         ["pdftoppm", "-png", "-r", "60", str(path), "/tmp/meeting-berita-acara"], check=True
     )
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-    flat = " ".join(text.split())
+    flat = "".join(text.split())  # wrapped lines come out without a space: compare without
     positions = world.export.positions.set_index("position_id")
     for needed in (
         "BERITA ACARA",
@@ -157,11 +165,11 @@ def _check_minutes(
         "III. Tanda tangan",
         "Demikian berita acara ini dibuat",
     ):
-        assert " ".join(str(needed).split()) in flat, needed
+        assert "".join(str(needed).split()) in flat, needed
     for candidate in shortlist["candidates"]:
-        assert candidate["name"] in flat
+        assert "".join(candidate["name"].split()) in flat
         for reason in candidate["reasons"]["positive"] + candidate["reasons"]["negative"]:
-            assert " ".join(reason.split()) in flat, reason  # in full, never cut
+            assert "".join(reason.split()) in flat, reason  # in full, never cut
 
 
 def test_the_meeting_rules_of_a_policy_are_validated(tmp_path: Path) -> None:
@@ -184,3 +192,58 @@ def test_only_the_agencys_own_posts_go_on_the_agenda(world: World) -> None:
     assert answer.status_code == 404 and answer.json()["detail"] == "no such position"
     ppk = world.client.post("/v1/meetings", json=body, headers=world.people["ppk"].header)
     assert ppk.status_code == 403
+
+
+def test_the_pages_open_attach_consider_and_give_the_minutes(
+    world: World, members: list[Person]
+) -> None:
+    client, chair = world.client, members[0]
+    post = world.vacancies(world.agency_a)[2]
+    listed = _listed(world, chair, post)
+    _post(world, chair, f"/v1/shortlists/{listed['shortlist_id']}/declarations", {"kind": "none"})
+    sign_in(client, user=chair.name, password=PASSWORD)
+    try:
+        assert "Buka sidang" in client.get("/meetings").text
+        form = {"held_on": "2026-12-02", "place": "Aula", "position_id": [post]}
+        opened = client.post("/meetings", data=form, follow_redirects=False)
+        assert opened.status_code == 303, opened.text
+        page = opened.headers["location"]
+        bad = client.post("/meetings", data={**form, "held_on": "besok"})
+        assert bad.status_code == 422 and "held_on" in bad.text
+        attached = client.post(
+            f"{page}/shortlists",
+            data={"position_id": post, "shortlist_id": listed["shortlist_id"]},
+            follow_redirects=False,
+        )
+        assert attached.status_code == 303
+        nip = listed["candidates"][0]["nip"]
+        body = {"position_id": post, "nip": nip, "reason": "Paling sesuai dengan jabatan."}
+        quorum = client.post(f"{page}/considerations", data=body)
+        assert quorum.status_code == 409 and "quorum" in quorum.text  # 1 of 3
+        shown = client.get(page)
+        assert shown.status_code == 200 and listed["candidates"][0]["name"] in shown.text
+        assert "tidak ada hubungan" in shown.text and "Catat pertimbangan tim" in shown.text
+        pdf = client.get(f"{page}/berita-acara.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    finally:
+        client.cookies.clear()
+        client.headers.pop("x-csrf-token", None)
+
+
+def test_the_shortlist_pdf_names_the_post_and_keeps_every_reason_whole(world: World) -> None:
+    chair = world.people["committee"]
+    post = world.vacancies(world.agency_a)[0]
+    listed = _listed(world, chair, post)
+    answer = world.client.get(
+        f"/v1/shortlists/{listed['shortlist_id']}/export.pdf", headers=chair.header
+    )
+    assert answer.status_code == 200
+    (Path("/tmp") / "meeting-shortlist.pdf").write_bytes(answer.content)
+    pages = PdfReader(io.BytesIO(answer.content)).pages
+    flat = "".join("".join(page.extract_text().split()) for page in pages)
+    position = world.export.positions.set_index("position_id").loc[post]
+    assert "".join(f"{position['title']} ({position['unit_name']})".split()) in flat
+    assert "Peringkat" in flat and "Kelompokmerit" in flat
+    for candidate in listed["candidates"]:
+        for reason in candidate["reasons"]["positive"] + candidate["reasons"]["negative"]:
+            assert "".join(reason.split()) in flat, reason

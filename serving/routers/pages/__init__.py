@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from serving.routers.pages import approvals, campaigns, home, shortlists
+from serving.routers.pages import approvals, campaigns, home, meetings, shortlists
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
 router.include_router(shortlists.router)
 router.include_router(campaigns.router)
+router.include_router(meetings.router)
 router.include_router(approvals.router)

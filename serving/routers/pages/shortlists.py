@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from features import i18n
 from features.errors import JobfitError
-from serving import decisions, exports, shortlists
+from serving import decisions, exports, meetings, shortlists
 from serving.decisions import JustificationRequired
 from serving.routers.api import ShortlistId, pool_filters, visible_position
 from serving.routers.pages.forms import DecisionForm, DeclarationForm, ShortlistForm
@@ -183,9 +183,9 @@ def page_pdf(page: SignedIn, shortlist_id: ShortlistId) -> Response:
     """PDF minutes for a signed-in reviewer."""
     page.access.require("shortlist.read", shortlists.agency_of(page.db, shortlist_id), "shortlist")
     body = shortlists.read(page.db, page.who, shortlist_id)
-    pdf = exports.to_pdf(
-        body, decisions.history(page.db, page.who, shortlist_id), body["position_id"]
-    )
+    post = meetings.post_of(page.engine, body["position_id"])
+    history = decisions.history(page.db, page.who, shortlist_id)
+    pdf = exports.to_pdf(body, history, post["title"], unit=post["unit"])
     return Response(
         pdf,
         media_type="application/pdf",
