@@ -111,43 +111,60 @@ def test_one_round_from_the_meeting_to_the_siasn_file(
             )
         }
         api = Api(app)
-        # 1. the meeting opened, attendance taken, a conflict declared
-        meeting = api.post(
-            people["chair"],
-            "/v1/meetings",
-            {"held_on": "2026-12-01", "place": "Ruang Rapat BKPSDM", "position_ids": posts},
-        )["meeting_id"]
-        for who in ("chair", "member"):
-            api.post(people[who], f"/v1/meetings/{meeting}/attendance")
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        chair, member, page = (_signed_in(browser, base, people[w]) for w in people)
+        # shortlists made; the chair declares no relation, the member declares a conflict
+        sids, chosen = [], []
+        for post in posts:
+            chair.goto(base)
+            chair.locator(f"form:has(input[value='{post}']) button").click()
+            chair.wait_for_url("**/shortlists/*")
+            sids.append(chair.url.rsplit("/", 1)[1])
+            chair.click("form[action$='/declarations'] button[type=submit]")
+            body = json.loads(api.get(people["chair"], f"/v1/shortlists/{sids[-1]}"))
+            ranked = [c["nip"] for c in body["candidates"]]
+            member.goto(f"{base}/shortlists/{sids[-1]}")
+            member.check("input[name=kind][value=relation]")
+            member.fill("#related_nips", ranked[-1])
+            member.fill("#statement", "Saudara ipar")
+            member.click("form[action$='/declarations'] button[type=submit]")
+            expect(member.locator("main")).to_contain_text(ranked[-1])
+            chosen.append(ranked[0] if not chosen else ranked[2])
+        member.screenshot(path=str(ARTIFACTS / "decree-0a-conflict.png"), full_page=True)
+        # 1. the meeting opened, attendance taken
+        chair.goto(f"{base}/meetings")
+        chair.fill("#place", "Ruang Rapat BKPSDM, Jl. Merdeka No. 1")
+        for post in posts:
+            chair.check(f"input[name=position_id][value='{post}']")
+        chair.click("form[action='/meetings'] button[type=submit]")
+        chair.wait_for_url("**/meetings/*")
+        meeting_url = chair.url
+        for who in (chair, member):
+            who.goto(meeting_url)
+            attend = who.locator("form[action$='/attendance'] button[type=submit]")
+            if attend.count():  # the chair may be present from the opening
+                attend.click()
+        expect(member.locator("main")).not_to_contain_text("tidak hadir")
         # 2. shortlists considered, recommendations made, one divergent with its justification
-        chosen: list[str] = []
-        for post, pick in zip(posts, (0, 2), strict=True):
-            body = api.post(people["chair"], "/v1/shortlists", {"position_id": post, "k": 5})
-            sid, ranked = body["shortlist_id"], [c["nip"] for c in body["candidates"]]
-            api.post(
-                people["chair"],
-                f"/v1/meetings/{meeting}/shortlists",
-                {"position_id": post, "shortlist_id": sid},
-            )
-            api.post(people["chair"], f"/v1/shortlists/{sid}/declarations", {"kind": "none"})
-            conflict = {"kind": "relation", "related_nips": [ranked[-1]]}
-            api.post(people["member"], f"/v1/shortlists/{sid}/declarations", conflict)
-            consideration = {"position_id": post, "nip": ranked[pick], "reason": "Hasil sidang tim"}
-            if pick:
-                consideration["justification"] = JUSTIFICATION
-            api.post(people["chair"], f"/v1/meetings/{meeting}/considerations", consideration)
-            chosen.append(ranked[pick])
-        api.post(people["chair"], f"/v1/meetings/{meeting}/close")
+        chair.goto(meeting_url)
+        for post, nip in zip(posts, chosen, strict=True):
+            chair.locator(f"form[action$='/shortlists']:has(input[value='{post}']) button").click()
+            form = chair.locator(f"form[action$='/considerations']:has(input[value='{post}'])")
+            form.locator("select[name=nip]").select_option(nip)
+            form.locator("textarea[name=reason]").fill("Hasil sidang tim penilai kinerja")
+            if nip != chosen[0]:
+                form.locator("textarea[name=justification]").fill(JUSTIFICATION)
+            form.locator("button[type=submit]").click()
+            expect(chair.get_by_role("alert")).to_have_count(0)
+        expect(chair.locator("main")).to_contain_text(JUSTIFICATION)
+        chair.screenshot(path=str(ARTIFACTS / "decree-0b-meeting.png"), full_page=True)
+        chair.click("form[action$='/close'] button[type=submit]")
+        meeting = meeting_url.rstrip("/").rsplit("/", 1)[1]
         minutes = tmp_path / "berita-acara.pdf"
         minutes.write_bytes(api.get(people["chair"], f"/v1/meetings/{meeting}/berita-acara.pdf"))
         assert JUSTIFICATION in _text(minutes).replace("\n", " ")
         assert _png(minutes, "decree-0-berita-acara")
 
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-        page.goto(base)
-        page.fill("#key", people["ppk"])
-        page.click("form:has(#key) button[type=submit]")
         page.goto(f"{base}/approvals")
         expect(
             page.get_by_role("heading", name="Persetujuan PPK dan tindak lanjut")
@@ -162,7 +179,7 @@ def test_one_round_from_the_meeting_to_the_siasn_file(
         refused = rows.first.locator("form")
         refused.locator("button[value=APPROVED]").click()
         expect(page.get_by_role("alert")).to_contain_text("190(5)")  # not declared yet
-        for sid in _shortlists(api, people["chair"], meeting):
+        for sid in sids:
             page.goto(f"{base}/shortlists/{sid}")
             page.click("form[action$='/declarations'] button[type=submit]")
         page.goto(f"{base}/approvals")
@@ -226,6 +243,13 @@ def test_one_round_from_the_meeting_to_the_siasn_file(
         browser.close()
 
 
-def _shortlists(api: Api, key: str, meeting: str) -> list[str]:
-    body = json.loads(api.get(key, f"/v1/meetings/{meeting}"))
-    return [item["shortlist_id"] for item in body["items"]]
+def _signed_in(browser: Any, base: str, key: str) -> Any:
+    """A page of its own browser context (its own cookies), signed in with ``key``."""
+    page = browser.new_context(
+        viewport={"width": 1366, "height": 900}, accept_downloads=True
+    ).new_page()
+    page.goto(base)
+    page.fill("#key", key)
+    page.click("form:has(#key) button[type=submit]")
+    expect(page.locator("header")).to_contain_text("Keluar")
+    return page
