@@ -17,9 +17,7 @@ def upgrade() -> None:
     op.create_table(
         "approvals",
         sa.Column("approval_id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column(
-            "decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), nullable=True
-        ),
+        sa.Column("decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), nullable=True),
         sa.Column(
             "consideration_id",
             sa.Integer,
