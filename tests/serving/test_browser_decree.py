@@ -240,6 +240,12 @@ def test_one_round_from_the_meeting_to_the_siasn_file(
         download.value.save_as(notice)
         assert name in _text(notice) and chosen[0] not in _text(notice)
         assert _png(notice, "decree-6-pengumuman")
+        page.goto(f"{base}/approvals?lang=en")
+        expect(
+            page.get_by_role("heading", name="The PPK's approval and what follows")
+        ).to_be_visible()
+        expect(page.locator("tbody tr").nth(1)).to_contain_text("Returned to the committee")
+        page.screenshot(path=str(ARTIFACTS / "decree-7-approvals-en.png"), full_page=True)
         browser.close()
 
 
