@@ -158,6 +158,9 @@ def test_one_round_from_the_meeting_to_the_siasn_file(
             expect(chair.get_by_role("alert")).to_have_count(0)
         expect(chair.locator("main")).to_contain_text(JUSTIFICATION)
         chair.screenshot(path=str(ARTIFACTS / "decree-0b-meeting.png"), full_page=True)
+        page.goto(f"{base}/approvals")  # an open meeting's considerations may still change
+        expect(page.locator("tbody tr").first).to_contain_text("sidang masih dibuka")
+        expect(page.locator("tbody form")).to_have_count(0)
         chair.click("form[action$='/close'] button[type=submit]")
         meeting = meeting_url.rstrip("/").rsplit("/", 1)[1]
         minutes = tmp_path / "berita-acara.pdf"
