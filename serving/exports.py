@@ -283,7 +283,7 @@ def _declared(item: dict[str, Any], minutes: dict[str, Any], words: Any) -> list
 def _candidate_table(pdf: FPDF, item: dict[str, Any], words: Any) -> None:
     pdf.set_font(FONT, "", 8)
     with pdf.table(
-        col_widths=(18, 36, 24, 14, 19, 43, 26),
+        col_widths=(18, 35, 22, 17, 19, 43, 26),
         headings_style=FontFace(emphasis="BOLD"),
         line_height=3.8,
         text_align=("CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT", "LEFT"),
@@ -360,12 +360,12 @@ def _signatures(pdf: FPDF, minutes: dict[str, Any], words: Any) -> None:
     _para(pdf, words["ppk"], 9)
     _para(pdf, words["closing"])
     pdf.ln(3)
-    if pdf.will_page_break(60):
-        pdf.add_page()
+    present = [m for m in minutes["members"] if m["present"]]
+    if pdf.will_page_break(min(20 + 32 * ((len(present) + 1) // 2), 250)):
+        pdf.add_page()  # the place, date and signatures together on one page
     _, when = long_date(date.fromisoformat(minutes["held_on"]), words)
     _para(pdf, words["signed_at"].format(place=minutes["place"], date=when), 10, "", "R")
     _para(pdf, words["signatures"], 11, "B", "L")
-    present = [m for m in minutes["members"] if m["present"]]
     width = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
     for pair in range(0, len(present), 2):
         if pdf.will_page_break(32):

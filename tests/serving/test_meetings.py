@@ -9,11 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from pypdf import PdfReader
 
 from features.export import Export
 from features.rules.loading import RuleSetError
 from features.rules.policy import load_policy
+from serving import audit
+from serving.tables import audit_log
 from tests.serving.conftest import sign_in
 from tests.serving.two_agencies import (
     AGENCY_B,
@@ -118,6 +121,19 @@ def test_a_round_declarations_quorum_divergence_and_the_minutes(
     again = client.post(f"{base}/considerations", json=consider, headers=chair.header)
     assert again.status_code == 409
 
+    db = client.app.state.db  # type: ignore[attr-defined]
+    with db.connect() as connection:
+        actions = connection.execute(
+            sa.select(audit_log.c.action).where(audit_log.c.subject == meeting)
+        ).scalars()
+        assert sorted(set(actions)) == [
+            "meeting.attach",
+            "meeting.attend",
+            "meeting.close",
+            "meeting.consider",
+            "meeting.open",
+        ]
+    assert audit.verify(db).findings == ()
     pdf = client.get(f"{base}/berita-acara.pdf", headers=second.header)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     _check_minutes(world, pdf.content, posts, shortlist, tmp_path)
