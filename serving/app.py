@@ -21,6 +21,7 @@ from serving.db import make_engine, upgrade
 from serving.engine import Engine
 from serving.routers import (
     api,
+    approvals,
     campaigns,
     decisions,
     grants,
@@ -201,6 +202,7 @@ def create_app(
     app.include_router(talent_api.router)
     app.include_router(staffing_reports.router)
     app.include_router(meetings.router)
+    app.include_router(approvals.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.include_router(campaigns.build_router(principal))

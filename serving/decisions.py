@@ -606,49 +606,59 @@ def approve_override(
     """
     policy.allowed(who, "decision.approve")
     with db.begin() as connection:
-        _serialize(connection)
-        row = connection.execute(
-            sa.select(overrides, decisions.c.nip, decisions.c.supersedes_json, shortlists)
-            .join(decisions, decisions.c.decision_id == overrides.c.decision_id)
-            .join(shortlists, shortlists.c.shortlist_id == decisions.c.shortlist_id)
-            .where(overrides.c.override_id == override_id)
-        ).one_or_none()
-        if row is not None and shortlist_id not in (None, row.shortlist_id):
-            row = None
-        policy.authorize(who, "decision.approve", row and row.agency_id, (), "override")
-        if row.approved_at is not None:
-            raise ConflictError("this override is already approved")
-        approver, name = person(who)
-        if approver == row.requested_by:
-            raise ForbiddenError("the second approver must be another person than the requester")
-        _check_declared(connection, who, row.shortlist_id, row.nip)
-        already = set(json.loads(row.supersedes_json or "[]"))
-        clashes = [
-            c
-            for c in _conflicts(connection, row.position_id, row.agency_id, row.nip)
-            if c["decision_id"] not in already
-        ]
-        if clashes:
-            raise ConflictError(
-                "another selection now stands for this position or this person: "
-                "record a superseding decision instead"
-            )
-        connection.execute(
-            overrides.update()
-            .where(overrides.c.override_id == override_id)
-            .values(approved_by=approver, approver_name=name, approved_at=datetime.now(UTC))
-        )
-        audit.append(
-            connection,
-            who,
-            "override.approve",
-            str(row.decision_id),
-            {"override_id": override_id, "approved_by": approver},
-        )
+        decision_id = approve_override_in(connection, who, override_id, shortlist_id)
         decision = connection.execute(
-            _with_override().where(decisions.c.decision_id == row.decision_id)
+            _with_override().where(decisions.c.decision_id == decision_id)
         ).one()
     return _record(decision)
+
+
+def approve_override_in(
+    connection: sa.Connection, who: Principal, override_id: int, shortlist_id: str | None = None
+) -> int:
+    """:func:`approve_override` inside the caller's transaction (the PPK's approval of a
+    recommendation approves its exception with it); return the decision id."""
+    policy.allowed(who, "decision.approve")
+    _serialize(connection)
+    row = connection.execute(
+        sa.select(overrides, decisions.c.nip, decisions.c.supersedes_json, shortlists)
+        .join(decisions, decisions.c.decision_id == overrides.c.decision_id)
+        .join(shortlists, shortlists.c.shortlist_id == decisions.c.shortlist_id)
+        .where(overrides.c.override_id == override_id)
+    ).one_or_none()
+    if row is not None and shortlist_id not in (None, row.shortlist_id):
+        row = None
+    policy.authorize(who, "decision.approve", row and row.agency_id, (), "override")
+    if row.approved_at is not None:
+        raise ConflictError("this override is already approved")
+    approver, name = person(who)
+    if approver == row.requested_by:
+        raise ForbiddenError("the second approver must be another person than the requester")
+    _check_declared(connection, who, row.shortlist_id, row.nip)
+    already = set(json.loads(row.supersedes_json or "[]"))
+    clashes = [
+        c
+        for c in _conflicts(connection, row.position_id, row.agency_id, row.nip)
+        if c["decision_id"] not in already
+    ]
+    if clashes:
+        raise ConflictError(
+            "another selection now stands for this position or this person: "
+            "record a superseding decision instead"
+        )
+    connection.execute(
+        overrides.update()
+        .where(overrides.c.override_id == override_id)
+        .values(approved_by=approver, approver_name=name, approved_at=datetime.now(UTC))
+    )
+    audit.append(
+        connection,
+        who,
+        "override.approve",
+        str(row.decision_id),
+        {"override_id": override_id, "approved_by": approver},
+    )
+    return int(row.decision_id)
 
 
 def history(db: sa.Engine, who: Principal, shortlist_id: str) -> dict[str, Any]:

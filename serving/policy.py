@@ -34,6 +34,8 @@ READS: frozenset[str] = frozenset(
         "talent.read",
         "rotation.read",
         "oversight.read",
+        "decree.read",
+        "announcement.read",
         "meeting.read",
     }
 )
@@ -43,8 +45,11 @@ GRANTABLE: frozenset[str] = frozenset({"pool.read", "candidate.read"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "committee": READS
     | {"shortlist.create", "decision.record", "decision.declare", "campaign.create"}
+    | {"decree.draft", "announcement.publish", "siasn.export"}
     | {"meeting.manage", "meeting.attend"},
-    "ppk": READS | {"decision.approve", "decision.declare"},
+    "ppk": READS
+    | {"decision.approve", "decision.declare"}
+    | {"decree.draft", "announcement.publish", "siasn.export"},
     "admin": READS
     | {
         "shortlist.create",
@@ -56,6 +61,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "grant.manage",
         "admin.reload",
         "admin.status",
+        "siasn.export",
     },
     "auditor": READS | {"audit.read", "integrity.read"},
 }
@@ -73,6 +79,9 @@ MISSING: dict[str, str] = {
     "key": "no such key",
     "agency": "no such agency",
     "override": "no such override",
+    "recommendation": "no such recommendation",
+    "decree": "no such decree",
+    "announcement": "no such announcement",
     "meeting": "no such meeting",
 }
 """The one detail text of a missing object of each kind (also for one behind a wall)."""

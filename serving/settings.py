@@ -42,6 +42,9 @@ class ServiceSettings(Settings):
     )
     """Each agency's rotation windows: the months it moves people in, e.g.
     ``ASN_JOBFIT_ROTATION_MONTHS='{"PLG": [4, 10]}'``; an agency not listed moves in any month."""
+    decree_config: Path | None = None
+    """The agencies' letterheads, decree numbering and step deadlines (``serving.offices``,
+    docs/decrees.md). Unset: default deadlines, and no draft decree can be made."""
     max_k: int = 200
     fairness_min_cell: int = Field(default=10, ge=1)
     """The fairness panel (serving.fairness) never shows a group of fewer people than this in

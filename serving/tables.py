@@ -298,3 +298,72 @@ departs from the ranker, the hard rules it fails (``failed_rules_json``; then
 ``override_basis`` is the legal basis the PPK must approve) and the members who took part
 (``voters_json``: present, declared, not recused nor related). Never changed: a new row replaces
 it; the latest per item counts."""
+approvals = sa.Table(
+    "approvals",
+    metadata,
+    sa.Column("approval_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "decision_id", sa.Integer, sa.ForeignKey("decisions.decision_id"), nullable=True, index=True
+    ),
+    sa.Column(
+        "consideration_id",
+        sa.Integer,
+        sa.ForeignKey("meeting_considerations.consideration_id"),
+        nullable=True,
+        index=True,
+    ),
+    sa.Column("meeting_id", sa.String(36), nullable=True, index=True),
+    sa.Column("verdict", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("exception_approved", sa.Boolean, nullable=False),
+    sa.Column("decided_by", sa.String(64), nullable=False),
+    sa.Column("decider_name", sa.String(128), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""The PPK's answer to a recommendation: a meeting's consideration (``consideration_id``, with
+its ``meeting_id``) or, where no meeting considered the post, a standing SELECTED
+(``decision_id``); ``APPROVED`` or ``RETURNED`` with a note, and whether the PPK approved the
+exception to a hard rule with it (``serving.approvals``). Never changed: the first answer counts;
+a recommendation without an APPROVED one is not final."""
+
+decrees = sa.Table(
+    "decrees",
+    metadata,
+    sa.Column("decree_id", sa.String(36), primary_key=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("number", sa.String(128), nullable=False),
+    sa.Column("drafted_on", sa.Date, nullable=False),
+    sa.Column("drafted_by", sa.String(64), nullable=False),
+    sa.Column("drafted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("content_json", sa.Text, nullable=False),
+    sa.UniqueConstraint("agency_id", "seq", name="uq_decrees_agency_seq"),
+)
+"""Draft decrees (*SK*, ``serving.decrees``): the number from the agency's configuration and its
+running ``seq``, and what it says (``content_json``: heading, considerations, the annex of
+approved moves with their decision ids), frozen when drafted."""
+
+decree_moves = sa.Table(
+    "decree_moves",
+    metadata,
+    sa.Column("recommendation", sa.String(24), primary_key=True),
+    sa.Column(
+        "decree_id", sa.String(36), sa.ForeignKey("decrees.decree_id"), nullable=False, index=True
+    ),
+)
+"""Which approved recommendations each draft decree carries (``c<consideration_id>`` or
+``d<decision_id>``; each in at most one draft)."""
+
+announcements = sa.Table(
+    "announcements",
+    metadata,
+    sa.Column("announcement_id", sa.String(36), primary_key=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("meeting_id", sa.String(36), nullable=True, index=True),
+    sa.Column("published_by", sa.String(64), nullable=False),
+    sa.Column("publisher_name", sa.String(128), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("entries_json", sa.Text, nullable=False),
+)
+"""Published results (``serving.announcements``): names and posts only (``entries_json``),
+never a score; visible to the agency's people."""

@@ -60,6 +60,17 @@ def _who(role: str, agency: str | None) -> Principal:
         ("auditor", "A", "shortlist.read", "B", (), None),
         ("auditor", None, "shortlist.create", "A", (), ForbiddenError),
         ("auditor", None, "decision.record", None, (), ForbiddenError),
+        ("ppk", "A", "decision.approve", "B", (), NotFoundError),
+        ("ppk", "A", "decree.draft", "A", (), None),
+        ("committee", "A", "decree.draft", "B", (), NotFoundError),
+        ("admin", "A", "decree.draft", "A", (), ForbiddenError),
+        ("admin", "A", "siasn.export", "A", (), None),
+        ("auditor", None, "siasn.export", "A", (), ForbiddenError),
+        ("auditor", None, "decree.read", "B", (), None),
+        ("committee", "A", "announcement.publish", "A", (), None),
+        ("auditor", None, "announcement.publish", "A", (), ForbiddenError),
+        ("ppk", "A", "announcement.read", "B", (), NotFoundError),
+        ("committee", "A", "announcement.read", "A", (), None),
     ],
 )
 def test_the_policy_allows_walls_and_forbids(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from serving.routers.pages import (
+    approvals,
     campaigns,
     home,
     meetings,
@@ -28,3 +29,4 @@ router.include_router(staffing.router)
 router.include_router(talent_pages.router)
 router.include_router(staffing_reports.router)
 router.include_router(meetings.router)
+router.include_router(approvals.router)
