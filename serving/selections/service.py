@@ -385,12 +385,12 @@ def register(
     selection_id: str,
     nip: str,
     position_id: str,
-    employees: Mapping[str, Mapping[str, Any]],
+    employee: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     """Register an active civil servant as a candidate for one post of the selection.
 
     An open selection is open to every agency's civil servants; a job-fit selection takes only
-    the agency's own JPT holders. ``employees`` maps NIP to the export's row.
+    the agency's own JPT holders. ``employee`` is the export's row of ``nip`` (None: none).
     """
     policy.allowed(who, "selection.manage")
     with db.begin() as connection:
@@ -400,7 +400,7 @@ def register(
             p.position_id for p in _rows(connection, selection_posts, row.selection_id)
         }:
             raise InputError(f"position_id: {position_id} is not a post of this selection")
-        _eligible_entrant(row, employees.get(nip))
+        _eligible_entrant(row, employee)
         if any(c.nip == nip for c in _rows(connection, selection_candidates, selection_id)):
             raise ConflictError("this candidate is already registered in this selection")
         if connection.execute(
@@ -887,3 +887,11 @@ def _status_after(whole: Mapping[str, Any]) -> str:
     if any(pending_proposal(whole, pid) is not None for pid in posts):
         return "proposed"
     return "returned" if whole["choices"] else "open"
+
+
+def agency_of(db: sa.Engine, selection_id: str) -> str | None:
+    """The selection's agency, None when there is no such selection."""
+    with db.connect() as connection:
+        return connection.execute(
+            sa.select(selections.c.agency_id).where(selections.c.selection_id == selection_id)
+        ).scalar_one_or_none()
