@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+import yaml
 from pypdf import PdfReader
 
 from features.export import Export
-from serving.auth import create_user
+from features.rules.loading import RuleSetError
+from serving.selections import rules
 from serving.selections.rules import STAGE_IDS
+from serving.tables import users
 from tests.serving.two_agencies import AGENCY_B, World, person, serve_two_agencies
 from training.bundle import RankerBundle
 
@@ -36,10 +40,6 @@ def _panel(world: World, tag: str, agency: str | None = None) -> list[Any]:
 
 
 def _user_id(world: World, name: str) -> str:
-    import sqlalchemy as sa
-
-    from serving.tables import users
-
     db = world.client.app.state.db  # type: ignore[attr-defined]
     with db.connect() as connection:
         return connection.execute(
@@ -169,8 +169,8 @@ def test_declarations_come_first_and_a_related_member_does_not_score(world: Worl
     result = {"nip": nip, "stage": "administrative", "score": 100}
     r = client.post(f"/v1/selections/{sid}/results", json=result, headers=panel[0].header)
     assert r.status_code == 422 and "declare" in r.text
-    client.post(f"/v1/selections/{sid}/declarations",
-                json={"kind": "relation", "related_nips": [nip]}, headers=panel[0].header)  # fmt: skip
+    related = {"kind": "relation", "related_nips": [nip]}
+    client.post(f"/v1/selections/{sid}/declarations", json=related, headers=panel[0].header)
     r = client.post(f"/v1/selections/{sid}/results", json=result, headers=panel[0].header)
     assert r.status_code == 403
     r = client.post(f"/v1/selections/{sid}/announcements", json={"stage": "administrative"},
@@ -229,16 +229,11 @@ def test_another_agency_s_selection_answers_like_a_missing_one(world: World) -> 
 
 
 def test_the_policy_file_sets_weights_and_pass_marks(tmp_path: Path) -> None:
-    from features.rules.loading import RuleSetError
-    from serving.selections import rules
-
     good = tmp_path / "A.yaml"
     stages = [{"id": s, "weight": w, "pass_mark": 70} for s, w in
               zip(STAGE_IDS, (0.0, 0.4, 0.2, 0.2, 0.2), strict=True)]  # fmt: skip
-    import yaml
-
-    good.write_text(yaml.safe_dump({"extends": "v2", "version": "A-1",
-                                    "selection": {"version": "A-sel-1", "stages": stages}}))  # fmt: skip
+    section = {"version": "A-sel-1", "stages": stages}
+    good.write_text(yaml.safe_dump({"extends": "v2", "version": "A-1", "selection": section}))
     found, source = rules.for_agency(tmp_path, "A")
     assert source == "A" and found.stage("managerial").weight == 0.4
     stages[1]["weight"] = 0.9
