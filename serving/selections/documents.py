@@ -81,7 +81,7 @@ def berita_acara(
     _line(pdf, w["minutes_intro"], 10, "", "J")
     pdf.ln(2)
     _line(pdf, w["panel"], 10, "B")
-    for member in whole["panel"]:
+    for member in _chair_first(whole):
         chair = f" ({w['chair']})" if member["chair"] else ""
         _line(pdf, f"- {member['name']}{chair}: {_declaration(whole, member['user_id'], w)}", 10)
     pdf.ln(2)
@@ -104,6 +104,10 @@ def berita_acara(
         _proposal(pdf, whole, proposal, names, sides.get(proposal["position_id"], {}), w)
     _signatures(pdf, whole, w)
     return bytes(pdf.output())
+
+
+def _chair_first(whole: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return sorted(whole["panel"], key=lambda m: not m["chair"])
 
 
 def _declaration(whole: Mapping[str, Any], user_id: str, w: Mapping[str, str]) -> str:
@@ -156,7 +160,7 @@ def _proposal(
 def _signatures(pdf: FPDF, whole: Mapping[str, Any], w: Mapping[str, str]) -> None:
     pdf.ln(4)
     _line(pdf, w["signed"], 10, "B")
-    for member in whole["panel"]:
+    for member in _chair_first(whole):
         pdf.ln(8)
         role = w["chair"] if member["chair"] else w["member"]
         _line(pdf, f"{member['name']} ({role})   ..............................", 10)

@@ -250,7 +250,7 @@ def open_selection(
     _check_opening(opening)
     posts = [_jpt_post(positions.get(pid), pid, agency) for pid in opening.position_ids]
     stage_rules, source = rules.for_agency(policy_dir, agency)
-    stages = _stages(stage_rules, as_of, opening.deadlines or {})
+    stages = _stages(stage_rules, _now().date(), opening.deadlines or {})
     selection_id = str(uuid.uuid4())
     pid, _name = person(who)
     with db.begin() as connection:
@@ -359,11 +359,13 @@ def _panel_users(connection: sa.Connection, opening: Opening, agency: str) -> li
 
 
 def _stages(
-    stage_rules: rules.SelectionRules, as_of: date, deadlines: Mapping[str, date]
+    stage_rules: rules.SelectionRules, opened: date, deadlines: Mapping[str, date]
 ) -> list[dict[str, Any]]:
+    """The stages as recorded: weight, pass mark and deadline (default: ``days_per_stage``
+    per stage from the opening day)."""
     out = []
     for index, stage in enumerate(stage_rules.stages):
-        default = as_of + timedelta(days=stage_rules.days_per_stage * (index + 1))
+        default = opened + timedelta(days=stage_rules.days_per_stage * (index + 1))
         due = deadlines.get(stage.id, default)
         out.append(
             {

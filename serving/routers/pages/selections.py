@@ -143,6 +143,7 @@ def _list(page: Page, found: list[dict[str, Any]], status: int = 200, **extra: A
         can_open=_can(page, "selection.manage") and page.who.agency_id is not None,
         posts=_jpt_posts(page),
         panel_users=_panel_users(page),
+        label=lambda kind, key: i18n.text(f"selection.{kind}.{key}", page.lang),
         **extra,
     )
 
@@ -202,6 +203,7 @@ def _selection_page(page: Page, selection_id: str, status: int = 200, **extra: A
         chosen={p: service.chosen(whole, p) for p in posts},
         answered={c["proposal_id"]: c for c in whole["choices"]},
         stage_label=lambda s: i18n.text(f"selection.stages.{s}", page.lang),
+        label=lambda kind, key: i18n.text(f"selection.{kind}.{key}", page.lang),
         **extra,
     )  # fmt: skip
 
