@@ -818,6 +818,10 @@ def answer(
     """The PPK chooses one of the three names, or returns the list with a note."""
     policy.allowed(who, "selection.choose")
     text = (note or "").strip()
+    if outcome == "returned" and len(text) < MIN_REASON:
+        raise InputError(
+            f"note: say why the list goes back to the panel (at least {MIN_REASON} characters)"
+        )
     with db.begin() as connection:
         row = stored(connection, who, selection_id, "selection.choose")
         whole = _whole(connection, row)
