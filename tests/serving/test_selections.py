@@ -241,3 +241,26 @@ def test_the_policy_file_sets_weights_and_pass_marks(tmp_path: Path) -> None:
     with pytest.raises(RuleSetError, match="add up to 1"):
         rules.for_agency(tmp_path, "A")
     assert rules.for_agency(tmp_path, "B")[1] == "national"
+
+
+def test_the_integrity_report_includes_the_jpt_selections(world: World) -> None:
+    """Runs after the tests above (one module, one database): a choice of the second name, a
+    late result; here two selections with one panel make its members repeated."""
+    panel = _panel(world, "6")
+    post = _jpt_post(world, world.agency_a)
+    first, second = (_open(world, panel, post)["selection_id"] for _ in range(2))
+    auditor = world.people["auditor"].header
+    r = world.client.get(f"/v1/reports/integrity?agency_id={world.agency_a}", headers=auditor)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    not_first = body["jpt_not_first"]
+    assert [(c["place"], bool(c["note"])) for c in not_first] == [(2, True)]
+    assert [x["stage"] for x in body["jpt_late_results"]] == ["administrative"]
+    repeated = {x["name"]: x["selection_ids"] for x in body["jpt_repeated_panel"]}
+    assert repeated == {p.name: sorted([first, second]) for p in panel}
+    closed = [x for x in body["jpt_time_to_appointment"] if x["closed_at"]]
+    assert len(closed) == 1 and closed[0]["days"] == 0
+    csv = world.client.get(
+        f"/v1/reports/integrity/jpt_not_first.csv?agency_id={world.agency_a}", headers=auditor
+    )
+    assert csv.status_code == 200 and "Urutan usulan" in csv.text
