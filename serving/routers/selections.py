@@ -179,10 +179,11 @@ def propose(selection_id: SelectionId, body: ProposalIn, access: Allowed, db: Da
     """The chair proposes the three names of a post from the panel's final ranking."""
     access.require("selection.score", service.agency_of(db, selection_id), "selection")
     whole = service.load(db, access.who, selection_id)
-    order = fit.model_order(fit.model_fit(engine, whole, lang), body.position_id)
+    fits = fit.model_fit(engine, whole, lang)
+    order = fit.model_order(fits, body.position_id)
     return service.propose(
         db, access.who, selection_id, body.position_id, body.reasons, order,
-        body.divergence_reason,
+        body.divergence_reason, fit.failed_hard(fits, body.position_id),
     )  # fmt: skip
 
 

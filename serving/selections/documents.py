@@ -150,6 +150,8 @@ def _proposal(
             10,
         )
         _line(pdf, f"   {w['reason']}: {name['reason']}", 9, "", "J")
+        if name.get("failed_rules"):
+            _line(pdf, f"   {w['failed_rules']}: " + "; ".join(name["failed_rules"]), 9, "I", "J")
     if proposal["divergence_reason"]:
         _line(pdf, f"{w['divergence']}: {proposal['divergence_reason']}", 9, "I", "J")
     else:

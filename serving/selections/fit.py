@@ -66,6 +66,14 @@ def _one(engine: Engine, nip: str, position: Mapping[str, Any], lang: str) -> di
     }
 
 
+def failed_hard(fit: Mapping[str, list[dict[str, Any]]], position_id: str) -> dict[str, list[str]]:
+    """Per candidate of the post, the hard rules it fails (their messages)."""
+    return {
+        r["nip"]: [x["message"] for x in r["rules"] if x["severity"] == "hard" and not x["passed"]]
+        for r in fit.get(position_id, [])
+    }
+
+
 def model_order(fit: Mapping[str, list[dict[str, Any]]], position_id: str) -> list[str]:
     """The model's order (NIPs) of a post's scored candidates."""
     return [r["nip"] for r in fit.get(position_id, []) if r["score"] is not None]

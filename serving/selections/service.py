@@ -702,11 +702,13 @@ def propose(
     reasons: Mapping[str, str],
     model_order: Sequence[str],
     divergence_reason: str | None,
+    failed_rules: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """The panel's three names for a post, from its final ranking, each with its reason.
 
     ``model_order`` is the model's order of the same passing candidates (the caller scores
     them); when its first three differ from the panel's, ``divergence_reason`` says why.
+    ``failed_rules`` (NIP: the hard rules it fails) is recorded on each name, for the PPK.
     """
     policy.allowed(who, "selection.score")
     with db.begin() as connection:
@@ -744,7 +746,16 @@ def propose(
             selection_proposals.insert().values(
                 selection_id=selection_id,
                 position_id=position_id,
-                names_json=json.dumps([{**n, "reason": answered[n["nip"]]} for n in names]),
+                names_json=json.dumps(
+                    [
+                        {
+                            **n,
+                            "reason": answered[n["nip"]],
+                            "failed_rules": list((failed_rules or {}).get(n["nip"], [])),
+                        }
+                        for n in names
+                    ]
+                ),
                 model_order_json=json.dumps(order),
                 divergence_reason=why or None,
                 proposed_by=pid,

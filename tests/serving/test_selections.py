@@ -17,7 +17,8 @@ from features.rules.loading import RuleSetError
 from serving.selections import rules
 from serving.selections.rules import STAGE_IDS
 from serving.tables import users
-from tests.serving.two_agencies import AGENCY_B, World, person, serve_two_agencies
+from tests.serving.conftest import sign_in
+from tests.serving.two_agencies import AGENCY_B, PASSWORD, World, person, serve_two_agencies
 from training.bundle import RankerBundle
 
 SCORES = (90.0, 85.0, 80.0, 75.0, 40.0)
@@ -141,6 +142,8 @@ def test_an_open_selection_from_opening_to_the_ppk_choice(world: World) -> None:
     minutes = client.get(f"/v1/selections/{sid}/berita-acara.pdf", headers=panel[0].header)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(minutes.content)).pages)
     assert "BERITA ACARA" in text and all(nip in text for nip in nips[:3])
+    failing = [n for n in proposal["names"] if n["failed_rules"]]
+    assert ("Aturan wajib yang tidak terpenuhi" in " ".join(text.split())) == bool(failing)
 
     ppk = world.people["ppk"].header
     url = f"/v1/selections/{sid}/proposals/{proposal['proposal_id']}/answer"
@@ -264,3 +267,19 @@ def test_the_integrity_report_includes_the_jpt_selections(world: World) -> None:
         f"/v1/reports/integrity/jpt_not_first.csv?agency_id={world.agency_a}", headers=auditor
     )
     assert csv.status_code == 200 and "Urutan usulan" in csv.text
+
+
+def test_a_panel_member_s_pages_answer_without_error(world: World) -> None:
+    """The menu's pages for the panel role: its own pages, and refusals (never a 500)."""
+    client = world.client
+    panel = _panel(world, "7")
+    sid = _open(world, panel, _jpt_post(world, world.agency_a))["selection_id"]
+    sign_in(client, user=panel[0].name, password=PASSWORD)
+    try:
+        assert client.get("/selections").status_code == 200
+        assert client.get(f"/selections/{sid}").status_code == 200
+        for path in ("/", "/staffing", "/model"):
+            assert client.get(path).status_code < 500, path
+    finally:
+        client.cookies.clear()
+        client.headers.pop("x-csrf-token", None)

@@ -285,10 +285,12 @@ def propose(page: SignedIn, selection_id: SelectionId,
 
     def call() -> None:
         whole = service.load(page.db, page.who, selection_id)
-        order = fit.model_order(fit.model_fit(engine, whole, page.lang), form.position_id)
+        fits = fit.model_fit(engine, whole, page.lang)
+        order = fit.model_order(fits, form.position_id)
         reasons = dict(zip(form.nip, form.reason, strict=False))
+        failed = fit.failed_hard(fits, form.position_id)
         service.propose(page.db, page.who, selection_id, form.position_id, reasons, order,
-                        form.divergence_reason)  # fmt: skip
+                        form.divergence_reason, failed)  # fmt: skip
 
     return _act(page, selection_id, "selection.score", "proposals", call)
 
