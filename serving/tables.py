@@ -235,7 +235,9 @@ selections = sa.Table(
 """A JPT selection (``serving.selections``): ``kind`` ``open`` (seleksi terbuka, PermenPANRB
 15/2019) or ``jobfit`` (uji kesesuaian); ``stages_json`` the stages with weights, pass marks and
 deadlines as the agency's policy gave them when it opened (``policy_json``: id, version, hash);
-``status`` open, proposed, returned, chosen; ``closed_at`` when the PPK chose."""
+``status`` and ``closed_at`` as at the opening (open, NULL): the row is never changed after its
+audit entry sealed it; the live status (open, proposed, returned, chosen) and the day the PPK
+chose are derived from the proposals and choices (``serving.selections.service``)."""
 
 selection_posts = sa.Table(
     "selection_posts",

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from serving.selections import service
 from serving.tables import (
     selection_choices,
     selection_panel,
@@ -84,7 +85,7 @@ def sections(
         "jpt_late_results": _late(connection, found, ids),
         "jpt_not_first": _not_first(connection, found, ids),
         "jpt_repeated_panel": _repeated(connection, found, ids),
-        "jpt_time_to_appointment": _durations(found),
+        "jpt_time_to_appointment": _durations(connection, found),
     }
 
 
@@ -166,10 +167,11 @@ def _repeated(
     ]
 
 
-def _durations(found: dict[str, Any]) -> list[dict[str, Any]]:
+def _durations(connection: sa.Connection, found: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for sid, r in sorted(found.items(), key=lambda item: _aware(item[1].opened_at)):
-        closed = _aware(r.closed_at) if r.closed_at else None
+        whole = service.load_row(connection, r)
+        closed = datetime.fromisoformat(whole["closed_at"]) if whole["closed_at"] else None
         opened = _aware(r.opened_at)
         out.append(
             {

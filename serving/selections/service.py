@@ -115,7 +115,12 @@ def listing(db: sa.Engine, who: Principal) -> list[dict[str, Any]]:
     if reach is not None:
         query = query.where(selections.c.agency_id.in_(sorted(reach)))
     with db.connect() as connection:
-        return [_head(row) for row in connection.execute(query)]
+        rows = list(connection.execute(query))
+        return [{k: v for k, v in _whole(connection, row).items() if k in _SUMMARY} for row in rows]
+
+
+_SUMMARY = ("selection_id", "agency_id", "kind", "title", "status", "as_of", "opened_at",
+            "closed_at")  # fmt: skip
 
 
 def _head(row: Any) -> dict[str, Any]:
@@ -141,6 +146,11 @@ def _rows(connection: sa.Connection, table: sa.Table, selection_id: str) -> list
             sa.select(table).where(table.c.selection_id == selection_id).order_by(key)
         )
     )
+
+
+def load_row(connection: sa.Connection, row: Any) -> dict[str, Any]:
+    """The whole selection of a ``selections`` row (no policy check: the caller made it)."""
+    return _whole(connection, row)
 
 
 def _whole(connection: sa.Connection, row: Any) -> dict[str, Any]:
@@ -171,6 +181,9 @@ def _whole(connection: sa.Connection, row: Any) -> dict[str, Any]:
     ]
     whole["proposals"] = [_proposal(r) for r in _rows(connection, selection_proposals, sid)]
     whole["choices"] = [_choice(r) for r in _rows(connection, selection_choices, sid)]
+    whole["status"] = _status_after(whole)
+    if whole["status"] == "chosen":
+        whole["closed_at"] = max(c["decided_at"] for c in whole["choices"])
     return whole
 
 
@@ -444,7 +457,7 @@ def _eligible_entrant(row: Any, employee: Mapping[str, Any] | None) -> None:
 
 
 def _still_open(connection: sa.Connection, row: Any) -> None:
-    if row.status in ("chosen",):
+    if _status_after(_whole(connection, row)) == "chosen":
         raise ConflictError("this selection is closed: the PPK has chosen")
 
 
@@ -763,11 +776,6 @@ def propose(
             )
         )
         proposal_id = result.inserted_primary_key[0]
-        connection.execute(
-            selections.update()
-            .where(selections.c.selection_id == selection_id)
-            .values(status="proposed")
-        )
         audit.append(
             connection,
             who,
@@ -857,13 +865,6 @@ def answer(
             )
         )
         choice_id = result.inserted_primary_key[0]
-        whole = _whole(connection, row)
-        status = _status_after(whole)
-        connection.execute(
-            selections.update()
-            .where(selections.c.selection_id == selection_id)
-            .values(status=status, closed_at=_now() if status == "chosen" else None)
-        )
         audit.append(
             connection,
             who,

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from features.export import Export
 from features.rules.loading import RuleSetError
+from serving import audit
 from serving.selections import rules
 from serving.selections.rules import STAGE_IDS
 from serving.tables import users
@@ -267,6 +268,8 @@ def test_the_integrity_report_includes_the_jpt_selections(world: World) -> None:
         f"/v1/reports/integrity/jpt_not_first.csv?agency_id={world.agency_a}", headers=auditor
     )
     assert csv.status_code == 200 and "Urutan usulan" in csv.text
+    verification = audit.verify(world.client.app.state.db)  # type: ignore[attr-defined]
+    assert verification.ok, verification.lines()
 
 
 def test_a_panel_member_s_pages_answer_without_error(world: World) -> None:
