@@ -27,6 +27,7 @@ from serving.routers import (
     grants,
     meetings,
     pages,
+    selections,
     staffing,
     staffing_reports,
 )
@@ -198,6 +199,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(decisions.router)
     app.include_router(grants.router)
+    app.include_router(selections.router)
     app.include_router(staffing.router)
     app.include_router(talent_api.router)
     app.include_router(staffing_reports.router)

@@ -10,7 +10,8 @@ Roles: a *committee* reads, makes shortlists and decides inside its agency; a *p
 approves inside its agency; an *admin* manages keys, users, grants and reloads, inside its agency
 or service-wide (no agency), and reads; an *auditor* reads everywhere and changes nothing. A grant
 from agency B to agency A (PP 11/2017 Pasal 190(1)-(2)) opens B's pool (its staff as candidates
-for A's posts) to A for its period.
+for A's posts) to A for its period. A *panel* member (panitia seleksi of a JPT selection) reads
+selections, positions and candidates and scores the selections it sits on.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ READS: frozenset[str] = frozenset(
         "decree.read",
         "announcement.read",
         "meeting.read",
+        "selection.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""
@@ -48,7 +50,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | {"decree.draft", "announcement.publish", "siasn.export"}
     | {"meeting.manage", "meeting.attend"},
     "ppk": READS
-    | {"decision.approve", "decision.declare"}
+    | {"decision.approve", "decision.declare", "selection.manage", "selection.choose"}
     | {"decree.draft", "announcement.publish", "siasn.export"},
     "admin": READS
     | {
@@ -62,8 +64,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "admin.reload",
         "admin.status",
         "siasn.export",
+        "selection.manage",
     },
     "auditor": READS | {"audit.read", "integrity.read"},
+    "panel": frozenset(
+        {"selection.read", "selection.score", "position.read", "candidate.read", "model.read"}
+    ),
 }
 """Each role's actions (inside the agencies it may reach)."""
 ACTIONS: frozenset[str] = frozenset().union(*PERMISSIONS.values())
@@ -83,6 +89,7 @@ MISSING: dict[str, str] = {
     "decree": "no such decree",
     "announcement": "no such announcement",
     "meeting": "no such meeting",
+    "selection": "no such selection",
 }
 """The one detail text of a missing object of each kind (also for one behind a wall)."""
 

@@ -14,6 +14,7 @@ from serving.routers.pages import (
     home,
     meetings,
     model,
+    selections,
     shortlists,
     staffing,
     staffing_reports,
@@ -30,3 +31,4 @@ router.include_router(talent_pages.router)
 router.include_router(staffing_reports.router)
 router.include_router(meetings.router)
 router.include_router(approvals.router)
+router.include_router(selections.router)
