@@ -1,14 +1,14 @@
 """The PPK's approvals, draft decrees (SK) with their moves, published announcements.
 
-Revision ID: decree_1
-Revises: meeting_1
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "decree_1"
-down_revision = "meeting_1"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

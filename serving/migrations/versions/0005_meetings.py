@@ -1,14 +1,14 @@
 """Committee meetings: the meeting, its roster and attendance, its agenda of posts with their
 shortlists, and the committee's consideration per post.
 
-Revision ID: meeting_1
+Revision ID: 0005
 Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "meeting_1"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

@@ -1,15 +1,15 @@
 """JPT selections: posts, panel, candidates, declarations, stage results, announcements, the
 panel's three names and the PPK's answer.
 
-Revision ID: jpt_select_1
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "jpt_select_1"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
