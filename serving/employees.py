@@ -25,7 +25,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from features import i18n
-from features.errors import JobfitError, NotFoundError
+from features.errors import ConflictError, JobfitError, NotFoundError
 from features.export import TABLE_COLUMNS, Export
 from serving import audit
 from serving.auth import Principal, create_user
@@ -138,6 +138,13 @@ def open_posts(engine: Engine, agency: str) -> list[dict[str, Any]]:
     return frame.sort_values(["title", "position_id"]).to_dict("records")
 
 
+def post_agency(engine: Engine, position_id: str) -> str | None:
+    """The agency of the open post ``position_id`` (None: no such open post), for the policy."""
+    posts = engine.export.positions
+    rows = posts[(posts["position_id"] == position_id) & posts["is_vacant"]]
+    return str(rows["agency_id"].iloc[0]) if len(rows) else None
+
+
 def open_post(engine: Engine, agency: str, position_id: str) -> dict[str, Any]:
     """One vacant post of ``agency``; any other id (or another agency's) is a missing one."""
     for post in open_posts(engine, agency):
@@ -230,6 +237,10 @@ MAX_PREFERENCES = 3
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+class InterestClosed(ConflictError):
+    """Interest is no longer taken for the posts of the served export."""
 
 
 class FieldError(JobfitError):

@@ -94,11 +94,25 @@ def test_interest_reaches_the_committees_shortlist(world: World, me: TestClient)
     again = me.post(f"/me/posts/{post}/interest", follow_redirects=False)
     assert again.status_code == 303
     assert employees.interested(me.app.state.db, post) == {world.people["employee"].nip}  # type: ignore[attr-defined]
+    engine = me.app.state.runtime.current.engine  # type: ignore[attr-defined]
+    scored = engine.score(engine.candidates({"agency_id": world.agency_a}), engine.position(post))
+    best, second = (str(scored.pool.nips[row]) for row in scored.top(2))
+    employees.express_interest(
+        me.app.state.db,  # type: ignore[attr-defined]
+        Principal("k", "employee", world.agency_a, "u", "n", best),
+        engine.position(post),
+    )
     sign_in(me, user=world.people["committee"].name, password=PASSWORD)
-    made = me.post("/shortlists", data={"position_id": post, "k": "50"}, follow_redirects=False)
+    made = me.post("/shortlists", data={"position_id": post, "k": "5"}, follow_redirects=False)
     assert made.status_code == 303, made.text
-    listed = me.get(made.headers["location"])
-    assert ("Menyatakan berminat" in listed.text) == (world.people["employee"].nip in listed.text)
+    listed = me.get(made.headers["location"]).text
+
+    def cell(nip: str) -> str:
+        start = listed.index(f"{nip} ·")
+        return listed[start : listed.index("</td>", start)]
+
+    assert "Menyatakan berminat" in cell(best)
+    assert "Menyatakan berminat" not in cell(second)
 
 
 def test_preferences_and_a_move_request_are_kept_dated_audited_and_shown(

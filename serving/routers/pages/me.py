@@ -66,9 +66,7 @@ def _own(page: Page, action: str) -> None:
 
 def _post(page: Page, engine: Engine, position_id: str) -> dict[str, Any]:
     """An open post the caller may see: another agency's is a missing one."""
-    posts = engine.export.positions
-    rows = posts[(posts["position_id"] == position_id) & posts["is_vacant"]]
-    agency = str(rows["agency_id"].iloc[0]) if len(rows) else None
+    agency = employees.post_agency(engine, position_id)
     page.access.require("post.announced", agency, "position")
     try:
         return employees.open_post(engine, str(agency), position_id)
