@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from features.errors import JobfitError
-from serving import audit, errors, openapi
+from serving import audit, employees, errors, openapi
 from serving.access import AccessLog
 from serving.asgi import App, HttpMiddleware
 from serving.db import make_engine, upgrade
@@ -165,6 +165,7 @@ def create_app(
             holder.load()
         else:
             holder.swap(Runtime.over(engine))
+        employees.refresh_aspirations(db, holder)
         yield
         audit.checkpoint(db)
         db.dispose()

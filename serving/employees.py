@@ -15,7 +15,7 @@ import json
 import os
 import secrets
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from serving import audit
 from serving.auth import Principal, create_user
 from serving.engine import Engine
 from serving.policy import MISSING
+from serving.runtime import Runtime, RuntimeHolder
 from serving.tables import career_preferences, interests, move_requests, users
 
 
@@ -460,12 +461,8 @@ def aspiration_rows(db: sa.Engine) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(TABLE_COLUMNS["aspirations"]))
 
 
-def with_aspirations(export: Export, rows: pd.DataFrame) -> Export:
-    """``export`` with ``rows`` added to its aspirations (features as of a date before a row's
-    ``submitted_on`` do not see it: the one feature path filters by date)."""
-    if rows.empty:
-        return export
-    base = export.aspirations
-    rows = rows.astype({"preference_rank": base["preference_rank"].dtype}) if len(base) else rows
-    merged = pd.concat([base, rows], ignore_index=True)
-    return replace(export, aspirations=merged)
+def refresh_aspirations(db: sa.Engine, holder: RuntimeHolder) -> None:
+    """Put the stated preferences into the engine in use (after loading, after a statement)."""
+    engine = holder.current.engine
+    if engine is not None:
+        holder.swap(Runtime.over(engine.with_aspirations(aspiration_rows(db))))

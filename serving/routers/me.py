@@ -17,7 +17,7 @@ from features.errors import NotFoundError
 from serving import employees
 from serving.engine import Engine
 from serving.policy import MISSING
-from serving.routers.deps import Access, Allowed, Database, Lang, Ready, Settings
+from serving.routers.deps import Access, Allowed, Database, Holder, Lang, Ready, Settings
 from serving.schemas import Reasons, RuleCheck
 
 router = APIRouter(tags=["me"])
@@ -139,7 +139,12 @@ def my_interest(
 
 @router.post("/v1/me/preferences", response_model=Recorded, status_code=201)
 def my_preferences(
-    body: PreferencesIn, access: Allowed, current: Ready, db: Database, settings: Settings
+    body: PreferencesIn,
+    access: Allowed,
+    current: Ready,
+    db: Database,
+    settings: Settings,
+    holder: Holder,
 ) -> Any:
     """State my career preferences (a new dated statement; history kept)."""
     _own(access, "self.write")
@@ -148,7 +153,9 @@ def my_preferences(
     )
     prefs = employees.check_preferences(current, str(access.who.agency_id), prefs)
     today = employees.service_today(settings.as_of)
-    return {"id": employees.state_preferences(db, access.who, prefs, today), "made_on": today}
+    made = employees.state_preferences(db, access.who, prefs, today)
+    employees.refresh_aspirations(db, holder)
+    return {"id": made, "made_on": today}
 
 
 @router.post("/v1/me/move-requests", response_model=Recorded, status_code=201)

@@ -189,6 +189,7 @@ def me_state_preferences(page: SignedIn, form: Annotated[PreferencesForm, Form()
     except FieldError as error:
         return _aspirations_page(page, 422, error=_m(page, f"err_{error.field}"))
     employees.state_preferences(page.db, page.who, prefs, _today(page))
+    employees.refresh_aspirations(page.db, page.request.app.state.runtime)
     return RedirectResponse("/me/aspirations?done=preferences", status_code=303)
 
 
