@@ -50,7 +50,7 @@ def test_an_employee_walks_posts_fit_interest_and_aspirations_on_a_phone(
     with _serving(app) as base, sync_playwright() as playwright:
         create_employee(app.state.db, small_export, nip, agency, "sandi-pegawai-123")
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        page = browser.new_page(viewport=PHONE, java_script_enabled=False)
+        page = browser.new_page(viewport=PHONE)  # the pages carry no script of their own
         page.goto(base)
         page.fill("#user", nip)
         page.fill("#password", "sandi-pegawai-123")

@@ -176,3 +176,34 @@ def test_aspirations_count_from_the_day_they_are_made_and_not_before(world: Worl
     assert aspires(made_on + timedelta(days=30)) == (1.0, 1.0)
     before = prepare_candidates(world.export, pd.Timestamp(made_on), nips=[nip])
     assert float(build_features(before, post, pd.Timestamp(made_on))["aspires_unit"].iat[0]) == 0.0
+
+
+def test_the_api_answers_the_employee_alike_and_nobody_else(world: World) -> None:
+    client, me = world.client, world.people["employee"].header
+    client.cookies.clear()
+    posts = client.get("/v1/me/posts", headers=me)
+    assert posts.status_code == 200
+    assert {p["position_id"] for p in posts.json()} == set(
+        world.export.positions.loc[
+            world.export.positions["is_vacant"]
+            & (world.export.positions["agency_id"] == world.agency_a),
+            "position_id",
+        ]
+    )
+    own = world.vacancy(world.agency_a)
+    fit = client.get(f"/v1/me/posts/{own}/fit", headers=me)
+    assert fit.status_code == 200 and fit.json()["band"] in employees.BANDS
+    assert "nip" not in fit.json() and "score" not in fit.json()
+    other = client.get(f"/v1/me/posts/{world.vacancy(AGENCY_B)}/fit", headers=me)
+    missing = client.get("/v1/me/posts/NOPE-1/fit", headers=me)
+    assert other.status_code == missing.status_code == 404 and other.content == missing.content
+    committee = world.people["committee"].header
+    assert client.get("/v1/me/posts", headers=committee).status_code == 403
+    bad = client.post(
+        "/v1/me/preferences", json={"units": ["NOPE"], "willing_to_move": "ANYWHERE"}, headers=me
+    )
+    assert bad.status_code == 422 and "units" in bad.text
+    moved = client.post(
+        "/v1/me/move-requests", json={"reason": "Alasan keluarga yang mendesak."}, headers=me
+    )
+    assert moved.status_code == 201 and moved.json()["made_on"] == "2026-11-01"

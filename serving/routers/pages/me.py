@@ -152,13 +152,15 @@ def _aspirations_page(
     page: Page, status: int = 200, error: str | None = None, done: str | None = None
 ) -> HTMLResponse:
     engine = _engine(page)
+    choices = _choices(engine, str(page.who.agency_id))
     return _render(
         page,
         "me_aspirations.html",
+        unit_names={u["id"]: u["name"] for u in choices["units"]},
         status,
         error=error,
         done=done or page.request.query_params.get("done"),
-        choices=_choices(engine, str(page.who.agency_id)),
+        choices=choices,
         history=employees.history(page.db, str(page.who.nip)),
         willing=employees.WILLING,
         slots=range(employees.MAX_PREFERENCES),
