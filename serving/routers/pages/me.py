@@ -156,8 +156,8 @@ def _aspirations_page(
     return _render(
         page,
         "me_aspirations.html",
-        unit_names={u["id"]: u["name"] for u in choices["units"]},
         status,
+        unit_names={u["id"]: u["name"] for u in choices["units"]},
         error=error,
         done=done or page.request.query_params.get("done"),
         choices=choices,
