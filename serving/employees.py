@@ -220,7 +220,7 @@ def my_fit(engine: Engine, nip: str, post: Mapping[str, Any], lang: str) -> dict
     fit = engine.fit(nip, post, lang)
     return {
         "eligible": fit["eligible"],
-        "rules": fit["eligibility"],
+        "rules": sorted(fit["eligibility"], key=lambda r: (r["passed"], r["severity"] != "hard")),
         "reasons": fit["reasons"],
         "recourse": fit["recourse"],
         "band": standing(engine, nip, post),
