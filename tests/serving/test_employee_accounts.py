@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from features.errors import ForbiddenError, JobfitError, NotFoundError
 from features.export import Export
+from features.loader import load_export
 from serving import policy
 from serving.auth import Principal, check_password
+from serving.cli import app as cli
 from serving.employees import create_employee, create_employee_accounts, write_passwords
+from serving.settings import get_service_settings
 from tests.serving.conftest import sign_in
 from tests.serving.two_agencies import AGENCY_B, World, serve_two_agencies
 from training.bundle import RankerBundle
@@ -109,3 +113,40 @@ def test_an_employee_signs_in_to_their_page_and_nothing_of_the_committee(world: 
     shortlist = client.post("/shortlists", data={"position_id": world.vacancy(world.agency_a)})
     assert shortlist.status_code == 403
     client.cookies.clear()
+
+
+def test_make_employee_accounts_writes_a_private_password_file(
+    small_export_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``make employee-accounts`` and ``make user ROLE=employee`` through the CLI."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_service_settings.cache_clear()
+    try:
+        export = load_export(small_export_dir)
+        agency = str(export.positions["agency_id"].iloc[0])
+        staff = export.employees
+        active = staff[(staff["agency_id"] == agency) & (staff["status"] == "ACTIVE")]
+        one = CliRunner().invoke(
+            cli,
+            ["user", "--role", "employee", "--nip", str(active["nip"].iloc[0]),
+             "--data-dir", str(small_export_dir)],
+        )  # fmt: skip
+        assert one.exit_code == 0, one.output
+        assert "one-time password" in one.output
+        out = tmp_path / "accounts.csv"
+        bulk = CliRunner().invoke(
+            cli,
+            ["employee-accounts", "--agency", agency, "--data-dir", str(small_export_dir),
+             "--out", str(out)],
+        )  # fmt: skip
+        assert bulk.exit_code == 0, bulk.output
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+        assert len(out.read_text().splitlines()) == len(active)  # header + all but the first
+        again = CliRunner().invoke(
+            cli,
+            ["employee-accounts", "--agency", agency, "--data-dir", str(small_export_dir),
+             "--out", str(out)],
+        )  # fmt: skip
+        assert again.exit_code != 0 and "exists already" in again.output
+    finally:
+        get_service_settings.cache_clear()
