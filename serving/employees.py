@@ -464,5 +464,6 @@ def aspiration_rows(db: sa.Engine) -> pd.DataFrame:
 def refresh_aspirations(db: sa.Engine, holder: RuntimeHolder) -> None:
     """Put the stated preferences into the engine in use (after loading, after a statement)."""
     engine = holder.current.engine
-    if engine is not None:
-        holder.swap(Runtime.over(engine.with_aspirations(aspiration_rows(db))))
+    rows = aspiration_rows(db)
+    if engine is not None and not rows.empty:
+        holder.swap(Runtime.over(engine.with_aspirations(rows)))
