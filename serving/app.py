@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from features.errors import JobfitError
-from serving import audit, errors, openapi
+from serving import audit, employees, errors, openapi
 from serving.access import AccessLog
 from serving.asgi import App, HttpMiddleware
 from serving.db import make_engine, upgrade
@@ -25,6 +25,7 @@ from serving.routers import (
     campaigns,
     decisions,
     grants,
+    me,
     meetings,
     pages,
     selections,
@@ -177,6 +178,7 @@ def create_app(
             holder.load()
         else:
             holder.swap(Runtime.over(engine))
+        employees.refresh_aspirations(db, holder)
         yield
         audit.checkpoint(db)
         db.dispose()
@@ -205,6 +207,7 @@ def create_app(
     app.include_router(staffing_reports.router)
     app.include_router(meetings.router)
     app.include_router(approvals.router)
+    app.include_router(me.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.include_router(campaigns.build_router(principal))

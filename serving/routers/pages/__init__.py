@@ -12,6 +12,7 @@ from serving.routers.pages import (
     approvals,
     campaigns,
     home,
+    me,
     meetings,
     model,
     selections,
@@ -32,3 +33,4 @@ router.include_router(staffing_reports.router)
 router.include_router(meetings.router)
 router.include_router(approvals.router)
 router.include_router(selections.router)
+router.include_router(me.router)
