@@ -28,7 +28,7 @@ TRIALS    ?= 20
 WORKERS   ?= 2
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
-        mlflow-ui serve run user api-key revoke-key list-keys grant audit-verify purge integrity bench \
+        mlflow-ui serve run user employee-accounts api-key revoke-key list-keys grant audit-verify purge integrity bench \
         ingest-outcomes campaign holdout monitor
 
 help: ## List the targets
@@ -98,8 +98,11 @@ serve: install ## Serve the API and review page on http://127.0.0.1:PORT: DATA_D
 run: install ## The main job: demo export if none, train, register, serve on http://127.0.0.1:PORT with a demo key
 	$(PY) -m serving run --data-dir $(DATA_DIR) --employees $(EMPLOYEES) --seed $(SEED) --config $(CONFIG) --port $(PORT)
 
-user: install ## Create a user (one-time password printed): ROLE NAME NIP [AGENCY] [DATA_DIR]
-	$(PY) -m serving user --role $(ROLE) --name "$(NAME)" $(if $(NIP),--nip $(NIP)) $(if $(AGENCY),--agency $(AGENCY)) --data-dir $(DATA_DIR)
+user: install ## Create a user (one-time password printed): ROLE NAME NIP [AGENCY] [DATA_DIR]; ROLE=employee NIP=...
+	$(PY) -m serving user --role $(ROLE) $(if $(NAME),--name "$(NAME)") $(if $(NIP),--nip $(NIP)) $(if $(AGENCY),--agency $(AGENCY)) --data-dir $(DATA_DIR)
+
+employee-accounts: install ## Accounts for an agency's active employees; passwords to a 0600 file: AGENCY [DATA_DIR] [OUT]
+	$(PY) -m serving employee-accounts --agency $(AGENCY) --data-dir $(DATA_DIR) $(if $(OUT),--out $(OUT))
 
 api-key: install ## Create an expiring API key: USER_ID=id, or ROLE [AGENCY] for a service user; [DAYS]
 	$(PY) -m serving api-key --role $(ROLE) $(if $(AGENCY),--agency $(AGENCY)) $(if $(USER_ID),--user $(USER_ID)) --days $(DAYS) --data-dir $(DATA_DIR)

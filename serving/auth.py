@@ -19,11 +19,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from features.errors import AuthError, JobfitError, NotFoundError
 from serving.tables import api_keys, sessions, users
 
-Role = Literal["committee", "ppk", "admin", "auditor"]
-ROLES: tuple[str, ...] = ("committee", "ppk", "admin", "auditor")
+Role = Literal["committee", "ppk", "admin", "auditor", "employee"]
+ROLES: tuple[str, ...] = ("committee", "ppk", "admin", "auditor", "employee")
 """committee: a selection committee member; ppk: the appointing official (approves, and is the
 second approver of an exception); admin: the agency's or service's administrator; auditor:
-oversight (inspectorate, KASN/BKN), read-only."""
+oversight (inspectorate, KASN/BKN), read-only; employee: a civil servant seeing the agency's open
+posts and their own record only (signs in with their NIP)."""
 KEY_DAYS = 90
 """Days an API key lives unless told otherwise."""
 SESSION_HOURS = 8
@@ -82,8 +83,10 @@ def create_user(
     """
     if role not in ROLES:
         raise JobfitError(f"ROLE must be one of {', '.join(ROLES)}, not {role!r}")
-    if role in ("committee", "ppk") and not agency_id:
+    if role in ("committee", "ppk", "employee") and not agency_id:
         raise JobfitError(f"a {role} user needs AGENCY=<agency_id>")
+    if role == "employee" and not nip:
+        raise JobfitError("an employee user needs NIP=<18 digits>")
     if nip is not None and not (len(nip) == 18 and nip.isdigit()):
         raise JobfitError("NIP must be 18 digits")
     user_id = secrets.token_hex(6)

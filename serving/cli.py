@@ -27,6 +27,13 @@ from serving.auth import (
 from serving.bench import run_bench
 from serving.campaigns.service import run_campaign_cli
 from serving.db import make_engine, upgrade
+from serving.employees import (
+    account_name,
+    active_employee,
+    create_employee,
+    create_employee_accounts,
+    write_passwords,
+)
 from serving.grants import create_grant
 from serving.holdout import evaluate_holdout
 from serving.integrity import write as write_integrity
@@ -82,8 +89,10 @@ def _check_agency(agency: str | None, data_dir: Path) -> None:
 
 @app.command()
 def user(
-    role: Annotated[str, typer.Option(help="committee, ppk, admin or auditor.")],
-    name: Annotated[str, typer.Option(help="The person's name (signs in with it or the NIP).")],
+    role: Annotated[str, typer.Option(help="committee, ppk, admin, auditor or employee.")],
+    name: Annotated[
+        str | None, typer.Option(help="The person's name (an employee's: from the export).")
+    ] = None,
     nip: Annotated[str | None, typer.Option(help="The person's 18-digit NIP.")] = None,
     agency: Agency = None,
     data_dir: DataDir = Path("data/demo"),
@@ -93,10 +102,37 @@ def user(
         _check_agency(agency, data_dir)
         chosen = os.environ.get(PASSWORD_ENV)
         password = chosen or secrets.token_urlsafe(12)
-        user_id = create_user(_database(), role, agency, name, nip, password)
+        if role == "employee":
+            if not nip:
+                raise JobfitError("an employee user needs NIP=<18 digits>")
+            export = load_export(data_dir)
+            user_id = create_employee(_database(), export, nip, agency, password)
+            name = account_name(active_employee(export, nip))
+        elif not name:
+            raise JobfitError("NAME is required")
+        else:
+            user_id = create_user(_database(), role, agency, name, nip, password)
         typer.echo(f"created {role} user {user_id} ({name})")
         if not chosen:
             typer.echo(f"one-time password, shown once:\n{password}")
+
+
+@app.command(name="employee-accounts")
+def employee_accounts(
+    agency: Annotated[str, typer.Option(help="The agency whose active employees get accounts.")],
+    data_dir: DataDir = Path("data/demo"),
+    out: Annotated[
+        Path | None, typer.Option(help="Password file (0600); default reports/accounts-AGENCY.csv")
+    ] = None,
+) -> None:
+    """Accounts for an agency's active employees without one; one-time passwords to a file."""
+    with user_errors():
+        target = out or Path("reports") / f"accounts-{agency}.csv"
+        if target.exists():
+            raise JobfitError(f"{target} exists already: move it away (it may hold passwords)")
+        made = create_employee_accounts(_database(), load_export(data_dir), agency)
+        write_passwords(made, target)
+        typer.echo(f"created {len(made)} employee accounts; one-time passwords in {target}")
 
 
 @app.command(name="api-key")

@@ -8,7 +8,9 @@ so that an agency cannot learn which of another agency's ids or NIPs exist.
 
 Roles: a *committee* reads, makes shortlists and decides inside its agency; a *ppk* reads and
 approves inside its agency; an *admin* manages keys, users, grants and reloads, inside its agency
-or service-wide (no agency), and reads; an *auditor* reads everywhere and changes nothing. A grant
+or service-wide (no agency), and reads; an *auditor* reads everywhere and changes nothing; an
+*employee* reads its agency's announced posts and reads and writes its OWN record only (the
+principal's NIP is the object's NIP; another person's record answers like a missing one). A grant
 from agency B to agency A (PP 11/2017 Pasal 190(1)-(2)) opens B's pool (its staff as candidates
 for A's posts) to A for its period.
 """
@@ -53,9 +55,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "admin.status",
     },
     "auditor": READS | {"audit.read", "integrity.read"},
+    "employee": frozenset({"post.announced", "self.read", "self.write"}),
 }
 """Each role's actions (inside the agencies it may reach)."""
 ACTIONS: frozenset[str] = frozenset().union(*PERMISSIONS.values())
+OWN: frozenset[str] = frozenset({"self.read", "self.write"})
+"""Actions on a person's own record: the object's NIP must be the caller's (employee role)."""
 EVERYWHERE: frozenset[str] = frozenset({"auditor"})
 """Roles that reach every agency whatever their own (an admin does when it has none)."""
 
@@ -68,6 +73,7 @@ MISSING: dict[str, str] = {
     "key": "no such key",
     "agency": "no such agency",
     "override": "no such override",
+    "record": "no such record",
 }
 """The one detail text of a missing object of each kind (also for one behind a wall)."""
 
@@ -82,7 +88,12 @@ def reaches(who: Principal, action: str, agency: str, grants: Collection[str] = 
 
 
 def authorize(
-    who: Principal, action: str, agency: str | None, grants: Collection[str], kind: str
+    who: Principal,
+    action: str,
+    agency: str | None,
+    grants: Collection[str],
+    kind: str,
+    owner: str | None = None,
 ) -> None:
     """Allow ``who`` to do ``action`` on a ``kind`` object of ``agency``, or raise.
 
@@ -98,6 +109,9 @@ def authorize(
         The agencies whose pools ``who``'s agency holds a grant for, now.
     kind : str
         The object's kind, a key of :data:`MISSING` (the 404's detail).
+    owner : str or None
+        The NIP of the person the object is about; an :data:`OWN` action needs it to be the
+        caller's own NIP (anyone else's record is a missing one).
 
     Raises
     ------
@@ -108,6 +122,8 @@ def authorize(
     """
     allowed(who, action)
     if agency is None or not reaches(who, action, agency, grants):
+        raise NotFoundError(MISSING[kind])
+    if action in OWN and (who.nip is None or owner != who.nip):
         raise NotFoundError(MISSING[kind])
 
 

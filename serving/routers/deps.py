@@ -58,9 +58,11 @@ class Access:
     who: Principal
     grants: frozenset[str]
 
-    def require(self, action: str, agency: str | None, kind: str) -> None:
-        """Allow ``action`` on a ``kind`` object of ``agency`` (None: missing), or raise."""
-        policy.authorize(self.who, action, agency, self.grants, kind)
+    def require(self, action: str, agency: str | None, kind: str, owner: str | None = None) -> None:
+        """Allow ``action`` on a ``kind`` object of ``agency`` (None: missing), or raise.
+
+        ``owner``: the NIP the object is about (an own-record action needs the caller's)."""
+        policy.authorize(self.who, action, agency, self.grants, kind, owner)
 
     def allowed(self, action: str) -> None:
         """Raise ForbiddenError unless the caller's role may ever do ``action``."""

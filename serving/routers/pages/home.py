@@ -44,6 +44,8 @@ def home(request: Request, lang: PageLang) -> Response:
     who = _who(request)
     if who is None:
         return _render(request, "login.html", lang, None)
+    if who.role == "employee":
+        return RedirectResponse("/me", status_code=303)
     return _positions_page(request, who, lang)
 
 
