@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -245,11 +245,20 @@ def answer(db: sa.Engine, who: Principal, objection_id: str, outcome: str, text:
         return _objection(found.one())
 
 
-def counts(connection: sa.Connection, agency_id: str | None) -> list[dict[str, Any]]:
-    """Per agency: objections filed, still open (of them overdue), upheld and dismissed."""
+def counts(
+    connection: sa.Connection,
+    agency_id: str | None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[dict[str, Any]]:
+    """Per agency: objections filed in [start, end], still open (of them overdue), upheld and
+    dismissed."""
     now = _now()
     out: dict[str, dict[str, Any]] = {}
     for item in of_agency(connection, agency_id):
+        day = item.filed_at.date()
+        if (start and day < start) or (end and day > end):
+            continue
         cell = out.setdefault(
             item.agency_id,
             {"agency_id": item.agency_id, "filed": 0, "open": 0, "overdue": 0}

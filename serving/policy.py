@@ -33,6 +33,7 @@ READS: frozenset[str] = frozenset(
         "report.read",
         "model.read",
         "staffing.read",
+        "inbox.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""
@@ -40,7 +41,8 @@ GRANTABLE: frozenset[str] = frozenset({"pool.read", "candidate.read"})
 """What a grant opens across the wall: the other agency's pool (its staff as candidates)."""
 PERMISSIONS: dict[str, frozenset[str]] = {
     "committee": READS
-    | {"shortlist.create", "decision.record", "decision.declare", "campaign.create"},
+    | {"shortlist.create", "decision.record", "decision.declare", "campaign.create"}
+    | {"objection.answer"},
     "ppk": READS | {"decision.approve", "decision.declare"},
     "admin": READS
     | {
@@ -53,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "grant.manage",
         "admin.reload",
         "admin.status",
+        "correction.answer",
     },
     "auditor": READS | {"audit.read", "integrity.read"},
     "employee": frozenset({"post.announced", "self.read", "self.write"}),
@@ -70,6 +73,8 @@ MISSING: dict[str, str] = {
     "candidate": "no active employee with that NIP",
     "campaign": "no such campaign",
     "grant": "no such grant",
+    "objection": "no such objection",
+    "correction": "no such correction",
     "key": "no such key",
     "agency": "no such agency",
     "override": "no such override",

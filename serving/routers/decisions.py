@@ -172,7 +172,8 @@ def integrity_report(
 def integrity_csv(
     section: Literal[
         "divergence_by_reviewer", "freeze_selections", "overrides", "repeated_origins"
-    ],
+    ]
+    | Literal["objections"],
     access: Allowed,
     db: Database,
     lang: Lang,
