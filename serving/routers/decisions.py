@@ -170,9 +170,7 @@ def integrity_report(
 
 @router.get("/v1/reports/integrity/{section}.csv", response_class=Response)
 def integrity_csv(
-    section: Literal[
-        "divergence_by_reviewer", "freeze_selections", "overrides", "repeated_origins"
-    ]
+    section: Literal["divergence_by_reviewer", "freeze_selections", "overrides", "repeated_origins"]
     | Literal["objections"],
     access: Allowed,
     db: Database,
