@@ -25,7 +25,7 @@ from serving.tables import correction_answers, corrections
 ANSWER_DAYS = 3
 """Days the admin has to answer (UU 27/2022 Pasal 30(2): 3 x 24 hours)."""
 STATUSES: tuple[str, ...] = ("ACCEPTED", "REJECTED")
-MIN_TEXT, MAX_TEXT, MAX_FIELD = 3, 2000, 64
+MIN_TEXT, MAX_TEXT, MAX_FIELD = 1, 2000, 64
 
 
 @dataclass(frozen=True)
