@@ -284,3 +284,46 @@ correction_answers = sa.Table(
     sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
 )
 """The admin's one answer to a correction request (``ACCEPTED`` or ``REJECTED``, with a note)."""
+
+interests = sa.Table(
+    "interests",
+    metadata,
+    sa.Column("interest_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("nip", sa.String(18), nullable=False, index=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("position_id", sa.String(128), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("nip", "position_id", name="uq_interests_nip_position"),
+)
+"""An employee's expression of interest in an announced open post (the committee sees it)."""
+
+career_preferences = sa.Table(
+    "career_preferences",
+    metadata,
+    sa.Column("preference_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("nip", sa.String(18), nullable=False, index=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("made_on", sa.Date, nullable=False),
+    sa.Column("job_families_json", sa.Text, nullable=False),
+    sa.Column("units_json", sa.Text, nullable=False),
+    sa.Column("regions_json", sa.Text, nullable=False),
+    sa.Column("willing_to_move", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""An employee's stated career preferences, one row a statement (history kept; the latest is
+current). Families and units (in order: preference 1-3) feed the aspiration features from
+``made_on``."""
+
+move_requests = sa.Table(
+    "move_requests",
+    metadata,
+    sa.Column("request_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("nip", sa.String(18), nullable=False, index=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("made_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""A request to be moved at one's own request (PP 11/2017 Pasal 190, *atas permintaan
+sendiri*), with its reason and status (``SUBMITTED``)."""

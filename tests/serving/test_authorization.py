@@ -60,6 +60,13 @@ def _who(role: str, agency: str | None) -> Principal:
         ("auditor", "A", "shortlist.read", "B", (), None),
         ("auditor", None, "shortlist.create", "A", (), ForbiddenError),
         ("auditor", None, "decision.record", None, (), ForbiddenError),
+        ("employee", "A", "post.announced", "A", (), None),
+        ("employee", "A", "post.announced", "B", (), NotFoundError),
+        ("employee", "A", "post.announced", "A", ("B",), None),
+        ("employee", "A", "post.announced", "B", ("B",), NotFoundError),
+        ("employee", "A", "position.read", "A", (), ForbiddenError),
+        ("employee", "A", "candidate.read", "A", (), ForbiddenError),
+        ("committee", "A", "post.announced", "A", (), ForbiddenError),
     ],
 )
 def test_the_policy_allows_walls_and_forbids(
@@ -138,7 +145,7 @@ def test_candidate_fit_of_another_agencys_nip_is_an_unknown_nip(world: World) ->
 
 # -- the full matrix: role x action x (own / other / missing) x (API / page) ------------------
 
-ROLES = ("committee", "ppk", "admin", "auditor", "none")
+ROLES = ("committee", "ppk", "admin", "auditor", "employee", "none")
 WHERE = ("own", "other", "missing")
 READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
 READS |= {"model.read", "staffing.read"}
@@ -163,6 +170,7 @@ CAN = {
         "admin.status",
     },
     "auditor": READS | {"report.read", "integrity.read"},
+    "employee": set(),
 }
 """What each role may do, written out here (not read from the policy it checks)."""
 DONE = {
@@ -402,6 +410,54 @@ def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
 
 
 def test_the_matrix_size() -> None:
-    """5 roles x 16 API actions x 3 places, and 5 x 9 page actions x 3: 375 cells."""
-    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 240
-    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 135
+    """6 roles x 16 API actions x 3 places, and 6 x 9 page actions x 3: 450 cells."""
+    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 288
+    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 162
+
+
+# -- the employee's own pages: role x action x (own / other agency / missing) ----------------
+
+ME_PAGE = {"post.announced": 200, "self.read": 200, "self.write": 303}
+"""The employee's page actions and their success status (only the employee role may)."""
+
+
+def _me_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]]:
+    post = o.position[w]
+    return {
+        "post.announced": ("GET", f"/me/posts/{post}", {}),
+        "self.read": ("GET", "/me/aspirations", {}),
+        "self.write": ("POST", f"/me/posts/{post}/interest", {}),
+    }[action]
+
+
+def _me_expected(role: str, action: str, where: str) -> int:
+    if role == "none":
+        return 303
+    if role != "employee":
+        return 403
+    if action == "self.read":
+        return 200  # the caller's own record: no place to name another's
+    return ME_PAGE[action] if where == "own" else 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_employee_page_matrix(world: World, objects: Objects, role: str) -> None:
+    """Only an employee reaches /me; another agency's post answers like a missing one."""
+    client = world.client
+    client.cookies.clear()
+    client.headers.pop("x-csrf-token", None)
+    if role != "none":
+        sign_in(client, user=world.people[role].name, password=PASSWORD)
+    wrong = []
+    for action in ME_PAGE:
+        bodies = {}
+        for where in WHERE:
+            method, path, extra = _me_call(objects, action, where)
+            response = client.request(method, path, follow_redirects=False, **extra)
+            bodies[where] = response.content
+            if response.status_code != _me_expected(role, action, where):
+                want = _me_expected(role, action, where)
+                wrong.append(f"{action} {where}: {response.status_code} not {want}")
+        if role == "employee" and action != "self.read" and bodies["other"] != bodies["missing"]:
+            wrong.append(f"{action}: other agency's answer differs from a missing one's")
+    assert wrong == []

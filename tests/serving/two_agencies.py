@@ -96,6 +96,12 @@ def person(
     return Person(name, nip, issue_key(db, user_id, days)[1], role, agency)
 
 
+def _staff(export: Export, agency: str) -> str:
+    """The first active employee's NIP of ``agency`` (an employee account's own record)."""
+    e = export.employees
+    return str(e.loc[(e["agency_id"] == agency) & (e["status"] == "ACTIVE"), "nip"].iloc[0])
+
+
 def serve_two_agencies(export: Export, bundle: RankerBundle, folder: Path) -> Iterator[World]:
     """The two-agency service with people: each role in A, a committee in B, a service admin."""
     split_export, agency_a = two_agencies(export)
@@ -109,4 +115,7 @@ def serve_two_agencies(export: Export, bundle: RankerBundle, folder: Path) -> It
         people["committee_b"] = person(client, "committee", AGENCY_B, "committee B", "5" * 18)
         people["admin_b"] = person(client, "admin", AGENCY_B, "admin B", "6" * 18)
         people["service_admin"] = person(client, "admin", None, "service admin", "7" * 18)
+        people["employee"] = person(
+            client, "employee", agency_a, "employee A", _staff(split_export, agency_a)
+        )
         yield World(client, split_export, agency_a, people)

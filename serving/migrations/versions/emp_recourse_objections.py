@@ -1,14 +1,14 @@
 """Objections (keberatan) and correction requests from employees, each with its one answer.
 
 Revision ID: emp_recourse_1
-Revises: 0004
+Revises: emp_core_1
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "emp_recourse_1"
-down_revision = "0004"
+down_revision = "emp_core_1"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from features import i18n
 from features.errors import JobfitError
-from serving import decisions, exports, fairness, shortlists
+from serving import decisions, employees, exports, fairness, shortlists
 from serving.decisions import JustificationRequired
 from serving.routers.api import ShortlistId, pool_filters, visible_position
 from serving.routers.pages.forms import DecisionForm, DeclarationForm, ShortlistForm
@@ -71,6 +71,9 @@ def _shortlist_page(page: Page, shortlist_id: str, status: int = 200, **extra: A
         panel=fairness.view(body.get("fairness"), page.lang),
         low=low,
         span=max(max(scores) - low, 1e-9),
+        interested=employees.interested(page.db, body["position_id"]),
+        stated=employees.stated(page.db, [c["nip"] for c in body["candidates"]]),
+        m=i18n.section("me", page.lang),
         **extra,
     )
 
