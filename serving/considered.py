@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from features.errors import NotFoundError
+from features.errors import ConflictError, InputError, NotFoundError
 from serving import decisions, policy
 from serving.auth import Principal
 from serving.tables import shortlists
@@ -27,6 +27,23 @@ from serving.tables import shortlists
 OUTCOMES: tuple[str, ...] = ("pending", "chosen", "excluded", "not_chosen")
 """What a considered employee sees of a post: no final decision yet, or the final one as it
 concerned them."""
+
+
+class Refused(InputError):
+    """An objection, a request or an answer refused; ``code`` names why (its words are the
+    catalogue's ``recourse.err_<code>``; the message is the API's)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Twice(ConflictError):
+    """The same objection already open, or an answer already given (``code`` as Refused's)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)

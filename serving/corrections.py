@@ -17,9 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from features.errors import ConflictError, InputError
 from serving import audit, considered, decisions, policy
 from serving.auth import Principal
+from serving.considered import Refused, Twice
 from serving.tables import correction_answers, corrections
 
 ANSWER_DAYS = 3
@@ -63,7 +63,7 @@ def _aware(moment: datetime) -> datetime:
 def _text(value: str, name: str, longest: int = MAX_TEXT) -> str:
     text = value.strip()
     if not MIN_TEXT <= len(text) <= longest:
-        raise InputError(f"{name}: write between {MIN_TEXT} and {longest} characters")
+        raise Refused(name, f"{name}: write between {MIN_TEXT} and {longest} characters")
     return text
 
 
@@ -160,10 +160,10 @@ def answer(db: sa.Engine, who: Principal, correction_id: str, status: str, note:
         row = _one(connection, correction_id)
         policy.authorize(who, "correction.answer", row and row.agency_id, (), "correction")
         if status not in STATUSES:
-            raise InputError(f"status: one of {', '.join(STATUSES)}")
+            raise Refused("status", f"status: one of {', '.join(STATUSES)}")
         text = _text(note, "note")
         if row.status is not None:
-            raise ConflictError("this request has been answered")
+            raise Twice("answered", "this request has been answered")
         user_id, name = decisions.person(who)
         connection.execute(
             correction_answers.insert().values(

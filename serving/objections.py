@@ -19,9 +19,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from features.errors import ConflictError, InputError
 from serving import audit, considered, decisions, policy
 from serving.auth import Principal
+from serving.considered import Refused, Twice
 from serving.tables import objection_answers, objections, shortlists
 
 WINDOW_DAYS = 14
@@ -68,7 +68,7 @@ def _now() -> datetime:
 def _text(value: str, name: str) -> str:
     text = value.strip()
     if not MIN_TEXT <= len(text) <= MAX_TEXT:
-        raise InputError(f"{name}: write between {MIN_TEXT} and {MAX_TEXT} characters")
+        raise Refused(name, f"{name}: write between {MIN_TEXT} and {MAX_TEXT} characters")
     return text
 
 
@@ -137,17 +137,23 @@ def file(
     nip = considered.own(who, "self.write")
     now = now or _now()
     if kind not in KINDS:
-        raise InputError(f"kind: one of {', '.join(KINDS)}")
+        raise Refused("kind", f"kind: one of {', '.join(KINDS)}")
     body = _text(text, "text")
     seen = considered.considered_on(db, who, shortlist_id)
     if kind == "exclusion" and seen.listed:
-        raise InputError("kind: no rule excluded you on this shortlist; object to the decision")
+        raise Refused(
+            "not_excluded", "kind: no rule excluded you on this shortlist; object to the decision"
+        )
     with db.begin() as connection:
         final = considered.final_decision(connection, seen.agency_id, seen.position_id)
         if final is None:
-            raise InputError("no final decision on this post yet: an objection opens with it")
+            raise Refused(
+                "not_final", "no final decision on this post yet: an objection opens with it"
+            )
         if now > final[1] + timedelta(days=WINDOW_DAYS):
-            raise InputError(f"the {WINDOW_DAYS}-day period to object to this decision is over")
+            raise Refused(
+                "closed", f"the {WINDOW_DAYS}-day period to object to this decision is over"
+            )
         _refuse_twice(connection, nip, seen, kind)
         objection_id = str(uuid.uuid4())
         values = {
@@ -189,7 +195,7 @@ def _refuse_twice(
         )
     ).all()
     if any(row.outcome is None for row in rows):
-        raise ConflictError("an objection of this kind to this post is already open")
+        raise Twice("twice", "an objection of this kind to this post is already open")
 
 
 def mine(db: sa.Engine, who: Principal) -> list[Objection]:
@@ -218,10 +224,10 @@ def answer(db: sa.Engine, who: Principal, objection_id: str, outcome: str, text:
         ).one_or_none()
         policy.authorize(who, "objection.answer", row and row.agency_id, (), "objection")
         if outcome not in OUTCOMES:
-            raise InputError(f"outcome: one of {', '.join(OUTCOMES)}")
+            raise Refused("outcome", f"outcome: one of {', '.join(OUTCOMES)}")
         body = _text(text, "answer")
         if row.outcome is not None:
-            raise ConflictError("this objection has been answered")
+            raise Twice("answered", "this objection has been answered")
         user_id, name = decisions.person(who)
         connection.execute(
             objection_answers.insert().values(

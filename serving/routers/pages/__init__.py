@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from serving.routers.pages import campaigns, home, me, model, shortlists, staffing
+from serving.routers.pages import campaigns, home, me, model, recourse, shortlists, staffing
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
@@ -17,3 +17,4 @@ router.include_router(campaigns.router)
 router.include_router(model.router)
 router.include_router(staffing.router)
 router.include_router(me.router)
+router.include_router(recourse.router)
