@@ -14,12 +14,12 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from features.errors import JobfitError
-from serving import audit, errors, openapi
+from serving import audit, employees, errors, openapi
 from serving.access import AccessLog
 from serving.asgi import App, HttpMiddleware
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
-from serving.routers import api, campaigns, decisions, grants, pages, staffing
+from serving.routers import api, campaigns, decisions, grants, me, pages, staffing
 from serving.routers.deps import principal
 from serving.runtime import Runtime, RuntimeHolder
 from serving.settings import ServiceSettings
@@ -165,6 +165,7 @@ def create_app(
             holder.load()
         else:
             holder.swap(Runtime.over(engine))
+        employees.refresh_aspirations(db, holder)
         yield
         audit.checkpoint(db)
         db.dispose()
@@ -188,6 +189,7 @@ def create_app(
     app.include_router(decisions.router)
     app.include_router(grants.router)
     app.include_router(staffing.router)
+    app.include_router(me.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.include_router(campaigns.build_router(principal))

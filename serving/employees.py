@@ -15,7 +15,7 @@ import json
 import os
 import secrets
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,12 +25,13 @@ import pandas as pd
 import sqlalchemy as sa
 
 from features import i18n
-from features.errors import JobfitError, NotFoundError
+from features.errors import ConflictError, JobfitError, NotFoundError
 from features.export import TABLE_COLUMNS, Export
 from serving import audit
 from serving.auth import Principal, create_user
 from serving.engine import Engine
 from serving.policy import MISSING
+from serving.runtime import Runtime, RuntimeHolder
 from serving.tables import career_preferences, interests, move_requests, users
 
 
@@ -138,6 +139,13 @@ def open_posts(engine: Engine, agency: str) -> list[dict[str, Any]]:
     return frame.sort_values(["title", "position_id"]).to_dict("records")
 
 
+def post_agency(engine: Engine, position_id: str) -> str | None:
+    """The agency of the open post ``position_id`` (None: no such open post), for the policy."""
+    posts = engine.export.positions
+    rows = posts[(posts["position_id"] == position_id) & posts["is_vacant"]]
+    return str(rows["agency_id"].iloc[0]) if len(rows) else None
+
+
 def open_post(engine: Engine, agency: str, position_id: str) -> dict[str, Any]:
     """One vacant post of ``agency``; any other id (or another agency's) is a missing one."""
     for post in open_posts(engine, agency):
@@ -230,6 +238,10 @@ MAX_PREFERENCES = 3
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+class InterestClosed(ConflictError):
+    """Interest is no longer taken for the posts of the served export."""
 
 
 class FieldError(JobfitError):
@@ -449,12 +461,8 @@ def aspiration_rows(db: sa.Engine) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(TABLE_COLUMNS["aspirations"]))
 
 
-def with_aspirations(export: Export, rows: pd.DataFrame) -> Export:
-    """``export`` with ``rows`` added to its aspirations (features as of a date before a row's
-    ``submitted_on`` do not see it: the one feature path filters by date)."""
-    if rows.empty:
-        return export
-    base = export.aspirations
-    rows = rows.astype({"preference_rank": base["preference_rank"].dtype}) if len(base) else rows
-    merged = pd.concat([base, rows], ignore_index=True)
-    return replace(export, aspirations=merged)
+def refresh_aspirations(db: sa.Engine, holder: RuntimeHolder) -> None:
+    """Put the stated preferences into the engine in use (after loading, after a statement)."""
+    engine = holder.current.engine
+    if engine is not None:
+        holder.swap(Runtime.over(engine.with_aspirations(aspiration_rows(db))))

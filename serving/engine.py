@@ -145,6 +145,15 @@ class Engine:
             predictor=_predictor(bundle, settings),
         )
 
+    def with_aspirations(self, rows: pd.DataFrame) -> Engine:
+        """The same engine with ``rows`` (the contract's aspirations columns, dated) added to the
+        export's aspirations and the pool prepared again: features as of a date before a
+        row's ``submitted_on`` do not see it (the one feature path filters by date)."""
+        export = merge_aspirations(self.export, rows)
+        active = export.employees.loc[export.employees["status"] == "ACTIVE", "nip"]
+        pool = prepare_candidates(export, self.as_of, nips=list(active))
+        return replace(self, export=export, pool=pool, filtered={})
+
     # -- positions ---------------------------------------------------------------------------
     def position(self, position_id: str) -> dict[str, Any]:
         """The position's contract fields, or NotFoundError."""
@@ -307,6 +316,14 @@ class Engine:
         detail["model"] = {"name": self.bundle.name, "version": str(self.bundle.version)}
         detail["ruleset_version"] = scored.policy.ruleset.version
         return detail
+
+
+def merge_aspirations(export: Export, rows: pd.DataFrame) -> Export:
+    """``export`` with ``rows`` added to its aspirations table (repeats dropped)."""
+    if rows.empty:
+        return export
+    merged = pd.concat([export.aspirations, rows], ignore_index=True).drop_duplicates()
+    return replace(export, aspirations=merged.reset_index(drop=True))
 
 
 def serving_date(export: Export, settings: ServiceSettings) -> pd.Timestamp:

@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from features.build import build_features
-from features.candidates import prepare_candidates
+from features.candidates import prepare_candidates, subset
 from features.export import Export
 from serving import audit, employees
 from serving.auth import Principal
+from serving.engine import merge_aspirations
 from tests.serving.conftest import sign_in
 from tests.serving.two_agencies import AGENCY_B, PASSWORD, World, serve_two_agencies
 from training.bundle import RankerBundle
@@ -94,11 +96,25 @@ def test_interest_reaches_the_committees_shortlist(world: World, me: TestClient)
     again = me.post(f"/me/posts/{post}/interest", follow_redirects=False)
     assert again.status_code == 303
     assert employees.interested(me.app.state.db, post) == {world.people["employee"].nip}  # type: ignore[attr-defined]
+    engine = me.app.state.runtime.current.engine  # type: ignore[attr-defined]
+    scored = engine.score(engine.candidates({"agency_id": world.agency_a}), engine.position(post))
+    best, second = (str(scored.pool.nips[row]) for row in scored.top(2))
+    employees.express_interest(
+        me.app.state.db,  # type: ignore[attr-defined]
+        Principal("k", "employee", world.agency_a, "u", "n", best),
+        engine.position(post),
+    )
     sign_in(me, user=world.people["committee"].name, password=PASSWORD)
-    made = me.post("/shortlists", data={"position_id": post, "k": "50"}, follow_redirects=False)
+    made = me.post("/shortlists", data={"position_id": post, "k": "5"}, follow_redirects=False)
     assert made.status_code == 303, made.text
-    listed = me.get(made.headers["location"])
-    assert ("Menyatakan berminat" in listed.text) == (world.people["employee"].nip in listed.text)
+    listed = me.get(made.headers["location"]).text
+
+    def cell(nip: str) -> str:
+        start = listed.index(f"{nip} ·")
+        return listed[start : listed.index("</td>", start)]
+
+    assert "Menyatakan berminat" in cell(best)
+    assert "Menyatakan berminat" not in cell(second)
 
 
 def test_preferences_and_a_move_request_are_kept_dated_audited_and_shown(
@@ -125,6 +141,11 @@ def test_preferences_and_a_move_request_are_kept_dated_audited_and_shown(
     nip = world.people["employee"].nip
     said = employees.stated(db, [nip])[nip]
     assert said["preference"]["units"] == [unit] and said["move_request"]["reason"] == reason
+    engine = me.app.state.runtime.current.engine  # type: ignore[attr-defined]
+    post = posts[posts["unit_id"] == unit].iloc[0].to_dict()
+    row = np.flatnonzero(engine.pool.nips == nip)
+    features = build_features(subset(engine.pool, row), post, engine.as_of)
+    assert float(features["aspires_unit"].iat[0]) == 1.0  # the engine in use sees it from today
     assert audit.verify(db).ok
 
 
@@ -143,7 +164,7 @@ def test_aspirations_count_from_the_day_they_are_made_and_not_before(world: Worl
         (str(post["job_family"]),), (str(post["unit_id"]),), (), "ANYWHERE"
     )
     employees.state_preferences(db, who, prefs, made_on)
-    export = employees.with_aspirations(world.export, employees.aspiration_rows(db))
+    export = merge_aspirations(world.export, employees.aspiration_rows(db))
 
     def aspires(day: date) -> tuple[float, float]:
         pool = prepare_candidates(export, pd.Timestamp(day), nips=[nip])

@@ -66,9 +66,7 @@ def _own(page: Page, action: str) -> None:
 
 def _post(page: Page, engine: Engine, position_id: str) -> dict[str, Any]:
     """An open post the caller may see: another agency's is a missing one."""
-    posts = engine.export.positions
-    rows = posts[(posts["position_id"] == position_id) & posts["is_vacant"]]
-    agency = str(rows["agency_id"].iloc[0]) if len(rows) else None
+    agency = employees.post_agency(engine, position_id)
     page.access.require("post.announced", agency, "position")
     try:
         return employees.open_post(engine, str(agency), position_id)
@@ -191,6 +189,7 @@ def me_state_preferences(page: SignedIn, form: Annotated[PreferencesForm, Form()
     except FieldError as error:
         return _aspirations_page(page, 422, error=_m(page, f"err_{error.field}"))
     employees.state_preferences(page.db, page.who, prefs, _today(page))
+    employees.refresh_aspirations(page.db, page.request.app.state.runtime)
     return RedirectResponse("/me/aspirations?done=preferences", status_code=303)
 
 
