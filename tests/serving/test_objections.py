@@ -9,7 +9,7 @@ admin answers like a missing object. Everything is sealed in the audit log.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from features.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from features.export import Export
-from serving import audit, considered, corrections, integrity, objections
+from serving import audit, considered, corrections, inbox, integrity, objections
 from serving.auth import Principal
 from tests.serving.two_agencies import AGENCY_B, World, serve_two_agencies
 from training.bundle import RankerBundle
@@ -243,3 +243,17 @@ def test_a_correction_goes_to_the_admin_and_back(case: Case, db: sa.Engine) -> N
     with pytest.raises(InputError, match="wrong"):
         corrections.request(db, case.listed, "unit", "", "SETDA")
     assert audit.verify(db).findings == ()
+
+
+def test_an_open_item_past_its_deadline_is_overdue_in_the_inbox(case: Case, db: sa.Engine) -> None:
+    box = inbox.read(db, case.committee)
+    assert box.agency_id == case.world.agency_a and box.objections
+    item = next(o for o in box.objections if o.answer is None)
+    assert not item.overdue(item.due_at) and item.overdue(item.due_at + timedelta(seconds=1))
+    answered = next(o for o in box.objections if o.answer is not None)
+    assert not answered.overdue(answered.due_at + timedelta(days=365))
+    late = replace(box, now=max(o.due_at for o in box.objections) + timedelta(seconds=1))
+    assert late.overdue_count == late.open_count > 0
+    assert inbox.read(db, case.committee_b).objections == []
+    with pytest.raises(ForbiddenError):
+        inbox.read(db, case.listed)
