@@ -393,10 +393,17 @@ def _standing(
             "nip": row.nip,
             "position_id": row.position_id,
             "agency_id": row.agency_id,
+            "decided_at": row.decided_at,
         }
         for row in latest.values()
         if row.decision == "SELECTED" and not _pending(row) and row.decision_id not in superseded
     ]
+
+
+def standing(connection: sa.Connection, agency_id: str, position_id: str) -> list[dict[str, Any]]:
+    """The standing SELECTED of one post (at most one), with ``decided_at``: its final decision."""
+    found = _standing(connection, position_id, agency_id, "")
+    return [s for s in found if s["position_id"] == position_id and s["agency_id"] == agency_id]
 
 
 def _pending(row: Any) -> bool:

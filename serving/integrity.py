@@ -11,6 +11,8 @@ Four sections over the recorded SELECTED decisions:
 - ``repeated_origins``: origin units from which at least ``threshold`` people were selected;
 - ``jpt_*``: the JPT selections (``serving.selections.oversight``): results entered late, a
   chosen name not the panel's first, repeated panel members, days from opening to the choice.
+- ``objections``: per agency, the employees' objections (keberatan) filed in the period and how
+  they ended (open, of them overdue, upheld, dismissed; :mod:`serving.objections`).
 
 Each section is also a CSV whose headings come from the ``integrity`` catalogue.
 """
@@ -31,7 +33,7 @@ import sqlalchemy as sa
 
 from features import i18n
 from features.errors import InputError
-from serving import policy
+from serving import objections, policy
 from serving.auth import Principal
 from serving.selections import oversight
 from serving.tables import decisions, overrides, shortlists
@@ -74,6 +76,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "repeated_origins": ("agency_id", "origin_unit", "selections", "positions"),
     **oversight.SECTIONS,
+    "objections": ("agency_id", "filed", "open", "overdue", "upheld", "dismissed"),
 }
 """Each section's columns, in order (the CSV headings are ``integrity.columns.<column>``)."""
 DEFAULT_THRESHOLD = 3
@@ -221,6 +224,7 @@ def report(
     with db.connect() as connection:
         rows = _selections(connection, agency_id, start, end)
         jpt = oversight.sections(connection, agency_id, start, end)
+        objected = objections.counts(connection, agency_id, start, end)
     return {
         "agency_id": agency_id,
         "from": _iso(start),
@@ -232,6 +236,7 @@ def report(
         "overrides": _overrides(rows),
         "repeated_origins": _origins(rows, threshold),
         **jpt,
+        "objections": objected,
     }
 
 

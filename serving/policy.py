@@ -41,6 +41,7 @@ READS: frozenset[str] = frozenset(
         "announcement.read",
         "meeting.read",
         "selection.read",
+        "inbox.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""
@@ -50,7 +51,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "committee": READS
     | {"shortlist.create", "decision.record", "decision.declare", "campaign.create"}
     | {"decree.draft", "announcement.publish", "siasn.export"}
-    | {"meeting.manage", "meeting.attend"},
+    | {"meeting.manage", "meeting.attend"}
+    | {"objection.answer"},
     "ppk": READS
     | {"decision.approve", "decision.declare", "selection.manage", "selection.choose"}
     | {"decree.draft", "announcement.publish", "siasn.export"},
@@ -67,6 +69,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "admin.status",
         "siasn.export",
         "selection.manage",
+        "correction.answer",
     },
     "auditor": READS | {"audit.read", "integrity.read"},
     "panel": frozenset(
@@ -87,6 +90,8 @@ MISSING: dict[str, str] = {
     "candidate": "no active employee with that NIP",
     "campaign": "no such campaign",
     "grant": "no such grant",
+    "objection": "no such objection",
+    "correction": "no such correction",
     "key": "no such key",
     "agency": "no such agency",
     "override": "no such override",

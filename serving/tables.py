@@ -595,3 +595,71 @@ move_requests = sa.Table(
 )
 """A request to be moved at one's own request (PP 11/2017 Pasal 190, *atas permintaan
 sendiri*), with its reason and status (``SUBMITTED``)."""
+
+objections = sa.Table(
+    "objections",
+    metadata,
+    sa.Column("objection_id", sa.String(36), primary_key=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("nip", sa.String(18), nullable=False, index=True),
+    sa.Column(
+        "shortlist_id", sa.String(36), sa.ForeignKey("shortlists.shortlist_id"), nullable=False
+    ),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("filed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""An employee's objection (keberatan, UU 27/2022 Pasal 10) to a decision or an exclusion on a
+shortlist; ``due_at`` is the committee's deadline. Never changed: the answer is its own row."""
+
+objection_answers = sa.Table(
+    "objection_answers",
+    metadata,
+    sa.Column(
+        "objection_id",
+        sa.String(36),
+        sa.ForeignKey("objections.objection_id"),
+        primary_key=True,
+    ),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("answer", sa.Text, nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""The committee's one answer to an objection (``UPHELD`` or ``DISMISSED``)."""
+
+corrections = sa.Table(
+    "corrections",
+    metadata,
+    sa.Column("correction_id", sa.String(36), primary_key=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("nip", sa.String(18), nullable=False, index=True),
+    sa.Column("field", sa.String(64), nullable=False),
+    sa.Column("wrong", sa.Text, nullable=False),
+    sa.Column("should_be", sa.Text, nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("filed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""An employee's request to correct data held about them (UU 27/2022 Pasal 6), in the agency
+admin's queue until ``due_at``. Never changed: the answer is its own row."""
+
+correction_answers = sa.Table(
+    "correction_answers",
+    metadata,
+    sa.Column(
+        "correction_id",
+        sa.String(36),
+        sa.ForeignKey("corrections.correction_id"),
+        primary_key=True,
+    ),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""The admin's one answer to a correction request (``ACCEPTED`` or ``REJECTED``, with a note)."""

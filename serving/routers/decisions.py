@@ -177,6 +177,7 @@ def integrity_csv(
         "jpt_not_first",
         "jpt_repeated_panel",
         "jpt_time_to_appointment",
+        "objections",
     ],
     access: Allowed,
     db: Database,

@@ -15,6 +15,7 @@ from serving.routers.pages import (
     me,
     meetings,
     model,
+    recourse,
     selections,
     shortlists,
     staffing,
@@ -34,3 +35,4 @@ router.include_router(meetings.router)
 router.include_router(approvals.router)
 router.include_router(selections.router)
 router.include_router(me.router)
+router.include_router(recourse.router)
