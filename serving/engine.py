@@ -272,7 +272,10 @@ class Engine:
         result = rerank.rerank_within_bands(
             scores, bands, groups, rerank.target_of(config), config.method, k
         )
-        return rows[result.order], result.bands, rerank.record(config, scored.policy.ref(), result)
+        recorded = rerank.record(
+            config, scored.policy.ref(), result, groups, self.panel_rules.min_cell
+        )
+        return rows[result.order], result.bands, recorded
 
     def _candidate(
         self,

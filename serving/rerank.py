@@ -458,8 +458,22 @@ def not_applied(policy: Mapping[str, Any]) -> dict[str, Any]:
     return {"applied": False, "policy": _policy_id(policy)}
 
 
-def record(config: FairnessRerank, policy: Mapping[str, Any], result: Reranked) -> dict[str, Any]:
-    """What a shortlist records of a re-ranking: policy, method, target, moves, cost, gain."""
+def record(
+    config: FairnessRerank,
+    policy: Mapping[str, Any],
+    result: Reranked,
+    pool_groups: np.ndarray | None = None,
+    min_cell: int = 1,
+) -> dict[str, Any]:
+    """What a shortlist records of a re-ranking: policy, method, target, moves, cost, gain.
+
+    Group counts are kept only for groups with at least ``min_cell`` people among the ranked
+    ``pool_groups`` (the fairness panel's small-cell rule: a small group's count in a named list
+    re-identifies people); ``suppressed`` says whether any was left out.
+    """
+    shown = _shown_groups(pool_groups, min_cell)
+    before = {g: n for g, n in result.before.items() if shown is None or g in shown}
+    after = {g: n for g, n in result.after.items() if shown is None or g in shown}
     return {
         "applied": True,
         "policy": _policy_id(policy),
@@ -470,9 +484,18 @@ def record(config: FairnessRerank, policy: Mapping[str, Any], result: Reranked) 
         "target_met": result.target_met,
         "shortfalls": [s.as_dict() for s in result.shortfalls],
         "merit_cost_ndcg": round(result.merit_cost_ndcg, 6),
-        "before": result.before,
-        "after": result.after,
+        "before": before,
+        "after": after,
+        "suppressed": len(before) < len(result.before) or len(after) < len(result.after),
     }
+
+
+def _shown_groups(pool_groups: np.ndarray | None, min_cell: int) -> set[str] | None:
+    """Groups with at least ``min_cell`` people in the pool (None: no pool given, all shown)."""
+    if pool_groups is None:
+        return None
+    labels, counts = np.unique(np.asarray(pool_groups).astype(str), return_counts=True)
+    return {str(g) for g, n in zip(labels, counts, strict=True) if n >= min_cell}
 
 
 def _policy_id(policy: Mapping[str, Any]) -> dict[str, Any]:

@@ -315,6 +315,9 @@ class Rerank(BaseModel):
     )
     before: dict[str, int] = {}
     after: dict[str, int] = {}
+    suppressed: bool = Field(
+        default=False, description="Counts of groups under the small-cell minimum left out."
+    )
 
 
 class Shortlist(BaseModel):

@@ -30,7 +30,7 @@ from pypdf import PdfReader
 from scipy.stats import binom
 
 from features.export import Export
-from features.rules import RuleSetError, load_policy, load_ruleset, ruleset_digest
+from features.rules import FairnessRerank, RuleSetError, load_policy, load_ruleset, ruleset_digest
 from serving.app import create_app
 from serving.auth import create_api_key
 from serving.engine import Engine
@@ -43,6 +43,7 @@ from serving.rerank import (
     fair_mtable,
     group_labels,
     merit_cost,
+    record,
     rerank_within_bands,
 )
 from serving.schemas import Shortlist
@@ -178,6 +179,19 @@ def test_fair_reorders_inside_a_band_and_reports_the_cost() -> None:
     assert result.moved == [{"merit_rank": 8, "rank": 7}, {"merit_rank": 7, "rank": 8}]
     assert result.before == result.after == {"F": 2}
     assert 0.9 < result.merit_cost_ndcg < 1.0
+
+
+def test_the_record_never_counts_a_group_under_the_small_cell_minimum() -> None:
+    """A small group's count in a named list re-identifies people: the record leaves it out."""
+    scores, bands = ranked([10.0, 9.9, 9.8, 9.7, 5.0, 4.9, 4.8, 4.7])
+    groups = np.array(["M", "M", "M", "F", "M", "M", "M", "F"])
+    result = rerank_within_bands(scores, bands, groups, FairTarget("F", 0.5, 0.1), "fair", 8)
+    config = FairnessRerank(attribute="gender", method="fair", protected="F", p=0.5, alpha=0.1)
+    policy = {"id": "A", "version": "A-1"}
+    assert record(config, policy, result, groups, min_cell=2)["before"] == {"F": 2}
+    small = record(config, policy, result, groups, min_cell=3)
+    assert small["before"] == small["after"] == {} and small["suppressed"] is True
+    assert record(config, policy, result)["suppressed"] is False
 
 
 def test_nothing_to_do_costs_nothing() -> None:
