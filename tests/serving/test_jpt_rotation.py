@@ -96,7 +96,7 @@ def test_swap_when_it_pays_and_the_reasons_of_staying() -> None:
     assert [p.reason for p in swapped.placements] == ["moved", "moved"]
     assert swapped.total_fit == pytest.approx(4.0) and swapped.stay_total == 0.0
     short = solve_rotation(_two([1.5, 3.0], crossed), LIMITS)
-    assert [p.reason for p in short.placements] == ["short_tenure", "best_fit"]  # A is held by x, who stays
+    assert [p.reason for p in short.placements] == ["short_tenure", "best_fit"]  # A: x stays
     long = solve_rotation(_two([3.0, 5.5], crossed), LIMITS)
     assert [p.reason for p in long.placements] == ["best_fit", "long_tenure"]
     straight = solve_rotation(_two([3.0, 3.0], [[2.0, 0.0], [0.0, 2.0]]), LIMITS)
@@ -124,7 +124,11 @@ def test_a_holder_may_take_a_vacant_post_and_stay_is_kept_when_ineligible_at_hom
 
 def test_movable_window_and_bad_inputs() -> None:
     assert movable(np.array([1.99, 2.0, 5.0, 5.01, np.nan]), LIMITS).tolist() == [
-        False, True, True, False, False,
+        False,
+        True,
+        True,
+        False,
+        False,
     ]
     with pytest.raises(RotationError):
         TenureLimits(min_years=6.0, max_years=5.0)
@@ -132,6 +136,10 @@ def test_movable_window_and_bad_inputs() -> None:
         PanelInput(passed={}, mode="fold")
     with pytest.raises(RotationError, match="same post"):
         RotationProblem(
-            posts=("A",), nips=("x", "y"), home=np.array([0, 0]), fit=np.zeros((1, 2)),
-            eligible=np.ones((1, 2), dtype=bool), tenure=np.array([3.0, 3.0]),
+            posts=("A",),
+            nips=("x", "y"),
+            home=np.array([0, 0]),
+            fit=np.zeros((1, 2)),
+            eligible=np.ones((1, 2), dtype=bool),
+            tenure=np.array([3.0, 3.0]),
         )
