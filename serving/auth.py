@@ -19,8 +19,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from features.errors import AuthError, JobfitError, NotFoundError
 from serving.tables import api_keys, sessions, users
 
-Role = Literal["committee", "ppk", "admin", "auditor"]
-ROLES: tuple[str, ...] = ("committee", "ppk", "admin", "auditor")
+Role = Literal["committee", "ppk", "admin", "auditor", "panel"]
+ROLES: tuple[str, ...] = ("committee", "ppk", "admin", "auditor", "panel")
 """committee: a selection committee member; ppk: the appointing official (approves, and is the
 second approver of an exception); admin: the agency's or service's administrator; auditor:
 oversight (inspectorate, KASN/BKN), read-only."""
@@ -82,7 +82,7 @@ def create_user(
     """
     if role not in ROLES:
         raise JobfitError(f"ROLE must be one of {', '.join(ROLES)}, not {role!r}")
-    if role in ("committee", "ppk") and not agency_id:
+    if role in ("committee", "ppk", "panel") and not agency_id:
         raise JobfitError(f"a {role} user needs AGENCY=<agency_id>")
     if nip is not None and not (len(nip) == 18 and nip.isdigit()):
         raise JobfitError("NIP must be 18 digits")

@@ -8,7 +8,9 @@ Four sections over the recorded SELECTED decisions:
 - ``freeze_selections``: selections on shortlists made inside an election freeze, and whether
   the Minister's written approval (letter number and date) is recorded (UU 10/2016 Pasal 71(2));
 - ``overrides``: exceptions to hard rules, their legal basis and their PPK approval;
-- ``repeated_origins``: origin units from which at least ``threshold`` people were selected.
+- ``repeated_origins``: origin units from which at least ``threshold`` people were selected;
+- ``jpt_*``: the JPT selections (``serving.selections.oversight``): results entered late, a
+  chosen name not the panel's first, repeated panel members, days from opening to the choice.
 
 Each section is also a CSV whose headings come from the ``integrity`` catalogue.
 """
@@ -31,6 +33,7 @@ from features import i18n
 from features.errors import InputError
 from serving import policy
 from serving.auth import Principal
+from serving.selections import oversight
 from serving.tables import decisions, overrides, shortlists
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -70,6 +73,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "approved_at",
     ),
     "repeated_origins": ("agency_id", "origin_unit", "selections", "positions"),
+    **oversight.SECTIONS,
 }
 """Each section's columns, in order (the CSV headings are ``integrity.columns.<column>``)."""
 DEFAULT_THRESHOLD = 3
@@ -216,6 +220,7 @@ def report(
         raise InputError("threshold must be at least 1")
     with db.connect() as connection:
         rows = _selections(connection, agency_id, start, end)
+        jpt = oversight.sections(connection, agency_id, start, end)
     return {
         "agency_id": agency_id,
         "from": _iso(start),
@@ -226,6 +231,7 @@ def report(
         "freeze_selections": _freeze(rows),
         "overrides": _overrides(rows),
         "repeated_origins": _origins(rows, threshold),
+        **jpt,
     }
 
 

@@ -10,7 +10,8 @@ Roles: a *committee* reads, makes shortlists and decides inside its agency; a *p
 approves inside its agency; an *admin* manages keys, users, grants and reloads, inside its agency
 or service-wide (no agency), and reads; an *auditor* reads everywhere and changes nothing. A grant
 from agency B to agency A (PP 11/2017 Pasal 190(1)-(2)) opens B's pool (its staff as candidates
-for A's posts) to A for its period.
+for A's posts) to A for its period. A *panel* member (panitia seleksi of a JPT selection) reads
+selections, positions and candidates and scores the selections it sits on.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ READS: frozenset[str] = frozenset(
         "report.read",
         "model.read",
         "staffing.read",
+        "selection.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""
@@ -39,7 +41,7 @@ GRANTABLE: frozenset[str] = frozenset({"pool.read", "candidate.read"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "committee": READS
     | {"shortlist.create", "decision.record", "decision.declare", "campaign.create"},
-    "ppk": READS | {"decision.approve", "decision.declare"},
+    "ppk": READS | {"decision.approve", "decision.declare", "selection.manage", "selection.choose"},
     "admin": READS
     | {
         "shortlist.create",
@@ -51,8 +53,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "grant.manage",
         "admin.reload",
         "admin.status",
+        "selection.manage",
     },
     "auditor": READS | {"audit.read", "integrity.read"},
+    "panel": frozenset(
+        {"selection.read", "selection.score", "position.read", "candidate.read", "model.read"}
+    ),
 }
 """Each role's actions (inside the agencies it may reach)."""
 ACTIONS: frozenset[str] = frozenset().union(*PERMISSIONS.values())
@@ -68,6 +74,7 @@ MISSING: dict[str, str] = {
     "key": "no such key",
     "agency": "no such agency",
     "override": "no such override",
+    "selection": "no such selection",
 }
 """The one detail text of a missing object of each kind (also for one behind a wall)."""
 

@@ -216,3 +216,186 @@ campaigns = sa.Table(
 )
 """Stored campaign reports (``serving.campaigns.storage``; ``report_json`` carries its
 ``schema_version``)."""
+
+selections = sa.Table(
+    "selections",
+    metadata,
+    sa.Column("selection_id", sa.String(36), primary_key=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("stages_json", sa.Text, nullable=False),
+    sa.Column("policy_json", sa.Text, nullable=False),
+    sa.Column("opened_by", sa.String(64), nullable=False),
+    sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+)
+"""A JPT selection (``serving.selections``): ``kind`` ``open`` (seleksi terbuka, PermenPANRB
+15/2019) or ``jobfit`` (uji kesesuaian); ``stages_json`` the stages with weights, pass marks and
+deadlines as the agency's policy gave them when it opened (``policy_json``: id, version, hash);
+``status`` and ``closed_at`` as at the opening (open, NULL): the row is never changed after its
+audit entry sealed it; the live status (open, proposed, returned, chosen) and the day the PPK
+chose are derived from the proposals and choices (``serving.selections.service``)."""
+
+selection_posts = sa.Table(
+    "selection_posts",
+    metadata,
+    sa.Column("post_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "selection_id",
+        sa.String(36),
+        sa.ForeignKey("selections.selection_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("position_id", sa.String(128), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("level", sa.String(32), nullable=False),
+)
+"""The JPT posts a selection fills (one or more)."""
+
+selection_panel = sa.Table(
+    "selection_panel",
+    metadata,
+    sa.Column("member_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "selection_id",
+        sa.String(36),
+        sa.ForeignKey("selections.selection_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("chair", sa.Boolean, nullable=False),
+    sa.Column("added_by", sa.String(64), nullable=False),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""The panel (panitia seleksi): users with the ``panel`` role, one of them the chair."""
+
+selection_candidates = sa.Table(
+    "selection_candidates",
+    metadata,
+    sa.Column("candidate_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "selection_id",
+        sa.String(36),
+        sa.ForeignKey("selections.selection_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("nip", sa.String(18), nullable=False),
+    sa.Column("position_id", sa.String(128), nullable=False),
+    sa.Column("registered_by", sa.String(64), nullable=False),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""A candidate registered for one post of a selection."""
+
+selection_declarations = sa.Table(
+    "selection_declarations",
+    metadata,
+    sa.Column("declaration_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "selection_id",
+        sa.String(36),
+        sa.ForeignKey("selections.selection_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("related_nips_json", sa.Text, nullable=False),
+    sa.Column("statement", sa.Text, nullable=True),
+    sa.Column("declared_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""A panel member's conflict declaration on a selection (``none``, ``relation``, ``recused``;
+the latest one counts), as on a shortlist."""
+
+selection_results = sa.Table(
+    "selection_results",
+    metadata,
+    sa.Column("result_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "selection_id",
+        sa.String(36),
+        sa.ForeignKey("selections.selection_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("nip", sa.String(18), nullable=False),
+    sa.Column("stage", sa.String(32), nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("entered_by", sa.String(64), nullable=False),
+    sa.Column("entered_name", sa.String(128), nullable=False),
+    sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("late", sa.Boolean, nullable=False),
+)
+"""A candidate's score at one stage (0-100), entered by a panel member; a correction is a new
+row (the latest counts); ``late`` when entered after the stage's deadline."""
+
+selection_announcements = sa.Table(
+    "selection_announcements",
+    metadata,
+    sa.Column("announcement_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "selection_id",
+        sa.String(36),
+        sa.ForeignKey("selections.selection_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("stage", sa.String(32), nullable=False),
+    sa.Column("passing_json", sa.Text, nullable=False),
+    sa.Column("announced_by", sa.String(64), nullable=False),
+    sa.Column("announced_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""A stage's announcement: who passes (NIPs per post), never anyone's score; it closes the
+stage to new results."""
+
+selection_proposals = sa.Table(
+    "selection_proposals",
+    metadata,
+    sa.Column("proposal_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "selection_id",
+        sa.String(36),
+        sa.ForeignKey("selections.selection_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("position_id", sa.String(128), nullable=False),
+    sa.Column("names_json", sa.Text, nullable=False),
+    sa.Column("model_order_json", sa.Text, nullable=False),
+    sa.Column("divergence_reason", sa.Text, nullable=True),
+    sa.Column("proposed_by", sa.String(64), nullable=False),
+    sa.Column("proposed_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""The panel's three names for a post (ranked, each with its reasons), the model's order beside
+it, and the written reason when they differ; a returned list is followed by a new proposal."""
+
+selection_choices = sa.Table(
+    "selection_choices",
+    metadata,
+    sa.Column("choice_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "proposal_id",
+        sa.Integer,
+        sa.ForeignKey("selection_proposals.proposal_id"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("selection_id", sa.String(36), nullable=False, index=True),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("nip", sa.String(18), nullable=True),
+    sa.Column("place", sa.Integer, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("decided_by", sa.String(64), nullable=False),
+    sa.Column("decider_name", sa.String(128), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""The PPK's answer to a proposal: ``chosen`` (``nip``, its ``place`` among the three; a place
+after the first needs a ``note``) or ``returned`` (with a ``note``)."""

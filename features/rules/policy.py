@@ -30,7 +30,7 @@ _MAX_VERSION = 32
 """Longest version a shortlist can record (``shortlists.ruleset_version``)."""
 
 
-POLICY_SECTIONS: tuple[str, ...] = ("fairness_rerank",)
+POLICY_SECTIONS: tuple[str, ...] = ("fairness_rerank", "selection")
 """Sections of a policy file that are not rules (read here, skipped by the rule loader)."""
 RerankAttribute = Literal["gender", "age_band", "religion", "origin_region"]
 """The protected attributes a re-ranking target may name (read for the target, never scored)."""

@@ -171,7 +171,14 @@ def integrity_report(
 @router.get("/v1/reports/integrity/{section}.csv", response_class=Response)
 def integrity_csv(
     section: Literal[
-        "divergence_by_reviewer", "freeze_selections", "overrides", "repeated_origins"
+        "divergence_by_reviewer",
+        "freeze_selections",
+        "overrides",
+        "repeated_origins",
+        "jpt_late_results",
+        "jpt_not_first",
+        "jpt_repeated_panel",
+        "jpt_time_to_appointment",
     ],
     access: Allowed,
     db: Database,

@@ -6,6 +6,7 @@ byte), so that an agency learns nothing of another's ids and NIPs.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,11 +14,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from features.errors import ForbiddenError, NotFoundError
 from features.export import Export
 from serving import policy
-from serving.auth import Principal
+from serving.auth import Principal, create_user
+from serving.tables import users
 from tests.serving.conftest import sign_in
 from tests.serving.two_agencies import AGENCY_B, PASSWORD, Person, World, serve_two_agencies
 from training.bundle import RankerBundle
@@ -138,10 +141,10 @@ def test_candidate_fit_of_another_agencys_nip_is_an_unknown_nip(world: World) ->
 
 # -- the full matrix: role x action x (own / other / missing) x (API / page) ------------------
 
-ROLES = ("committee", "ppk", "admin", "auditor", "none")
+ROLES = ("committee", "ppk", "admin", "auditor", "panel", "none")
 WHERE = ("own", "other", "missing")
 READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
-READS |= {"model.read", "staffing.read"}
+READS |= {"model.read", "staffing.read", "selection.read"}
 CAN = {
     "committee": READS
     | {
@@ -152,7 +155,14 @@ CAN = {
         "decision.record",
         "campaign.create",
     },
-    "ppk": READS | {"report.read", "decision.declare", "decision.approve"},
+    "ppk": READS
+    | {
+        "report.read",
+        "decision.declare",
+        "decision.approve",
+        "selection.manage",
+        "selection.choose",
+    },
     "admin": READS
     | {
         "report.read",
@@ -161,8 +171,10 @@ CAN = {
         "pool.read",
         "campaign.create",
         "admin.status",
+        "selection.manage",
     },
     "auditor": READS | {"report.read", "integrity.read"},
+    "panel": {"candidate.read", "model.read", "selection.read", "selection.score"},
 }
 """What each role may do, written out here (not read from the policy it checks)."""
 DONE = {
@@ -171,13 +183,21 @@ DONE = {
     "decision.declare": 201,
     "decision.record": 201,
     "campaign.create": 201,
+    "selection.manage": 201,
+    "selection.score": 201,
+    "selection.choose": 422,
 }
+"""``selection.choose`` returns a list without its note: past the policy, refused for the note
+(a real choice is tested in test_selections)."""
 PAGE_DONE = {
     "shortlist.create": 303,
     "decision.declare": 303,
     "decision.record": 303,
     "decision.approve": 303,
     "campaign.create": 303,
+    "selection.manage": 303,
+    "selection.score": 303,
+    "selection.choose": 422,
 }
 REPORTS = {"report.read", "integrity.read", "staffing.read"}
 """Reports by agency: an auditor's answer for an unknown agency is an empty report."""
@@ -203,6 +223,10 @@ class Objects:
     """A pending exception, as (its shortlist, its id), for the API's cells."""
     page_override: dict[str, tuple[str, int]]
     """Another one in the own agency (on another post, for another person) for the page's."""
+    selection: dict[str, str]
+    """A JPT selection (A's with the ``panel`` person on its panel)."""
+    entrants: Iterator[str]
+    """Fresh NIPs of A's staff to register (each registration is a new candidate)."""
 
 
 def _declare(world: World, who: Person, sid: str) -> None:
@@ -278,6 +302,13 @@ def objects(world: World) -> Objects:
     for sid in (shortlist["own"], override["own"][0], page_override["own"][0]):
         for role in ("committee", "ppk"):
             _declare(world, world.people[role], sid)
+    selection = {
+        "own": _selection(world, world.people["ppk"], world.agency_a, world.people["panel"].name),
+        "other": _selection(world, world.people["admin_b"], AGENCY_B, None),
+        "missing": str(uuid.uuid4()),
+    }
+    e = world.export.employees
+    staff = e.loc[(e["agency_id"] == world.agency_a) & (e["status"] == "ACTIVE"), "nip"]
     return Objects(
         position,
         shortlist,
@@ -287,7 +318,34 @@ def objects(world: World) -> Objects:
         agency,
         override | {"missing": missing},
         page_override | {"missing": missing},
+        selection,
+        itertools.cycle([str(n) for n in staff.iloc[40:]]),
     )
+
+
+def _selection(world: World, opener: Person, agency: str, member: str | None) -> str:
+    """A JPT selection of ``agency`` opened by ``opener``, with ``member`` on its panel."""
+    db = world.client.app.state.db  # type: ignore[attr-defined]
+    tag = "1" if member else "2"
+    ids = [create_user(db, "panel", agency, f"pansel {tag}{i}", None, PASSWORD) for i in range(3)]
+    if member:
+        ids[0] = _user_id(world, member)
+    p = world.export.positions
+    post = p.loc[(p["agency_id"] == agency) & (p["position_type"] == "JPT_PRATAMA"), "position_id"]
+    body = {"kind": "open", "title": "Seleksi terbuka JPT", "position_ids": [str(post.iloc[0])],
+            "panel_user_ids": ids, "chair_user_id": ids[0]}  # fmt: skip
+    made = world.client.post("/v1/selections", json=body, headers=opener.header)
+    assert made.status_code == 201, made.text
+    sid = str(made.json()["selection_id"])
+    SELECTION_POSTS[sid] = str(post.iloc[0])
+    return sid
+
+
+def _user_id(world: World, name: str) -> str:
+    db = world.client.app.state.db  # type: ignore[attr-defined]
+    with db.connect() as connection:
+        query = sa.select(users.c.user_id).where(users.c.name == name)
+        return str(connection.execute(query).scalar_one())
 
 
 def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]]:
@@ -318,7 +376,32 @@ def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]
         "staffing.read": ("GET", f"/v1/staffing/gaps?agency_id={o.agency[w]}", {}),
         "admin.status": ("GET", "/v1/admin/status", {}),
         "model.read": ("GET", "/v1/model", {}),
+        "selection.read": ("GET", f"/v1/selections/{o.selection[w]}", {}),
+        "selection.manage": (
+            "POST",
+            f"/v1/selections/{o.selection[w]}/candidates",
+            {"json": {"nip": next(o.entrants), "position_id": _post_of(o, w)}},
+        ),
+        "selection.score": (
+            "POST",
+            f"/v1/selections/{o.selection[w]}/declarations",
+            {"json": {"kind": "none"}},
+        ),
+        "selection.choose": (
+            "POST",
+            f"/v1/selections/{o.selection[w]}/proposals/1/answer",
+            {"json": {"outcome": "returned"}},
+        ),
     }[action]
+
+
+def _post_of(o: Objects, w: str) -> str:
+    """The own selection's post (the others answer 404 before the body counts)."""
+    return SELECTION_POSTS.get(o.selection[w], "NOPE-1")
+
+
+SELECTION_POSTS: dict[str, str] = {}
+"""Each selection's post, filled by the fixture's callers (see ``objects``)."""
 
 
 def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]]:
@@ -339,13 +422,30 @@ def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any
             {"data": {"scope": "selected", "position_id": [o.position[w]]}},
         ),
         "model.read": ("GET", "/model", {}),
+        "selection.read": ("GET", f"/selections/{o.selection[w]}", {}),
+        "selection.manage": (
+            "POST",
+            f"/selections/{o.selection[w]}/candidates",
+            {"data": {"nip": next(o.entrants), "position_id": _post_of(o, w)}},
+        ),
+        "selection.score": (
+            "POST",
+            f"/selections/{o.selection[w]}/declarations",
+            {"data": {"kind": "none"}},
+        ),
+        "selection.choose": (
+            "POST",
+            f"/selections/{o.selection[w]}/proposals/1/answer",
+            {"data": {"outcome": "returned"}},
+        ),
     }[action]
 
 
 API_ACTIONS = tuple(sorted(READS | REPORTS | OBJECTLESS | set(DONE) | {"decision.approve"}))
 PAGE_ACTIONS = ("shortlist.create", "shortlist.read", "shortlist.export", "decision.declare")
 PAGE_ACTIONS += ("decision.record", "decision.approve", "campaign.read", "campaign.create")
-PAGE_ACTIONS += ("model.read",)
+PAGE_ACTIONS += ("model.read", "selection.read", "selection.manage", "selection.score")
+PAGE_ACTIONS += ("selection.choose",)
 
 
 def expected(role: str, action: str, where: str, page: bool) -> int:
@@ -402,6 +502,6 @@ def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
 
 
 def test_the_matrix_size() -> None:
-    """5 roles x 16 API actions x 3 places, and 5 x 9 page actions x 3: 375 cells."""
-    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 240
-    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 135
+    """6 roles x 20 API actions x 3 places, and 6 x 13 page actions x 3: 594 cells."""
+    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 360
+    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 234

@@ -109,4 +109,5 @@ def serve_two_agencies(export: Export, bundle: RankerBundle, folder: Path) -> It
         people["committee_b"] = person(client, "committee", AGENCY_B, "committee B", "5" * 18)
         people["admin_b"] = person(client, "admin", AGENCY_B, "admin B", "6" * 18)
         people["service_admin"] = person(client, "admin", None, "service admin", "7" * 18)
+        people["panel"] = person(client, "panel", agency_a, "panel A", "8" * 18)
         yield World(client, split_export, agency_a, people)

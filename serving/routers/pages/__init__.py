@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from serving.routers.pages import campaigns, home, model, shortlists, staffing
+from serving.routers.pages import campaigns, home, model, selections, shortlists, staffing
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
@@ -16,3 +16,4 @@ router.include_router(shortlists.router)
 router.include_router(campaigns.router)
 router.include_router(model.router)
 router.include_router(staffing.router)
+router.include_router(selections.router)
