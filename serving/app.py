@@ -20,6 +20,7 @@ from serving.asgi import App, HttpMiddleware
 from serving.db import make_engine, upgrade
 from serving.engine import Engine
 from serving.routers import api, campaigns, decisions, grants, pages, selections, staffing
+from serving.routers import jpt_rotation as jpt_rotation_router
 from serving.routers.deps import principal
 from serving.runtime import Runtime, RuntimeHolder
 from serving.settings import ServiceSettings
@@ -189,6 +190,7 @@ def create_app(
     app.include_router(grants.router)
     app.include_router(selections.router)
     app.include_router(staffing.router)
+    app.include_router(jpt_rotation_router.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.include_router(campaigns.build_router(principal))

@@ -20,15 +20,17 @@ of HTTP, databases or the engine: arrays in, a plan out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from features import i18n
 from features.candidates import subset
-from features.errors import JobfitError, NotFoundError
+from features.errors import ConflictError, JobfitError, NotFoundError
 from serving import assignment
+from serving.selections import service as selections
 
 JPT_TYPES: tuple[str, ...] = ("JPT_UTAMA", "JPT_MADYA", "JPT_PRATAMA")
 DAYS_PER_YEAR = 365.25
@@ -285,3 +287,100 @@ def build_problem(engine: Any, agency_id: str) -> RotationProblem:
         eligible=eligible,
         tenure=tenure_years(holders["position_since"], engine.as_of),
     )
+
+
+# -- the panel's results and the report ------------------------------------------------------
+
+
+def panel_input(whole: Mapping[str, Any], agency_id: str, mode: str, weight: float) -> PanelInput:
+    """The passed pairs of a job-fit selection of ``agency_id`` whose stages are all announced.
+
+    Raises ConflictError when the selection is not a job-fit test of this agency or its panel
+    has not announced every stage (the rotation would otherwise move nobody without saying why).
+    """
+    if whole["kind"] != "jobfit" or whole["agency_id"] != agency_id:
+        raise ConflictError("the selection is not a job-fit test of this agency")
+    if selections.current_stage(whole) is not None:
+        raise ConflictError("the selection's stages are not all announced yet")
+    passed = {
+        (post["position_id"], row["nip"]): float(row["score"] or 0.0)
+        for post in whole["posts"]
+        for row in selections.panel_ranking(whole, post["position_id"])
+    }
+    return PanelInput(passed=passed, mode=mode, weight=weight)
+
+
+def report(
+    engine: Any,
+    agency_id: str,
+    limits: TenureLimits,
+    panel: PanelInput | None,
+    lang: str,
+    selection_id: str | None = None,
+) -> dict[str, Any]:
+    """The plan of ``agency_id`` with its words: posts, every holder's placement and options."""
+    problem = build_problem(engine, agency_id)
+    plan = solve_rotation(problem, limits, panel)
+    usable, weight = allowed_pairs(problem, limits, panel)
+    titles = _titles(engine.export.positions, problem.posts)
+    names = dict(zip(engine.pool.employees["nip"], engine.pool.employees["name"], strict=True))
+    words = i18n.section("rotation.reasons", lang)
+    rows = []
+    for h, placed in enumerate(plan.placements):
+        options = [
+            {
+                "position_id": post,
+                "title": titles[post],
+                "fit": round(float(problem.fit[p, h]), 4),
+                "weight": round(float(weight[p, h]), 4),
+                "eligible": bool(problem.eligible[p, h]),
+                "usable": bool(usable[p, h]),
+                "panel_passed": panel is not None and (post, placed.nip) in panel.passed,
+                "chosen": post == placed.post,
+                "home": p == int(problem.home[h]),
+            }
+            for p, post in enumerate(problem.posts)
+        ]
+        rows.append(
+            {
+                **asdict(placed),
+                "name": str(names.get(placed.nip, placed.nip)),
+                "home_title": titles[placed.home],
+                "post_title": titles[placed.post],
+                "gain": round(placed.fit - placed.stay_fit, 4),
+                "weight": round(float(weight[problem.posts.index(placed.post), h]), 4),
+                "reason_text": i18n.fill(
+                    words[placed.reason],
+                    min_years=f"{limits.min_years:g}",
+                    max_years=f"{limits.max_years:g}",
+                ),
+                "options": options,
+            }
+        )
+    held = {problem.posts[int(p)] for p in problem.home}
+    return {
+        "agency_id": agency_id,
+        "as_of": engine.as_of.date().isoformat(),
+        "limits": {"min_years": limits.min_years, "max_years": limits.max_years},
+        "panel": None
+        if panel is None
+        else {
+            "selection_id": selection_id,
+            "mode": panel.mode,
+            "weight": panel.weight,
+            "passed_pairs": len(panel.passed),
+        },  # fmt: skip
+        "method": plan.method,
+        "total_fit": round(plan.total_fit, 4),
+        "stay_total": round(plan.stay_total, 4),
+        "moves": plan.moves,
+        "posts": [
+            {"position_id": p, "title": titles[p], "vacant": p not in held} for p in problem.posts
+        ],
+        "placements": rows,
+    }
+
+
+def _titles(positions: pd.DataFrame, ids: tuple[str, ...]) -> dict[str, str]:
+    rows = positions.loc[positions["position_id"].isin(list(ids))]
+    return {str(i): str(t) for i, t in zip(rows["position_id"], rows["title"], strict=True)}

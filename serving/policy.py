@@ -33,6 +33,7 @@ READS: frozenset[str] = frozenset(
         "model.read",
         "staffing.read",
         "selection.read",
+        "rotation.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""
@@ -58,6 +59,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "auditor": READS | {"audit.read", "integrity.read"},
     "panel": frozenset(
         {"selection.read", "selection.score", "position.read", "candidate.read", "model.read"}
+        | {"rotation.read"}
     ),
 }
 """Each role's actions (inside the agencies it may reach)."""

@@ -145,6 +145,7 @@ ROLES = ("committee", "ppk", "admin", "auditor", "panel", "none")
 WHERE = ("own", "other", "missing")
 READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read", "campaign.read"}
 READS |= {"model.read", "staffing.read", "selection.read"}
+READS |= {"rotation.read"}
 CAN = {
     "committee": READS
     | {
@@ -174,7 +175,8 @@ CAN = {
         "selection.manage",
     },
     "auditor": READS | {"report.read", "integrity.read"},
-    "panel": {"candidate.read", "model.read", "selection.read", "selection.score"},
+    "panel": {"candidate.read", "model.read", "selection.read", "selection.score"}
+    | {"rotation.read"},
 }
 """What each role may do, written out here (not read from the policy it checks)."""
 DONE = {
@@ -392,6 +394,7 @@ def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]
             f"/v1/selections/{o.selection[w]}/proposals/1/answer",
             {"json": {"outcome": "returned"}},
         ),
+        "rotation.read": ("GET", f"/v1/jpt-rotation?agency_id={o.agency[w]}", {}),
     }[action]
 
 
@@ -438,6 +441,7 @@ def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any
             f"/selections/{o.selection[w]}/proposals/1/answer",
             {"data": {"outcome": "returned"}},
         ),
+        "rotation.read": ("GET", f"/jpt-rotation?agency_id={o.agency[w]}", {}),
     }[action]
 
 
@@ -446,6 +450,7 @@ PAGE_ACTIONS = ("shortlist.create", "shortlist.read", "shortlist.export", "decis
 PAGE_ACTIONS += ("decision.record", "decision.approve", "campaign.read", "campaign.create")
 PAGE_ACTIONS += ("model.read", "selection.read", "selection.manage", "selection.score")
 PAGE_ACTIONS += ("selection.choose",)
+PAGE_ACTIONS += ("rotation.read",)
 
 
 def expected(role: str, action: str, where: str, page: bool) -> int:
@@ -502,6 +507,6 @@ def test_the_page_matrix(world: World, objects: Objects, role: str) -> None:
 
 
 def test_the_matrix_size() -> None:
-    """6 roles x 20 API actions x 3 places, and 6 x 13 page actions x 3: 594 cells."""
-    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 360
-    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 234
+    """6 roles x 21 API actions x 3 places, and 6 x 14 page actions x 3: 630 cells."""
+    assert len(ROLES) * len(API_ACTIONS) * len(WHERE) == 378
+    assert len(ROLES) * len(PAGE_ACTIONS) * len(WHERE) == 252

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from serving.routers.pages import campaigns, home, model, selections, shortlists, staffing
+from serving.routers.pages import jpt_rotation as jpt_rotation_page
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
@@ -17,3 +18,4 @@ router.include_router(campaigns.router)
 router.include_router(model.router)
 router.include_router(staffing.router)
 router.include_router(selections.router)
+router.include_router(jpt_rotation_page.router)
