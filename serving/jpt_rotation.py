@@ -130,8 +130,10 @@ class Placement:
     post: str
     stays: bool
     reason: str
-    """``moved``, ``best_fit`` (staying is the optimum), ``short_tenure``, ``long_tenure``,
-    ``tenure_unknown``, ``no_other_post`` (no other post passes the hard rules or the panel)."""
+    """``moved``, ``moved_panel`` (moved although the model's fit is lower than at home: the
+    panel's weight decided), ``best_fit`` (staying is the optimum), ``short_tenure``,
+    ``long_tenure``, ``tenure_unknown``, ``no_other_post`` (no other post passes the hard rules
+    or the panel)."""
     fit: float
     stay_fit: float
     tenure_years: float | None
@@ -226,11 +228,16 @@ def _placement(
         home=problem.posts[home],
         post=problem.posts[post],
         stays=stays,
-        reason=_reason(tenure, limits, usable[:, h], home) if stays else "moved",
+        reason=_reason(tenure, limits, usable[:, h], home) if stays else _moved(problem, h, post),
         fit=round(float(problem.fit[post, h]), 6),
         stay_fit=round(float(problem.fit[home, h]), 6),
         tenure_years=round(tenure, 2) if np.isfinite(tenure) else None,
     )
+
+
+def _moved(problem: RotationProblem, h: int, post: int) -> str:
+    lower = problem.fit[post, h] < problem.fit[int(problem.home[h]), h]
+    return "moved_panel" if lower else "moved"
 
 
 def _reason(tenure: float, limits: TenureLimits, usable: np.ndarray, home: int) -> str:

@@ -143,3 +143,20 @@ def test_movable_window_and_bad_inputs() -> None:
             eligible=np.ones((1, 2), dtype=bool),
             tenure=np.array([3.0, 3.0]),
         )
+
+
+def test_a_move_the_panels_weight_decided_says_so() -> None:
+    problem = RotationProblem(
+        posts=("A", "V"),
+        nips=("x",),
+        home=np.array([0]),
+        fit=np.array([[1.0], [0.5]]),
+        eligible=np.array([[False], [True]]),
+        tenure=np.array([3.0]),
+    )
+    passed = {("V", "x"): 80.0}
+    weighted = solve_rotation(problem, LIMITS, PanelInput(passed=passed, mode="weight"))
+    assert weighted.placements[0].post == "V" and weighted.placements[0].reason == "moved_panel"
+    assert weighted.total_fit == pytest.approx(1.3)
+    kept = solve_rotation(problem, LIMITS, PanelInput(passed=passed, mode="constraint"))
+    assert kept.placements[0].reason == "best_fit" and kept.total_fit == pytest.approx(1.0)

@@ -19,7 +19,7 @@ from serving.routers.pages.kit import Page, SignedIn, page_router
 from serving.selections import service as selections
 
 router = page_router()
-AgencyId = Annotated[str | None, Query(min_length=1, max_length=64)]
+AgencyId = Annotated[str | None, Query(max_length=64)]
 SelectionId = Annotated[str | None, Query(pattern=r"^([0-9a-f-]{36})?$")]
 
 
@@ -50,24 +50,26 @@ def rotation_page(
         title = i18n.text("page.not_ready", page.lang)
         return page.render("message.html", status=503, title=title, message=title)
     try:
-        agency = agency_for(page.access, agency_id)
+        agency = agency_for(page.access, agency_id or None)
         chosen = selection_id or None
         panel_input = panel_of(page.access, page.db, agency, chosen, panel, 1.0)
         body = jpt_rotation.report(page.engine, agency, limits, panel_input, page.lang, chosen)
     except JobfitError as error:
         return page.render(
             "jpt_rotation.html", status=error.status, w=words, body=None, error=str(error),
-            agency=agency_id, agencies=_agencies(page), jobfit=[], panel=panel,
-            selection_id=selection_id, help=_help(words, limits),
+            agency=None, agencies=_agencies(page), jobfit=[], panel=panel,
+            selection_id=None, help=_help(words, limits),
         )  # fmt: skip
+    summary = i18n.fill(
+        words["summary"], moves=body["moves"], holders=len(body["placements"]),
+        total=f"{body['total_fit']:.3f}", stay=f"{body['stay_total']:.3f}",
+    )  # fmt: skip
+    if panel_input is not None and panel_input.mode == "weight":
+        summary = i18n.fill(words["summary_panel"], summary=summary)
     return page.render(
         "jpt_rotation.html", w=words, body=body, error=None, agency=agency,
         agencies=_agencies(page), jobfit=_jobfit(page, agency), panel=panel,
-        selection_id=chosen, help=_help(words, limits),
-        summary=i18n.fill(
-            words["summary"], moves=body["moves"], holders=len(body["placements"]),
-            total=f"{body['total_fit']:.3f}", stay=f"{body['stay_total']:.3f}",
-        ),
+        selection_id=chosen, help=_help(words, limits), summary=summary,
     )  # fmt: skip
 
 
