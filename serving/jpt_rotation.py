@@ -332,6 +332,7 @@ def report(
     titles = _titles(engine.export.positions, problem.posts)
     names = dict(zip(engine.pool.employees["nip"], engine.pool.employees["name"], strict=True))
     words = i18n.section("rotation.reasons", lang)
+    appointed = appointments(engine.export.jpt_selections)
     rows = []
     for h, placed in enumerate(plan.placements):
         options = [
@@ -362,6 +363,7 @@ def report(
                     max_years=f"{limits.max_years:g}",
                 ),
                 "options": options,
+                "appointed": appointed.get((placed.nip, placed.home)),
             }
         )
     held = {problem.posts[int(p)] for p in problem.home}
@@ -386,6 +388,25 @@ def report(
         ],
         "placements": rows,
     }
+
+
+def appointments(history: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    """(nip, post) -> the latest past selection that appointed them (export ``jpt_selections``):
+    its id, kind, decision date, their place among the names proposed and how many entered."""
+    if history.empty:
+        return {}
+    entrants = history.groupby("selection_id")["nip"].nunique()
+    chosen = history.loc[history["chosen"]].drop_duplicates("selection_id")
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in chosen.sort_values("decided_on").itertuples(index=False):
+        out[(str(row.nip), str(row.position_id))] = {
+            "selection_id": str(row.selection_id),
+            "kind": str(row.kind),
+            "decided_on": pd.Timestamp(row.decided_on).date().isoformat(),
+            "proposed_rank": int(row.proposed_rank),
+            "entrants": int(entrants[row.selection_id]),
+        }
+    return out
 
 
 def _titles(positions: pd.DataFrame, ids: tuple[str, ...]) -> dict[str, str]:

@@ -58,6 +58,8 @@ class PlacementOut(BaseModel):
     weight: float
     tenure_years: float | None
     options: list[Option]
+    appointed: dict[str, Any] | None
+    """The past selection that appointed the holder to the current post (export history)."""
 
 
 class RotationOut(BaseModel):

@@ -108,6 +108,7 @@ def test_a_job_fit_rotation_among_the_jpt_holders(
             expect(row.locator("td.reason")).not_to_be_empty()
         expect(ppk.locator("#rotation")).to_contain_text("masa jabatan")  # stay, explained
         expect(ppk.locator("#rotation-matrix")).to_contain_text("⌂")
+        expect(ppk.locator("#rotation .appointed").first).to_contain_text("seleksi terbuka")
         _shot(ppk, "1-plan")
 
         ppk.goto(base + "/selections")

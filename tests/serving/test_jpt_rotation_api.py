@@ -67,6 +67,13 @@ def test_every_holder_is_placed_once_at_the_best_total_fit(world: World) -> None
         home = next(o for o in row["options"] if o["home"])
         assert home["usable"] and home["position_id"] == row["home"]  # staying is always there
         assert row["stays"] == (row["reason"] not in ("moved", "moved_panel"))
+    history = world.export.jpt_selections
+    appointed = [row for row in rows if row["appointed"]]
+    assert appointed, "the generator writes the selections that appointed the holders"
+    for row in appointed:
+        past = history.loc[history["selection_id"] == row["appointed"]["selection_id"]]
+        assert set(past.loc[past["chosen"], "nip"]) == {row["nip"]}
+        assert set(past["position_id"]) == {row["home"]}
 
 
 def test_the_tenure_window_keeps_people_in_post(world: World) -> None:
