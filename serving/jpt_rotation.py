@@ -58,6 +58,19 @@ class TenureLimits:
         if not 0.0 <= self.min_years <= self.max_years:
             raise RotationError("tenure limits: 0 <= min_years <= max_years")
 
+    def check_statutory(self) -> None:
+        """Raise unless the limits lie inside the statutory window (an agency may only tighten)."""
+        floor, ceiling = STATUTORY.min_years, STATUTORY.max_years
+        if self.min_years < floor or self.max_years > ceiling:
+            raise RotationError(
+                f"min_years must be at least {floor:g} and max_years at most {ceiling:g} "
+                "(PermenPANRB 15/2019: a job-fit test for two to five years in post)"
+            )
+
+
+STATUTORY = TenureLimits()
+"""The statutory window: two to five years in post."""
+
 
 @dataclass(frozen=True)
 class RotationProblem:

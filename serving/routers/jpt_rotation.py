@@ -113,5 +113,6 @@ def rotation(
     an option and each placement says why."""
     agency = agency_for(access, agency_id)
     limits = jpt_rotation.TenureLimits(min_years=min_years, max_years=max_years)
+    limits.check_statutory()
     panel_input = panel_of(access, db, agency, selection_id, panel, panel_weight)
     return jpt_rotation.report(engine, agency, limits, panel_input, lang, selection_id)

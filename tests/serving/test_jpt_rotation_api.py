@@ -53,7 +53,7 @@ def _best(body: dict[str, Any], key: str = "fit") -> float:
 
 
 def test_every_holder_is_placed_once_at_the_best_total_fit(world: World) -> None:
-    r = _get(world, "ppk", min_years=0)
+    r = _get(world, "ppk")
     assert r.status_code == 200, r.text
     body = r.json()
     rows = body["placements"]
@@ -77,12 +77,14 @@ def test_every_holder_is_placed_once_at_the_best_total_fit(world: World) -> None
 
 
 def test_the_tenure_window_keeps_people_in_post(world: World) -> None:
-    body = _get(world, "ppk", min_years=40, max_years=40).json()
+    body = _get(world, "ppk", min_years=5, max_years=5).json()
     assert body["moves"] == 0
-    assert {row["reason"] for row in body["placements"]} <= {"short_tenure", "tenure_unknown"}
-    assert "40" in body["placements"][0]["reason_text"]
+    assert {row["reason"] for row in body["placements"]} <= {
+        "short_tenure", "long_tenure", "tenure_unknown",
+    }  # fmt: skip
+    assert "5 tahun" in body["placements"][0]["reason_text"]
     english = world.client.get(
-        URL, params={"min_years": 40, "max_years": 40},
+        URL, params={"min_years": 5, "max_years": 5},
         headers={**world.people["ppk"].header, "Accept-Language": "en"},
     ).json()  # fmt: skip
     assert english["placements"][0]["reason_text"].startswith("Stays in post")
@@ -98,6 +100,10 @@ def test_walls_and_bad_input(world: World) -> None:
     assert _get(world, "auditor", agency_id=world.agency_a).status_code == 200
     r = _get(world, "ppk", min_years=6, max_years=5)
     assert r.status_code == 422 and "min_years" in r.text
+    r = _get(world, "ppk", min_years=1)  # only tighter than the statute
+    assert r.status_code == 422 and "at least 2" in r.text
+    r = _get(world, "ppk", max_years=8)
+    assert r.status_code == 422 and "at most 5" in r.text
     r = _get(world, "ppk", selection_id="0" * 8 + "-0000-0000-0000-" + "0" * 12)
     assert r.status_code == 404 and "no such selection" in r.text
 
@@ -145,12 +151,12 @@ def _jobfit(world: World, pairs: list[tuple[str, str]], finish: bool = True) -> 
 
 
 def test_the_panels_results_as_a_constraint_and_as_a_weight(world: World) -> None:
-    plain = _get(world, "ppk", min_years=0).json()
+    plain = _get(world, "ppk").json()
     rows = plain["placements"]
     assert len(rows) >= 2, "the small export needs two JPT holders in agency A"
     x, y = rows[0], rows[1]
     sid = _jobfit(world, [(x["nip"], y["home"]), (y["nip"], x["home"])])
-    body = _get(world, "ppk", min_years=0, selection_id=sid).json()
+    body = _get(world, "ppk", selection_id=sid).json()
     assert body["panel"]["mode"] == "constraint" and body["panel"]["passed_pairs"] == 2
     allowed = {(x["nip"], y["home"]), (y["nip"], x["home"])}
     for row in body["placements"]:
@@ -160,7 +166,7 @@ def test_the_panels_results_as_a_constraint_and_as_a_weight(world: World) -> Non
         assert row["stays"] or (row["nip"], row["post"]) in allowed
     assert body["total_fit"] == pytest.approx(_best(body), abs=1e-3)
 
-    weighted = _get(world, "ppk", min_years=0, selection_id=sid, panel="weight",
+    weighted = _get(world, "ppk", selection_id=sid, panel="weight",
                     panel_weight=5).json()  # fmt: skip
     assert weighted["total_fit"] == pytest.approx(_best(weighted, "weight"), abs=1e-3)
     gains = {
@@ -173,7 +179,7 @@ def test_the_panels_results_as_a_constraint_and_as_a_weight(world: World) -> Non
 
 
 def test_an_unfinished_or_open_selection_is_refused(world: World) -> None:
-    rows = _get(world, "ppk", min_years=0).json()["placements"]
+    rows = _get(world, "ppk").json()["placements"]
     sid = _jobfit(world, [(rows[0]["nip"], rows[1]["home"])], finish=False)
     r = _get(world, "ppk", selection_id=sid)
     assert r.status_code == 409 and "not all announced" in r.text
