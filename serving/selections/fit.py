@@ -19,14 +19,19 @@ from serving.selections import service
 def model_fit(
     engine: Engine, whole: Mapping[str, Any], lang: str
 ) -> dict[str, list[dict[str, Any]]]:
-    """Per post, its candidates with the model's score, reasons and rules, best score first."""
+    """Per post, its candidates with the model's score, reasons and rules, best score first.
+
+    In a job-fit selection every candidate is set against every post (who fits where); in an
+    open one, against the post they registered for.
+    """
     out: dict[str, list[dict[str, Any]]] = {}
+    every = whole["kind"] == "jobfit"
     for post in whole["posts"]:
         position = engine.position(post["position_id"])
         rows = [
             _one(engine, c["nip"], position, lang)
             for c in whole["candidates"]
-            if c["position_id"] == post["position_id"]
+            if every or c["position_id"] == post["position_id"]
         ]
         rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0.0), r["nip"]))
         for place, row in enumerate(rows, start=1):

@@ -286,3 +286,28 @@ def test_a_panel_member_s_pages_answer_without_error(world: World) -> None:
     finally:
         client.cookies.clear()
         client.headers.pop("x-csrf-token", None)
+
+
+def test_a_job_fit_selection_sets_each_jpt_holder_against_each_post(world: World) -> None:
+    """Job-fit takes only the agency's JPT holders, and the model scores each for each post."""
+    client, ppk = world.client, world.people["ppk"].header
+    p, e = world.export.positions, world.export.employees
+    jpt = p.loc[(p["agency_id"] == world.agency_a) & (p["position_type"] == "JPT_PRATAMA")]
+    posts = [str(x) for x in jpt["position_id"].iloc[:2]]
+    holders = e.loc[e["current_position_id"].isin(jpt["position_id"]) & (e["status"] == "ACTIVE")]
+    nips = [str(n) for n in holders["nip"].iloc[:2]]
+    assert len(nips) == 2
+    panel = _panel(world, "8")
+    sid = _open(world, panel, posts[0], kind="jobfit", position_ids=posts)["selection_id"]
+    for nip, post in zip(nips, posts, strict=True):
+        r = client.post(f"/v1/selections/{sid}/candidates", json={"nip": nip, "position_id": post},
+                        headers=ppk)  # fmt: skip
+        assert r.status_code == 201, r.text
+    other = _candidates(world, 1)[0]
+    outsider = {"nip": other, "position_id": posts[0]}
+    r = client.post(f"/v1/selections/{sid}/candidates", json=outsider, headers=ppk)
+    assert r.status_code in (404, 422)  # not one of the agency's JPT holders
+    fits = client.get(f"/v1/selections/{sid}/fit", headers=panel[0].header).json()["fit"]
+    assert {post: sorted(r["nip"] for r in fits[post]) for post in posts} == {
+        post: sorted(nips) for post in posts
+    }
