@@ -54,6 +54,10 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "agency_id", "unit_id", "position_type", "job_family", "needed", "as_of",
     ),
     "key_posts": ("position_id", "reason", "critical_since"),
+    "jpt_selections": (
+        "selection_id", "kind", "agency_id", "position_id", "opened_on", "decided_on", "nip",
+        "stage", "score", "passed", "proposed_rank", "chosen",
+    ),
 }  # fmt: skip
 """Every table's columns, in the contract's order."""
 
@@ -62,7 +66,7 @@ REQUIRED_TABLES: tuple[str, ...] = (
 )  # fmt: skip
 OPTIONAL_TABLES: tuple[str, ...] = (
     "discipline", "trainings", "aspirations", "election_calendar", "export_metadata",
-    "staffing_needs", "key_posts",
+    "staffing_needs", "key_posts", "jpt_selections",
 )  # fmt: skip
 OPTIONAL_EMPLOYEE_COLUMNS: tuple[str, ...] = (
     "religion", "ethnicity", "origin_region", "disability", "marital_status",
@@ -100,7 +104,7 @@ class Export:
     ----------
     employees, positions, competencies, performance, position_history, rounds,
     discipline, trainings, aspirations, election_calendar, export_metadata, staffing_needs,
-    key_posts : pandas.DataFrame
+    key_posts, jpt_selections : pandas.DataFrame
         One frame per contract table, columns as in ``TABLE_COLUMNS``; an absent optional
         table is an empty frame (``staffing_needs`` empty: the job map was not exported).
     snapshot_hash : str
@@ -121,6 +125,7 @@ class Export:
     export_metadata: pd.DataFrame
     staffing_needs: pd.DataFrame
     key_posts: pd.DataFrame
+    jpt_selections: pd.DataFrame
     snapshot_hash: str
 
     def table(self, name: str) -> pd.DataFrame:

@@ -268,6 +268,9 @@ def _row_violations(tables: dict[str, _Table]) -> list[Violation]:
     violations += _round_rules(tables["rounds"])
     violations += _single_row(tables["export_metadata"])
     violations += _unique(tables["staffing_needs"], list(NEED_KEY))
+    violations += _unique(tables["jpt_selections"], ["selection_id", "nip", "stage"])
+    violations += _date_order(tables["jpt_selections"], "opened_on", "decided_on")
+    violations += _selection_rules(tables["jpt_selections"])
     return violations
 
 
@@ -405,6 +408,32 @@ def _round_rules(table: _Table) -> list[Violation]:
     return out
 
 
+def _selection_rules(table: _Table) -> list[Violation]:
+    """A past JPT selection: one kind, post and dates for all its rows; at most one chosen
+    person, and only one of the names proposed (rank 1-3)."""
+    text = table.text
+    out: list[Violation] = []
+    for column in ("kind", "agency_id", "position_id", "opened_on", "decided_on"):
+        usual = text.groupby("selection_id")[column].transform(lambda s: s.mode().iloc[0])
+        out += _flag_mask(
+            table,
+            (text[column] != usual).to_numpy(),
+            column,
+            f"a selection must have one {column} for all its rows",
+        )
+    chosen = text["chosen"] == "true"
+    people = text.loc[chosen].groupby("selection_id")["nip"].transform("nunique")
+    many = pd.Series(False, index=text.index)
+    many.loc[people.index] = people > 1
+    out += _flag_mask(
+        table, many.to_numpy(), "chosen", "at most one person of a selection may be chosen"
+    )
+    unproposed = chosen & (text["proposed_rank"].isin(["", "0"]))
+    return out + _flag_mask(
+        table, unproposed.to_numpy(), "proposed_rank", "the chosen person must be proposed (1-3)"
+    )
+
+
 def _single_row(table: _Table) -> list[Violation]:
     """A table that describes the export as a whole has at most one row."""
     extra = np.arange(len(table.text)) >= 1
@@ -421,6 +450,7 @@ def _reference_violations(tables: dict[str, _Table]) -> list[Violation]:
         ("rounds", "position_id", positions, False),
         ("position_history", "position_id", positions, True),
         ("key_posts", "position_id", positions, False),
+        ("jpt_selections", "position_id", positions, False),
     ):
         out += _dangling(tables[name], column, known, "positions.position_id", optional)
     for name in (
@@ -431,6 +461,7 @@ def _reference_violations(tables: dict[str, _Table]) -> list[Violation]:
         "discipline",
         "trainings",
         "aspirations",
+        "jpt_selections",
     ):
         out += _dangling(tables[name], "nip", employees, "employees.nip", optional=False)
     return out + _unknown_units(tables["staffing_needs"], tables["positions"].text)

@@ -35,6 +35,8 @@ from features.vocabulary import (
     REQUIRED_COMPETENCY_COLUMNS,
     SANCTION_LEVELS,
     SANCTION_STATUSES,
+    SELECTION_KINDS,
+    SELECTION_STAGES,
     TRAINING_KINDS,
 )
 
@@ -256,17 +258,33 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "reason": _text(optional=True),
         "critical_since": _date(optional=True),
     }),
+    "jpt_selections": pa.DataFrameSchema({
+        "selection_id": _text(),
+        "kind": _enum(SELECTION_KINDS),
+        "agency_id": _text(),
+        "position_id": _text(),
+        "opened_on": _date(),
+        "decided_on": _date(),
+        "nip": NIP,
+        "stage": _enum(SELECTION_STAGES),
+        "score": _decimal(0, 100),
+        "passed": _boolean(),
+        "proposed_rank": _integer(0, 3),
+        "chosen": _boolean(),
+    }),
 }  # fmt: skip
 """One schema per table; every column is checked as text."""
 
 DATE_COLUMNS: frozenset[str] = frozenset(
     {"birth_date", "rank_since", "service_start", "position_since", "assessed_on", "start_date",
      "end_date", "decided_on", "ends_on", "completed_on", "submitted_on", "date",
-     "extracted_on", "as_of", "critical_since"}
+     "extracted_on", "as_of", "critical_since", "opened_on"}
 )  # fmt: skip
-BOOLEAN_COLUMNS: frozenset[str] = frozenset({"disability", "is_vacant", "selected"})
+BOOLEAN_COLUMNS: frozenset[str] = frozenset(
+    {"disability", "is_vacant", "selected", "passed", "chosen"}
+)
 INTEGER_COLUMNS: frozenset[str] = frozenset(
     {"year", "label", "hours", "preference_rank", "min_experience_years", "needed",
-     *REQUIRED_COMPETENCY_COLUMNS}
+     "proposed_rank", *REQUIRED_COMPETENCY_COLUMNS}
 )  # fmt: skip
-DECIMAL_COLUMNS: frozenset[str] = frozenset({*COMPETENCIES, "potential_score"})
+DECIMAL_COLUMNS: frozenset[str] = frozenset({*COMPETENCIES, "potential_score", "score"})

@@ -66,4 +66,10 @@ SANCTION_STATUSES: tuple[str, ...] = ("IMPOSED", "UNDER_EXAMINATION", "IN_COURT"
 """A discipline record's status: imposed (the default), still under examination, or in court."""
 TRAINING_KINDS: tuple[str, ...] = ("PKN_I", "PKN_II", "PKA", "PKP", "TECHNICAL", "FUNCTIONAL")
 ELECTION_EVENTS: tuple[str, ...] = ("CANDIDATES_SET", "INAUGURATION", "TERM_END")
+SELECTION_KINDS: tuple[str, ...] = ("OPEN", "JOBFIT")
+"""A past JPT selection: open (seleksi terbuka) or a job-fit test (uji kesesuaian)."""
+SELECTION_STAGES: tuple[str, ...] = (
+    "ADMINISTRATIVE", "MANAGERIAL", "TECHNICAL", "INTERVIEW", "TRACK_RECORD",
+)  # fmt: skip
+"""The stages of a JPT selection in their order (PermenPANRB 15/2019)."""
 LABEL_SOURCES: tuple[str, ...] = ("OUTCOME", "COMMITTEE")

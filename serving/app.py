@@ -32,6 +32,7 @@ from serving.routers import (
     staffing,
     staffing_reports,
 )
+from serving.routers import jpt_rotation as jpt_rotation_router
 from serving.routers import talent as talent_api
 from serving.routers.deps import principal
 from serving.runtime import Runtime, RuntimeHolder
@@ -208,6 +209,7 @@ def create_app(
     app.include_router(meetings.router)
     app.include_router(approvals.router)
     app.include_router(me.router)
+    app.include_router(jpt_rotation_router.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.include_router(campaigns.build_router(principal))

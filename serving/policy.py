@@ -42,6 +42,7 @@ READS: frozenset[str] = frozenset(
         "meeting.read",
         "selection.read",
         "inbox.read",
+        "jpt_rotation.read",
     }
 )
 """Reading actions (an auditor's whole set, with ``audit.read`` and ``integrity.read``)."""
@@ -74,6 +75,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "auditor": READS | {"audit.read", "integrity.read"},
     "panel": frozenset(
         {"selection.read", "selection.score", "position.read", "candidate.read", "model.read"}
+        | {"jpt_rotation.read"}
     ),
     "employee": frozenset({"post.announced", "self.read", "self.write"}),
 }

@@ -165,6 +165,7 @@ READS = {"shortlist.read", "decision.read", "shortlist.export", "candidate.read"
 READS |= {"model.read", "staffing.read", "selection.read"}
 READS |= {"talent.read", "rotation.read", "oversight.read"}
 READS |= {"meeting.read"}
+READS |= {"jpt_rotation.read"}
 CAN = {
     "committee": READS
     | {
@@ -196,7 +197,8 @@ CAN = {
         "selection.manage",
     },
     "auditor": READS | {"report.read", "integrity.read"},
-    "panel": {"candidate.read", "model.read", "selection.read", "selection.score"},
+    "panel": {"candidate.read", "model.read", "selection.read", "selection.score"}
+    | {"jpt_rotation.read"},
     "employee": set(),
 }
 """What each role may do, written out here (not read from the policy it checks)."""
@@ -437,6 +439,7 @@ def _api_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any]
             f"/v1/selections/{o.selection[w]}/proposals/1/answer",
             {"json": {"outcome": "returned"}},
         ),
+        "jpt_rotation.read": ("GET", f"/v1/jpt-rotation?agency_id={o.agency[w]}", {}),
     }[action]
 
 
@@ -487,6 +490,7 @@ def _page_call(o: Objects, action: str, w: str) -> tuple[str, str, dict[str, Any
             f"/selections/{o.selection[w]}/proposals/1/answer",
             {"data": {"outcome": "returned"}},
         ),
+        "jpt_rotation.read": ("GET", f"/jpt-rotation?agency_id={o.agency[w]}", {}),
     }[action]
 
 
@@ -516,6 +520,7 @@ PAGE_ACTIONS += ("talent.read", "rotation.read", "oversight.read")
 PAGE_ACTIONS += ("meeting.read", "meeting.attend", "meeting.manage")
 PAGE_ACTIONS += ("selection.read", "selection.manage", "selection.score")
 PAGE_ACTIONS += ("selection.choose",)
+PAGE_ACTIONS += ("jpt_rotation.read",)
 
 
 def expected(role: str, action: str, where: str, page: bool) -> int:

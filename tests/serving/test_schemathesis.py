@@ -28,7 +28,7 @@ KEYS: dict[str, str] = {}
 
 OPERATIONS = (
     "^/v1/(positions|shortlists|candidates|model|reports|campaigns|overrides|grants|admin/status"
-    "|staffing|rotation|oversight|selections|selection-stages)"
+    "|staffing|rotation|oversight|selections|selection-stages|jpt-rotation)"
 )
 """Every API operation but the reload (it loads the registry's champion, not the test's)."""
 

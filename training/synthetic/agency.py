@@ -22,6 +22,7 @@ from training.synthetic.careers import (
     draw_trainings,
 )
 from training.synthetic.jobmap import draw_job_map
+from training.synthetic.jpt import draw_jpt_selections
 from training.synthetic.latent import vacancy_truth
 from training.synthetic.people import draw_competencies, draw_employees, draw_round_assessments
 from training.synthetic.posts import assign_holders, draw_positions, draw_units
@@ -73,6 +74,7 @@ def generate_agency(spec: AgencySpec) -> Agency:
         "aspirations": draw_aspirations(spec, employees, units, rng),
         "election_calendar": election_calendar(spec),
         **draw_job_map(spec, employees, positions),
+        "jpt_selections": draw_jpt_selections(spec, positions, history),
     }
     truth = (
         vacancy_truth(spec, employees, traits, positions, history, trainings)

@@ -45,9 +45,10 @@ DATE_COLUMNS = frozenset(
         "date",
         "as_of",
         "critical_since",
+        "opened_on",
     }
 )
-BOOL_COLUMNS = frozenset({"disability", "is_vacant", "selected"})
+BOOL_COLUMNS = frozenset({"disability", "is_vacant", "selected", "passed", "chosen"})
 INT_COLUMNS = frozenset(
     {
         "year",
@@ -56,10 +57,11 @@ INT_COLUMNS = frozenset(
         "preference_rank",
         "min_experience_years",
         "needed",
+        "proposed_rank",
         *REQUIRED_COMPETENCY_COLUMNS,
     }
 )
-FLOAT_COLUMNS = frozenset({*COMPETENCIES, "potential_score"})
+FLOAT_COLUMNS = frozenset({*COMPETENCIES, "potential_score", "score"})
 
 
 class GeneratorError(JobfitError):

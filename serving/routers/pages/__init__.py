@@ -21,6 +21,7 @@ from serving.routers.pages import (
     staffing,
     staffing_reports,
 )
+from serving.routers.pages import jpt_rotation as jpt_rotation_page
 from serving.routers.pages import talent as talent_pages
 
 router = APIRouter(include_in_schema=False)
@@ -36,3 +37,4 @@ router.include_router(approvals.router)
 router.include_router(selections.router)
 router.include_router(me.router)
 router.include_router(recourse.router)
+router.include_router(jpt_rotation_page.router)
