@@ -581,9 +581,11 @@ ELSEWHERE |= {"position.read"}
 ELSEWHERE |= {"decree.read", "decree.draft", "announcement.read", "announcement.publish"}
 ELSEWHERE |= {"siasn.export"}
 ELSEWHERE |= {"post.announced", "self.read", "self.write"}
+ELSEWHERE |= {"inbox.read", "objection.answer", "correction.answer"}
 """Actions whose own tests cover them (keys, users, grants, reload, audit; position.read is
 every page's and shortlist's precondition; the decree track's own role x action x place matrix
-is in tests/serving/test_approvals.py; the employee's own pages have their matrix below)."""
+is in tests/serving/test_approvals.py; the employee's own pages have their matrix below; the
+inbox, objections and corrections have theirs in tests/serving/test_recourse_pages.py)."""
 
 
 def test_the_matrix_covers_every_action_of_the_policy() -> None:

@@ -127,11 +127,7 @@ def _can(page: Page, action: str) -> bool:
 @router.get("/selections", response_class=HTMLResponse)
 def selections_page(page: SignedIn) -> Response:
     """The selections the caller reaches, and (for a PPK or admin) the opening form."""
-    try:
-        found = service.listing(page.db, page.who)
-    except JobfitError:
-        return _missing(page)
-    return _list(page, found)
+    return _list(page, service.listing(page.db, page.who))  # a role that may never read: 403
 
 
 def _list(page: Page, found: list[dict[str, Any]], status: int = 200, **extra: Any) -> HTMLResponse:
@@ -213,7 +209,7 @@ def selection_page(page: SignedIn, selection_id: SelectionId) -> Response:
     """One selection: stages, candidates, results, announcements, the model's fit, the names."""
     try:
         page.access.require("selection.read", service.agency_of(page.db, selection_id), "selection")
-    except JobfitError:
+    except NotFoundError:  # a role that may never read: 403, not 404
         return _missing(page)
     return _selection_page(page, selection_id)
 
@@ -317,7 +313,7 @@ def announcement_pdf(page: SignedIn, selection_id: SelectionId, stage: str) -> R
     try:
         page.access.require("selection.read", service.agency_of(page.db, selection_id), "selection")
         whole = service.load(page.db, page.who, selection_id)
-    except JobfitError:
+    except NotFoundError:  # a role that may never read: 403, not 404
         return _missing(page)
     if (
         stage not in rules.STAGE_IDS
@@ -335,7 +331,7 @@ def announcement_page(page: SignedIn, selection_id: SelectionId, stage: str) -> 
     try:
         page.access.require("selection.read", service.agency_of(page.db, selection_id), "selection")
         whole = service.load(page.db, page.who, selection_id)
-    except JobfitError:
+    except NotFoundError:  # a role that may never read: 403, not 404
         return _missing(page)
     made = next((a for a in whole["announcements"] if a["stage"] == stage), None)
     if made is None or page.engine is None:
@@ -358,7 +354,7 @@ def minutes_pdf(page: SignedIn, selection_id: SelectionId) -> Response:
     try:
         page.access.require("selection.read", service.agency_of(page.db, selection_id), "selection")
         whole = service.load(page.db, page.who, selection_id)
-    except JobfitError:
+    except NotFoundError:  # a role that may never read: 403, not 404
         return _missing(page)
     if not whole["proposals"] or page.engine is None:
         return _missing(page)
