@@ -70,7 +70,7 @@ def dask_client(
             with (
                 distributed.LocalCluster(
                     n_workers=n_workers, threads_per_worker=threads_per_worker,
-                    processes=True, dashboard_address=None, timeout=CONNECT_TIMEOUT,
+                    processes=True, dashboard_address=":0", timeout=CONNECT_TIMEOUT,
                 ) as cluster,
                 distributed.Client(cluster, timeout=CONNECT_TIMEOUT) as client,
             ):  # fmt: skip
@@ -104,12 +104,20 @@ def _agency_frames(
     return [round_frame(export, ruleset, job, config, slicer) for job in jobs]
 
 
-def agency_partitions(export: Export, jobs: Sequence[RoundJob]) -> dict[str, list[RoundJob]]:
-    """The rounds grouped by their position's agency, time order kept within each."""
-    parts: dict[str, list[RoundJob]] = {}
+def agency_partitions(
+    jobs: Sequence[RoundJob], max_rounds: int
+) -> list[tuple[str, list[RoundJob]]]:
+    """The rounds grouped by their position's agency (time order kept), a large agency's rounds
+    cut into pieces of at most ``max_rounds`` so that every worker gets a share."""
+    by_agency: dict[str, list[RoundJob]] = {}
     for job in jobs:
-        parts.setdefault(str(job.position["agency_id"]), []).append(job)
-    return parts
+        by_agency.setdefault(str(job.position["agency_id"]), []).append(job)
+    step = max(1, max_rounds)
+    return [
+        (agency, part[start : start + step])
+        for agency, part in by_agency.items()
+        for start in range(0, len(part), step)
+    ]
 
 
 def agency_cut(export: Export, agency_id: str, jobs: Sequence[RoundJob]) -> Export:
@@ -136,55 +144,60 @@ def rounds_on_cluster(client: Client):  # noqa: ANN201  (a training.dataset.Roun
         config: TrainingConfig,
         progress: bool = False,
     ) -> list[pd.DataFrame]:
-        parts = agency_partitions(export, jobs)
-        futures = {
-            agency: client.submit(
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        parts = agency_partitions(jobs, -(-len(jobs) // (2 * workers)))
+        futures = [
+            client.submit(
                 _agency_frames, agency_cut(export, agency, part), ruleset, part, config,
-                key=f"rounds-{agency}-{export.snapshot_hash[:12]}",
+                pure=False,
             )
-            for agency, part in parts.items()
-        }  # fmt: skip
+            for agency, part in parts
+        ]  # fmt: skip
         by_index: dict[int, pd.DataFrame] = {}
-        for agency, future in futures.items():
-            for job, frame in zip(parts[agency], future.result(), strict=True):
+        for (_, part), future in zip(parts, futures, strict=True):
+            for job, frame in zip(part, future.result(), strict=True):
                 by_index[job.index] = frame
-        logger.info("built %d rounds on %d agency partitions", len(by_index), len(parts))
+        logger.info("built %d rounds in %d agency partitions", len(by_index), len(parts))
         return [by_index[job.index] for job in jobs]
 
     return map_rounds
 
 
 def _round_partitions(data: RankingData, n_parts: int) -> list[np.ndarray]:
-    """Row positions of ``n_parts`` partitions of whole rounds, grouped by agency where the
-    agencies are enough, otherwise cut between rounds."""
+    """Row positions of ``n_parts`` partitions of whole rounds: each agency's rounds dealt in
+    turn, so every partition (one per worker) is a like sample of the rounds and finds
+    LightGBM's feature bins close to those of the whole data."""
     groups = data.groups
     starts = np.r_[0, np.cumsum(groups)[:-1]]
     agency = data.frame["agency_id"].to_numpy()[starts].astype(str)
-    by_agency = [np.flatnonzero(agency == a) for a in pd.unique(agency)]
-    if len(by_agency) < n_parts:
-        by_agency = [p for p in np.array_split(np.arange(len(groups)), n_parts) if len(p)]
+    deal = np.zeros(len(groups), dtype=np.int64)
+    for name in pd.unique(agency):
+        rounds = np.flatnonzero(agency == name)
+        deal[rounds] = np.arange(len(rounds)) % n_parts
+    parts = [np.flatnonzero(deal == k) for k in range(n_parts)]
     return [
         np.concatenate([np.arange(starts[g], starts[g] + groups[g]) for g in part])
-        for part in by_agency
+        for part in parts
+        if len(part)
     ]
 
 
-def _dask_arrays(client: Client, data: RankingData, n_parts: int) -> tuple[Any, ...]:
-    """X, y, weights and group sizes as Dask arrays with one chunk per partition of rounds."""
+def _dask_arrays(client: Client, data: RankingData, workers: list[str]) -> tuple[Any, ...]:
+    """X, y, weights and group sizes as Dask arrays, one chunk of whole rounds per worker
+    (placed in a fixed order, so that a fit is reproducible)."""
     import dask.array as da
 
     pieces: list[tuple[np.ndarray, ...]] = []
-    for rows in _round_partitions(data, n_parts):
+    for rows in _round_partitions(data, len(workers)):
         part = RankingData(data.frame.iloc[rows].reset_index(drop=True), data.feature_columns)
         weight = part.frame["weight"].to_numpy(dtype=np.float64)
         pieces.append((part.X, part.y.astype(np.float64), weight, part.groups))
     arrays = []
     for column in zip(*pieces, strict=True):
-        futures = client.scatter(list(column))
-        chunks = [
-            da.from_delayed(f, shape=a.shape, dtype=a.dtype)
-            for f, a in zip(futures, column, strict=True)
-        ]
+        chunks = []
+        for worker, values in zip(workers, column, strict=False):
+            future = client.scatter(values, workers=[worker])
+            chunks.append(da.from_delayed(future, shape=values.shape, dtype=values.dtype))
         arrays.append(da.concatenate(chunks, axis=0))
     return tuple(arrays)
 
@@ -201,10 +214,10 @@ def fit_on_cluster(
     """
     from lightgbm.dask import DaskLGBMRanker
 
-    workers = len(client.scheduler_info().get("workers", {}))
-    if workers == 0:
+    workers = sorted(client.scheduler_info().get("workers", {}))
+    if not workers:
         raise DistributedError("the Dask cluster has no worker")
-    X, y, weight, group = _dask_arrays(client, data, max(2 * workers, 2))  # noqa: N806
+    X, y, weight, group = _dask_arrays(client, data, workers)  # noqa: N806
     seed = params.get("seed")
     unused = ("num_threads", "seed", "metric", "eval_at")  # threads per worker; no eval set
     params = {k: v for k, v in params.items() if k not in unused}
