@@ -38,7 +38,7 @@ from training.bundle import (
 )
 from training.config import TrainingConfig, load_config
 from training.dataset import RankingData, TrainingData, build_training_data
-from training.distributed import dask_client, rounds_on_cluster
+from training.distributed import check_config, dask_client, rounds_on_cluster
 from training.evaluation import Estimate, ndcg_curve, per_round, slices, summarize
 from training.fairness import FairnessReport, audit
 from training.gate import (
@@ -416,6 +416,8 @@ def _train_and_register(
     """:func:`train_and_register` with the Dask ``client`` (None: in this process)."""
     started = time.perf_counter()
     config = load_config(config_path)
+    if client is not None:
+        check_config(config)  # before the rounds are built, not after
     export, ruleset = _load_inputs(data_dir)
     mapper = rounds_on_cluster(client) if client is not None else None
     td = build_training_data(export, config, ruleset, progress=progress, map_rounds=mapper)
