@@ -27,7 +27,7 @@ from training.distributed import (
 from training.evaluation import per_round
 from training.model import train_ranker
 from training.pipeline import train_and_register
-from training.settings import get_settings
+from training.settings import Settings, get_settings
 
 pytest.importorskip("distributed", reason="the dask extra is part of the dev install")
 
@@ -129,3 +129,12 @@ def test_a_dask_model_is_registered_like_a_local_one(client, small_export_dir, t
     run = mlflow.get_run(result.run_id)
     assert run.data.tags["engine"] == "dask"
     assert run.data.tags["gate"] in ("passed", "refused")
+
+
+def test_one_setting_chooses_the_engine(monkeypatch):
+    monkeypatch.setenv("ASN_JOBFIT_DASK_SCHEDULER", "local")
+    assert Settings().dask_scheduler == "local"
+    monkeypatch.delenv("ASN_JOBFIT_DASK_SCHEDULER")
+    assert Settings().dask_scheduler is None
+    with dask_client(Settings().dask_scheduler) as client:
+        assert client is None  # unset: today's single-process path
