@@ -196,7 +196,7 @@ def _dask_arrays(client: Client, data: RankingData, workers: list[str]) -> tuple
     for column in zip(*pieces, strict=True):
         chunks = []
         for worker, values in zip(workers, column, strict=False):
-            future = client.scatter(values, workers=[worker])
+            future = client.scatter(values, workers=[worker], hash=False)
             chunks.append(da.from_delayed(future, shape=values.shape, dtype=values.dtype))
         arrays.append(da.concatenate(chunks, axis=0))
     return tuple(arrays)
