@@ -21,6 +21,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from features.candidates import CandidatePool, prepare_candidates
 from features.errors import JobfitError
 from features.export import Export
 from training.config import TrainingConfig
@@ -132,6 +133,22 @@ def agency_cut(export: Export, agency_id: str, jobs: Sequence[RoundJob]) -> Expo
         nips += extra
         seen.update(extra)
     return ExportSlicer(export)(nips)
+
+
+def _agency_pool(export: Export, as_of: Any) -> CandidatePool:
+    return prepare_candidates(export, as_of)
+
+
+def prepare_by_agency(client: Client, export: Export, as_of: Any) -> dict[str, CandidatePool]:
+    """Every agency's candidate pool on ``as_of``, each prepared on a worker from that agency's
+    cut of the export by the same ``prepare_candidates`` (for campaigns and validation runs
+    that look across agencies)."""
+    agencies = [str(a) for a in pd.unique(export.employees["agency_id"].astype(str))]
+    futures = {
+        agency: client.submit(_agency_pool, agency_cut(export, agency, ()), as_of, pure=False)
+        for agency in agencies
+    }
+    return {agency: future.result() for agency, future in futures.items()}
 
 
 def rounds_on_cluster(client: Client):  # noqa: ANN201  (a training.dataset.RoundMapper)

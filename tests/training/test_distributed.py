@@ -12,6 +12,8 @@ import pandas as pd
 import psutil
 import pytest
 
+from features.build import build_features
+from features.candidates import prepare_candidates
 from features.export import Export
 from features.loader import load_export
 from tests.conftest import TINY_TRAINING_CONFIG
@@ -24,6 +26,7 @@ from training.distributed import (
     _round_partitions,
     check_config,
     dask_client,
+    prepare_by_agency,
     rounds_on_cluster,
 )
 from training.evaluation import per_round
@@ -91,6 +94,23 @@ def test_the_cluster_builds_the_same_features_as_one_process(
     assert local.data.frame["agency_id"].nunique() == 2
     pd.testing.assert_frame_equal(local.data.frame, mapped.data.frame)
     assert local.split == mapped.split and local.committee_weight == mapped.committee_weight
+
+
+def test_agency_pools_prepared_on_workers_give_the_same_features(client, small_export, ruleset):
+    export, _ = two_agencies(small_export)
+    as_of = export.rounds["decided_on"].max()
+    pools = prepare_by_agency(client, export, as_of)
+    assert sorted(pools) == sorted(export.employees["agency_id"].astype(str).unique())
+    for agency, pool in pools.items():
+        staff = export.employees.loc[export.employees["agency_id"] == agency, "nip"]
+        local = prepare_candidates(export, as_of, nips=staff.astype(str).tolist())
+        np.testing.assert_array_equal(pool.nips, local.nips)
+        position = export.positions.loc[export.positions["agency_id"] == agency].iloc[0]
+        config = ruleset.feature_config()
+        pd.testing.assert_frame_equal(
+            build_features(pool, position.to_dict(), as_of, config),
+            build_features(local, position.to_dict(), as_of, config),
+        )
 
 
 def test_dask_training_reaches_the_local_held_out_ndcg(
