@@ -25,7 +25,7 @@ from features.candidates import CandidatePool, prepare_candidates
 from features.errors import JobfitError
 from features.export import Export
 from training.config import TrainingConfig
-from training.dataset import ExportSlicer, RankingData, RoundJob, round_frame
+from training.dataset import ExportSlicer, RankingData, RoundJob, RoundMapper, round_frame
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -151,7 +151,7 @@ def prepare_by_agency(client: Client, export: Export, as_of: Any) -> dict[str, C
     return {agency: future.result() for agency, future in futures.items()}
 
 
-def rounds_on_cluster(client: Client):  # noqa: ANN201  (a training.dataset.RoundMapper)
+def rounds_on_cluster(client: Client) -> RoundMapper:
     """A :data:`training.dataset.RoundMapper` that computes each agency's rounds on a worker."""
 
     def map_rounds(
