@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -341,12 +341,80 @@ def round_rows(
     return out
 
 
+@dataclass(frozen=True)
+class RoundJob:
+    """One past round to turn into ranking rows: its rows, position and negatives to sample."""
+
+    index: int
+    """The round's place in the time order (seeds its negative sample)."""
+    rows: pd.DataFrame
+    position: dict[str, Any]
+    negatives: int
+
+
+RoundMapper = Callable[[Export, Any, Sequence[RoundJob], TrainingConfig, bool], list[pd.DataFrame]]
+"""Computes :func:`round_frame` for every job, in job order (locally or on a cluster)."""
+
+
+def round_frame(
+    export: Export,
+    ruleset: Any,
+    job: RoundJob,
+    config: TrainingConfig,
+    slicer: ExportSlicer | None = None,
+) -> pd.DataFrame:
+    """The ranking rows of one round: key columns (labels of its candidates, 0 for sampled
+    non-candidates) and ``FEATURE_COLUMNS``, as of the round's ``decided_on``."""
+    rows, position = job.rows, job.position
+    rng = np.random.default_rng([config.seed, job.index])
+    feats = round_rows(export, ruleset, rows, position, job.negatives, rng, slicer)
+    known = rows.set_index(rows["nip"].astype(str))
+    cand = feats["is_candidate"].to_numpy()
+    nip = feats["nip"].to_numpy()
+    frame = pd.DataFrame({
+        "round_id": rows["round_id"].iloc[0],
+        "position_id": position["position_id"],
+        "agency_id": position["agency_id"],
+        "position_type": position["position_type"],
+        "decided_on": rows["decided_on"].iloc[0],
+        "nip": nip,
+        "raw_label": np.where(cand, known["raw_label"].reindex(nip, fill_value=0), 0),
+        "label": np.where(cand, known["label"].reindex(nip, fill_value=0), 0),
+        "weight": np.where(
+            cand, known["weight"].reindex(nip, fill_value=1.0), config.labels.outcome_weight
+        ),
+        "label_source": np.where(cand, known["label_source"].reindex(nip, fill_value=""), "NONE"),
+        "selected": np.where(
+            cand, known["selected"].astype(bool).reindex(nip, fill_value=False), False
+        ),
+        "is_candidate": cand,
+        "eligible": feats["eligible"].to_numpy(dtype=bool),
+    })  # fmt: skip
+    for column in FEATURE_COLUMNS:
+        frame[column] = feats[column].to_numpy(dtype=np.float64)
+    return frame
+
+
+def map_rounds_locally(
+    export: Export,
+    ruleset: Any,
+    jobs: Sequence[RoundJob],
+    config: TrainingConfig,
+    progress: bool = False,
+) -> list[pd.DataFrame]:
+    """Every round's frame computed in this process (the default, single-machine path)."""
+    slicer = ExportSlicer(export)
+    bar = tqdm(jobs, desc="rounds", unit="round", disable=not progress)
+    return [round_frame(export, ruleset, job, config, slicer) for job in bar]
+
+
 def build_training_data(
     export: Export,
     config: TrainingConfig,
     ruleset: Any,
     *,
     progress: bool = True,
+    map_rounds: RoundMapper | None = None,
 ) -> TrainingData:
     """Assemble the ranking rows of every past round, split by time.
 
@@ -358,6 +426,10 @@ def build_training_data(
         The hard rules that decide which sampled non-candidates are eligible.
     progress : bool
         Show a tqdm bar over the rounds.
+    map_rounds : RoundMapper, optional
+        Computes every round's frame; default :func:`map_rounds_locally` (this process).
+        :func:`training.distributed.rounds_on_cluster` maps the same :func:`round_frame` over
+        agency partitions on Dask workers.
     """
     feature_columns = _check_features(FEATURE_COLUMNS)
     rounds = export.rounds.copy()
@@ -375,46 +447,18 @@ def build_training_data(
     test_ids = set(split.test)
     order = [*split.train, *split.validation, *split.test]
     by_round = dict(tuple(rounds.groupby("round_id", sort=False)))
-    frames: list[pd.DataFrame] = []
-    slicer = ExportSlicer(export)
-    bar = tqdm(order, desc="rounds", unit="round", disable=not progress)
-    for index, round_id in enumerate(bar):
-        rows = by_round[round_id]
-        position = positions.loc[rows["position_id"].iloc[0]].to_dict()
-        count = (
-            config.negatives.live_like_per_round
+    jobs = [
+        RoundJob(
+            index=index,
+            rows=by_round[round_id],
+            position=positions.loc[by_round[round_id]["position_id"].iloc[0]].to_dict(),
+            negatives=config.negatives.live_like_per_round
             if round_id in test_ids
-            else config.negatives.per_round
+            else config.negatives.per_round,
         )
-        rng = np.random.default_rng([config.seed, index])
-        feats = round_rows(export, ruleset, rows, position, count, rng, slicer)
-        known = rows.set_index(rows["nip"].astype(str))
-        cand = feats["is_candidate"].to_numpy()
-        nip = feats["nip"].to_numpy()
-        frame = pd.DataFrame({
-            "round_id": round_id,
-            "position_id": position["position_id"],
-            "agency_id": position["agency_id"],
-            "position_type": position["position_type"],
-            "decided_on": rows["decided_on"].iloc[0],
-            "nip": nip,
-            "raw_label": np.where(cand, known["raw_label"].reindex(nip, fill_value=0), 0),
-            "label": np.where(cand, known["label"].reindex(nip, fill_value=0), 0),
-            "weight": np.where(
-                cand, known["weight"].reindex(nip, fill_value=1.0), config.labels.outcome_weight
-            ),
-            "label_source": np.where(
-                cand, known["label_source"].reindex(nip, fill_value=""), "NONE"
-            ),
-            "selected": np.where(
-                cand, known["selected"].astype(bool).reindex(nip, fill_value=False), False
-            ),
-            "is_candidate": cand,
-            "eligible": feats["eligible"].to_numpy(dtype=bool),
-        })  # fmt: skip
-        for column in feature_columns:
-            frame[column] = feats[column].to_numpy(dtype=np.float64)
-        frames.append(frame)
+        for index, round_id in enumerate(order)
+    ]
+    frames = (map_rounds or map_rounds_locally)(export, ruleset, jobs, config, progress)
     frame = pd.concat(frames, ignore_index=True)
     frame = frame.astype(
         {"raw_label": np.int64, "label": np.int64, "weight": np.float64, "selected": bool,

@@ -6,13 +6,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lightgbm as lgb
 import numpy as np
 
 from training.config import TrainingConfig
 from training.dataset import RankingData
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 logger = logging.getLogger(__name__)
 
@@ -64,12 +67,17 @@ def _dataset(data: RankingData, reference: lgb.Dataset | None = None) -> lgb.Dat
 
 
 def train_ranker(
-    train: RankingData, validation: RankingData, config: TrainingConfig
+    train: RankingData,
+    validation: RankingData,
+    config: TrainingConfig,
+    *,
+    client: Client | None = None,
 ) -> lgb.Booster:
     """Train the lambdarank booster; early stopping on the NDCG of ``validation`` if configured.
 
     With ``model.early_stopping_rounds`` 0 (the default) exactly ``num_boost_round`` trees are
-    grown and ``validation`` is only evaluated.
+    grown and ``validation`` is only evaluated. With a Dask ``client`` the trees are grown on
+    the cluster (:mod:`training.distributed`; no early stopping there).
 
     Returns
     -------
@@ -77,6 +85,11 @@ def train_ranker(
         The booster; ``best_iteration`` is the early-stopping round.
     """
     params = lgb_params(config, train.feature_columns)
+    if client is not None:
+        from training.distributed import check_config, fit_on_cluster
+
+        check_config(config)
+        return fit_on_cluster(client, train, params, config.model.num_boost_round)
     train_set = _dataset(train)
     valid_set = _dataset(validation, reference=train_set)
     callbacks: list = [lgb.log_evaluation(period=0)]
@@ -128,10 +141,17 @@ def refit_plan(
     )  # fmt: skip
 
 
-def refit_ranker(data: RankingData, plan: Refit, config: TrainingConfig) -> lgb.Booster:
+def refit_ranker(
+    data: RankingData, plan: Refit, config: TrainingConfig, *, client: Client | None = None
+) -> lgb.Booster:
     """The served booster: the gated settings trained on ``data`` (every round) for
-    ``plan.trees`` trees, no validation set."""
+    ``plan.trees`` trees, no validation set (on the Dask cluster when a ``client`` is given)."""
     params = lgb_params(config, data.feature_columns)
-    booster = lgb.train(params, _dataset(data), num_boost_round=plan.trees)
+    if client is not None:
+        from training.distributed import fit_on_cluster
+
+        booster = fit_on_cluster(client, data, params, plan.trees)
+    else:
+        booster = lgb.train(params, _dataset(data), num_boost_round=plan.trees)
     logger.info("refitted %d trees on %d rounds", booster.num_trees(), plan.rounds)
     return booster

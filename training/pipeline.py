@@ -38,6 +38,7 @@ from training.bundle import (
 )
 from training.config import TrainingConfig, load_config
 from training.dataset import RankingData, TrainingData, build_training_data
+from training.distributed import check_config, dask_client, rounds_on_cluster
 from training.evaluation import Estimate, ndcg_curve, per_round, slices, summarize
 from training.fairness import FairnessReport, audit
 from training.gate import (
@@ -356,7 +357,11 @@ def _log_model(bundle: RankerBundle, config: TrainingConfig, settings: Settings,
 
 
 def _refit(
-    gated: lgb.Booster, td: TrainingData, config: TrainingConfig, decision: GateDecision
+    gated: lgb.Booster,
+    td: TrainingData,
+    config: TrainingConfig,
+    decision: GateDecision,
+    client: Any = None,
 ) -> tuple[Refit | None, lgb.Booster]:
     """The served booster: after a passed gate, the gated settings refitted on every round
     (when the config says so); else the evaluated booster itself."""
@@ -364,7 +369,8 @@ def _refit(
         return None, gated
     rounds = len(td.split.train) + len(td.split.validation) + len(td.split.test)
     plan = refit_plan(gated, rounds, len(td.split.train), config)
-    return plan, refit_ranker(td.all_rounds(config.negatives.per_round), plan, config)
+    rows = td.all_rounds(config.negatives.per_round)
+    return plan, refit_ranker(rows, plan, config, client=client)
 
 
 def _log_refit(refit: Refit | None, gated: lgb.Booster, work: Path) -> None:
@@ -399,13 +405,24 @@ def train_and_register(
     JobfitError
         For a bad export or config (the CLI turns it into a message and exit code 2).
     """
-    started = time.perf_counter()
     settings = settings or get_settings()
-    config = load_config(config_path)
-    export, ruleset = _load_inputs(data_dir)
-    td = build_training_data(export, config, ruleset, progress=progress)
+    with dask_client(settings.dask_scheduler) as client:
+        return _train_and_register(data_dir, config_path, settings, progress, client)
 
-    booster = train_ranker(td.part("train"), td.part("validation"), config)
+
+def _train_and_register(
+    data_dir: Path, config_path: Path, settings: Settings, progress: bool, client: Any
+) -> TrainResult:
+    """:func:`train_and_register` with the Dask ``client`` (None: in this process)."""
+    started = time.perf_counter()
+    config = load_config(config_path)
+    if client is not None:
+        check_config(config)  # before the rounds are built, not after
+    export, ruleset = _load_inputs(data_dir)
+    mapper = rounds_on_cluster(client) if client is not None else None
+    td = build_training_data(export, config, ruleset, progress=progress, map_rounds=mapper)
+
+    booster = train_ranker(td.part("train"), td.part("validation"), config, client=client)
     scorers = method_scorers(booster, td, export, config)
     evaluation = evaluate_methods(td, scorers, export, config)
     old_version, champion = _champion_estimates(settings, td, config)
@@ -413,7 +430,7 @@ def train_and_register(
     decision = gate(
         evaluation, champion, config, outcome_rounds(td.part("test", candidates_only=True))
     )
-    refit, served = _refit(booster, td, config, decision)
+    refit, served = _refit(booster, td, config, decision, client)
     behaviour = check_pools(
         lambda f: served.predict(f[list(td.data.feature_columns)].to_numpy(np.float64)),
         round_pools(export, td.split.test), seed=config.seed,
@@ -444,6 +461,7 @@ def train_and_register(
             "data_hash": td.snapshot_hash, "code_version": version_code,
             "ruleset_version": td.ruleset_version, "gate": "passed" if decision.promoted
             else "refused", "gate_reason": decision.reason,
+            "engine": "dask" if client is not None else "local",
         })  # fmt: skip
         mlflow.log_metrics({**{k: float(v) for k, v in counts.items()},
                             "trees": float(served.num_trees()),

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     model_alias: str = "champion"
     models_dir: Path = Path("models")
     log_level: str = "INFO"
+    dask_scheduler: str | None = None
+    """``tcp://host:8786`` (a running Dask cluster) or ``local`` (a ``LocalCluster`` for the
+    run): training's rounds and fit run on Dask (:mod:`training.distributed`); unset: one
+    process."""
 
 
 @lru_cache
