@@ -52,10 +52,13 @@ def serve(
     data_dir: DataDir,
     host: str = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes sharing the port.")
+    ] = 1,
 ) -> None:
     """Serve the API and the review page."""
     with user_errors():
-        run_server(data_dir, host=host, port=port)
+        run_server(data_dir, host=host, port=port, workers=workers)
 
 
 @app.command()
