@@ -30,7 +30,7 @@ WORKERS   ?= 2
 SERVE_WORKERS = $(if $(filter file,$(origin WORKERS)),1,$(WORKERS))
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
-        mlflow-ui serve run user employee-accounts api-key revoke-key list-keys grant audit-verify purge integrity bench \
+        mlflow-ui serve run user employee-accounts api-key revoke-key list-keys grant audit-verify purge integrity bench bench-http \
         ingest-outcomes campaign holdout monitor lock staleness
 
 help: ## List the targets
@@ -137,3 +137,6 @@ campaign: install ## Assign many vacancies at once: DATA_DIR [POSITIONS=id,id,..
 
 bench: install ## Benchmark features, shortlists and predict at 1k-1M candidates; prints medians and ratios
 	$(PY) -m serving bench
+
+bench-http: install ## Only requests/s with 8 clients at a 10k pool, for serve with 1 and 2 workers
+	$(PY) -m serving bench --http-only
