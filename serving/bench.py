@@ -74,6 +74,11 @@ def _export_and_model(settings: ServiceSettings) -> tuple[Any, Any]:
     if not (data / "employees.parquet").exists():
         print(f"generating a {EMPLOYEES:,}-employee export into {data} (once) ...", flush=True)
         generate_export(data, employees=EMPLOYEES, seed=11, fmt="parquet")
+    return load_export(data), _champion(settings)
+
+
+def _champion(settings: ServiceSettings) -> Any:
+    """The bench store's champion; trained on a small export and promoted the first time."""
     try:
         bundle = load_champion(settings)
     except Exception:  # no champion in the bench store yet: train one on a small export
@@ -86,7 +91,7 @@ def _export_and_model(settings: ServiceSettings) -> tuple[Any, Any]:
         if not result.decision.promoted:
             promote(result.version, settings)
         bundle = load_champion(settings)
-    return load_export(data), bundle
+    return bundle
 
 
 def _tile(pool: CandidatePool, times: int) -> CandidatePool:
@@ -190,7 +195,7 @@ HTTP_CLIENTS, HTTP_REQUESTS, HTTP_ROUNDS = 8, 15, 3
 def run_http_bench() -> None:
     """Requests/s of ``serve --workers 1`` and ``--workers 2`` (8 clients, 10,000 candidates)."""
     settings = _settings()
-    _export_and_model(settings)  # the champion of the bench store (trained once)
+    _champion(settings)  # trained once into the bench store
     data = ROOT / f"export-{HTTP_EMPLOYEES}"
     if not (data / "employees.parquet").exists():
         print(f"generating a {HTTP_EMPLOYEES:,}-employee export into {data} (once) ...")

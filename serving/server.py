@@ -62,6 +62,10 @@ UVICORN_OPTIONS: dict[str, Any] = {"log_config": LOG_CONFIG, "access_log": False
 
 DATA_DIR_ENV = "ASN_JOBFIT_SERVE_DATA_DIR"
 """Where ``serve`` tells its worker processes which export to serve."""
+WORKER_HEALTHCHECK_SECONDS = 120
+"""How long uvicorn waits for a worker's answer before it kills it as hung. A new worker
+answers only once its imports are done (seconds on a loaded machine; uvicorn's 5 s kills it
+over and over)."""
 
 
 def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
@@ -110,6 +114,7 @@ def _serve_workers(
         host=host,
         port=port,
         workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         **UVICORN_OPTIONS,
     )
 
