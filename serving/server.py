@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -123,8 +124,15 @@ def worker_app() -> FastAPI:
     """The app of one worker process (a uvicorn factory): it loads its own engine at start."""
     data_dir = Path(os.environ[DATA_DIR_ENV])
     app = create_app(get_service_settings(), data_dir=data_dir)
-    reload_on_hangup(app)  # ``kill -HUP <worker pid>`` reloads this worker only
+    reload_on_hangup(app)
+    app.state.runtime.after_reload = _replace_siblings
     return app
+
+
+def _replace_siblings() -> None:
+    """After a reload in one worker (admin endpoint, SIGHUP), have the parent replace every
+    worker, one at a time, so that all of them serve the new champion."""
+    os.kill(os.getppid(), signal.SIGHUP)
 
 
 def _has_export(data_dir: Path) -> bool:

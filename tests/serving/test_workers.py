@@ -94,9 +94,7 @@ def _concurrent_appends(url: str, folder: Path) -> sa.Engine:
     audit.install(db, _settings(url, folder))  # makes the key the writers read
     with CONTEXT.Manager() as manager, CONTEXT.Pool(WRITERS) as pool:
         barrier = manager.Barrier(WRITERS)
-        pool.starmap(
-            _append_in_process, [(url, str(folder), n, barrier) for n in range(WRITERS)]
-        )
+        pool.starmap(_append_in_process, [(url, str(folder), n, barrier) for n in range(WRITERS)])
     return db
 
 
@@ -137,11 +135,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _children(pid: int) -> list[int]:
-    tasks = Path(f"/proc/{pid}/task")
-    found = []
-    for task in tasks.iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
+def _workers(pid: int) -> set[int]:
+    """The worker processes of uvicorn's supervisor ``pid`` (not its resource tracker)."""
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except FileNotFoundError:
+                continue
+            if b"spawn_main" in command:
+                found.add(int(child))
     return found
 
 
@@ -189,7 +193,7 @@ def test_two_workers_serve_and_keep_one_audit_chain(
     two_workers: tuple[str, int, str], small_export: Export, tmp_path: Path
 ) -> None:
     base, pid, url = two_workers
-    assert len(_children(pid)) >= 2  # the supervisor's worker processes
+    assert len(_workers(pid)) == 2
     db = make_engine(url)
     key = create_api_key(db, "admin", None)[1]
     headers = {"Authorization": f"Bearer {key}"}
@@ -216,3 +220,19 @@ def test_two_workers_serve_and_keep_one_audit_chain(
         seqs = connection.execute(sa.select(audit_log.c.seq)).scalars().all()
     assert len(seqs) == len(set(seqs)) >= 40
     db.dispose()
+
+
+@pytest.mark.slow
+def test_a_reload_in_one_worker_replaces_every_worker(two_workers: tuple[str, int, str]) -> None:
+    base, pid, url = two_workers
+    before = _workers(pid)
+    db = make_engine(url)
+    key = create_api_key(db, "admin", None)[1]
+    db.dispose()
+    headers = {"Authorization": f"Bearer {key}"}
+    assert httpx.post(f"{base}/v1/admin/reload", headers=headers, timeout=120).status_code == 200
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and (len(_workers(pid)) != 2 or _workers(pid) & before):
+        time.sleep(1)
+    assert len(_workers(pid)) == 2 and not _workers(pid) & before
+    assert httpx.get(f"{base}/health", timeout=30).status_code == 200
