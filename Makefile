@@ -27,9 +27,10 @@ FILE      ?=
 POSITIONS ?=
 TRIALS    ?= 20
 WORKERS   ?= 2
+SERVE_WORKERS = $(if $(filter file,$(origin WORKERS)),1,$(WORKERS))
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
-        mlflow-ui serve run user employee-accounts api-key revoke-key list-keys grant audit-verify purge integrity bench \
+        mlflow-ui serve run user employee-accounts api-key revoke-key list-keys grant audit-verify purge integrity bench bench-http \
         ingest-outcomes campaign holdout monitor lock staleness
 
 help: ## List the targets
@@ -99,8 +100,8 @@ ingest-outcomes: install ## Add outcome ratings of placed people as OUTCOME labe
 monitor: install ## Compare a new export with the champion's training export (drift, HTML report): DATA_DIR
 	$(PY) -m training monitor --data-dir $(DATA_DIR) --config $(CONFIG)
 
-serve: install ## Serve the API and review page on http://127.0.0.1:PORT: DATA_DIR [PORT]
-	$(PY) -m serving serve --data-dir $(DATA_DIR) --port $(PORT)
+serve: install ## Serve the API and review page on http://127.0.0.1:PORT: DATA_DIR [PORT] [WORKERS=N processes, default 1]
+	$(PY) -m serving serve --data-dir $(DATA_DIR) --port $(PORT) --workers $(SERVE_WORKERS)
 
 run: install ## The main job: demo export if none, train, register, serve on http://127.0.0.1:PORT with a demo key
 	$(PY) -m serving run --data-dir $(DATA_DIR) --employees $(EMPLOYEES) --seed $(SEED) --config $(CONFIG) --port $(PORT)
@@ -136,3 +137,6 @@ campaign: install ## Assign many vacancies at once: DATA_DIR [POSITIONS=id,id,..
 
 bench: install ## Benchmark features, shortlists and predict at 1k-1M candidates; prints medians and ratios
 	$(PY) -m serving bench
+
+bench-http: install ## Only requests/s with 8 clients at a 10k pool, for serve with 1 and 2 workers
+	$(PY) -m serving bench --http-only

@@ -163,11 +163,7 @@ def _beside_database(settings: ServiceSettings, suffix: str, name: str) -> Path:
 def load_key(path: Path, *, create: bool) -> bytes:
     """Read the key; with ``create``, make a new random one (mode 0600) when there is none."""
     if create and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_hex(KEY_BYTES) + "\n")
-        logger.info("created a new audit key file at %s", path)
+        _create_key(path)
     try:
         key = bytes.fromhex(path.read_text().strip())
     except FileNotFoundError:
@@ -181,6 +177,26 @@ def load_key(path: Path, *, create: bool) -> bytes:
     if len(key) < KEY_BYTES:
         raise AuditKeyError(f"the audit key at {path} is shorter than {KEY_BYTES} bytes")
     return key
+
+
+def _create_key(path: Path) -> None:
+    """Write a new key to ``path`` unless another process does first (workers start at once).
+
+    The key is written whole to a private file, then linked into place: a process never reads
+    a half-written key, and the first link wins.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_hex(KEY_BYTES) + "\n")
+    try:
+        os.link(partial, path)
+        logger.info("created a new audit key file at %s", path)
+    except FileExistsError:
+        pass
+    finally:
+        partial.unlink()
 
 
 def install(db: sa.Engine, settings: ServiceSettings, *, create_key: bool = True) -> AuditSetup:

@@ -8,26 +8,29 @@ ratios, not single runs. Everything lives under ``var/bench/`` (export, MLflow s
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import logging
+import os
 import resource
+import signal
 import socket
 import statistics
-import threading
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import uvicorn
 
 from features.build import build_features
 from features.candidates import CandidatePool, prepare_candidates, subset
 from features.loader import load_export
-from serving.app import create_app
 from serving.auth import create_api_key
+from serving.db import make_engine
 from serving.engine import Engine
 from serving.settings import ServiceSettings
 from training.bundle import load_champion
@@ -71,6 +74,11 @@ def _export_and_model(settings: ServiceSettings) -> tuple[Any, Any]:
     if not (data / "employees.parquet").exists():
         print(f"generating a {EMPLOYEES:,}-employee export into {data} (once) ...", flush=True)
         generate_export(data, employees=EMPLOYEES, seed=11, fmt="parquet")
+    return load_export(data), _champion(settings)
+
+
+def _champion(settings: ServiceSettings) -> Any:
+    """The bench store's champion; trained on a small export and promoted the first time."""
     try:
         bundle = load_champion(settings)
     except Exception:  # no champion in the bench store yet: train one on a small export
@@ -83,7 +91,7 @@ def _export_and_model(settings: ServiceSettings) -> tuple[Any, Any]:
         if not result.decision.promoted:
             promote(result.version, settings)
         bundle = load_champion(settings)
-    return load_export(data), bundle
+    return bundle
 
 
 def _tile(pool: CandidatePool, times: int) -> CandidatePool:
@@ -157,7 +165,7 @@ def run_bench() -> None:
         )
         for pool in pools.values():
             _shortlist_case(engine, pool, position)
-    _throughput(engine, positions["ADMINISTRATOR"])
+    run_http_bench()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS): {peak:,.0f} MiB")
     print("note: the 1M pool repeats the 100k pool's blocks (same candidates, unique NIPs).")
@@ -180,37 +188,105 @@ def _shortlist_case(engine: Any, pool: CandidatePool, position: dict) -> None:
     )
 
 
-def _throughput(engine: Any, position: dict) -> None:
-    """Requests per second over HTTP with 8 concurrent clients, 10k candidates."""
+HTTP_EMPLOYEES = 10_000
+HTTP_CLIENTS, HTTP_REQUESTS, HTTP_ROUNDS = 8, 15, 3
+
+
+def run_http_bench() -> None:
+    """Requests/s of ``serve --workers 1`` and ``--workers 2`` (8 clients, 10,000 candidates)."""
+    settings = _settings()
+    _champion(settings)  # trained once into the bench store
+    data = ROOT / f"export-{HTTP_EMPLOYEES}"
+    if not (data / "employees.parquet").exists():
+        print(f"generating a {HTTP_EMPLOYEES:,}-employee export into {data} (once) ...")
+        generate_export(data, employees=HTTP_EMPLOYEES, seed=13, fmt="parquet")
+    position = _positions(load_export(data))["ADMINISTRATOR"]
+    rates = {}
+    for workers in (1, 2):
+        with _served(settings, data, workers) as (base, key):
+            samples = [_rate(base, key, position) for _ in range(HTTP_ROUNDS)]
+        rates[workers] = statistics.median(samples)
+        print(
+            f"HTTP, {HTTP_CLIENTS} clients, {HTTP_EMPLOYEES:,} candidates, {workers} worker(s): "
+            f"median {rates[workers]:6.1f} req/s  (rounds: "
+            + ", ".join(f"{rate:.1f}" for rate in samples)
+            + ")",
+            flush=True,
+        )
+    print(f"2 workers / 1 worker: {rates[2] / rates[1]:.2f}x  ({os.cpu_count()} cores)")
+
+
+@contextlib.contextmanager
+def _served(settings: ServiceSettings, data: Path, workers: int) -> Iterator[tuple[str, str]]:
+    """``python -m serving serve --workers N`` over ``data``, as ``make serve`` runs it."""
     import httpx  # a dev extra: only the benchmark needs an HTTP client
 
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line a request otherwise
-    sized = replace(engine, pool=subset(engine.pool, np.arange(10_000)))
-    app = create_app(_settings(), engine=sized)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    key = create_api_key(app.state.db, "admin", None)[1]
-    url, headers = f"http://127.0.0.1:{port}/v1/shortlists", {"Authorization": f"Bearer {key}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri,
+        "ASN_JOBFIT_MLFLOW_ARTIFACT_ROOT": str(settings.mlflow_artifact_root),
+        "ASN_JOBFIT_MODELS_DIR": str(settings.models_dir),
+        "ASN_JOBFIT_AS_OF": AS_OF,
+    }
+    command = [sys.executable, "-m", "serving", "serve", "--data-dir", str(data)]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(httpx, base, server)
+        db = make_engine(settings.database_url)
+        key = create_api_key(db, "admin", None)[1]
+        db.dispose()
+        yield base, key
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _wait_ready(httpx: Any, base: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if httpx.get(f"{base}/health", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.5)
+    raise RuntimeError(f"the bench server at {base} did not start")
+
+
+def _rate(base: str, key: str, position: dict) -> float:
+    """Requests per second of one round: every client posts its shortlists back to back."""
+    import httpx
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line a request otherwise
+    headers = {"Authorization": f"Bearer {key}"}
     body = {"position_id": position["position_id"], "k": 10}
 
     def client(_: int) -> list[int]:
-        with httpx.Client(timeout=60) as session:
-            return [session.post(url, json=body, headers=headers).status_code for _ in range(10)]
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as session:
+            return [
+                session.post("/v1/shortlists", json=body).status_code for _ in range(HTTP_REQUESTS)
+            ]
 
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as warm:
+        for _ in range(4):
+            warm.post("/v1/shortlists", json=body)  # each worker's first request
     start = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        statuses = [s for batch in pool.map(client, range(8)) for s in batch]
+    with concurrent.futures.ThreadPoolExecutor(HTTP_CLIENTS) as pool:
+        statuses = [s for batch in pool.map(client, range(HTTP_CLIENTS)) for s in batch]
     elapsed = time.perf_counter() - start
-    server.should_exit = True
-    thread.join(timeout=30)
-    ok = sum(s == 201 for s in statuses)
-    print(
-        f"HTTP, 8 concurrent clients, 10,000 candidates: {len(statuses) / elapsed:6.1f} req/s "
-        f"({ok}/{len(statuses)} answered 201)"
-    )
+    if statuses.count(201) != len(statuses):
+        raise RuntimeError(f"the bench server answered {sorted(set(statuses))}, not only 201")
+    return len(statuses) / elapsed

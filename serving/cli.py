@@ -24,7 +24,7 @@ from serving.auth import (
     revoke_key,
     user_principal,
 )
-from serving.bench import run_bench
+from serving.bench import run_bench, run_http_bench
 from serving.campaigns.service import run_campaign_cli
 from serving.db import make_engine, upgrade
 from serving.employees import (
@@ -52,10 +52,13 @@ def serve(
     data_dir: DataDir,
     host: str = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes sharing the port.")
+    ] = 1,
 ) -> None:
     """Serve the API and the review page."""
     with user_errors():
-        run_server(data_dir, host=host, port=port)
+        run_server(data_dir, host=host, port=port, workers=workers)
 
 
 @app.command()
@@ -265,10 +268,14 @@ def holdout(
 
 
 @app.command()
-def bench() -> None:
+def bench(
+    http_only: Annotated[
+        bool, typer.Option("--http-only", help="Only requests/s with 1 and 2 workers.")
+    ] = False,
+) -> None:
     """Benchmark features, rules, shortlists and plain predict; print medians and ratios."""
     with user_errors():
-        run_bench()
+        run_http_bench() if http_only else run_bench()
 
 
 def _database(*, create_key: bool = True) -> sa.Engine:

@@ -12,6 +12,7 @@ from alembic.config import Config
 logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_SECONDS = 30
 
 
 def normalise_url(url: str) -> str:
@@ -28,8 +29,12 @@ def make_engine(url: str) -> sa.Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, pool_pre_ping=True)
-    if parsed.get_backend_name() == "sqlite":
+    sqlite = parsed.get_backend_name() == "sqlite"
+    # SQLite: a writer waits up to 30 s for another process's write (several workers)
+    engine = sa.create_engine(
+        url, pool_pre_ping=True, connect_args={"timeout": SQLITE_BUSY_SECONDS} if sqlite else {}
+    )
+    if sqlite:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

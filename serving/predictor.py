@@ -12,6 +12,7 @@ versions, so a restart or a reload of the same champion does not compile again.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -130,12 +131,36 @@ def _compile(model_text: str, key: str, cache_dir: Path | None) -> Any:
         model_file = Path(folder) / "booster.txt"
         model_file.write_text(model_text)
         compiled = lleaves.Model(model_file=str(model_file))
-        cache = None
-        if cache_dir is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            cache = str(cache_dir / f"{key}.o")
-        compiled.compile(cache=cache, raw_score=True)
+        if cache_dir is None:
+            compiled.compile(raw_score=True)
+        else:
+            _compile_cached(compiled, cache_dir, key)
     return compiled
+
+
+def _compile_cached(compiled: Any, cache_dir: Path, key: str) -> bool:
+    """Load ``key``'s object file from ``cache_dir``, compiling it first if it is not there.
+
+    Safe when several workers start at once: one compiles under an exclusive lock on
+    ``<key>.lock`` and renames the finished file into place, the others wait for the lock and
+    load it, so no process reads a half-written file. True when this call compiled it.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    target = cache_dir / f"{key}.o"
+    with (cache_dir / f"{key}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            compiled.compile(cache=str(target), raw_score=True)
+            logger.info("compiled predictor loaded from the cache %s", target.name)
+            return False
+        partial = cache_dir / f"{key}.{os.getpid()}.partial"
+        try:
+            compiled.compile(cache=str(partial), raw_score=True)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        logger.info("compiled predictor built into the cache %s", target.name)
+        return True
 
 
 def check_matrix(booster: lgb.Booster, rows: int = CHECK_ROWS, seed: int = 0) -> np.ndarray:

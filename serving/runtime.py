@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -81,6 +82,8 @@ class RuntimeHolder:
         self.settings, self.data_dir = settings, Path(data_dir)
         self._current = Runtime.not_ready("starting")
         self._lock = threading.Lock()
+        self.after_reload: Callable[[], None] | None = None
+        """Called after a successful :meth:`reload` (several workers: reload the others)."""
 
     @property
     def current(self) -> Runtime:
@@ -116,4 +119,7 @@ class RuntimeHolder:
             else:
                 new = engine.with_bundle(load_champion(self.settings), self.settings)
             logger.info("champion in use: %s v%s", new.bundle.name, new.bundle.version)
-            return self.swap(Runtime.over(new))
+            runtime = self.swap(Runtime.over(new))
+        if self.after_reload is not None:
+            self.after_reload()
+        return runtime
