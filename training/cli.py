@@ -72,12 +72,20 @@ def data(
             help="Write years before 2022 in the old scales (SKP scores, Cukup, Diklatpim).",
         ),
     ] = False,
+    partitioned: Annotated[
+        bool,
+        typer.Option(
+            "--partitioned",
+            help="Write each agency as its own export in agency_id=<id>/ (national scale).",
+        ),
+    ] = False,
 ) -> None:
     """Generate a synthetic personnel export in the data contract's format."""
     with user_errors():
         generate_export(
             out, employees=employees, seed=seed, fmt=format, reference_date=reference_date,
             latent=latent, truth_dir=truth, legacy_history=legacy_history,
+            partitioned=partitioned,
         )  # fmt: skip
 
 
