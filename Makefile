@@ -29,7 +29,7 @@ TRIALS    ?= 20
 WORKERS   ?= 2
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
-        mlflow-ui serve run user employee-accounts api-key revoke-key list-keys grant audit-verify purge integrity bench \
+        mlflow-ui serve run user employee-accounts api-key revoke-key list-keys grant audit-verify purge integrity bench bench-national \
         ingest-outcomes campaign holdout monitor lock staleness
 
 help: ## List the targets
@@ -136,3 +136,6 @@ campaign: install ## Assign many vacancies at once: DATA_DIR [POSITIONS=id,id,..
 
 bench: install ## Benchmark features, shortlists and predict at 1k-1M candidates; prints medians and ratios
 	$(PY) -m serving bench
+
+bench-national: install ## Generate (once) a partitioned national export, validate and prepare it per agency: time, peak RSS
+	$(PY) -m training.bench_national --employees $(or $(NATIONAL_EMPLOYEES),1000000) --seed $(SEED) --format parquet

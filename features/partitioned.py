@@ -44,7 +44,10 @@ class PartitionSummary:
 
 def is_partitioned(folder: Path) -> bool:
     """Whether ``folder`` holds ``agency_id=<id>/`` partitions rather than tables."""
-    return any(p.is_dir() and p.name.startswith(PARTITION_PREFIX) for p in Path(folder).iterdir())
+    folder = Path(folder)
+    return folder.is_dir() and any(
+        p.is_dir() and p.name.startswith(PARTITION_PREFIX) for p in folder.iterdir()
+    )
 
 
 def partitions(folder: Path) -> list[Path]:

@@ -14,6 +14,7 @@ import typer
 
 from features.errors import JobfitError
 from features.loader import load_export, summarize_export
+from features.partitioned import is_partitioned, validate_partitioned
 from training.monitor import realised_quality, realised_summary, run_monitor
 from training.outcomes import ingest_outcomes as ingest
 from training.pipeline import evaluate_registered, train_and_register
@@ -98,6 +99,15 @@ def validate(
 ) -> None:
     """Validate an export against the data contract and print what it holds."""
     with user_errors():
+        if is_partitioned(data_dir):
+            if rejects is not None:
+                raise JobfitError(
+                    "--rejects sets rows aside in one agency: pass its agency_id=<id>/"
+                )
+            summary = validate_partitioned(data_dir, report=Path("var/validation-report.csv"))
+            agencies = len(summary.agencies)
+            typer.echo(f"export is valid: {summary.employees:,} employees in {agencies} agencies")
+            return
         export = load_export(data_dir, rejects=rejects, report=Path("var/validation-report.csv"))
         typer.echo(summarize_export(export))
         if rejects is not None:
