@@ -9,11 +9,13 @@ repeated in two agencies, is reported with both partitions named. Violations nam
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from features.errors import JobfitError
 from features.export import Export
@@ -21,6 +23,8 @@ from features.loader import (
     ContractError,
     Violation,
     _locate,
+    _normalise_text,
+    _parquet_as_text,
     _read_all,
     _reference_violations,
     _row_violations,
@@ -170,4 +174,85 @@ def validate_partitioned(
     return PartitionSummary(agencies=agencies, employees=employees)
 
 
-__all__ = ["PartitionSummary", "is_partitioned", "partitions", "validate_partitioned"]
+def split_export(data_dir: Path, out: Path, *, chunk_rows: int = 200_000) -> list[str]:
+    """Split an export folder into ``agency_id=<id>/`` partitions (CSV), streaming each table.
+
+    Rows go to their agency by ``agency_id``, else by the agency of their ``nip`` (employees)
+    or ``position_id`` (positions); only those two key columns are held whole. A row whose key
+    belongs to no agency is refused (nothing is written), as validation would refuse it.
+    """
+    source, out = Path(data_dir), Path(out)
+    if out.exists():
+        raise JobfitError(f"{out} exists: split into a new folder")
+    files = _locate(source)
+    owners = {t: _owners_by_agency(files[t], c) for t, c in _KEYS}
+    problems: list[Violation] = []
+    for table, path in files.items():
+        problems += _route_table(table, path, owners, out, chunk_rows)
+    if problems:
+        shutil.rmtree(out, ignore_errors=True)
+        raise ContractError(source, problems, None)
+    return sorted(p.name.removeprefix(PARTITION_PREFIX) for p in partitions(out))
+
+
+def _owners_by_agency(path: Path, column: str) -> dict[str, str]:
+    keys = _read_column(path, column)
+    return dict(zip(keys, _read_column(path, "agency_id"), strict=True))
+
+
+def _chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
+    """A table file as text chunks, the loader's spelling of every cell."""
+    if path.suffix == ".csv":
+        reader = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=rows
+        )
+        chunks: Iterator[pd.DataFrame] = reader
+    else:
+        batches = pq.ParquetFile(path).iter_batches(batch_size=rows)
+        chunks = (_parquet_as_text(b.to_pandas()) for b in batches)
+    for chunk in chunks:
+        chunk.columns = [str(c).strip() for c in chunk.columns]
+        yield _normalise_text(chunk.reset_index(drop=True))
+
+
+def _route_table(
+    table: str, path: Path, owners: dict[str, dict[str, str]], out: Path, rows: int
+) -> list[Violation]:
+    """Append each chunk's rows to their agency's file; rows of no agency are reported."""
+    problems: list[Violation] = []
+    written: set[str] = set()
+    first = 0
+    for chunk in _chunks(path, rows):
+        if table == "export_metadata":
+            agency = pd.Series([sorted(set(owners["employees"].values()))] * len(chunk))
+            chunk = chunk.assign(_agency=agency).explode("_agency")
+        elif "agency_id" in chunk.columns:
+            chunk = chunk.assign(_agency=chunk["agency_id"])
+        else:
+            column, key_table = (
+                ("nip", "employees") if "nip" in chunk else ("position_id", "positions")
+            )
+            chunk = chunk.assign(_agency=chunk[column].map(owners[key_table]))
+            for i in chunk.index[chunk["_agency"].isna()]:
+                rule = f"must be an existing {key_table}.{column}: it belongs to no agency"
+                problems.append(
+                    Violation(path.name, first + i + 1, column, chunk.at[i, column], rule)
+                )
+        first += len(chunk)
+        for agency, rows_of in chunk.dropna(subset=["_agency"]).groupby("_agency", sort=False):
+            target = out / f"{PARTITION_PREFIX}{agency}" / f"{table}.csv"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            rows_of.drop(columns="_agency").to_csv(
+                target, mode="a", header=target not in written and not target.exists(), index=False
+            )
+            written.add(target)
+    return problems
+
+
+__all__ = [
+    "PartitionSummary",
+    "is_partitioned",
+    "partitions",
+    "split_export",
+    "validate_partitioned",
+]

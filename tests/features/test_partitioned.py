@@ -10,7 +10,7 @@ import pytest
 
 from features.export import TABLE_COLUMNS, Export
 from features.loader import ContractError, load_export
-from features.partitioned import is_partitioned, validate_partitioned
+from features.partitioned import is_partitioned, split_export, validate_partitioned
 from training.synthetic.writer import generate_export
 
 AGENCY = "PEMKOT-PLG"
@@ -126,3 +126,39 @@ def test_the_generator_writes_one_export_per_agency(tmp_path: Path) -> None:
     assert (part / "employees.parquet").exists() and (part / "export_metadata.parquet").exists()
     exports = _loaded(tmp_path / "x")
     assert len(exports[AGENCY].employees) == 400
+
+
+def test_a_national_export_in_one_folder_splits_into_agencies(
+    national: Path, tmp_path: Path
+) -> None:
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    for path in sorted((national / f"agency_id={AGENCY}").iterdir()):
+        parts = [
+            pd.read_csv(p / path.name, dtype=str, keep_default_na=False)
+            for p in sorted(national.iterdir())
+        ]
+        frame = (
+            pd.concat(parts).drop_duplicates()
+            if path.stem == "export_metadata"
+            else pd.concat(parts)
+        )
+        frame.to_csv(whole / path.name, index=False)
+    assert split_export(whole, tmp_path / "split", chunk_rows=997) == [OTHER, AGENCY]
+    split, original = _loaded(tmp_path / "split"), _loaded(national)
+    for agency in (OTHER, AGENCY):
+        for table in TABLE_COLUMNS:
+            pd.testing.assert_frame_equal(split[agency].table(table), original[agency].table(table))
+
+
+def test_splitting_refuses_a_row_of_no_agency(small_export_dir: Path, tmp_path: Path) -> None:
+    whole = tmp_path / "whole"
+    shutil.copytree(small_export_dir, whole)
+    ratings = pd.read_csv(whole / "performance.csv", dtype=str, keep_default_na=False)
+    ratings.loc[1500, "nip"] = "199001012015011999"
+    ratings.to_csv(whole / "performance.csv", index=False)
+    with pytest.raises(ContractError) as refused:
+        split_export(whole, tmp_path / "split", chunk_rows=700)
+    [violation] = refused.value.violations
+    assert (violation.file, violation.row, violation.column) == ("performance.csv", 1501, "nip")
+    assert not (tmp_path / "split").exists()
