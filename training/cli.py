@@ -14,7 +14,7 @@ import typer
 
 from features.errors import JobfitError
 from features.loader import load_export, summarize_export
-from features.partitioned import is_partitioned, validate_partitioned
+from features.partitioned import is_partitioned, split_export, validate_partitioned
 from training.monitor import realised_quality, realised_summary, run_monitor
 from training.outcomes import ingest_outcomes as ingest
 from training.pipeline import evaluate_registered, train_and_register
@@ -115,6 +115,17 @@ def validate(
                 sum(1 for _ in rejects.open(encoding="utf-8")) - 1 if rejects.exists() else 0
             )
             typer.echo(f"set aside {max(set_aside, 0)} row(s) with their reasons into {rejects}")
+
+
+@app.command()
+def partition(
+    data_dir: DataDir,
+    out: Annotated[Path, typer.Option("--out", help="New folder for the agency partitions.")],
+) -> None:
+    """Split a one-folder export into agency_id=<id>/ partitions, streamed table by table."""
+    with user_errors():
+        agencies = split_export(data_dir, out)
+        typer.echo(f"wrote {len(agencies)} agency partition(s) to {out}")
 
 
 @app.command()
