@@ -70,7 +70,10 @@ def _key_owners(parts: list[Path]) -> tuple[dict[str, dict[str, str]], list[Viol
     repeats: list[Violation] = []
     for part in parts:
         agency = part.name.removeprefix(PARTITION_PREFIX)
-        files = _locate(part)
+        try:
+            files = _locate(part)
+        except ContractError:
+            continue  # reported with the partition's own violations
         for table, column in _KEYS:
             values = _read_column(files[table], column)
             seen = owners[table]
@@ -99,7 +102,10 @@ def _partition_violations(
 ) -> tuple[list[Violation], Export | None]:
     """The loader's rules on one partition, references to other agencies explained."""
     agency = part.name.removeprefix(PARTITION_PREFIX)
-    files = _locate(part)
+    try:
+        files = _locate(part)
+    except ContractError as missing:
+        return _named(part, missing.violations, owners), None
     tables, structural = _read_all(part, files)
     if structural:
         return _named(part, structural, owners), None

@@ -162,3 +162,14 @@ def test_splitting_refuses_a_row_of_no_agency(small_export_dir: Path, tmp_path: 
     [violation] = refused.value.violations
     assert (violation.file, violation.row, violation.column) == ("performance.csv", 1501, "nip")
     assert not (tmp_path / "split").exists()
+
+
+def test_a_partition_without_a_required_table_is_named(national: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "national"
+    shutil.copytree(national, folder)
+    (folder / f"agency_id={OTHER}" / "rounds.csv").unlink()
+    with pytest.raises(ContractError) as refused:
+        validate_partitioned(folder)
+    [violation] = refused.value.violations
+    assert violation.file == f"agency_id={OTHER}/rounds.csv"
+    assert "required table rounds is missing" in violation.rule
