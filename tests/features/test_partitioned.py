@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from features.export import TABLE_COLUMNS, Export
 from features.loader import ContractError, load_export
 from features.partitioned import is_partitioned, split_export, validate_partitioned
+from training.cli import app
 from training.synthetic.writer import generate_export
 
 AGENCY = "PEMKOT-PLG"
@@ -173,3 +175,21 @@ def test_a_partition_without_a_required_table_is_named(national: Path, tmp_path:
     [violation] = refused.value.violations
     assert violation.file == f"agency_id={OTHER}/rounds.csv"
     assert "required table rounds is missing" in violation.rule
+
+
+def test_the_cli_validates_and_splits_partitioned_exports(
+    national: Path, small_export_dir: Path, tmp_path: Path
+) -> None:
+    valid = CliRunner().invoke(app, ["validate", "--data-dir", str(national)])
+    assert valid.exit_code == 0 and "2 agencies" in valid.output
+    split = CliRunner().invoke(
+        app, ["partition", "--data-dir", str(small_export_dir), "--out", str(tmp_path / "p")]
+    )
+    assert split.exit_code == 0 and (tmp_path / "p" / f"agency_id={AGENCY}").is_dir()
+    again = CliRunner().invoke(
+        app, ["partition", "--data-dir", str(small_export_dir), "--out", str(tmp_path / "p")]
+    )
+    assert again.exit_code == 2 and "exists" in again.output and "Traceback" not in again.output
+    rejects = ["validate", "--data-dir", str(national), "--rejects", str(tmp_path / "r.csv")]
+    refused = CliRunner().invoke(app, rejects)
+    assert refused.exit_code == 2 and "agency_id=<id>/" in refused.output
