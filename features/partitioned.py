@@ -89,11 +89,16 @@ def _key_owners(parts: list[Path]) -> tuple[dict[str, dict[str, str]], list[Viol
 
 
 def _read_column(path: Path, column: str) -> list[str]:
-    """One column of a table file as text (only that column is read)."""
-    if path.suffix == ".csv":
-        frame = pd.read_csv(path, usecols=[column], dtype=str, keep_default_na=False)
-    else:
-        frame = pd.read_parquet(path, columns=[column]).astype(str)
+    """One column of a table file as text (only that column is read); none if it is missing."""
+    try:
+        if path.suffix == ".csv":
+            frame = pd.read_csv(
+                path, usecols=[column], dtype=str, keep_default_na=False, encoding="utf-8-sig"
+            )
+        else:
+            frame = pd.read_parquet(path, columns=[column]).astype(str)
+    except (ValueError, KeyError, OSError, UnicodeDecodeError):
+        return []  # the partition's own checks name the missing column or unreadable file
     return frame[column].str.strip().tolist()
 
 
@@ -202,8 +207,10 @@ def split_export(data_dir: Path, out: Path, *, chunk_rows: int = 200_000) -> lis
 
 
 def _owners_by_agency(path: Path, column: str) -> dict[str, str]:
-    keys = _read_column(path, column)
-    return dict(zip(keys, _read_column(path, "agency_id"), strict=True))
+    keys, agencies = _read_column(path, column), _read_column(path, "agency_id")
+    if not keys or len(keys) != len(agencies):
+        raise JobfitError(f"{path.name}: needs readable {column} and agency_id columns to split")
+    return dict(zip(keys, agencies, strict=True))
 
 
 def _chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:

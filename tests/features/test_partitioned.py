@@ -193,3 +193,18 @@ def test_the_cli_validates_and_splits_partitioned_exports(
     rejects = ["validate", "--data-dir", str(national), "--rejects", str(tmp_path / "r.csv")]
     refused = CliRunner().invoke(app, rejects)
     assert refused.exit_code == 2 and "agency_id=<id>/" in refused.output
+
+
+def test_a_partition_missing_the_nip_column_is_reported_not_raised(
+    national: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "national"
+    shutil.copytree(national, folder)
+    path = folder / f"agency_id={OTHER}" / "employees.csv"
+    pd.read_csv(path, dtype=str).drop(columns="nip").to_csv(path, index=False)
+    with pytest.raises(ContractError) as refused:
+        validate_partitioned(folder)
+    assert any(
+        v.file == f"agency_id={OTHER}/employees.csv" and v.column == "nip"
+        for v in refused.value.violations
+    )
