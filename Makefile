@@ -30,7 +30,7 @@ WORKERS   ?= 2
 SERVE_WORKERS = $(if $(filter file,$(origin WORKERS)),1,$(WORKERS))
 
 .PHONY: help install test test-quick lint format data validate train evaluate tune promote rollback export \
-        mlflow-ui serve run user employee-accounts api-key revoke-key list-keys grant audit-verify purge integrity bench bench-http \
+        mlflow-ui serve run user employee-accounts api-key revoke-key list-keys grant audit-verify purge integrity bench bench-http bench-national \
         ingest-outcomes campaign holdout monitor lock staleness
 
 help: ## List the targets
@@ -140,3 +140,6 @@ bench: install ## Benchmark features, shortlists and predict at 1k-1M candidates
 
 bench-http: install ## Only requests/s with 8 clients at a 10k pool, for serve with 1 and 2 workers
 	$(PY) -m serving bench --http-only
+
+bench-national: install ## Generate (once) a partitioned national export, validate and prepare it per agency: time, peak RSS
+	$(PY) -m training.bench_national --employees $(or $(NATIONAL_EMPLOYEES),1000000) --seed $(SEED) --format parquet

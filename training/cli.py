@@ -14,6 +14,7 @@ import typer
 
 from features.errors import JobfitError
 from features.loader import load_export, summarize_export
+from features.partitioned import is_partitioned, split_export, validate_partitioned
 from training.monitor import realised_quality, realised_summary, run_monitor
 from training.outcomes import ingest_outcomes as ingest
 from training.pipeline import evaluate_registered, train_and_register
@@ -72,12 +73,20 @@ def data(
             help="Write years before 2022 in the old scales (SKP scores, Cukup, Diklatpim).",
         ),
     ] = False,
+    partitioned: Annotated[
+        bool,
+        typer.Option(
+            "--partitioned",
+            help="Write each agency as its own export in agency_id=<id>/ (national scale).",
+        ),
+    ] = False,
 ) -> None:
     """Generate a synthetic personnel export in the data contract's format."""
     with user_errors():
         generate_export(
             out, employees=employees, seed=seed, fmt=format, reference_date=reference_date,
             latent=latent, truth_dir=truth, legacy_history=legacy_history,
+            partitioned=partitioned,
         )  # fmt: skip
 
 
@@ -90,6 +99,15 @@ def validate(
 ) -> None:
     """Validate an export against the data contract and print what it holds."""
     with user_errors():
+        if is_partitioned(data_dir):
+            if rejects is not None:
+                raise JobfitError(
+                    "--rejects sets rows aside in one agency: pass its agency_id=<id>/"
+                )
+            summary = validate_partitioned(data_dir, report=Path("var/validation-report.csv"))
+            agencies = len(summary.agencies)
+            typer.echo(f"export is valid: {summary.employees:,} employees in {agencies} agencies")
+            return
         export = load_export(data_dir, rejects=rejects, report=Path("var/validation-report.csv"))
         typer.echo(summarize_export(export))
         if rejects is not None:
@@ -97,6 +115,17 @@ def validate(
                 sum(1 for _ in rejects.open(encoding="utf-8")) - 1 if rejects.exists() else 0
             )
             typer.echo(f"set aside {max(set_aside, 0)} row(s) with their reasons into {rejects}")
+
+
+@app.command()
+def partition(
+    data_dir: DataDir,
+    out: Annotated[Path, typer.Option("--out", help="New folder for the agency partitions.")],
+) -> None:
+    """Split a one-folder export into agency_id=<id>/ partitions, streamed table by table."""
+    with user_errors():
+        agencies = split_export(data_dir, out)
+        typer.echo(f"wrote {len(agencies)} agency partition(s) to {out}")
 
 
 @app.command()

@@ -72,18 +72,80 @@ _MIN_SERVICE = {
 }
 
 
+NIP_SEQUENCES_PER_AGENCY = 4
+"""Sequence numbers (of the NIP's 3 digits) each agency owns per birth date, TMT and gender."""
+
+
 def _nips(
     birth: np.ndarray, service: np.ndarray, gender_digit: np.ndarray, agency_index: int
-) -> np.ndarray:
-    """Unique NIPs: birth date, TMT CPNS, gender digit and a sequence that differs by agency."""
-    prefix = (
-        pd.Series(birth).dt.strftime("%Y%m%d")
-        + pd.Series(service).dt.strftime("%Y%m")
-        + pd.Series(gender_digit).astype(str)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unique NIPs (birth date, TMT CPNS, gender digit, a sequence) and the birth dates they hold.
+
+    Each agency owns ``NIP_SEQUENCES_PER_AGENCY`` sequence numbers of every birth date, TMT and
+    gender, so agencies never collide. Who finds their agency's numbers taken (only in very
+    large agencies: many young recruits of one TMT) is born a day earlier, then another, until
+    a number is free: the birth date and the NIP move together, the TMT and gender never.
+    """
+    born, order = _free_sequences(
+        birth.astype("datetime64[D]").astype("int64"),
+        service.astype("datetime64[M]").astype("int64"),
+        np.asarray(gender_digit, dtype="int64"),
     )
-    order = prefix.groupby(prefix).cumcount().to_numpy()
-    sequence = (agency_index % 250) * 4 + np.minimum(order, 3) + 1
-    return (prefix + pd.Series(sequence).map("{:03d}".format)).to_numpy(dtype=object)
+    born_dates = born.astype("datetime64[D]")
+    sequence = (agency_index % 250) * NIP_SEQUENCES_PER_AGENCY + order + 1
+    digits = (
+        _yyyymmdd(born_dates) * 10**10
+        + _yyyymmdd(service.astype("datetime64[D]")) // 100 * 10**4
+        + np.asarray(gender_digit, dtype="int64") * 1000
+        + sequence
+    )
+    return digits.astype(str).astype(object), born_dates
+
+
+def _yyyymmdd(dates: np.ndarray) -> np.ndarray:
+    """Dates as the integers ``YYYYMMDD`` (vectorised; ``strftime`` is slow at a million)."""
+    year = dates.astype("datetime64[Y]")
+    month = dates.astype("datetime64[M]")
+    return (
+        (year.astype("int64") + 1970) * 10_000
+        + (month - year.astype("datetime64[M]")).astype("int64") * 100
+        + (dates - month.astype("datetime64[D]")).astype("int64")
+        + 101
+    )
+
+
+def _free_sequences(
+    born: np.ndarray, month: np.ndarray, gender: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Birth days (moved earlier where needed) and each one's order within its NIP prefix."""
+    cap, day = NIP_SEQUENCES_PER_AGENCY, 1 << 24
+    tail = (month + (1 << 20)) * 4 + gender  # TMT and gender: fixed for each employee
+    key = born * day + tail
+    order = pd.Series(key).groupby(key).cumcount().to_numpy()
+    pending = np.flatnonzero(order >= cap)
+    if not pending.size:
+        return born, order
+    born = born.copy()
+    crowded = np.isin(tail, np.unique(tail[pending])) & (order < cap)
+    used: dict[int, int] = pd.Series(key[crowded]).value_counts().to_dict()
+    below: dict[int, int] = {}  # full key -> a later-found key at or below it that may be free
+
+    def free(k: int) -> int:
+        """The latest key at or below ``k`` (same TMT and gender) with a sequence left."""
+        path = []
+        while used.get(k, 0) >= cap:
+            path.append(k)
+            k = below.get(k, k - day)
+        for full in path:
+            below[full] = k
+        return k
+
+    for i in pending:
+        k = free(int(key[i]) - day)
+        order[i] = used.get(k, 0)
+        used[k] = order[i] + 1
+        born[i] = (k - int(tail[i])) // day
+    return born, order
 
 
 def draw_employees(
@@ -124,9 +186,10 @@ def draw_employees(
     family = holders["job_family"].to_numpy()
     major, major_family = _majors(family, education, rng)
     gender_digit = np.where(female, 2, 1)
+    nips, birth = _nips(birth, service, gender_digit, spec.index)
     emp = pd.DataFrame(
         {
-            "nip": _nips(birth, service, gender_digit, spec.index),
+            "nip": nips,
             "name": _names(female, rng),
             "gender": np.where(female, "F", "M"),
             "birth_date": birth,

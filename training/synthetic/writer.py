@@ -163,6 +163,7 @@ def generate_export(
     latent: str = "default",
     truth_dir: Path | None = None,
     legacy_history: bool = False,
+    partitioned: bool = False,
 ) -> None:
     """Generate a synthetic personnel export in the data contract's format.
 
@@ -192,6 +193,9 @@ def generate_export(
     legacy_history : bool
         Write the years before 2022 in the old scales (SKP scores and PP 46/2011 ratings,
         Diklatpim trainings; ``training.synthetic.legacy``). Off: the same bytes as before.
+    partitioned : bool
+        Write each agency as its own export in ``agency_id=<id>/`` (features.partitioned), so
+        a national export is read and validated one agency at a time in bounded memory.
     """
     if latent not in LATENTS:
         raise GeneratorError(f"--latent must be one of {sorted(LATENTS)}, not {latent!r}")
@@ -220,7 +224,8 @@ def generate_export(
     staging.chmod(0o755)  # mkdtemp makes it private; the export is an ordinary folder
     truth: list[pd.DataFrame] | None = [] if truth_dir is not None else None
     try:
-        _write_all(
+        write = _write_partitioned if partitioned else _write_all
+        write(
             staging, employees, seed, fmt, reference_date, progress, latent, truth, legacy_history
         )
         _replace(staging, out_dir)
@@ -259,6 +264,36 @@ def _write_all(
     sinks["export_metadata"].write(extracted)
     for sink in sinks.values():
         sink.close()
+
+
+def _write_partitioned(
+    folder: Path,
+    employees: int,
+    seed: int,
+    fmt: str,
+    reference_date: str,
+    progress: bool,
+    latent: str = "default",
+    truth: list[pd.DataFrame] | None = None,
+    legacy_history: bool = False,
+) -> None:
+    """Each agency as a complete export of its own, in ``folder/agency_id=<id>/``."""
+    specs = _agency_specs(employees, seed, reference_date, latent, truth is not None)
+    extracted = pd.DataFrame({"extracted_on": [pd.Timestamp(reference_date)]})
+    with tqdm(total=employees, unit="employee", desc="generating", disable=not progress) as bar:
+        for spec in specs:
+            part = folder / f"agency_id={spec.agency_id}"
+            part.mkdir()
+            sinks = {table: _TableSink(part, table, fmt) for table in TABLE_COLUMNS}
+            agency = generate_agency(spec)
+            if truth is not None and agency.truth is not None:
+                truth.append(agency.truth)
+            tables = old_scale_tables(spec, agency.tables) if legacy_history else agency.tables
+            for table, frame in {**tables, "export_metadata": extracted}.items():
+                sinks[table].write(frame)
+            for sink in sinks.values():
+                sink.close()
+            bar.update(spec.employees)
 
 
 def _replace(staging: Path, out_dir: Path) -> None:
