@@ -38,6 +38,19 @@ class Refused(InputError):
         self.code = code
 
 
+def written(value: str, name: str, shortest: int, longest: int) -> str:
+    """``value`` stripped, or Refused naming ``name`` when its length is outside the bounds."""
+    text = value.strip()
+    if not shortest <= len(text) <= longest:
+        raise Refused(name, f"{name}: write between {shortest} and {longest} characters")
+    return text
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored time as UTC-aware (SQLite returns naive datetimes)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Twice(ConflictError):
     """The same objection already open, or an answer already given (``code`` as Refused's)."""
 

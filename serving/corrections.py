@@ -56,15 +56,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _text(value: str, name: str, longest: int = MAX_TEXT) -> str:
-    text = value.strip()
-    if not MIN_TEXT <= len(text) <= longest:
-        raise Refused(name, f"{name}: write between {MIN_TEXT} and {longest} characters")
-    return text
+    return considered.written(value, name, MIN_TEXT, longest)
 
 
 def _query() -> sa.Select:
@@ -86,7 +79,7 @@ def _correction(row: Any) -> Correction:
             "status": row.status,
             "note": row.note,
             "answered_by": row.answered_by,
-            "answered_at": _aware(row.answered_at),
+            "answered_at": considered.aware(row.answered_at),
         }
     return Correction(
         row.correction_id,
@@ -95,8 +88,8 @@ def _correction(row: Any) -> Correction:
         row.field,
         row.wrong,
         row.should_be,
-        _aware(row.filed_at),
-        _aware(row.due_at),
+        considered.aware(row.filed_at),
+        considered.aware(row.due_at),
         answer,
     )
 

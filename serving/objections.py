@@ -66,14 +66,7 @@ def _now() -> datetime:
 
 
 def _text(value: str, name: str) -> str:
-    text = value.strip()
-    if not MIN_TEXT <= len(text) <= MAX_TEXT:
-        raise Refused(name, f"{name}: write between {MIN_TEXT} and {MAX_TEXT} characters")
-    return text
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return considered.written(value, name, MIN_TEXT, MAX_TEXT)
 
 
 def _query() -> sa.Select:
@@ -98,7 +91,7 @@ def _objection(row: Any) -> Objection:
             "outcome": row.outcome,
             "answer": row.answer,
             "answered_by": row.answered_by,
-            "answered_at": _aware(row.answered_at),
+            "answered_at": considered.aware(row.answered_at),
         }
     return Objection(
         row.objection_id,
@@ -108,8 +101,8 @@ def _objection(row: Any) -> Objection:
         row.position_id,
         row.kind,
         row.text,
-        _aware(row.filed_at),
-        _aware(row.due_at),
+        considered.aware(row.filed_at),
+        considered.aware(row.due_at),
         answer,
     )
 
